@@ -1,0 +1,50 @@
+/* Small helpers shared by every module: allocation, strings, buffers. */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cleanup.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation failure is not recoverable in a launcher: abort loudly. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+bool str_eq(const char *a, const char *b); /* NULL-safe */
+bool str_has_suffix(const char *s, const char *suffix);
+
+/* A growable string. */
+struct strbuf {
+    char *buf;
+    size_t len, cap;
+};
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_putc(struct strbuf *sb, char c);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *strbuf_steal(struct strbuf *sb); /* never NULL */
+void strbuf_free(struct strbuf *sb);
+
+/* NULL-terminated string vectors. */
+size_t strv_len(char *const *v);
+void strv_push(char ***v, char *s); /* takes s */
+char **strv_copy(char *const *v);
+bool strv_eq(char *const *a, char *const *b);
+void strv_free(char **v);
+static inline void cleanup_strvp(char ***v) { strv_free(*v); }
+#define _cleanup_strv_ _cleanup_(cleanup_strvp)
+
+/* Edit distance, for "did you mean" hints. */
+size_t str_distance(const char *a, const char *b);
+
+/* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
+int read_file_max(const char *path, size_t max, char **out, size_t *len);
