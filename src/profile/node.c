@@ -25,7 +25,10 @@ struct node *node_new_scalar(const struct source *src, int line, int col, const 
 
 static void node_add(struct node *parent, struct node *child)
 {
-    parent->items = xrealloc(parent->items, (parent->n_items + 1) * sizeof(*parent->items));
+    /* Grow by doubling: a profile of many keys must not cost quadratic copies. */
+    size_t n = parent->n_items;
+    if ((n & (n - 1)) == 0)
+        parent->items = xrealloc(parent->items, (n ? 2 * n : 1) * sizeof(*parent->items));
     child->parent = parent;
     child->index = parent->n_items;
     parent->items[parent->n_items++] = child;

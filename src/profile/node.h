@@ -31,6 +31,8 @@ enum {
     NODE_QUOTED = 1u << 0,
     /* A YAML plain empty value, `~` or `null`. */
     NODE_NULL = 1u << 1,
+    /* Already reported (a failed ${NAME}): later stages skip it quietly. */
+    NODE_REPORTED = 1u << 2,
 };
 
 struct node {

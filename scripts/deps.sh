@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install what building and testing congo needs on Debian 12, and nothing
+# when it is all there already (so a second run costs no network).
+set -eu
+
+packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
+libcmocka-dev busybox-static groff-base man-db"
+
+missing=
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: missing packages:$missing; run as root to install them" >&2
+    exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,126 @@
+/*
+ * The in-memory profile: what every front-end and every stack of files
+ * comes down to, and all the engine reads.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "diag.h"
+#include "node.h"
+
+/* One row per key of the profile language; the order is the print order. */
+enum key_id {
+    KEY_INCLUDE,
+    KEY_RESET,
+    KEY_NAME,
+    KEY_ROOTFS,
+    KEY_LAYERS,
+    KEY_UPPER,
+    KEY_READONLY_ROOTFS,
+    KEY_HOSTNAME,
+    KEY_USER,
+    KEY_WORKDIR,
+    KEY_ENV,
+    KEY_COMMAND,
+    KEY_PIDS,
+    KEY_MEMORY,
+    KEY_MEMORY_SWAP,
+    KEY_CPU_SHARES,
+    KEY_CPUS,
+    KEY_MOUNTS,
+    KEY_NAMESPACES,
+    KEY_INIT,
+    KEY_CGROUP_PARENT,
+    KEY__MAX,
+};
+
+/* Where a value was set. file == NULL: a default. */
+struct origin {
+    const char *file; /* interned in the profile; "<command line>" for options */
+    int line;
+    unsigned seq; /* which layer of the stack set it: later layers count higher */
+};
+
+enum mount_type {
+    MOUNT_BIND,
+    MOUNT_TMPFS,
+    MOUNT_NONE, /* removes an inherited mount at the same target */
+};
+
+struct profile_mount {
+    char *target; /* absolute, normalised */
+    enum mount_type type;
+    char *source; /* bind: absolute host path */
+    bool readonly;
+    char *options; /* tmpfs: "size=64m,mode=1777" */
+    struct origin origin;
+};
+
+struct profile_env {
+    char *name;
+    char *value;
+    struct origin origin;
+};
+
+struct profile_layer {
+    char *path; /* absolute */
+    struct origin origin;
+};
+
+enum ns_id {
+    NS_CGROUP,
+    NS_IPC,
+    NS_MOUNT,
+    NS_NET,
+    NS_PID,
+    NS_UTS,
+    NS__MAX,
+};
+
+#define LIMIT_UNLIMITED (-1)
+#define CPU_PERIOD_US 100000
+
+struct profile {
+    char *name;
+    char *rootfs;
+    struct profile_layer *layers;
+    size_t n_layers;
+    char *upper; /* NULL: an ephemeral tmpfs */
+    bool readonly_rootfs;
+    char *hostname; /* NULL: derived from name */
+    char *user;     /* NULL: root */
+    char *workdir;  /* NULL: "/" */
+    struct profile_env *env;
+    size_t n_env;
+    char **command;     /* argv, or NULL */
+    bool command_shell; /* written as one string: argv is /bin/sh -c STRING */
+    int64_t pids;        /* LIMIT_UNLIMITED or >= 1 */
+    int64_t memory;      /* bytes, or LIMIT_UNLIMITED */
+    int64_t memory_swap; /* bytes, or LIMIT_UNLIMITED */
+    int64_t cpu_shares;  /* 0: unset */
+    int64_t cpu_quota;   /* microseconds per CPU_PERIOD_US; 0: unset */
+    struct profile_mount *mounts;
+    size_t n_mounts;
+    bool ns[NS__MAX];
+    struct origin ns_origin[NS__MAX];
+    bool init;
+    char *cgroup_parent; /* NULL: auto */
+
+    struct origin origin[KEY__MAX]; /* for lists and maps: the last file that set any entry */
+    char **strings;                 /* interned origin file names */
+};
+
+extern const char *const ns_names[NS__MAX];
+
+void profile_init(struct profile *p);
+void profile_free(struct profile *p);
+/* Interned copy of s owned by p: origins point here. */
+const char *profile_intern(struct profile *p, const char *s);
+/* Same values (origins ignored). */
+bool profile_equal(const struct profile *a, const struct profile *b);
+/* The host name a run gets: hostname, or name with '_' as '-', cut to 63. */
+char *profile_effective_hostname(const struct profile *p);

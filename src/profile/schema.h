@@ -1,0 +1,102 @@
+/*
+ * The key table: one row per key drives validation, merging, defaults,
+ * --print, --print-cli, the positional front-end and the man page's key list.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "node.h"
+#include "profile.h"
+
+enum key_type {
+    TYPE_INCLUDE,    /* path or list of paths: handled by the stack */
+    TYPE_RESET,      /* list of dotted keys */
+    TYPE_NAME,       /* [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 */
+    TYPE_PATH,       /* a host path, relative to the file that wrote it */
+    TYPE_PATHS,      /* list of host paths */
+    TYPE_UPPER,      /* a path, or tmpfs */
+    TYPE_BOOL,       /* true / false */
+    TYPE_HOSTNAME,   /* RFC 1123 */
+    TYPE_USER,       /* NAME, UID, NAME:GROUP, UID:GID, ... */
+    TYPE_ABSPATH,    /* an absolute path inside the container */
+    TYPE_ENV,        /* map NAME: value, or list of NAME=value */
+    TYPE_COMMAND,    /* list of strings, or one string */
+    TYPE_PIDS,       /* integer >= 1, or unlimited */
+    TYPE_SIZE,       /* 512m, 2g, bytes, or unlimited */
+    TYPE_SHARES,     /* integer 2..262144 */
+    TYPE_CPUS,       /* decimal >= 0.01 */
+    TYPE_MOUNTS,     /* list of SRC:DEST[:ro] strings or maps */
+    TYPE_NAMESPACES, /* map name: bool */
+    TYPE_CGROUP,     /* an absolute cgroup path, or auto */
+};
+
+/* How a value is given on the command line of `run`. */
+enum key_shape {
+    SHAPE_SCALAR, /* --key VALUE; later wins */
+    SHAPE_FLAG,   /* --key or --key=true|false */
+    SHAPE_LIST,   /* --key a,b; repeated options append */
+    SHAPE_MAP,    /* --key a=1,b=2; repeated options merge */
+    SHAPE_MOUNT,  /* --mount one mount; repeated options append */
+    SHAPE_NONE,   /* not an option (include, reset) */
+};
+
+struct key_def {
+    enum key_id id;
+    const char *name;   /* dotted: "limits.memory" */
+    const char *option; /* run option without "--": "memory" */
+    enum key_type type;
+    enum key_shape shape;
+    const char *type_doc;    /* what a value looks like */
+    const char *default_doc; /* the default, as printed */
+    const char *merge_doc;   /* how a later file combines with an earlier one */
+    const char *doc;         /* one sentence */
+};
+
+extern const struct key_def profile_keys[KEY__MAX];
+
+const struct key_def *key_by_name(const char *dotted);
+const struct key_def *key_by_option(const char *option);
+/* The nearest known key to a misspelt one (within an edit distance of 2), or NULL. */
+const char *key_suggest(const char *prefix, const char *misspelt);
+
+/* Where a layer's relative paths start and how its origins are recorded. */
+struct layer_ctx {
+    struct profile *pool; /* interns origin file names */
+    unsigned seq;         /* this layer's place in the stack */
+};
+
+/*
+ * Turn one tree (a file, the run command line, or a --set value) into a
+ * layer: a profile whose origins mark the keys it sets, and the keys its
+ * `reset` names. `include` is left to the stack. Every key, type and range
+ * error is recorded; returns -1 when there was any.
+ */
+int schema_apply_tree(struct profile *layer, char ***resets, const struct node *root,
+                      const struct layer_ctx *ctx, struct diags *d);
+
+/* Merge a layer onto the profile built so far, by each key's merge rule. */
+void profile_merge(struct profile *into, const struct profile *layer);
+
+/*
+ * `reset` and --reset: return the dotted key (`env.FOO`, `limits`, `mounts`)
+ * to its default. Returns -1 for an unknown key.
+ */
+int profile_reset_key(struct profile *p, const char *dotted);
+/* Is this a key `reset` accepts? Fills a hint on failure. */
+bool reset_key_valid(const char *dotted, char **hint);
+
+/*
+ * After the whole stack: defaults for unset keys that depend on others
+ * (name from the top file), and checks across keys. `top` locates errors for
+ * missing keys. Returns -1 on errors.
+ */
+int profile_finalize(struct profile *p, const char *default_name, const char *top, bool fragment,
+                     struct diags *d);
+
+/* Parsers shared with the run front-end and the tests. */
+int parse_size(const char *s, int64_t *out);          /* -1 on error */
+int parse_cpus(const char *s, int64_t *quota_us);     /* -1 on error */
+char *format_size(int64_t bytes);                      /* "512m" */
+char *format_cpus(int64_t quota_us);                   /* "1.5" */

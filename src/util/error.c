@@ -1,0 +1,36 @@
+#include "error.h"
+
+#include <string.h>
+
+#include "util.h"
+
+int error_set(struct congo_error *e, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(e->msg);
+    e->err = errnum;
+    e->msg = errnum ? xasprintf("%s: %s", msg, strerror(errnum)) : steal_pointer(&msg);
+    return -1;
+}
+
+int error_wrap(struct congo_error *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *ctx = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *msg = xasprintf("%s: %s", ctx, e->msg ? e->msg : "unknown error");
+    free(e->msg);
+    e->msg = msg;
+    return -1;
+}
+
+void error_clear(struct congo_error *e)
+{
+    free(e->msg);
+    e->msg = NULL;
+    e->err = 0;
+}

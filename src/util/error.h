@@ -1,0 +1,20 @@
+/*
+ * Errors of the run-time code: a function that can fail returns a negative
+ * value and fills a struct congo_error; callers add context by wrapping
+ * ("mount overlay at `/`: ..."). Only main() prints.
+ */
+#pragma once
+
+#include <stdarg.h>
+
+struct congo_error {
+    int err;   /* errno, or 0 */
+    char *msg; /* full message, without the "congo-launch: " prefix */
+};
+
+/* Record a message; errnum != 0 appends ": strerror(errnum)". Returns -1. */
+int error_set(struct congo_error *e, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prefix an existing message with context: "CONTEXT: old message". Returns -1. */
+int error_wrap(struct congo_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void error_clear(struct congo_error *e);
