@@ -13,6 +13,7 @@
 #include "profile/print.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
+#include "runtime/runtime.h"
 #include "util/util.h"
 
 /* Exit statuses of PROFILE.md section 1. */
@@ -269,10 +270,15 @@ static int congo_main(int argc, char **argv, struct options *opts)
         _cleanup_free_ char *text = profile_print_cli(&p);
         fputs(text, stdout);
     } else if (opts->mode == MODE_RUN) {
-        fputs("congo-launch: the profile is valid, but this build cannot run containers yet; "
-              "use --check, --print or --print-cli\n",
-              stderr);
-        status = EXIT_LAUNCHER;
+        struct run_opts ro = {.verbose = opts->verbose ? stderr : NULL};
+        struct run_result rr;
+        runtime_run(&p, &ro, &rr);
+        if (rr.error.msg)
+            fprintf(stderr, "congo-launch: %s\n", rr.error.msg);
+        if (rr.warning.msg)
+            fprintf(stderr, "congo-launch: warning: %s\n", rr.warning.msg);
+        status = rr.status;
+        run_result_free(&rr);
     }
     profile_free(&p);
     return status;
@@ -280,6 +286,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
 
 int main(int argc, char **argv)
 {
+    runtime_set_title_area(argc, argv);
     struct options o = {0};
     int status = congo_main(argc, argv, &o);
     free(o.ops);

@@ -198,21 +198,28 @@ static void test_unknown_extension(void **state)
     result_free(&r);
 }
 
-/* Until the engine lands, a run validates and refuses plainly: no pretend run. */
-static void test_run_not_available(void **state)
+/* A run that cannot start fails with 125 and says why; nothing goes to stdout. */
+static void test_run_failures(void **state)
 {
     (void)state;
-    _cleanup_free_ char *p = write_profile("run.yaml", "rootfs: /r\ncommand: [/bin/true]\n");
+    _cleanup_free_ char *nocmd = write_profile("nocmd.yaml", "rootfs: /r\n");
     struct result r;
-    congo(&r, p);
+    congo(&r, nocmd);
     assert_int_equal(r.status, 125);
     assert_string_equal(r.out, "");
-    assert_non_null(strstr(r.err, "cannot run containers yet"));
+    assert_non_null(strstr(r.err, getuid() == 0 ? "congo-launch: no command" : "needs root"));
     result_free(&r);
     _cleanup_free_ char *bad = write_profile("runbad.yaml", "rootfs: 5\nbogus: 1\n");
     congo(&r, bad);
     assert_int_equal(r.status, 125);
     assert_non_null(strstr(r.err, "bogus: unknown key"));
+    result_free(&r);
+    _cleanup_free_ char *noroot =
+        write_profile("noroot.yaml", "rootfs: /nonexistent/root\ncommand: [/bin/true]\n");
+    congo(&r, noroot);
+    assert_int_equal(r.status, 125);
+    assert_non_null(strstr(r.err, getuid() == 0 ? "rootfs `/nonexistent/root`: No such file"
+                                                 : "needs root"));
     result_free(&r);
 }
 
@@ -407,7 +414,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_missing_profile),
         cmocka_unit_test(test_unknown_extension),
-        cmocka_unit_test(test_run_not_available),
+        cmocka_unit_test(test_run_failures),
         cmocka_unit_test(test_print_formats),
         cmocka_unit_test(test_run_form_print),
         cmocka_unit_test(test_command_after_profile),

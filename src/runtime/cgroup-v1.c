@@ -1,0 +1,161 @@
+/*
+ * cgroup v1 (and the v1 half of a hybrid host, which is where every limit
+ * goes there): one directory per hierarchy the run needs, each under the
+ * launcher's own cgroup in that hierarchy or the explicit cgroup_parent.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "runtime/cgroup-internal.h"
+#include "util/util.h"
+
+static const struct cgroup_hierarchy *find_hierarchy(const struct cgroup_host *h,
+                                                     const char *controller)
+{
+    for (size_t i = 0; i < h->n_v1; i++)
+        if (cgroup_list_has(h->v1[i].controllers, controller))
+            return &h->v1[i];
+    return NULL;
+}
+
+/* The hierarchies a run uses, pids first; co-mounted controllers share one. */
+struct v1_plan {
+    const struct cgroup_hierarchy *used[3];
+    size_t n;
+    const struct cgroup_hierarchy *pids, *memory, *cpu;
+};
+
+static void plan_add(struct v1_plan *plan, const struct cgroup_hierarchy *hi)
+{
+    if (!hi)
+        return;
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->used[i] == hi)
+            return;
+    plan->used[plan->n++] = hi;
+}
+
+static int plan_of(const struct cgroup_host *h, const struct profile *p, struct v1_plan *plan,
+                   struct congo_error *e)
+{
+    struct cgroup_needs n;
+    cgroup_needs_of(p, &n);
+    *plan = (struct v1_plan){0};
+    /* pids always: its cgroup.procs is how every leftover process is found and killed. */
+    plan->pids = find_hierarchy(h, "pids");
+    if (!plan->pids)
+        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL,
+                                         "pids", e);
+    /* memory whenever the host has it, for the OOM-kill count, even without a limit. */
+    plan->memory = find_hierarchy(h, "memory");
+    if (n.memory && !plan->memory)
+        return cgroup_missing_controller(n.memory_key, "memory", e);
+    if (n.cpu) {
+        plan->cpu = find_hierarchy(h, "cpu");
+        if (!plan->cpu)
+            return cgroup_missing_controller(n.cpu_key, "cpu", e);
+    }
+    plan_add(plan, plan->pids);
+    plan_add(plan, plan->memory);
+    plan_add(plan, plan->cpu);
+    return 0;
+}
+
+/* The directory of cg in hierarchy hi: cg->paths holds them in plan order. */
+static const char *dir_of(const struct v1_plan *plan, const struct cgroup *cg,
+                          const struct cgroup_hierarchy *hi)
+{
+    for (size_t i = 0; i < plan->n; i++)
+        if (plan->used[i] == hi)
+            return cg->paths[i];
+    return NULL;
+}
+
+static int write_limits(const struct v1_plan *plan, const struct profile *p,
+                        const struct cgroup *cg, struct congo_error *e)
+{
+    const char *pids = dir_of(plan, cg, plan->pids);
+    if (p->pids == LIMIT_UNLIMITED ? cgroup_write(pids, "pids.max", "max", e) < 0
+                                   : cgroup_write_u64(pids, "pids.max", (uint64_t)p->pids, e) < 0)
+        return error_wrap(e, "limits.pids");
+
+    if (plan->memory) {
+        const char *mem = dir_of(plan, cg, plan->memory);
+        /* The kernel wants memsw >= memory at every moment: memory first. */
+        if (p->memory != LIMIT_UNLIMITED &&
+            cgroup_write_u64(mem, "memory.limit_in_bytes", (uint64_t)p->memory, e) < 0)
+            return error_wrap(e, "limits.memory");
+        if (p->memory_swap != LIMIT_UNLIMITED) {
+            if (!cgroup_file_exists(mem, "memory.memsw.limit_in_bytes"))
+                return error_set(e, 0,
+                                 "limits.memory_swap: this kernel does not account swap (no "
+                                 "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
+                                 "memory_swap unset");
+            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)p->memory_swap,
+                                 e) < 0)
+                return error_wrap(e, "limits.memory_swap");
+        }
+    }
+
+    if (plan->cpu) {
+        const char *cpu = dir_of(plan, cg, plan->cpu);
+        if (p->cpu_shares > 0 && cgroup_write_u64(cpu, "cpu.shares", (uint64_t)p->cpu_shares, e) < 0)
+            return error_wrap(e, "limits.cpu_shares");
+        /* The period first: the kernel checks the quota against it. */
+        if (p->cpu_quota > 0 &&
+            (cgroup_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_US, e) < 0 ||
+             cgroup_write_u64(cpu, "cpu.cfs_quota_us", (uint64_t)p->cpu_quota, e) < 0))
+            return error_wrap(e, "limits.cpus");
+    }
+    return 0;
+}
+
+int cgroup_v1_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                     struct congo_error *e)
+{
+    struct v1_plan plan;
+    if (plan_of(h, p, &plan, e) < 0)
+        return -1;
+    /* Every hierarchy's directory is made before any limit is written: failure undoes them all. */
+    for (size_t i = 0; i < plan.n; i++) {
+        const struct cgroup_hierarchy *hi = plan.used[i];
+        _cleanup_free_ char *rel = cgroup_parent_rel(p, hi->own, e);
+        if (!rel)
+            return -1;
+        if (p->cgroup_parent && cgroup_mkdir_parents(hi->mount, rel, cg->fake, e) < 0)
+            return error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent);
+        _cleanup_free_ char *parent = cgroup_path_join(hi->mount, rel);
+        _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
+        if (cgroup_mkdir(dir, cg->fake, e) < 0)
+            return -1;
+        strv_push(&cg->paths, steal_pointer(&dir));
+    }
+    if (plan.memory)
+        cg->memory_path = xstrdup(dir_of(&plan, cg, plan.memory));
+    return write_limits(&plan, p, cg, e);
+}
+
+char **cgroup_v1_parents(const struct cgroup_host *h, const struct profile *p)
+{
+    /*
+     * Every hierarchy, not only those this profile needs: an earlier run of
+     * another profile under the same parent may have used more. Only names
+     * of the form congo-NAME-PID-STARTTIME are ever touched there.
+     */
+    char **v = NULL;
+    for (size_t i = 0; i < h->n_v1; i++) {
+        struct congo_error ignored = {0};
+        _cleanup_free_ char *rel = cgroup_parent_rel(p, h->v1[i].own, &ignored);
+        error_clear(&ignored);
+        if (!rel)
+            continue;
+        char *dir = cgroup_path_join(h->v1[i].mount, rel);
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            strv_push(&v, dir);
+        else
+            free(dir);
+    }
+    return v;
+}

@@ -1,0 +1,228 @@
+/*
+ * cgroup v2: one directory in the unified hierarchy. A controller works in
+ * a cgroup only when its parent lists it in cgroup.subtree_control, and a
+ * cgroup other than the root that holds processes cannot list any (the
+ * no-internal-processes rule): that decides where the run's cgroup can go.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/cgroup-internal.h"
+#include "util/util.h"
+
+/* Where `auto` goes when no ancestor of the launcher's cgroup can hold controllers. */
+#define CONGO_CGROUP "/congo"
+
+/* Does the cgroup at rel hold processes of its own? Unreadable counts as yes. */
+static bool holds_processes(const char *root, const char *rel)
+{
+    _cleanup_free_ char *dir = cgroup_path_join(root, rel);
+    _cleanup_free_ char *procs = NULL;
+    if (cgroup_read(dir, "cgroup.procs", &procs) < 0)
+        return true;
+    return procs[strspn(procs, " \n")] != '\0';
+}
+
+/*
+ * The parent of the run's cgroup, below the v2 root. auto: the launcher's
+ * own cgroup when it is the root; else the nearest ancestor-or-self without
+ * processes of its own (the launcher's cgroup holds at least the launcher,
+ * so in practice an ancestor); else /congo rather than the root itself, so
+ * runs do not litter the top of the hierarchy.
+ */
+static char *parent_rel(const struct cgroup_host *h, const struct profile *p,
+                        struct congo_error *e)
+{
+    if (p->cgroup_parent)
+        return cgroup_parent_rel(p, "/", e);
+    _cleanup_free_ char *c = cgroup_parent_rel(p, h->v2_own, e);
+    if (!c)
+        return NULL;
+    if (strcmp(c, "/") == 0)
+        return steal_pointer(&c);
+    while (strcmp(c, "/") != 0) {
+        if (!holds_processes(h->v2_mount, c))
+            return steal_pointer(&c);
+        char *slash = strrchr(c, '/');
+        if (slash == c)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+    return xstrdup(CONGO_CGROUP);
+}
+
+/* The controllers a run needs: pids always (leftovers), memory and cpu for their limits. */
+static int needed_controllers(const struct cgroup_host *h, const struct profile *p,
+                              const char *need[3], size_t *n_need, struct congo_error *e)
+{
+    struct cgroup_needs n;
+    cgroup_needs_of(p, &n);
+    _cleanup_free_ char *available = NULL;
+    int r = cgroup_read(h->v2_mount, "cgroup.controllers", &available);
+    if (r < 0)
+        return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
+    *n_need = 0;
+    if (!cgroup_list_has(available, "pids"))
+        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL,
+                                         "pids", e);
+    need[(*n_need)++] = "pids";
+    if (n.memory) {
+        if (!cgroup_list_has(available, "memory"))
+            return cgroup_missing_controller(n.memory_key, "memory", e);
+        need[(*n_need)++] = "memory";
+    }
+    if (n.cpu) {
+        if (!cgroup_list_has(available, "cpu"))
+            return cgroup_missing_controller(n.cpu_key, "cpu", e);
+        need[(*n_need)++] = "cpu";
+    }
+    return 0;
+}
+
+/* List the needed controllers in dir's cgroup.subtree_control, writing only what is missing. */
+static int enable_controllers(const char *dir, const char *const *need, size_t n_need,
+                              struct congo_error *e)
+{
+    _cleanup_free_ char *enabled = NULL;
+    int r = cgroup_read(dir, "cgroup.subtree_control", &enabled);
+    if (r < 0)
+        return error_set(e, -r, "read `%s/cgroup.subtree_control`", dir);
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < n_need; i++)
+        if (!cgroup_list_has(enabled, need[i]))
+            strbuf_printf(&sb, "%s+%s", sb.len ? " " : "", need[i]);
+    if (!sb.len)
+        return 0;
+    _cleanup_free_ char *add = strbuf_steal(&sb);
+    if (cgroup_write(dir, "cgroup.subtree_control", add, e) == 0)
+        return 0;
+    if (e->err == EBUSY)
+        return error_wrap(e, "`%s` holds processes, and a cgroup other than the root that holds "
+                             "processes cannot pass controllers to its children; set "
+                             "cgroup_parent to a cgroup without processes",
+                          dir);
+    if (e->err == ENOENT)
+        return error_wrap(e, "`%s` does not get these controllers from its parent", dir);
+    return -1;
+}
+
+/* Controllers reach rel only through every ancestor: enable them from the root down. */
+static int enable_path(const char *root, const char *rel, const char *const *need, size_t n_need,
+                       struct congo_error *e)
+{
+    if (enable_controllers(root, need, n_need, e) < 0)
+        return -1;
+    _cleanup_free_ char *path = cgroup_path_join(root, rel);
+    size_t skip = strlen(root);
+    if (strlen(path) <= skip)
+        return 0; /* rel is the root */
+    for (char *p = path + skip + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = enable_controllers(path, need, n_need, e);
+        *p = '/';
+        if (r < 0)
+            return -1;
+    }
+    return enable_controllers(path, need, n_need, e);
+}
+
+static int write_limits(const char *dir, const struct profile *p, struct congo_error *e)
+{
+    if (p->pids == LIMIT_UNLIMITED ? cgroup_write(dir, "pids.max", "max", e) < 0
+                                   : cgroup_write_u64(dir, "pids.max", (uint64_t)p->pids, e) < 0)
+        return error_wrap(e, "limits.pids");
+    if (p->memory != LIMIT_UNLIMITED &&
+        cgroup_write_u64(dir, "memory.max", (uint64_t)p->memory, e) < 0)
+        return error_wrap(e, "limits.memory");
+    if (p->memory_swap != LIMIT_UNLIMITED) {
+        /* v2 limits swap alone; the profile's memory_swap is memory plus swap, as on v1. */
+        if (!cgroup_file_exists(dir, "memory.swap.max"))
+            return error_set(e, 0,
+                             "limits.memory_swap: this kernel does not account swap (no "
+                             "memory.swap.max); boot with swapaccount=1 or leave memory_swap "
+                             "unset");
+        int64_t memory = p->memory != LIMIT_UNLIMITED ? p->memory : 0;
+        uint64_t swap = p->memory_swap > memory ? (uint64_t)(p->memory_swap - memory) : 0;
+        if (cgroup_write_u64(dir, "memory.swap.max", swap, e) < 0)
+            return error_wrap(e, "limits.memory_swap");
+    }
+    if (p->cpu_shares > 0 &&
+        cgroup_write_u64(dir, "cpu.weight", cgroup_cpu_weight((uint64_t)p->cpu_shares), e) < 0)
+        return error_wrap(e, "limits.cpu_shares");
+    if (p->cpu_quota > 0) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%lld %d", (long long)p->cpu_quota, CPU_PERIOD_US);
+        if (cgroup_write(dir, "cpu.max", buf, e) < 0)
+            return error_wrap(e, "limits.cpus");
+    }
+    return 0;
+}
+
+int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                     struct congo_error *e)
+{
+    const char *need[3];
+    size_t n_need;
+    if (needed_controllers(h, p, need, &n_need, e) < 0)
+        return -1;
+    _cleanup_free_ char *rel = parent_rel(h, p, e);
+    if (!rel)
+        return -1;
+    /*
+     * An explicit parent, or /congo, may not exist yet. What is made here
+     * stays, as systemd's slices do: only the run's own cgroup is removed,
+     * and the next run finds its parent ready.
+     */
+    if ((p->cgroup_parent || strcmp(rel, CONGO_CGROUP) == 0) &&
+        cgroup_mkdir_parents(h->v2_mount, rel, cg->fake, e) < 0)
+        return p->cgroup_parent ? error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent) : -1;
+    if (enable_path(h->v2_mount, rel, need, n_need, e) < 0)
+        return -1;
+
+    _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
+    _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
+    if (cgroup_mkdir(dir, cg->fake, e) < 0)
+        return -1;
+    strv_push(&cg->paths, xstrdup(dir));
+    cg->in_container = cgroup_path_join(rel, cg->name);
+
+    /* Without a memory limit the controller may still be on (systemd enables it): for the OOM count. */
+    _cleanup_free_ char *enabled = NULL;
+    bool memory = false;
+    for (size_t i = 0; i < n_need; i++)
+        memory |= strcmp(need[i], "memory") == 0;
+    if (memory || (cgroup_read(parent, "cgroup.subtree_control", &enabled) == 0 &&
+                   cgroup_list_has(enabled, "memory")))
+        cg->memory_path = xstrdup(dir);
+
+    if (write_limits(dir, p, e) < 0)
+        return -1;
+    /* The limits hold before anything runs in it: the child is cloned straight in (CLONE_INTO_CGROUP). */
+    cg->v2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->v2_fd < 0)
+        return error_set(e, errno, "open cgroup `%s`", dir);
+    return 0;
+}
+
+char **cgroup_v2_parents(const struct cgroup_host *h, const struct profile *p)
+{
+    struct congo_error ignored = {0};
+    _cleanup_free_ char *rel = parent_rel(h, p, &ignored);
+    error_clear(&ignored);
+    if (!rel)
+        return NULL;
+    char **v = NULL;
+    char *dir = cgroup_path_join(h->v2_mount, rel);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        strv_push(&v, dir);
+    else
+        free(dir);
+    return v;
+}

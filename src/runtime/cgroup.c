@@ -1,0 +1,901 @@
+/*
+ * Cgroups, the part every mode shares: detecting the host's layout, the
+ * entry points that branch on it, the leaf readers and writers, killing and
+ * removing, and collecting the cgroups of launchers that died.
+ */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/cgroup-internal.h"
+#include "util/util.h"
+
+/* Control files are small; memory.stat, the largest we might read, is a few KiB. */
+#define CGROUP_FILE_MAX (1024 * 1024)
+/* mountinfo of a host with thousands of mounts is still well below this. */
+#define PROC_FILE_MAX (16 * 1024 * 1024)
+
+/* Killing and removing poll with this step, for about a second in all. */
+#define POLL_STEP_MS 10
+#define POLL_ROUNDS 100
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- small path and list helpers ---------------------------------------- */
+
+char *cgroup_path_join(const char *dir, const char *rel)
+{
+    while (*rel == '/')
+        rel++;
+    if (!*rel)
+        return xstrdup(dir);
+    size_t n = strlen(dir);
+    while (n > 0 && dir[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s/%s", (int)n, dir, rel);
+}
+
+bool cgroup_list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, " ,\n");
+        if (len == n && memcmp(p, word, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, " ,\n");
+    }
+    return false;
+}
+
+/* Same controllers in any order: mountinfo and /proc/self/cgroup need not agree on it. */
+static bool same_set(const char *a, const char *b)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const char *x = pass ? b : a, *y = pass ? a : b;
+        for (const char *p = x; *p;) {
+            size_t len = strcspn(p, ",");
+            _cleanup_free_ char *w = xstrndup(p, len);
+            if (!cgroup_list_has(y, w))
+                return false;
+            p += len;
+            p += strspn(p, ",");
+        }
+    }
+    return true;
+}
+
+/* ---- leaf readers and writers ------------------------------------------- */
+
+int cgroup_read(const char *dir, const char *file, char **out)
+{
+    _cleanup_free_ char *path = cgroup_path_join(dir, file);
+    size_t len;
+    return read_file_max(path, CGROUP_FILE_MAX, out, &len);
+}
+
+bool cgroup_file_exists(const char *dir, const char *file)
+{
+    _cleanup_free_ char *path = cgroup_path_join(dir, file);
+    return access(path, F_OK) == 0;
+}
+
+int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e)
+{
+    _cleanup_free_ char *path = cgroup_path_join(dir, file);
+    /* No O_CREAT, in fake trees too: a misspelt control file fails here as on a kernel. */
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return error_set(e, errno, "write `%s` to `%s`", value, path);
+    /* A cgroup file takes one value per write(2): never split it. */
+    size_t len = strlen(value);
+    ssize_t w;
+    while ((w = write(fd, value, len)) < 0 && errno == EINTR)
+        ;
+    if (w < 0)
+        return error_set(e, errno, "write `%s` to `%s`", value, path);
+    if ((size_t)w != len)
+        return error_set(e, EIO, "write `%s` to `%s`: short write", value, path);
+    return 0;
+}
+
+int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
+    return cgroup_write(dir, file, buf, e);
+}
+
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value)
+{
+    _cleanup_free_ char *text = NULL;
+    int r = cgroup_read(dir, file, &text);
+    if (r < 0)
+        return r;
+    size_t n = strlen(key);
+    for (char *line = text; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (strncmp(line, key, n) == 0 && line[n] == ' ') {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(line + n + 1, &end, 10);
+            if (errno || end == line + n + 1)
+                return -EINVAL;
+            *value = v;
+            return 0;
+        }
+        line = next;
+    }
+    return -ENOENT;
+}
+
+/* ---- making and removing directories ------------------------------------ */
+
+/*
+ * The kernel fills a new cgroup with its control files; a fake tree's mkdir
+ * does not, so copy the names of the parent's files (empty), which lets a
+ * test decide which files "the kernel" offers by what it puts in the root.
+ */
+static int fake_populate(const char *path)
+{
+    _cleanup_free_ char *parent = xstrdup(path);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent)
+        return 0;
+    *slash = '\0';
+    _cleanup_closedir_ DIR *d = opendir(parent);
+    if (!d)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_REG)
+            continue;
+        _cleanup_free_ char *f = cgroup_path_join(path, de->d_name);
+        _cleanup_close_ int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
+{
+    if (mkdir(path, 0755) < 0) {
+        int err = errno;
+        if (err == EACCES || err == EPERM)
+            return error_set(e, err, "create cgroup `%s` (are you root?)", path);
+        if (err == EROFS)
+            return error_set(e, err, "create cgroup `%s` (the cgroup file system is mounted "
+                                     "read-only here)",
+                             path);
+        return error_set(e, err, "create cgroup `%s`", path);
+    }
+    if (fake) {
+        int r = fake_populate(path);
+        if (r < 0)
+            return error_set(e, -r, "populate fake cgroup `%s`", path);
+    }
+    return 0;
+}
+
+int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e)
+{
+    _cleanup_free_ char *path = cgroup_path_join(root, rel);
+    size_t skip = strlen(root);
+    for (char *p = path + skip; *p; p++) {
+        if (*p != '/' || p == path + skip)
+            continue;
+        *p = '\0';
+        struct stat st;
+        if (stat(path, &st) < 0 && cgroup_mkdir(path, fake, e) < 0 && e->err != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    struct stat st;
+    if (stat(path, &st) < 0 && cgroup_mkdir(path, fake, e) < 0 && e->err != EEXIST)
+        return -1;
+    error_clear(e);
+    return 0;
+}
+
+/* One round: SIGKILL what dir and its sub-cgroups list. Returns how many were listed. */
+static int kill_round(const char *dir, struct congo_error *e)
+{
+    _cleanup_free_ char *procs = NULL;
+    int r = cgroup_read(dir, "cgroup.procs", &procs);
+    if (r == -ENOENT)
+        return 0; /* already gone */
+    if (r < 0)
+        return error_set(e, -r, "read `%s/cgroup.procs`", dir);
+    int seen = 0;
+    pid_t self = getpid();
+    for (char *p = procs; *p;) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end + strspn(end, " \n");
+        /*
+         * 0 stands for a process outside our pid namespace, which we cannot
+         * name; and a mistaken attach must never make the launcher kill itself.
+         */
+        if (pid <= 0 || pid == self)
+            continue;
+        seen++;
+        if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+            return error_set(e, errno, "kill process %ld of cgroup `%s`", pid, dir);
+    }
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    if (!d)
+        return seen;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
+        int n = kill_round(sub, e);
+        if (n < 0)
+            return n;
+        seen += n;
+    }
+    return seen;
+}
+
+int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e)
+{
+    for (int round = 0; round < POLL_ROUNDS; round++) {
+        int n = kill_round(dir, e);
+        if (n <= 0)
+            return n;
+        /* A fake cgroup.procs never empties: one round is all a test can see. */
+        if (fake)
+            return 0;
+        /* A process listed may still be exiting, or a child forked before the kill may appear. */
+        sleep_ms(POLL_STEP_MS);
+    }
+    return error_set(e, 0, "cgroup `%s` still has processes after a second of SIGKILL", dir);
+}
+
+static int fake_unlink_files(const char *dir)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -errno;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_REG)
+            continue;
+        _cleanup_free_ char *f = cgroup_path_join(dir, de->d_name);
+        if (unlink(f) < 0 && errno != ENOENT)
+            return -errno;
+    }
+    return 0;
+}
+
+int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e)
+{
+    /* A container may have made cgroups of its own below ours: those go first. */
+    {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d && errno == ENOENT)
+            return 0;
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+                strcmp(de->d_name, "..") == 0)
+                continue;
+            _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
+            if (cgroup_remove(sub, fake, budget_ms, e) < 0)
+                return -1;
+        }
+    }
+    if (fake) {
+        int r = fake_unlink_files(dir);
+        if (r < 0)
+            return error_set(e, -r, "empty fake cgroup `%s`", dir);
+    }
+    for (;;) {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+            return 0;
+        /* EBUSY: killed processes have not all left yet; they do within milliseconds. */
+        if (errno != EBUSY || *budget_ms <= 0)
+            return error_set(e, errno, "remove cgroup `%s`", dir);
+        sleep_ms(POLL_STEP_MS);
+        *budget_ms -= POLL_STEP_MS;
+    }
+}
+
+/* ---- profile helpers ---------------------------------------------------- */
+
+void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n)
+{
+    n->memory = p->memory != LIMIT_UNLIMITED || p->memory_swap != LIMIT_UNLIMITED;
+    n->memory_key = p->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
+    n->cpu = p->cpu_shares > 0 || p->cpu_quota > 0;
+    n->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
+}
+
+int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e)
+{
+    if (!key)
+        return error_set(e, 0,
+                         "congo needs the %s cgroup controller to find and kill every process "
+                         "of a container, and this host does not have it",
+                         controller);
+    return error_set(e, 0, "%s needs the %s cgroup controller, which this host does not have", key,
+                     controller);
+}
+
+char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e)
+{
+    const char *s = p->cgroup_parent ? p->cgroup_parent : own;
+    struct strbuf sb = {0};
+    for (const char *c = s; *c;) {
+        c += strspn(c, "/");
+        size_t len = strcspn(c, "/");
+        if (!len)
+            break;
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            strbuf_free(&sb);
+            error_set(e, 0, "cgroup_parent: `%s` leaves the hierarchy's root", s);
+            return NULL;
+        }
+        if (!(len == 1 && c[0] == '.')) {
+            strbuf_putc(&sb, '/');
+            strbuf_add(&sb, c, len);
+        }
+        c += len;
+    }
+    if (!sb.len)
+        strbuf_putc(&sb, '/');
+    return strbuf_steal(&sb);
+}
+
+/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
+uint64_t cgroup_cpu_weight(uint64_t shares)
+{
+    if (shares <= 2)
+        return 1;
+    if (shares >= 262144)
+        return 10000;
+    double l = log2((double)shares);
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
+    return (uint64_t)llround(pow(10, exponent));
+}
+
+/* ---- the names of runs' cgroups ----------------------------------------- */
+
+static bool all_digits(const char *s, size_t n)
+{
+    if (!n || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime)
+{
+    /* NAME may contain '-': read PID and STARTTIME from the end. */
+    if (strncmp(name, "congo-", 6) != 0)
+        return false;
+    const char *body = name + 6;
+    const char *last = strrchr(body, '-');
+    if (!last || last == body)
+        return false;
+    const char *prev = last - 1;
+    while (prev > body && *prev != '-')
+        prev--;
+    if (prev == body) /* no NAME before PID */
+        return false;
+    if (!all_digits(last + 1, strlen(last + 1)) || !all_digits(prev + 1, (size_t)(last - prev - 1)))
+        return false;
+    char *end;
+    errno = 0;
+    long long pv = strtoll(prev + 1, &end, 10);
+    if (errno || pv <= 0 || pv > INT32_MAX)
+        return false;
+    unsigned long long st = strtoull(last + 1, &end, 10);
+    if (errno || st == 0)
+        return false;
+    *pid = (pid_t)pv;
+    *starttime = st;
+    return true;
+}
+
+/* -ENOENT when the process is gone; another -errno when /proc will not tell. */
+static int read_starttime(const char *proc, pid_t pid, unsigned long long *out)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%d/stat", proc, (int)pid);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    int r = read_file_max(path, 64 * 1024, &text, &len);
+    if (r == -ESRCH) /* it died while we read */
+        return -ENOENT;
+    if (r < 0)
+        return r;
+    /* comm (field 2) may hold spaces and ')': the fields resume after the last ')'. */
+    char *p = strrchr(text, ')');
+    if (!p)
+        return -EINVAL;
+    p++;
+    /* Field 3 (state) is the first after it; starttime is field 22. */
+    for (int field = 3; field < 22; field++) {
+        p += strspn(p, " ");
+        p += strcspn(p, " ");
+        if (!*p)
+            return -EINVAL;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(p, &end, 10);
+    if (errno || end == p)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+unsigned long long proc_starttime(const char *proc, pid_t pid)
+{
+    unsigned long long v = 0;
+    return read_starttime(proc, pid, &v) < 0 ? 0 : v;
+}
+
+/* ---- detection ---------------------------------------------------------- */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *unescape_octal(const char *s)
+{
+    struct strbuf sb = {0};
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            strbuf_putc(&sb, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+            s += 3;
+        } else {
+            strbuf_putc(&sb, *s);
+        }
+    }
+    return strbuf_steal(&sb);
+}
+
+/* Super options of a v1 mount that are not controllers (the kernel's cgroup1_show_options). */
+static bool is_v1_option(const char *o)
+{
+    static const char *const options[] = {"rw",     "ro",           "noprefix", "clone_children",
+                                          "xattr",  "cpuset_v2_mode", "favordynmods", "none",
+                                          "all"};
+    for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+        if (strcmp(o, options[i]) == 0)
+            return true;
+    return strncmp(o, "release_agent=", 14) == 0;
+}
+
+static char *v1_controllers(const char *super)
+{
+    struct strbuf sb = {0};
+    for (const char *p = super; *p;) {
+        size_t len = strcspn(p, ",");
+        _cleanup_free_ char *o = xstrndup(p, len);
+        if (len && !is_v1_option(o)) {
+            if (sb.len)
+                strbuf_putc(&sb, ',');
+            strbuf_puts(&sb, o);
+        }
+        p += len;
+        p += strspn(p, ",");
+    }
+    return sb.len ? strbuf_steal(&sb) : NULL;
+}
+
+/* One cgroup mount from mountinfo. root: the hierarchy's path the mount shows. */
+struct mount_entry {
+    char *root, *mount, *controllers;
+    bool v2;
+};
+
+static void mount_entries_free(struct mount_entry *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].root);
+        free(m[i].mount);
+        free(m[i].controllers);
+    }
+    free(m);
+}
+
+static int parse_mountinfo(const char *text, struct mount_entry **out, size_t *n_out)
+{
+    struct mount_entry *v = NULL;
+    size_t n = 0;
+    _cleanup_free_ char *copy = xstrdup(text);
+    for (char *line = copy; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        /* The optional fields end at a lone "-"; fstype, source and super options follow. */
+        char *sep = strstr(line, " - ");
+        char *f[6] = {0};
+        size_t nf = 0;
+        char *save = NULL;
+        if (sep) {
+            *sep = '\0';
+            for (char *t = strtok_r(line, " ", &save); t && nf < 6; t = strtok_r(NULL, " ", &save))
+                f[nf++] = t;
+        }
+        char *fstype = NULL, *super = NULL;
+        if (sep && nf >= 5) {
+            save = NULL;
+            fstype = strtok_r(sep + 3, " ", &save);
+            strtok_r(NULL, " ", &save); /* source */
+            super = strtok_r(NULL, " ", &save);
+        }
+        bool v2 = str_eq(fstype, "cgroup2");
+        _cleanup_free_ char *controllers =
+            str_eq(fstype, "cgroup") && super ? v1_controllers(super) : NULL;
+        if (v2 || controllers) {
+            v = xrealloc(v, (n + 1) * sizeof(*v));
+            v[n++] = (struct mount_entry){.root = unescape_octal(f[3]),
+                                          .mount = unescape_octal(f[4]),
+                                          .controllers = steal_pointer(&controllers),
+                                          .v2 = v2};
+        }
+        line = next;
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+/*
+ * The launcher's cgroup as a path below the mount: /proc/self/cgroup gives
+ * it from the hierarchy's root, and a mount may show only a subtree of it
+ * (a container's bind mount). NULL when the mount does not reach it.
+ */
+static char *own_below_mount(const char *own, const char *mount_root)
+{
+    if (str_eq(mount_root, "/"))
+        return xstrdup(own);
+    size_t n = strlen(mount_root);
+    if (strncmp(own, mount_root, n) != 0 || (own[n] != '/' && own[n] != '\0'))
+        return NULL;
+    return xstrdup(own[n] ? own + n : "/");
+}
+
+/* The path of "ID:CONTROLLERS:PATH" in /proc/self/cgroup whose controllers match. */
+static const char *self_cgroup_path(char **lines, const char *controllers, bool v2)
+{
+    for (size_t i = 0; lines && lines[i]; i++) {
+        char *c1 = strchr(lines[i], ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        _cleanup_free_ char *ctl = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+        bool match = v2 ? strncmp(lines[i], "0:", 2) == 0 && !*ctl
+                        : *ctl && same_set(ctl, controllers);
+        if (match)
+            return c2 + 1;
+    }
+    return NULL;
+}
+
+static bool has_controllers(const char *controllers)
+{
+    for (const char *p = controllers; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len && strncmp(p, "name=", 5) != 0)
+            return true;
+        p += len;
+        p += strspn(p, ",");
+    }
+    return false;
+}
+
+void cgroup_host_free(struct cgroup_host *h)
+{
+    for (size_t i = 0; i < h->n_v1; i++) {
+        free(h->v1[i].controllers);
+        free(h->v1[i].mount);
+        free(h->v1[i].own);
+    }
+    free(h->v1);
+    free(h->v2_mount);
+    free(h->v2_own);
+    free(h->proc);
+    memset(h, 0, sizeof(*h));
+}
+
+static char **split_lines(char *text)
+{
+    char **v = NULL;
+    for (char *line = text; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (*line)
+            strv_push(&v, xstrdup(line));
+        line = next;
+    }
+    return v;
+}
+
+int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struct congo_error *e)
+{
+    memset(h, 0, sizeof(*h));
+    _cleanup_free_ char *mountinfo = NULL, *self = NULL;
+    size_t len;
+    int r = read_file_max(src->mountinfo, PROC_FILE_MAX, &mountinfo, &len);
+    if (r < 0)
+        return error_set(e, -r, "read `%s`", src->mountinfo);
+    r = read_file_max(src->self_cgroup, PROC_FILE_MAX, &self, &len);
+    if (r < 0)
+        return error_set(e, -r, "read `%s`", src->self_cgroup);
+    _cleanup_strv_ char **lines = split_lines(self);
+
+    struct mount_entry *m = NULL;
+    size_t n = 0;
+    parse_mountinfo(mountinfo, &m, &n);
+    bool v2_seen = false, v1_seen = false;
+    struct cgroup_host host = {.proc = xstrdup(src->proc)};
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].v2) {
+            v2_seen = true;
+            const char *own = self_cgroup_path(lines, NULL, true);
+            _cleanup_free_ char *below = own ? own_below_mount(own, m[i].root) : NULL;
+            /* The first mount that reaches our cgroup; later ones are bind mounts of it. */
+            if (!host.v2_mount && below) {
+                host.v2_mount = xstrdup(m[i].mount);
+                host.v2_own = steal_pointer(&below);
+            }
+            continue;
+        }
+        v1_seen = true;
+        bool dup = false;
+        for (size_t j = 0; j < host.n_v1 && !dup; j++)
+            dup = same_set(host.v1[j].controllers, m[i].controllers);
+        const char *own = self_cgroup_path(lines, m[i].controllers, false);
+        _cleanup_free_ char *below = own ? own_below_mount(own, m[i].root) : NULL;
+        /*
+         * A hierarchy mounted twice is used through its first mount; one that
+         * does not reach our own cgroup (mounted from another namespace) is
+         * of no use to us.
+         */
+        if (dup || !below)
+            continue;
+        host.v1 = xrealloc(host.v1, (host.n_v1 + 1) * sizeof(*host.v1));
+        host.v1[host.n_v1++] = (struct cgroup_hierarchy){
+            .controllers = xstrdup(m[i].controllers),
+            .mount = xstrdup(m[i].mount),
+            .own = steal_pointer(&below),
+        };
+    }
+    mount_entries_free(m, n);
+
+    bool v1_controllers_present = false;
+    for (size_t i = 0; i < host.n_v1; i++)
+        v1_controllers_present |= has_controllers(host.v1[i].controllers);
+
+    if (!v2_seen && !v1_seen) {
+        cgroup_host_free(&host);
+        return error_set(e, 0, "no cgroup file system is mounted (read `%s`)", src->mountinfo);
+    }
+    if (v1_controllers_present) {
+        host.mode = host.v2_mount ? CGROUP_HYBRID : CGROUP_V1;
+    } else if (host.v2_mount) {
+        /* A named v1 hierarchy (name=systemd) next to cgroup2 holds no controller: pure v2. */
+        host.mode = CGROUP_V2;
+        for (size_t i = 0; i < host.n_v1; i++) {
+            free(host.v1[i].controllers);
+            free(host.v1[i].mount);
+            free(host.v1[i].own);
+        }
+        free(host.v1);
+        host.v1 = NULL;
+        host.n_v1 = 0;
+    } else {
+        cgroup_host_free(&host);
+        if (v2_seen)
+            return error_set(e, 0,
+                             "a cgroup2 file system is mounted, but `%s` names no cgroup v2 "
+                             "path for this process below it",
+                             src->self_cgroup);
+        return error_set(e, 0,
+                         "no cgroup controller hierarchy is mounted that holds this process "
+                         "(read `%s` and `%s`)",
+                         src->mountinfo, src->self_cgroup);
+    }
+    *h = host;
+    return 0;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode, bool fake)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->mode = mode;
+    cg->v2_fd = -1;
+    cg->fake = fake;
+}
+
+/* Release cg's memory and fd, leaving the directories (they are already gone or kept). */
+static void cgroup_release(struct cgroup *cg)
+{
+    if (cg->v2_fd >= 0)
+        close(cg->v2_fd);
+    free(cg->name);
+    strv_free(cg->paths);
+    free(cg->memory_path);
+    free(cg->in_container);
+    cgroup_clear(cg, cg->mode, cg->fake);
+}
+
+int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+                  unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
+{
+    cgroup_clear(cg, h->mode, h->fake);
+    if (launcher <= 0 || starttime == 0)
+        return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
+    cg->name = xasprintf("congo-%s-%d-%llu", p->name ? p->name : "congo", (int)launcher, starttime);
+    int r = h->mode == CGROUP_V2 ? cgroup_v2_create(h, p, cg, e) : cgroup_v1_create(h, p, cg, e);
+    if (r < 0) {
+        /* Nothing is left behind: the directories are empty, so removal is quick. */
+        struct congo_error ignored = {0};
+        long budget = POLL_ROUNDS * POLL_STEP_MS;
+        for (size_t i = strv_len(cg->paths); i > 0; i--)
+            cgroup_remove(cg->paths[i - 1], cg->fake, &budget, &ignored);
+        error_clear(&ignored);
+        cgroup_release(cg);
+        return r;
+    }
+    return 0;
+}
+
+int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
+{
+    char buf[24];
+    snprintf(buf, sizeof(buf), "%d", (int)pid);
+    for (size_t i = 0; cg->paths && cg->paths[i]; i++)
+        if (cgroup_write(cg->paths[i], "cgroup.procs", buf, e) < 0)
+            return error_wrap(e, "move process %d into cgroup `%s`", (int)pid, cg->name);
+    return 0;
+}
+
+int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count)
+{
+    if (!cg->memory_path)
+        return -1;
+    /* v1 has the count since Linux 4.13; older kernels have none to give. */
+    const char *file = cg->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control";
+    return cgroup_read_keyed(cg->memory_path, file, "oom_kill", count) < 0 ? -1 : 0;
+}
+
+/* Keep the first error, count the rest: destroy goes on past each one. */
+static void keep_first(struct congo_error *first, struct congo_error *now)
+{
+    if (!first->msg) {
+        *first = *now;
+        *now = (struct congo_error){0};
+    } else {
+        error_clear(now);
+    }
+}
+
+int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
+{
+    struct congo_error first = {0}, now = {0};
+    if (cg->paths && cg->paths[0]) {
+        /*
+         * v2's cgroup.kill (Linux 5.14) kills the whole subtree at once, so a
+         * fork racing the kill cannot escape; the loop below then only waits
+         * for the processes to be gone. v1 has the pids hierarchy first.
+         */
+        if (cg->mode == CGROUP_V2 && cgroup_file_exists(cg->paths[0], "cgroup.kill") &&
+            cgroup_write(cg->paths[0], "cgroup.kill", "1", &now) < 0)
+            keep_first(&first, &now);
+        if (cgroup_kill_all(cg->paths[0], cg->fake, &now) < 0)
+            keep_first(&first, &now);
+    }
+    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    for (size_t i = 0; cg->paths && cg->paths[i]; i++)
+        if (cgroup_remove(cg->paths[i], cg->fake, &budget, &now) < 0)
+            keep_first(&first, &now);
+    cgroup_release(cg);
+    if (first.msg) {
+        free(e->msg);
+        *e = first;
+        return -1;
+    }
+    return 0;
+}
+
+/* A congo-* directory of a launcher that is gone, or of another process that got its pid. */
+static bool is_stale(const struct cgroup_host *h, const char *name)
+{
+    pid_t pid;
+    unsigned long long recorded, now = 0;
+    if (!cgroup_parse_name(name, &pid, &recorded))
+        return false;
+    int r = read_starttime(h->proc, pid, &now);
+    /*
+     * Only a launcher known to be gone makes its cgroup stale: when /proc
+     * cannot say (hidepid, a read error), the cgroup may be alive; leave it.
+     * A pid names a launcher in our pid namespace: a launcher in another one
+     * that shares this parent would look dead here, so launchers in
+     * different pid namespaces need different cgroup parents.
+     */
+    if (r == -ENOENT)
+        return true;
+    return r == 0 && now != recorded;
+}
+
+int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p, struct congo_error *e)
+{
+    _cleanup_strv_ char **parents =
+        h->mode == CGROUP_V2 ? cgroup_v2_parents(h, p) : cgroup_v1_parents(h, p);
+    _cleanup_strv_ char **stale = NULL;
+    for (size_t i = 0; parents && parents[i]; i++) {
+        _cleanup_closedir_ DIR *d = opendir(parents[i]);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (de->d_type != DT_DIR || !is_stale(h, de->d_name))
+                continue;
+            bool known = false;
+            for (size_t j = 0; stale && stale[j] && !known; j++)
+                known = strcmp(stale[j], de->d_name) == 0;
+            if (!known)
+                strv_push(&stale, xstrdup(de->d_name));
+        }
+    }
+
+    struct congo_error first = {0}, now = {0};
+    int removed = 0;
+    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    for (size_t s = 0; stale && stale[s]; s++) {
+        bool ok = true;
+        /* Kill in every hierarchy first: on v1 a process sits in all of them. */
+        for (size_t i = 0; parents[i]; i++) {
+            _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
+            if (h->mode == CGROUP_V2 && cgroup_file_exists(dir, "cgroup.kill") &&
+                cgroup_write(dir, "cgroup.kill", "1", &now) < 0) {
+                keep_first(&first, &now);
+                ok = false;
+            }
+            if (cgroup_kill_all(dir, h->fake, &now) < 0) {
+                keep_first(&first, &now);
+                ok = false;
+            }
+        }
+        for (size_t i = 0; parents[i]; i++) {
+            _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
+            if (cgroup_remove(dir, h->fake, &budget, &now) < 0) {
+                keep_first(&first, &now);
+                ok = false;
+            }
+        }
+        removed += ok;
+    }
+    if (first.msg) {
+        free(e->msg);
+        *e = first;
+        return error_wrap(e, "remove the cgroup of an earlier run");
+    }
+    return removed;
+}

@@ -1,0 +1,101 @@
+/*
+ * Cgroups for one run: the host's layout is detected once (v1, v2, or a
+ * hybrid of v1 controllers and a v2 mount without them), then each run makes
+ * one cgroup `congo-NAME-PID-STARTTIME` per hierarchy it needs, writes the
+ * limits, puts the container in before it execs, and removes it after.
+ * crun's model: decide the mode once, branch at the module's entry
+ * (cgroup-v1.c, cgroup-v2.c), share the leaf writers.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "profile/profile.h"
+#include "util/error.h"
+
+enum cgroup_mode {
+    CGROUP_V1,     /* only v1 hierarchies */
+    CGROUP_V2,     /* one unified hierarchy with controllers */
+    CGROUP_HYBRID, /* v1 controllers, plus a v2 mount that holds none we use */
+};
+
+/* A mounted v1 hierarchy. */
+struct cgroup_hierarchy {
+    char *controllers; /* "cpu,cpuacct", "memory", "name=systemd" */
+    char *mount;       /* where it is mounted: /sys/fs/cgroup/memory */
+    char *own;         /* the launcher's cgroup in it, from /proc/self/cgroup: "/user.slice" */
+};
+
+struct cgroup_host {
+    enum cgroup_mode mode;
+    /* v1 and hybrid: the hierarchies; v2: none. */
+    struct cgroup_hierarchy *v1;
+    size_t n_v1;
+    /* v2 (and the unified mount of a hybrid host). */
+    char *v2_mount; /* /sys/fs/cgroup or /sys/fs/cgroup/unified; NULL if none */
+    char *v2_own;   /* the launcher's v2 cgroup: "/" or "/user.slice/..." */
+    char *proc;     /* the proc root used for pids (tests: a fake); "/proc" */
+    /*
+     * Set only by unit tests, whose hierarchies are plain directories: a
+     * control file is created when it is written and missing, a cgroup's
+     * files are unlinked before its rmdir, and cgroup.procs is not expected
+     * to empty itself when its processes die.
+     */
+    bool fake;
+};
+
+/* Where the host's files are read: the real ones, or a fake tree in tests. */
+struct cgroup_sources {
+    const char *mountinfo;   /* /proc/self/mountinfo */
+    const char *self_cgroup; /* /proc/self/cgroup */
+    const char *proc;        /* /proc */
+};
+
+/* One run's cgroup. cgroup_create initialises it, even when it fails. */
+struct cgroup {
+    enum cgroup_mode mode;
+    char *name; /* congo-NAME-PID-STARTTIME */
+    /*
+     * Every directory made, NULL-terminated; for v1 one per hierarchy, the
+     * pids hierarchy's first (its cgroup.procs is where leftovers are found).
+     */
+    char **paths;
+    int v2_fd;    /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
+    char *memory_path; /* the directory that holds the memory controller's files, or NULL */
+    char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
+    bool fake;          /* copied from cgroup_host */
+};
+
+int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struct congo_error *e);
+void cgroup_host_free(struct cgroup_host *h);
+
+/*
+ * Make the run's cgroup under p->cgroup_parent (auto: below the launcher's
+ * own cgroup; on v2 the nearest ancestor that may hold the controllers, up
+ * to /congo) and write p's limits. A limit whose controller is missing is an
+ * error that names the key and the controller. Nothing is left behind on
+ * failure.
+ */
+int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+                  unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
+
+/* Move pid in (when the child was not cloned straight into it). */
+int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);
+
+/* How many times the memory limit killed something (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
+int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count);
+
+/* Kill whatever is left in it and remove every directory made. */
+int cgroup_destroy(struct cgroup *cg, struct congo_error *e);
+
+/*
+ * Remove cgroups of earlier runs whose launcher is gone: a `congo-*` cgroup
+ * under the parent this run uses, whose PID is not alive with the recorded
+ * start time. Returns how many were removed.
+ */
+int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p, struct congo_error *e);
+
+/* The start time (field 22 of /proc/PID/stat) of a process; 0 when gone. */
+unsigned long long proc_starttime(const char *proc, pid_t pid);

@@ -1,0 +1,27 @@
+/* The last steps of a container's process: exec, and the minimal init. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/*
+ * execve argv[0], looked up in the PATH of envp when it has no `/` (the
+ * container's PATH, searched in the container's root, like execvpe but never
+ * the launcher's PATH). Returns only on failure: 127 when no such program
+ * exists, 126 when one exists but cannot be executed (EACCES, ENOEXEC, a
+ * directory), with e saying which path and why.
+ */
+int exec_command(char *const argv[], char *const envp[], struct congo_error *e);
+
+/*
+ * The container's PID 1 when `init: true`: forks, runs start(arg) in the
+ * child (which execs the command or returns an exit status on failure),
+ * then forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
+ * SIGWINCH to the command, reaps every zombie that is reparented to it, and
+ * returns when the command has exited: its exit status, or 128+N when a
+ * signal N killed it. close_after_fork is an fd the init itself must not
+ * keep (the sync socket: the parent learns of a successful exec when the
+ * last copy closes); -1 for none.
+ */
+int init_run(int (*start)(void *arg), void *arg, int close_after_fork);

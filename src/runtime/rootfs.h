@@ -1,0 +1,27 @@
+/*
+ * The container's root: an overlay of layers over rootfs with a writable
+ * upper, fresh /proc, a minimal /dev, read-only /sys, /tmp, the profile's
+ * mounts, then pivot_root. Runs in the child, in its own mount namespace.
+ */
+#pragma once
+
+#include "profile/profile.h"
+#include "runtime/cgroup.h"
+#include "util/error.h"
+
+/* Checks the parent can make before anything is mounted: paths exist and are of the right kind. */
+int rootfs_preflight(const struct profile *p, struct congo_error *e);
+
+/*
+ * In the child, as root, in a new mount namespace: assemble the root and
+ * pivot into it. On return the process's root and working directory are the
+ * container's `/`, and nothing of the host's mount tree is reachable.
+ * cg (may be NULL) is bind-mounted read-only at /sys/fs/cgroup so the
+ * container sees its own limits.
+ */
+int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
+                 struct congo_error *e);
+
+/* The /proc paths a container must not read (masked) or write (read-only), after runc. */
+extern const char *const rootfs_masked_paths[];
+extern const char *const rootfs_readonly_paths[];

@@ -1,0 +1,598 @@
+/*
+ * One run, from the launcher's side and the child's.
+ *
+ * The parent makes the cgroup, clones the child into new namespaces (and,
+ * on cgroup v2, straight into its cgroup), releases it over a sync socket,
+ * then relays the terminal, forwards signals, waits, reports and cleans up.
+ * The child assembles its root, becomes the profile's user and execs; it
+ * cannot print reliably, so its errors travel back over the sync socket, and
+ * the socket closing on exec (O_CLOEXEC) tells the parent the exec worked.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/cgroup.h"
+#include "runtime/exec.h"
+#include "runtime/rootfs.h"
+#include "runtime/user.h"
+#include "util/util.h"
+
+/* ---- the sync socket ---- */
+
+enum sync_kind {
+    SYNC_LOG = 1, /* a setup step's timing, for -v */
+    SYNC_ERROR,   /* the child failed: status and message */
+};
+
+struct sync_msg {
+    int32_t kind;
+    int32_t status;
+    char text[2040];
+};
+
+static void sync_send(int fd, enum sync_kind kind, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void sync_send(int fd, enum sync_kind kind, int status, const char *fmt, ...)
+{
+    struct sync_msg m = {.kind = kind, .status = status};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m.text, sizeof(m.text), fmt, ap);
+    va_end(ap);
+    /* SOCK_SEQPACKET: one message, whole, or nothing. */
+    while (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
+        ;
+}
+
+static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                        SIGWINCH};
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- the child ---- */
+
+struct child_ctx {
+    const struct profile *p;
+    const struct cgroup_host *host;
+    const struct cgroup *cg;
+    int sync_fd;
+    const char *pty_slave; /* NULL: no terminal */
+    bool verbose;
+    char **argv;
+    char **envp;
+};
+
+static void child_step(struct child_ctx *c, const char *step, uint64_t *t)
+{
+    if (!c->verbose)
+        return;
+    uint64_t n = now_us();
+    sync_send(c->sync_fd, SYNC_LOG, 0, "%s: %.3f ms", step, (double)(n - *t) / 1000.0);
+    *t = n;
+}
+
+static _Noreturn void child_fail(struct child_ctx *c, int status, struct congo_error *e)
+{
+    sync_send(c->sync_fd, SYNC_ERROR, status, "%s", e->msg ? e->msg : "unknown error");
+    _exit(status);
+}
+
+/* Bring `lo` up: the only interface of a new network namespace. Runs privileged in the child. */
+static int loopback_up(struct congo_error *e)
+{
+    _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return error_set(e, errno, "socket for `lo`");
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return error_set(e, errno, "read the flags of `lo`");
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        return error_set(e, errno, "bring `lo` up");
+    return 0;
+}
+
+/* mkdir -p inside the (already pivoted) root; the workdir may not exist in the image. */
+static int make_workdir(const char *path, bool readonly, struct congo_error *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : error_set(e, 0, "workdir `%s` is not a directory", path);
+    if (readonly)
+        return error_set(e, 0, "workdir `%s` does not exist, and readonly_rootfs forbids making it",
+                         path);
+    _cleanup_free_ char *copy = xstrdup(path);
+    for (char *c = copy + 1;; c++) {
+        if (*c != '/' && *c != '\0')
+            continue;
+        char saved = *c;
+        *c = '\0';
+        if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+            return error_set(e, errno, "workdir: make `%s`", copy);
+        *c = saved;
+        if (!saved)
+            break;
+    }
+    return 0;
+}
+
+/*
+ * The init is a copy of the launcher, whose argv and environment the
+ * container could read in /proc/1/cmdline and /proc/1/environ: host paths
+ * and the caller's variables. Overwrite both where the kernel reads them
+ * (PR_SET_MM would need CAP_SYS_RESOURCE, which a caller may not have).
+ */
+static char *title_start, *title_end;
+
+void runtime_set_title_area(int argc, char **argv)
+{
+    extern char **environ;
+    if (argc < 1 || !argv[0])
+        return;
+    char *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    for (size_t i = 0; environ && environ[i]; i++)
+        if (environ[i] == end)
+            end += strlen(environ[i]) + 1;
+    title_start = argv[0];
+    title_end = end;
+}
+
+static void hide_launcher_args(void)
+{
+    prctl(PR_SET_NAME, "congo-init", 0, 0, 0);
+    if (!title_start)
+        return;
+    static const char name[] = "congo-init";
+    size_t n = (size_t)(title_end - title_start);
+    memset(title_start, 0, n);
+    memcpy(title_start, name, n < sizeof(name) ? n - 1 : sizeof(name) - 1);
+}
+
+static int start_command(void *arg)
+{
+    struct child_ctx *c = arg;
+    struct congo_error e = {0};
+    int status = exec_command(c->argv, c->envp, &e);
+    child_fail(c, status, &e);
+}
+
+/*
+ * Everything the child does, in order. Runs privileged in the new
+ * namespaces, and never returns: it execs, or reports and exits.
+ */
+static _Noreturn void child_main(struct child_ctx *c)
+{
+    struct congo_error e = {0};
+    uint64_t t = now_us();
+
+    /* Die with the launcher; and the launcher may already be gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        _exit(STATUS_LAUNCHER);
+    char go;
+    if (read(c->sync_fd, &go, 1) != 1)
+        _exit(STATUS_LAUNCHER);
+
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* Never the caller's terminal: a session of its own, and our pty if there is one. */
+    if (setsid() < 0) {
+        error_set(&e, errno, "setsid");
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    if (c->pty_slave) {
+        int tty = open(c->pty_slave, O_RDWR | O_NOCTTY);
+        if (tty < 0 || ioctl(tty, TIOCSCTTY, 0) < 0) {
+            error_set(&e, errno, "open the terminal `%s`", c->pty_slave);
+            child_fail(c, STATUS_LAUNCHER, &e);
+        }
+        for (int fd = 0; fd < 3; fd++)
+            if (dup2(tty, fd) < 0) {
+                error_set(&e, errno, "dup2 the terminal");
+                child_fail(c, STATUS_LAUNCHER, &e);
+            }
+        if (tty > 2)
+            close(tty);
+    }
+
+    if (rootfs_setup(c->p, c->host, c->cg, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
+    child_step(c, "root assembled", &t);
+
+    _cleanup_free_ char *hostname = profile_effective_hostname(c->p);
+    if (hostname && sethostname(hostname, strlen(hostname)) < 0) {
+        error_set(&e, errno, "sethostname `%s`", hostname);
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    if (c->p->ns[NS_NET] && loopback_up(&e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
+
+    _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct user_ids u = {0};
+    if (rootfd < 0 || user_resolve(rootfd, c->p->user, &u, &e) < 0) {
+        if (rootfd < 0)
+            error_set(&e, errno, "open /");
+        error_wrap(&e, "user");
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    const char *workdir = c->p->workdir ? c->p->workdir : "/";
+    if (make_workdir(workdir, c->p->readonly_rootfs, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
+    c->envp = env_build(c->p, u.home, hostname, getenv("TERM"));
+    c->argv = c->p->command;
+
+    /* Only fds 0-2 reach the command; the sync socket closes on exec. */
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        error_set(&e, errno, "close_range");
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
+        error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    if (chdir(workdir) < 0) {
+        error_set(&e, errno, "workdir: chdir `%s` as user %u", workdir, (unsigned)u.uid);
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    child_step(c, "process ready", &t);
+
+    if (c->p->init) {
+        hide_launcher_args();
+        _exit(init_run(start_command, c, c->sync_fd));
+    }
+    start_command(c);
+    _exit(STATUS_LAUNCHER);
+}
+
+/* ---- the parent ---- */
+
+static pid_t clone_child(const struct profile *p, const struct cgroup *cg, bool *into_cgroup)
+{
+    uint64_t flags = CLONE_NEWNS;
+    static const uint64_t ns_flags[NS__MAX] = {
+        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MOUNT] = CLONE_NEWNS,
+        [NS_NET] = CLONE_NEWNET,       [NS_PID] = CLONE_NEWPID, [NS_UTS] = CLONE_NEWUTS,
+    };
+    for (int i = 0; i < NS__MAX; i++)
+        if (p->ns[i])
+            flags |= ns_flags[i];
+    struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+    if (cg && cg->v2_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cg->v2_fd;
+    }
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    if (pid >= 0) {
+        *into_cgroup = args.flags & CLONE_INTO_CGROUP;
+        return pid;
+    }
+    /* Kernels before 5.7 lack clone3 (or CLONE_INTO_CGROUP): clone, then attach. */
+    if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+        return -1;
+    *into_cgroup = false;
+    return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0);
+}
+
+struct terminal {
+    int master; /* -1: none */
+    char *slave;
+    bool raw;
+    struct termios saved;
+};
+
+static int terminal_open(struct terminal *t, struct congo_error *e)
+{
+    t->master = -1;
+    if (!isatty(STDIN_FILENO))
+        return 0;
+    t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (t->master < 0 || grantpt(t->master) < 0 || unlockpt(t->master) < 0)
+        return error_set(e, errno, "open a pseudo-terminal");
+    char *name = ptsname(t->master);
+    if (!name)
+        return error_set(e, errno, "ptsname");
+    t->slave = xstrdup(name);
+    struct winsize ws;
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        ioctl(t->master, TIOCSWINSZ, &ws);
+    if (tcgetattr(STDIN_FILENO, &t->saved) == 0) {
+        struct termios raw = t->saved;
+        cfmakeraw(&raw);
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+            t->raw = true;
+    }
+    return 0;
+}
+
+static void terminal_close(struct terminal *t)
+{
+    if (t->raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+    if (t->master >= 0)
+        close(t->master);
+    free(t->slave);
+    t->master = -1;
+    t->slave = NULL;
+    t->raw = false;
+}
+
+static bool copy_fd(int from, int to)
+{
+    char buf[4096];
+    ssize_t n = read(from, buf, sizeof(buf));
+    if (n <= 0)
+        return false;
+    for (ssize_t off = 0; off < n;) {
+        ssize_t w = write(to, buf + off, (size_t)(n - off));
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return true; /* the reader is gone; keep draining the pty */
+        }
+        off += w;
+    }
+    return true;
+}
+
+static void step(const struct run_opts *o, const char *what, uint64_t *t)
+{
+    if (!o->verbose)
+        return;
+    uint64_t n = now_us();
+    fprintf(o->verbose, "congo-launch: %s: %.3f ms\n", what, (double)(n - *t) / 1000.0);
+    *t = n;
+}
+
+static unsigned long long self_starttime(void)
+{
+    return proc_starttime("/proc", getpid());
+}
+
+/*
+ * Wait for the child while relaying the terminal and forwarding signals.
+ * Returns its wait status; fills child_error from the sync socket.
+ */
+static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t, const struct run_opts *o,
+                     struct run_result *r)
+{
+    bool sync_open = true, stdin_open = t->master >= 0, master_open = t->master >= 0;
+    for (;;) {
+        struct pollfd fds[4] = {
+            {.fd = sigfd, .events = POLLIN},
+            {.fd = sync_open ? sync_fd : -1, .events = POLLIN},
+            {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+            {.fd = master_open ? t->master : -1, .events = POLLIN},
+        };
+        if (poll(fds, 4, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            error_set(&r->warning, errno, "poll");
+            break;
+        }
+        if (fds[1].revents) {
+            struct sync_msg m;
+            ssize_t n = recv(sync_fd, &m, sizeof(m), 0);
+            if (n <= 0) {
+                sync_open = false;
+            } else if (m.kind == SYNC_LOG && o->verbose) {
+                m.text[sizeof(m.text) - 1] = '\0';
+                fprintf(o->verbose, "congo-launch: %s\n", m.text);
+            } else if (m.kind == SYNC_ERROR && !r->error.msg) {
+                m.text[sizeof(m.text) - 1] = '\0';
+                error_set(&r->error, 0, "%s", m.text);
+                r->status = m.status;
+            }
+        }
+        if (fds[2].revents && !copy_fd(STDIN_FILENO, t->master))
+            stdin_open = false;
+        if (fds[3].revents && !copy_fd(t->master, STDOUT_FILENO))
+            master_open = false;
+        if (fds[0].revents) {
+            struct signalfd_siginfo si;
+            while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo == SIGWINCH && t->master >= 0) {
+                    struct winsize ws;
+                    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                        ioctl(t->master, TIOCSWINSZ, &ws);
+                }
+                if (si.ssi_signo != SIGCHLD)
+                    kill(pid, (int)si.ssi_signo);
+            }
+            int status;
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid) {
+                /* Drain what the command wrote last. */
+                while (master_open && copy_fd(t->master, STDOUT_FILENO))
+                    ;
+                while (sync_open) {
+                    struct sync_msg m;
+                    ssize_t n = recv(sync_fd, &m, sizeof(m), MSG_DONTWAIT);
+                    if (n <= 0)
+                        break;
+                    m.text[sizeof(m.text) - 1] = '\0';
+                    if (m.kind == SYNC_ERROR && !r->error.msg) {
+                        error_set(&r->error, 0, "%s", m.text);
+                        r->status = m.status;
+                    } else if (m.kind == SYNC_LOG && o->verbose) {
+                        fprintf(o->verbose, "congo-launch: %s\n", m.text);
+                    }
+                }
+                return status;
+            }
+        }
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+void runtime_run(const struct profile *p, const struct run_opts *o, struct run_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = STATUS_LAUNCHER;
+    uint64_t t = now_us();
+
+    if (geteuid() != 0) {
+        error_set(&r->error, 0, "running a container needs root (rootless runs are not supported yet)");
+        return;
+    }
+    if (!p->command) {
+        error_set(&r->error, 0, "no command: the profile has none; give one after `--`");
+        return;
+    }
+    if (rootfs_preflight(p, &r->error) < 0)
+        return;
+
+    struct cgroup_host host = {0};
+    struct cgroup cg = {.v2_fd = -1};
+    static const struct cgroup_sources real = {"/proc/self/mountinfo", "/proc/self/cgroup",
+                                               "/proc"};
+    if (cgroup_detect(&host, &real, &r->error) < 0) {
+        error_wrap(&r->error, "cgroups");
+        return;
+    }
+    struct congo_error stale = {0};
+    cgroup_collect_stale(&host, p, &stale);
+    error_clear(&stale);
+    if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0) {
+        cgroup_host_free(&host);
+        return;
+    }
+    step(o, "cgroup made", &t);
+
+    struct terminal term = {.master = -1};
+    int sv[2] = {-1, -1};
+    _cleanup_close_ int sigfd = -1;
+    sigset_t mask, old;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+        sigaddset(&mask, forwarded_signals[i]);
+    sigprocmask(SIG_BLOCK, &mask, &old);
+    sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    pid_t pid = -1;
+    bool into_cgroup = false;
+    uint64_t oom_before = 0;
+
+    if (sigfd < 0) {
+        error_set(&r->error, errno, "signalfd");
+        goto out;
+    }
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        error_set(&r->error, errno, "socketpair");
+        goto out;
+    }
+    if (terminal_open(&term, &r->error) < 0)
+        goto out;
+    cgroup_oom_kills(&cg, &oom_before);
+
+    struct child_ctx ctx = {
+        .p = p,
+        .host = &host,
+        .cg = &cg,
+        .sync_fd = sv[1],
+        .pty_slave = term.slave,
+        .verbose = o->verbose != NULL,
+    };
+    fflush(NULL);
+    pid = clone_child(p, &cg, &into_cgroup);
+    if (pid < 0) {
+        error_set(&r->error, errno, "clone the container%s",
+                  errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
+        goto out;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        if (term.master >= 0)
+            close(term.master);
+        child_main(&ctx);
+    }
+    close(sv[1]);
+    sv[1] = -1;
+    step(o, into_cgroup ? "cloned into the cgroup" : "cloned", &t);
+    /* On v1 (or without CLONE_INTO_CGROUP) the child waits until it is in its cgroup. */
+    if (!into_cgroup && cgroup_attach(&cg, pid, &r->error) < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        goto out;
+    }
+    if (write(sv[0], "g", 1) != 1) {
+        error_set(&r->error, errno, "release the container");
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        goto out;
+    }
+
+    int status = supervise(pid, sv[0], sigfd, &term, o, r);
+    step(o, "command exited", &t);
+    if (!r->error.msg) {
+        r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        uint64_t oom_after = 0;
+        if (r->status == 128 + SIGKILL && cgroup_oom_kills(&cg, &oom_after) == 0 &&
+            oom_after > oom_before) {
+            _cleanup_free_ char *mem = p->memory == LIMIT_UNLIMITED ? xstrdup("unlimited")
+                                                                    : xasprintf("%lld bytes",
+                                                                                (long long)p->memory);
+            error_set(&r->error, 0,
+                      "the command was killed for using more memory than limits.memory (%s) "
+                      "allows",
+                      mem);
+        }
+    }
+
+out:
+    terminal_close(&term);
+    if (sv[0] >= 0)
+        close(sv[0]);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    if (pid > 0) {
+        /* With `pid: false` the command's children may outlive it; the cgroup finds them. */
+        int st;
+        while (waitpid(pid, &st, WNOHANG) == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+        }
+    }
+    if (cgroup_destroy(&cg, &r->warning) < 0)
+        error_wrap(&r->warning, "cleanup");
+    cgroup_host_free(&host);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    step(o, "cleaned up", &t);
+}
+
+void run_result_free(struct run_result *r)
+{
+    error_clear(&r->error);
+    error_clear(&r->warning);
+}

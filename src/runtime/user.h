@@ -1,0 +1,41 @@
+/*
+ * Who the command runs as and with what environment: resolved in the
+ * assembled root's own /etc/passwd and /etc/group, read as files, never
+ * through NSS (the host's users mean nothing in the container).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "profile/profile.h"
+#include "util/error.h"
+
+struct user_ids {
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups; /* supplementary groups, from /etc/group memberships of the user name */
+    size_t n_groups;
+    char *name; /* NULL for an unknown numeric uid */
+    char *home; /* from passwd, else "/" */
+};
+
+/*
+ * spec is the profile's `user` (NULL: root): NAME, UID, NAME:GROUP, UID:GID,
+ * NAME:GID or UID:GROUP. rootfd is a directory fd of the container's root;
+ * etc/passwd and etc/group are opened below it without leaving it
+ * (openat2 RESOLVE_IN_ROOT). A name that is not there is an error naming the
+ * file; an unknown numeric UID is allowed (HOME=/, group = the UID's number
+ * unless one is given, no supplementary groups).
+ */
+int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_error *e);
+void user_ids_free(struct user_ids *u);
+
+/*
+ * The command's environment: PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:
+ * /usr/bin:/sbin:/bin, HOME, HOSTNAME (when there is one), TERM (when term is
+ * not NULL), then the profile's env in order, a later NAME replacing an
+ * earlier one (so env may override PATH or HOME). NULL-terminated.
+ */
+char **env_build(const struct profile *p, const char *home, const char *hostname,
+                 const char *term);

@@ -1,0 +1,125 @@
+# Shared by the integration tests: TAP output, a busybox root built once,
+# and checks that the host is left as it was. Sourced by each test file.
+#
+# Each test file calls `plan`, then `t NAME COMMAND...` per behaviour, then
+# `finish`. A test passes when its command exits 0; `skip_all REASON` skips
+# a whole file (status 77 for the harness, "1..0 # SKIP" for TAP).
+
+set -u
+
+CONGO=${CONGO_LAUNCH:-$(pwd)/congo-launch}
+SRCDIR=${CONGO_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+n=0
+failed=0
+
+skip_all() {
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip_all "integration tests run containers and need root"
+[ -x "$CONGO" ] || skip_all "no congo-launch at $CONGO"
+
+# A scratch directory per test file, removed on exit even when a test fails.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/congo-it.XXXXXX")
+cleanup_work() {
+    # Nothing of ours may stay mounted below WORK; then remove it.
+    grep -F " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup_work EXIT
+
+# The busybox root, built once per build tree and shared read-only by every test.
+ROOTFS=${CONGO_TEST_ROOTFS:-$(pwd)/tests/integration/rootfs}
+if [ ! -x "$ROOTFS/bin/busybox" ]; then
+    mkdir -p "$(dirname "$ROOTFS")"
+    "$SRCDIR/scripts/mkrootfs.sh" "$ROOTFS" >/dev/null || skip_all "cannot build the busybox root"
+fi
+
+# congo-launch run on the test root with no limits: ctr [RUN OPTIONS] -- CMD...
+ctr() {
+    "$CONGO" run "$ROOTFS" - - - - "$@"
+}
+
+# Write a profile into WORK: profile NAME <<EOF ... EOF; prints its path.
+profile() {
+    cat >"$WORK/$1"
+    echo "$WORK/$1"
+}
+
+# Every file ends with one more test: the host is left as it was.
+plan() {
+    echo "1..$(($1 + 1))"
+    mounts_before=$(host_mounts)
+}
+
+# t NAME CMD...: one behaviour. Output of a failing test goes to the TAP log.
+t() {
+    name=$1
+    shift
+    n=$((n + 1))
+    out=$("$@" 2>&1)
+    status=$?
+    if [ "$status" = 0 ]; then
+        echo "ok $n - $name"
+    else
+        echo "not ok $n - $name"
+        printf '%s\n' "$out" | sed 's/^/# /'
+        failed=$((failed + 1))
+    fi
+}
+
+# Assertions for use inside test functions: print why, return 1.
+expect_eq() { # expect_eq WANT GOT [WHAT]
+    [ "$1" = "$2" ] && return 0
+    echo "${3:-value}: want [$1], got [$2]"
+    return 1
+}
+expect_status() { # expect_status WANT CMD...
+    want=$1
+    shift
+    "$@"
+    got=$?
+    [ "$got" = "$want" ] && return 0
+    echo "status of $*: want $want, got $got"
+    return 1
+}
+
+# The host's mount table. Containers live in their own mount namespaces, so
+# it must not change at all while the tests run.
+host_mounts() {
+    awk '{print $5, $9}' /proc/self/mountinfo | grep -v " $WORK" | sort
+}
+
+# congo cgroups whose launcher is gone: none may be left once a run returns.
+# (Other test files may have containers running right now; those are alive.)
+stale_cgroups() {
+    find /sys/fs/cgroup -maxdepth 8 -type d -name 'congo-*' 2>/dev/null | while read -r d; do
+        base=${d##*/}
+        start=${base##*-}
+        rest=${base%-*}
+        pid=${rest##*-}
+        now=$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$pid/stat" 2>/dev/null)
+        [ "$now" = "$start" ] || echo "$d"
+    done
+}
+
+host_unchanged() {
+    mounts_after=$(host_mounts)
+    if [ "$mounts_before" != "$mounts_after" ]; then
+        echo "the host's mount table changed:"
+        printf 'before:\n%s\nafter:\n%s\n' "$mounts_before" "$mounts_after"
+        return 1
+    fi
+    left=$(stale_cgroups)
+    if [ -n "$left" ]; then
+        echo "congo cgroups left behind: $left"
+        return 1
+    fi
+}
+
+finish() {
+    t "the host's mounts and cgroups are as before" host_unchanged
+    exit "$((failed > 0))"
+}
