@@ -4,7 +4,7 @@
 set -eu
 
 packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
-libcmocka-dev busybox-static groff-base man-db"
+libcmocka-dev libseccomp-dev libcap-dev busybox-static groff-base man-db tmux procps"
 
 missing=
 for p in $packages; do

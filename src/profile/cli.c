@@ -604,6 +604,70 @@ static void put_key(struct strbuf *sb, const struct key_def *k, const struct pro
         if (p->cgroup_parent)
             put_option_escaped(sb, k, p->cgroup_parent);
         break;
+    case KEY_CAP_ADD:
+    case KEY_CAP_DROP: {
+        uint64_t bits = k->id == KEY_CAP_ADD ? p->cap_add : p->cap_drop;
+        _cleanup_(strbuf_free) struct strbuf v = {0};
+        int last = capability_last();
+        uint64_t all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+        /* Drops apply before adds in one layer: "all but the adds" is ALL. */
+        if (k->id == KEY_CAP_DROP && bits && (bits | p->cap_add) == all) {
+            strbuf_puts(&v, "ALL");
+            bits = 0;
+        }
+        for (int c = 0; c < 64; c++) {
+            if (!(bits & (UINT64_C(1) << c)))
+                continue;
+            _cleanup_free_ char *name = capability_name(c);
+            if (v.len)
+                strbuf_putc(&v, ',');
+            strbuf_puts(&v, name);
+        }
+        if (v.len)
+            put_option(sb, k, v.buf);
+        break;
+    }
+    case KEY_SECCOMP:
+        if (p->seccomp)
+            put_option_escaped(sb, k, p->seccomp);
+        break;
+    case KEY_RLIMITS: {
+        _cleanup_(strbuf_free) struct strbuf v = {0};
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+            const struct profile_rlimit *l = &p->rlimits[i];
+            _cleanup_free_ char *soft = format_rlimit(l->soft);
+            _cleanup_free_ char *hard = format_rlimit(l->hard);
+            if (v.len)
+                strbuf_putc(&v, ',');
+            strbuf_printf(&v, "%s=%s", rlimit_name(l->resource), soft);
+            if (l->soft != l->hard)
+                strbuf_printf(&v, ":%s", hard);
+        }
+        if (v.len)
+            put_option(sb, k, v.buf);
+        break;
+    }
+    case KEY_NO_NEW_PRIVILEGES:
+        if (!p->no_new_privileges) {
+            _cleanup_free_ char *w = xasprintf("--%s=false", k->option);
+            put_word(sb, w);
+        }
+        break;
+    case KEY_MASKED_PATHS:
+    case KEY_READONLY_PATHS: {
+        const struct profile_layer *list =
+            k->id == KEY_MASKED_PATHS ? p->masked_paths : p->readonly_paths;
+        size_t n = k->id == KEY_MASKED_PATHS ? p->n_masked_paths : p->n_readonly_paths;
+        _cleanup_(strbuf_free) struct strbuf v = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                strbuf_putc(&v, ',');
+            put_escaped(&v, list[i].path);
+        }
+        if (n)
+            put_option(sb, k, v.buf);
+        break;
+    }
     case KEY_INCLUDE:
     case KEY_RESET:
     case KEY_COMMAND:

@@ -144,34 +144,96 @@ static void put_key_unset(struct printer *pr, int level, const char *key, const 
     strbuf_printf(&pr->sb, "# %s: %s\n", key, why);
 }
 
-static void put_paths(struct printer *pr, const struct profile *p)
+/* A list of paths, one an entry with its origin; `[]` when empty. */
+static void put_path_list(struct printer *pr, const char *key, const struct profile_layer *list,
+                          size_t n, const struct origin *o)
 {
-    if (p->n_layers == 0) {
-        key_open(pr, 0, "layers");
+    if (n == 0) {
+        key_open(pr, 0, key);
         strbuf_puts(&pr->sb, "[]");
-        key_close(pr, &p->origin[KEY_LAYERS]);
+        key_close(pr, o);
         return;
     }
     if (pr->fmt == PRINT_YAML) {
-        strbuf_puts(&pr->sb, "layers:\n");
-        for (size_t i = 0; i < p->n_layers; i++) {
+        strbuf_printf(&pr->sb, "%s:\n", key);
+        for (size_t i = 0; i < n; i++) {
             strbuf_puts(&pr->sb, "  - ");
-            put_string(pr, p->layers[i].path);
-            put_origin(pr, &p->layers[i].origin);
+            put_string(pr, list[i].path);
+            put_origin(pr, &list[i].origin);
             strbuf_putc(&pr->sb, '\n');
         }
         return;
     }
-    strbuf_puts(&pr->sb, "layers = [\n");
-    for (size_t i = 0; i < p->n_layers; i++) {
+    strbuf_printf(&pr->sb, "%s = [\n", key);
+    for (size_t i = 0; i < n; i++) {
         strbuf_puts(&pr->sb, "  ");
-        put_string(pr, p->layers[i].path);
-        if (i + 1 < p->n_layers)
+        put_string(pr, list[i].path);
+        if (i + 1 < n)
             strbuf_putc(&pr->sb, ',');
-        put_origin(pr, &p->layers[i].origin);
+        put_origin(pr, &list[i].origin);
         strbuf_putc(&pr->sb, '\n');
     }
     strbuf_puts(&pr->sb, "];\n");
+}
+
+static uint64_t all_caps(void)
+{
+    int last = capability_last();
+    return last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+}
+
+/* capabilities: {add: [..], drop: [..]}, by name, relative to the default set. */
+static void put_caps(struct printer *pr, const struct profile *p)
+{
+    strbuf_puts(&pr->sb, pr->fmt == PRINT_YAML ? "capabilities:\n" : "capabilities = {\n");
+    static const struct {
+        const char *key;
+        enum key_id id;
+    } sets[] = {{"add", KEY_CAP_ADD}, {"drop", KEY_CAP_DROP}};
+    for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
+        uint64_t bits = sets[s].id == KEY_CAP_ADD ? p->cap_add : p->cap_drop;
+        key_open(pr, 1, sets[s].key);
+        strbuf_putc(&pr->sb, '[');
+        /* Drops apply before adds, so "everything but the adds" is written ALL. */
+        if (sets[s].id == KEY_CAP_DROP && bits && (bits | p->cap_add) == all_caps()) {
+            put_string(pr, "ALL");
+            bits = 0;
+        }
+        bool first = true;
+        for (int c = 0; c < 64; c++) {
+            if (!(bits & (UINT64_C(1) << c)))
+                continue;
+            _cleanup_free_ char *name = capability_name(c);
+            strbuf_puts(&pr->sb, first ? "" : ", ");
+            put_string(pr, name);
+            first = false;
+        }
+        strbuf_putc(&pr->sb, ']');
+        key_close(pr, &p->origin[sets[s].id]);
+    }
+    if (pr->fmt == PRINT_CONF)
+        strbuf_puts(&pr->sb, "};\n");
+}
+
+static void put_rlimits(struct printer *pr, const struct profile *p)
+{
+    if (p->n_rlimits == 0) {
+        key_open(pr, 0, "rlimits");
+        strbuf_puts(&pr->sb, "{}");
+        key_close(pr, &p->origin[KEY_RLIMITS]);
+        return;
+    }
+    strbuf_puts(&pr->sb, pr->fmt == PRINT_YAML ? "rlimits:\n" : "rlimits = {\n");
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct profile_rlimit *l = &p->rlimits[i];
+        _cleanup_free_ char *soft = format_rlimit(l->soft);
+        _cleanup_free_ char *hard = format_rlimit(l->hard);
+        _cleanup_free_ char *v = l->soft == l->hard ? xstrdup(soft) : xasprintf("%s:%s", soft, hard);
+        /* Strings in both formats: libconfig integers stop at 32 bits. */
+        put_key_string(pr, 1, rlimit_name(l->resource), v, &l->origin);
+    }
+    if (pr->fmt == PRINT_CONF)
+        strbuf_puts(&pr->sb, "};\n");
 }
 
 static void put_env(struct printer *pr, const struct profile *p)
@@ -341,7 +403,7 @@ char *profile_print(const struct profile *p, enum print_format fmt, bool show_or
                 put_key_unset(&pr, 0, "rootfs", "none; required to run");
             break;
         case KEY_LAYERS:
-            put_paths(&pr, p);
+            put_path_list(&pr, "layers", p->layers, p->n_layers, &o[id]);
             break;
         case KEY_UPPER:
             if (p->readonly_rootfs)
@@ -394,6 +456,27 @@ char *profile_print(const struct profile *p, enum print_format fmt, bool show_or
         case KEY_CGROUP_PARENT:
             put_key_string(&pr, 0, "cgroup_parent", p->cgroup_parent ? p->cgroup_parent : "auto",
                            &o[id]);
+            break;
+        case KEY_CAP_ADD:
+            put_caps(&pr, p);
+            break;
+        case KEY_CAP_DROP:
+            break; /* printed with capabilities.add */
+        case KEY_SECCOMP:
+            put_key_string(&pr, 0, "seccomp", p->seccomp ? p->seccomp : "default", &o[id]);
+            break;
+        case KEY_RLIMITS:
+            put_rlimits(&pr, p);
+            break;
+        case KEY_NO_NEW_PRIVILEGES:
+            put_key_literal(&pr, 0, "no_new_privileges", p->no_new_privileges ? "true" : "false",
+                            &o[id]);
+            break;
+        case KEY_MASKED_PATHS:
+            put_path_list(&pr, "masked_paths", p->masked_paths, p->n_masked_paths, &o[id]);
+            break;
+        case KEY_READONLY_PATHS:
+            put_path_list(&pr, "readonly_paths", p->readonly_paths, p->n_readonly_paths, &o[id]);
             break;
         case KEY__MAX:
             break;

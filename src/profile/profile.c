@@ -16,6 +16,7 @@ void profile_init(struct profile *p)
     p->memory = LIMIT_UNLIMITED;
     p->memory_swap = LIMIT_UNLIMITED;
     p->init = true;
+    p->no_new_privileges = true;
     for (int i = 0; i < NS__MAX; i++)
         p->ns[i] = i != NS_CGROUP;
 }
@@ -44,6 +45,14 @@ void profile_free(struct profile *p)
     }
     free(p->mounts);
     free(p->cgroup_parent);
+    free(p->seccomp);
+    free(p->rlimits);
+    for (size_t i = 0; i < p->n_masked_paths; i++)
+        free(p->masked_paths[i].path);
+    free(p->masked_paths);
+    for (size_t i = 0; i < p->n_readonly_paths; i++)
+        free(p->readonly_paths[i].path);
+    free(p->readonly_paths);
     strv_free(p->strings);
     memset(p, 0, sizeof(*p));
 }
@@ -63,6 +72,17 @@ static bool mount_equal(const struct profile_mount *a, const struct profile_moun
 {
     return str_eq(a->target, b->target) && a->type == b->type && str_eq(a->source, b->source) &&
            a->readonly == b->readonly && str_eq(a->options, b->options);
+}
+
+static bool paths_equal(const struct profile_layer *a, size_t na, const struct profile_layer *b,
+                        size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (!str_eq(a[i].path, b[i].path))
+            return false;
+    return true;
 }
 
 bool profile_equal(const struct profile *a, const struct profile *b)
@@ -85,11 +105,21 @@ bool profile_equal(const struct profile *a, const struct profile *b)
         return false;
     if (memcmp(a->ns, b->ns, sizeof(a->ns)) != 0)
         return false;
+    if (a->cap_add != b->cap_add || a->cap_drop != b->cap_drop ||
+        !str_eq(a->seccomp ? a->seccomp : "default", b->seccomp ? b->seccomp : "default") ||
+        a->no_new_privileges != b->no_new_privileges || a->n_rlimits != b->n_rlimits ||
+        !paths_equal(a->masked_paths, a->n_masked_paths, b->masked_paths, b->n_masked_paths) ||
+        !paths_equal(a->readonly_paths, a->n_readonly_paths, b->readonly_paths,
+                     b->n_readonly_paths))
+        return false;
+    for (size_t i = 0; i < a->n_rlimits; i++)
+        if (a->rlimits[i].resource != b->rlimits[i].resource ||
+            a->rlimits[i].soft != b->rlimits[i].soft || a->rlimits[i].hard != b->rlimits[i].hard)
+            return false;
     if (a->n_layers != b->n_layers || a->n_env != b->n_env || a->n_mounts != b->n_mounts)
         return false;
-    for (size_t i = 0; i < a->n_layers; i++)
-        if (!str_eq(a->layers[i].path, b->layers[i].path))
-            return false;
+    if (!paths_equal(a->layers, a->n_layers, b->layers, b->n_layers))
+        return false;
     for (size_t i = 0; i < a->n_env; i++)
         if (!str_eq(a->env[i].name, b->env[i].name) || !str_eq(a->env[i].value, b->env[i].value))
             return false;

@@ -35,6 +35,13 @@ enum key_id {
     KEY_NAMESPACES,
     KEY_INIT,
     KEY_CGROUP_PARENT,
+    KEY_CAP_ADD,
+    KEY_CAP_DROP,
+    KEY_SECCOMP,
+    KEY_RLIMITS,
+    KEY_NO_NEW_PRIVILEGES,
+    KEY_MASKED_PATHS,
+    KEY_READONLY_PATHS,
     KEY__MAX,
 };
 
@@ -68,6 +75,12 @@ struct profile_env {
 
 struct profile_layer {
     char *path; /* absolute */
+    struct origin origin;
+};
+
+struct profile_rlimit {
+    int resource;        /* RLIMIT_* */
+    uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
     struct origin origin;
 };
 
@@ -109,6 +122,16 @@ struct profile {
     struct origin ns_origin[NS__MAX];
     bool init;
     char *cgroup_parent; /* NULL: auto */
+    uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
+    uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
+    char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */
+    struct profile_rlimit *rlimits;
+    size_t n_rlimits;
+    bool no_new_privileges;
+    struct profile_layer *masked_paths; /* added to the built-in masked paths */
+    size_t n_masked_paths;
+    struct profile_layer *readonly_paths; /* added to the built-in read-only paths */
+    size_t n_readonly_paths;
 
     struct origin origin[KEY__MAX]; /* for lists and maps: the last file that set any entry */
     char **strings;                 /* interned origin file names */

@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "seccomp-file.h"
 #include "util/util.h"
 
 #define PIDS_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
@@ -81,6 +84,35 @@ const struct key_def profile_keys[KEY__MAX] = {
                         "which namespaces the container gets"},
     [KEY_INIT] = {KEY_INIT, "init", "init", TYPE_BOOL, SHAPE_FLAG, "bool", "true", "later wins",
                   "a minimal init as PID 1 forwards signals and reaps zombies"},
+    [KEY_CAP_ADD] = {KEY_CAP_ADD, "capabilities.add", "cap-add", TYPE_CAPS, SHAPE_LIST,
+                     "list of capability names (NET_ADMIN or CAP_NET_ADMIN), or ALL", "none",
+                     "merged by name; a later drop of the same capability wins",
+                     "capabilities kept on top of the default set"},
+    [KEY_CAP_DROP] = {KEY_CAP_DROP, "capabilities.drop", "cap-drop", TYPE_CAPS, SHAPE_LIST,
+                      "list of capability names, or ALL", "none",
+                      "merged by name; a later add of the same capability wins",
+                      "capabilities removed from the default set (CHOWN, DAC_OVERRIDE, FSETID, "
+                      "FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, "
+                      "NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE)"},
+    [KEY_SECCOMP] = {KEY_SECCOMP, "seccomp", "seccomp", TYPE_SECCOMP, SHAPE_SCALAR,
+                     "default, unconfined, or the path of a seccomp file", "default",
+                     "later wins", "the system call filter"},
+    [KEY_RLIMITS] = {KEY_RLIMITS, "rlimits", "rlimits", TYPE_RLIMITS, SHAPE_MAP,
+                     "map of as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, "
+                     "nproc, rss, rtprio, rttime, sigpending, stack to LIMIT, SOFT:HARD or "
+                     "{soft, hard}; a limit is a number, a size, or unlimited",
+                     "the launcher's", "merged by name", "resource limits (setrlimit)"},
+    [KEY_NO_NEW_PRIVILEGES] = {KEY_NO_NEW_PRIVILEGES, "no_new_privileges", "no-new-privileges",
+                               TYPE_BOOL, SHAPE_FLAG, "bool", "true", "later wins",
+                               "setuid binaries and file capabilities grant nothing"},
+    [KEY_MASKED_PATHS] = {KEY_MASKED_PATHS, "masked_paths", "masked-paths", TYPE_CPATHS,
+                          SHAPE_LIST, "list of absolute paths", "none",
+                          "appended; a path already present keeps its place",
+                          "paths hidden in the container, on top of the built-in ones"},
+    [KEY_READONLY_PATHS] = {KEY_READONLY_PATHS, "readonly_paths", "readonly-paths", TYPE_CPATHS,
+                            SHAPE_LIST, "list of absolute paths", "none",
+                            "appended; a path already present keeps its place",
+                            "paths made read-only in the container, on top of the built-in ones"},
     [KEY_CGROUP_PARENT] = {KEY_CGROUP_PARENT, "cgroup_parent", "cgroup-parent", TYPE_CGROUP,
                            SHAPE_SCALAR, "absolute cgroup path, or auto", "auto", "later wins",
                            "where the container's cgroup is made"},
@@ -118,9 +150,18 @@ static const char *suggest_from(const char *const *words, size_t n, const char *
     return best;
 }
 
+bool key_is_group(const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < KEY__MAX; i++)
+        if (strncmp(profile_keys[i].name, name, n) == 0 && profile_keys[i].name[n] == '.')
+            return true;
+    return false;
+}
+
 const char *key_suggest(const char *prefix, const char *misspelt)
 {
-    const char *words[KEY__MAX + 1];
+    const char *words[KEY__MAX + 2];
     size_t n = 0, plen = prefix ? strlen(prefix) : 0;
     for (size_t i = 0; i < KEY__MAX; i++) {
         const char *name = profile_keys[i].name;
@@ -132,8 +173,10 @@ const char *key_suggest(const char *prefix, const char *misspelt)
             words[n++] = name;
         }
     }
-    if (!plen)
+    if (!plen) {
         words[n++] = "limits";
+        words[n++] = "capabilities";
+    }
     return suggest_from(words, n, misspelt);
 }
 
@@ -414,6 +457,72 @@ static bool path_under(const char *path, const char *dir)
 {
     size_t n = strlen(dir);
     return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* ---- capabilities and resource limits by name ---- */
+
+int capability_last(void)
+{
+    /* libcap's own list: what this build can name, whatever the running kernel. */
+    return CAP_LAST_CAP;
+}
+
+int capability_from_name(const char *name)
+{
+    _cleanup_free_ char *lower = xasprintf("%s%s", strncasecmp(name, "cap_", 4) ? "cap_" : "",
+                                           name);
+    for (char *c = lower; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    cap_value_t v;
+    if (cap_from_name(lower, &v) < 0 || v > CAP_LAST_CAP)
+        return -1;
+    /* cap_from_name also takes numbers; profiles use names. */
+    if (all_digits(name))
+        return -1;
+    return (int)v;
+}
+
+char *capability_name(int cap)
+{
+    char *n = cap_to_name((cap_value_t)cap);
+    _cleanup_free_ char *copy = xstrdup(n && strncmp(n, "cap_", 4) == 0 ? n + 4 : n ? n : "?");
+    cap_free(n);
+    for (char *c = copy; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    return steal_pointer(&copy);
+}
+
+static const struct {
+    const char *name;
+    int resource;
+} rlimit_names[] = {
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+};
+
+int rlimit_from_name(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+        if (strcmp(rlimit_names[i].name, name) == 0)
+            return rlimit_names[i].resource;
+    return -1;
+}
+
+const char *rlimit_name(int resource)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+        if (rlimit_names[i].resource == resource)
+            return rlimit_names[i].name;
+    return "?";
+}
+
+char *format_rlimit(uint64_t v)
+{
+    return v == RLIM_INFINITY ? xstrdup("unlimited") : xasprintf("%llu", (unsigned long long)v);
 }
 
 /* ---- per-key readers ---- */
@@ -977,6 +1086,187 @@ static int read_reset(char ***resets, const struct node *n, struct diags *d)
     return r;
 }
 
+static int read_caps(struct profile *layer, const struct key_def *k, const struct node *n,
+                     struct diags *d)
+{
+    if (n->kind != NODE_SEQ) {
+        diags_node(d, DIAG_ERROR, n, "expected a list of capability names, got %s",
+                   kind_name(n));
+        return -1;
+    }
+    uint64_t set = 0;
+    int r = 0;
+    for (size_t i = 0; i < n->n_items; i++) {
+        const char *s = scalar(n->items[i], "a capability name", d);
+        if (!s) {
+            r = -1;
+            continue;
+        }
+        if (strcasecmp(s, "ALL") == 0) {
+            for (int c = 0; c <= capability_last(); c++)
+                set |= UINT64_C(1) << c;
+            continue;
+        }
+        int cap = capability_from_name(s);
+        if (cap < 0) {
+            diags_node(d, DIAG_ERROR, n->items[i],
+                       "`%s` is not a capability: write a name such as NET_ADMIN, or ALL", s);
+            r = -1;
+            continue;
+        }
+        set |= UINT64_C(1) << cap;
+    }
+    if (k->id == KEY_CAP_ADD)
+        layer->cap_add = set;
+    else
+        layer->cap_drop = set;
+    return r;
+}
+
+static int read_seccomp(struct profile *layer, const struct node *n, struct diags *d)
+{
+    const char *s = scalar(n, "default, unconfined or a path", d);
+    if (!s)
+        return -1;
+    free(layer->seccomp);
+    layer->seccomp = NULL;
+    if (strcmp(s, "default") == 0)
+        return 0;
+    if (strcmp(s, "unconfined") == 0) {
+        layer->seccomp = xstrdup("unconfined");
+        return 0;
+    }
+    _cleanup_free_ char *path = read_host_path(n, d);
+    if (!path)
+        return -1;
+    /* The file is part of the profile: its mistakes are profile errors, located in it. */
+    struct seccomp_rules rules = {0};
+    int r = seccomp_rules_read(path, &rules, d);
+    seccomp_rules_free(&rules);
+    if (r < 0)
+        return -1;
+    layer->seccomp = steal_pointer(&path);
+    return 0;
+}
+
+static int read_rlimit_value(const struct node *n, uint64_t *out, struct diags *d)
+{
+    const char *s = scalar(n, "a number, a size or unlimited", d);
+    if (!s)
+        return -1;
+    int64_t v;
+    if (strcmp(s, "unlimited") == 0) {
+        *out = RLIM_INFINITY;
+        return 0;
+    }
+    if (parse_size(s, &v) < 0) {
+        diags_node(d, DIAG_ERROR, n, "`%s` is not a limit: a number, a size (64m) or unlimited",
+                   s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int read_rlimits(struct profile *layer, const struct node *n, const struct layer_ctx *ctx,
+                        struct diags *d)
+{
+    if (n->kind != NODE_MAP) {
+        diags_node(d, DIAG_ERROR, n, "expected a map of resource limits, got %s", kind_name(n));
+        return -1;
+    }
+    int r = 0;
+    for (size_t i = 0; i < n->n_items; i++) {
+        const struct node *item = n->items[i];
+        int res = rlimit_from_name(item->key);
+        if (res < 0) {
+            const char *names[ARRAY_SIZE(rlimit_names)];
+            for (size_t j = 0; j < ARRAY_SIZE(rlimit_names); j++)
+                names[j] = rlimit_names[j].name;
+            const char *hint = suggest_from(names, ARRAY_SIZE(names), item->key);
+            if (hint)
+                diags_key(d, DIAG_ERROR, item, "unknown resource limit; did you mean `%s`?", hint);
+            else
+                diags_key(d, DIAG_ERROR, item, "unknown resource limit");
+            r = -1;
+            continue;
+        }
+        uint64_t soft, hard;
+        int ok;
+        if (item->kind == NODE_MAP) {
+            const struct node *sn = node_map_get(item, "soft"), *hn = node_map_get(item, "hard");
+            ok = sn && hn ? 0 : -1;
+            for (size_t j = 0; j < item->n_items; j++)
+                if (strcmp(item->items[j]->key, "soft") && strcmp(item->items[j]->key, "hard")) {
+                    diags_key(d, DIAG_ERROR, item->items[j], "unknown field; use soft and hard");
+                    ok = -2;
+                }
+            if (ok == -1)
+                diags_node(d, DIAG_ERROR, item, "needs both soft and hard");
+            if (ok == 0 && (read_rlimit_value(sn, &soft, d) < 0 || read_rlimit_value(hn, &hard, d) < 0))
+                ok = -1;
+        } else if (item->kind == NODE_SCALAR && !(item->flags & NODE_NULL) &&
+                   strchr(item->text, ':')) {
+            /* SOFT:HARD, as ulimit and docker write it. */
+            const char *colon = strchr(item->text, ':');
+            struct node half = *item;
+            half.text = xstrndup(item->text, (size_t)(colon - item->text));
+            ok = read_rlimit_value(&half, &soft, d);
+            free(half.text);
+            half.text = xstrdup(colon + 1);
+            if (ok == 0)
+                ok = read_rlimit_value(&half, &hard, d);
+            free(half.text);
+        } else {
+            ok = read_rlimit_value(item, &soft, d);
+            hard = soft;
+        }
+        if (ok < 0) {
+            r = -1;
+            continue;
+        }
+        if (soft > hard) {
+            diags_node(d, DIAG_ERROR, item, "the soft limit is above the hard limit");
+            r = -1;
+            continue;
+        }
+        layer->rlimits = xrealloc(layer->rlimits, (layer->n_rlimits + 1) * sizeof(*layer->rlimits));
+        layer->rlimits[layer->n_rlimits++] = (struct profile_rlimit){
+            .resource = res, .soft = soft, .hard = hard, .origin = origin_of(item, ctx)};
+    }
+    return r;
+}
+
+static int read_container_paths(struct profile *layer, const struct key_def *k,
+                                const struct node *n, const struct layer_ctx *ctx,
+                                struct diags *d)
+{
+    if (n->kind != NODE_SEQ) {
+        diags_node(d, DIAG_ERROR, n, "expected a list of absolute paths, got %s", kind_name(n));
+        return -1;
+    }
+    struct profile_layer **list =
+        k->id == KEY_MASKED_PATHS ? &layer->masked_paths : &layer->readonly_paths;
+    size_t *count = k->id == KEY_MASKED_PATHS ? &layer->n_masked_paths : &layer->n_readonly_paths;
+    int r = 0;
+    for (size_t i = 0; i < n->n_items; i++) {
+        char *path = read_container_path(n->items[i], d);
+        if (!path) {
+            r = -1;
+            continue;
+        }
+        if (strcmp(path, "/") == 0) {
+            diags_node(d, DIAG_ERROR, n->items[i], "cannot cover the whole root");
+            free(path);
+            r = -1;
+            continue;
+        }
+        *list = xrealloc(*list, (*count + 1) * sizeof(**list));
+        (*list)[(*count)++] = (struct profile_layer){.path = path, .origin = origin_of(n->items[i], ctx)};
+    }
+    return r;
+}
+
 static int apply_key(struct profile *layer, char ***resets, const struct key_def *k,
                      const struct node *n, const struct layer_ctx *ctx, struct diags *d)
 {
@@ -1023,9 +1313,25 @@ static int apply_key(struct profile *layer, char ***resets, const struct key_def
         free(layer->workdir);
         layer->workdir = s;
         break;
-    case TYPE_BOOL:
-        if (read_bool(n, k->id == KEY_INIT ? &layer->init : &layer->readonly_rootfs, d) < 0)
+    case TYPE_BOOL: {
+        bool *flag = k->id == KEY_INIT                ? &layer->init
+                     : k->id == KEY_NO_NEW_PRIVILEGES ? &layer->no_new_privileges
+                                                      : &layer->readonly_rootfs;
+        if (read_bool(n, flag, d) < 0)
             return -1;
+        break;
+    }
+    case TYPE_CAPS:
+        r = read_caps(layer, k, n, d);
+        break;
+    case TYPE_SECCOMP:
+        r = read_seccomp(layer, n, d);
+        break;
+    case TYPE_RLIMITS:
+        r = read_rlimits(layer, n, ctx, d);
+        break;
+    case TYPE_CPATHS:
+        r = read_container_paths(layer, k, n, ctx, d);
         break;
     case TYPE_PIDS:
     case TYPE_SIZE:
@@ -1085,20 +1391,20 @@ int schema_apply_tree(struct profile *layer, char ***resets, const struct node *
                       "{memory: 1g}`");
             continue;
         }
-        if (strcmp(n->key, "limits") == 0) {
+        if (key_is_group(n->key)) {
             if (n->kind != NODE_MAP) {
-                diags_node(d, DIAG_ERROR, n, "expected a map of limits, got %s",
+                diags_node(d, DIAG_ERROR, n, "expected a map of %s, got %s", n->key,
                            kind_name(n));
                 continue;
             }
             for (size_t j = 0; j < n->n_items; j++) {
-                const struct node *lim = n->items[j];
-                _cleanup_free_ char *dotted = xasprintf("limits.%s", lim->key);
+                const struct node *sub = n->items[j];
+                _cleanup_free_ char *dotted = xasprintf("%s.%s", n->key, sub->key);
                 const struct key_def *k = key_by_name(dotted);
                 if (!k)
-                    unknown_key(lim, "limits", d);
+                    unknown_key(sub, n->key, d);
                 else
-                    apply_key(layer, resets, k, lim, ctx, d);
+                    apply_key(layer, resets, k, sub, ctx, d);
             }
             continue;
         }
@@ -1108,6 +1414,8 @@ int schema_apply_tree(struct profile *layer, char ***resets, const struct node *
         else
             apply_key(layer, resets, k, n, ctx, d);
     }
+    /* In one file the drops apply first, then the adds: `drop: [ALL]` with `add: [KILL]` keeps KILL. */
+    layer->cap_drop &= ~layer->cap_add;
     return d->n_errors > before ? -1 : 0;
 }
 
@@ -1193,6 +1501,31 @@ static void merge_layer_path(struct profile *into, const struct profile_layer *l
     };
 }
 
+static void merge_paths(struct profile_layer **list, size_t *n, const struct profile_layer *add,
+                        size_t n_add)
+{
+    for (size_t i = 0; i < n_add; i++) {
+        bool present = false;
+        for (size_t j = 0; j < *n && !present; j++)
+            present = strcmp((*list)[j].path, add[i].path) == 0;
+        if (present)
+            continue;
+        *list = xrealloc(*list, (*n + 1) * sizeof(**list));
+        (*list)[(*n)++] = (struct profile_layer){.path = xstrdup(add[i].path), .origin = add[i].origin};
+    }
+}
+
+static void merge_rlimit(struct profile *into, const struct profile_rlimit *l)
+{
+    for (size_t i = 0; i < into->n_rlimits; i++)
+        if (into->rlimits[i].resource == l->resource) {
+            into->rlimits[i] = *l;
+            return;
+        }
+    into->rlimits = xrealloc(into->rlimits, (into->n_rlimits + 1) * sizeof(*into->rlimits));
+    into->rlimits[into->n_rlimits++] = *l;
+}
+
 void profile_merge(struct profile *into, const struct profile *layer)
 {
     for (int id = 0; id < KEY__MAX; id++) {
@@ -1268,6 +1601,32 @@ void profile_merge(struct profile *into, const struct profile *layer)
         case KEY_CGROUP_PARENT:
             replace_str(&into->cgroup_parent, layer->cgroup_parent);
             break;
+        case KEY_CAP_ADD:
+            into->cap_add |= layer->cap_add;
+            into->cap_drop &= ~layer->cap_add;
+            break;
+        case KEY_CAP_DROP:
+            into->cap_drop |= layer->cap_drop;
+            into->cap_add &= ~layer->cap_drop;
+            break;
+        case KEY_SECCOMP:
+            replace_str(&into->seccomp, layer->seccomp);
+            break;
+        case KEY_RLIMITS:
+            for (size_t i = 0; i < layer->n_rlimits; i++)
+                merge_rlimit(into, &layer->rlimits[i]);
+            break;
+        case KEY_NO_NEW_PRIVILEGES:
+            into->no_new_privileges = layer->no_new_privileges;
+            break;
+        case KEY_MASKED_PATHS:
+            merge_paths(&into->masked_paths, &into->n_masked_paths, layer->masked_paths,
+                        layer->n_masked_paths);
+            break;
+        case KEY_READONLY_PATHS:
+            merge_paths(&into->readonly_paths, &into->n_readonly_paths, layer->readonly_paths,
+                        layer->n_readonly_paths);
+            break;
         case KEY__MAX:
             break;
         }
@@ -1279,9 +1638,15 @@ void profile_merge(struct profile *into, const struct profile *layer)
 
 bool reset_key_valid(const char *dotted, char **hint)
 {
-    if (strcmp(dotted, "limits") == 0)
+    if (key_is_group(dotted))
         return true;
     const char *dot = strchr(dotted, '.');
+    if (dot && strncmp(dotted, "rlimits.", 8) == 0) {
+        if (rlimit_from_name(dot + 1) >= 0)
+            return true;
+        *hint = xstrdup("not a resource limit");
+        return false;
+    }
     if (dot && strncmp(dotted, "env.", 4) == 0)
         return valid_env_name(dot + 1, strlen(dot + 1));
     if (dot && strncmp(dotted, "namespaces.", 11) == 0) {
@@ -1295,13 +1660,14 @@ bool reset_key_valid(const char *dotted, char **hint)
         return true;
     if (!k) {
         const char *near = NULL;
-        if (strncmp(dotted, "limits.", 7) == 0)
-            near = key_suggest("limits", dotted + 7);
+        _cleanup_free_ char *group = dot ? xstrndup(dotted, (size_t)(dot - dotted)) : NULL;
+        if (group && key_is_group(group))
+            near = key_suggest(group, dot + 1);
         else if (!dot)
             near = key_suggest(NULL, dotted);
         if (near)
-            *hint = xasprintf("did you mean `%s%s`?",
-                              strncmp(dotted, "limits.", 7) == 0 ? "limits." : "", near);
+            *hint = xasprintf("did you mean `%s%s%s`?", group && near ? group : "",
+                              group && near ? "." : "", near);
         else
             *hint = xstrdup("not a key");
     }
@@ -1381,6 +1747,31 @@ static void reset_one(struct profile *p, enum key_id id)
     case KEY_CGROUP_PARENT:
         replace_str(&p->cgroup_parent, NULL);
         break;
+    case KEY_CAP_ADD:
+        p->cap_add = 0;
+        break;
+    case KEY_CAP_DROP:
+        p->cap_drop = 0;
+        break;
+    case KEY_SECCOMP:
+        replace_str(&p->seccomp, NULL);
+        break;
+    case KEY_RLIMITS:
+        p->n_rlimits = 0;
+        break;
+    case KEY_NO_NEW_PRIVILEGES:
+        p->no_new_privileges = def.no_new_privileges;
+        break;
+    case KEY_MASKED_PATHS:
+        for (size_t i = 0; i < p->n_masked_paths; i++)
+            free(p->masked_paths[i].path);
+        p->n_masked_paths = 0;
+        break;
+    case KEY_READONLY_PATHS:
+        for (size_t i = 0; i < p->n_readonly_paths; i++)
+            free(p->readonly_paths[i].path);
+        p->n_readonly_paths = 0;
+        break;
     case KEY_INCLUDE:
     case KEY_RESET:
     case KEY__MAX:
@@ -1394,9 +1785,20 @@ int profile_reset_key(struct profile *p, const char *dotted)
     _cleanup_free_ char *hint = NULL;
     if (!reset_key_valid(dotted, &hint))
         return -1;
-    if (strcmp(dotted, "limits") == 0) {
-        for (int id = KEY_PIDS; id <= KEY_CPUS; id++)
-            reset_one(p, (enum key_id)id);
+    if (key_is_group(dotted)) {
+        size_t n = strlen(dotted);
+        for (int id = 0; id < KEY__MAX; id++)
+            if (strncmp(profile_keys[id].name, dotted, n) == 0 && profile_keys[id].name[n] == '.')
+                reset_one(p, (enum key_id)id);
+    } else if (strncmp(dotted, "rlimits.", 8) == 0) {
+        int res = rlimit_from_name(dotted + 8);
+        for (size_t i = 0; i < p->n_rlimits; i++)
+            if (p->rlimits[i].resource == res) {
+                memmove(&p->rlimits[i], &p->rlimits[i + 1],
+                        (p->n_rlimits - i - 1) * sizeof(*p->rlimits));
+                p->n_rlimits--;
+                break;
+            }
     } else if (strncmp(dotted, "env.", 4) == 0) {
         for (size_t i = 0; i < p->n_env; i++)
             if (strcmp(p->env[i].name, dotted + 4) == 0) {

@@ -30,6 +30,10 @@ enum key_type {
     TYPE_MOUNTS,     /* list of SRC:DEST[:ro] strings or maps */
     TYPE_NAMESPACES, /* map name: bool */
     TYPE_CGROUP,     /* an absolute cgroup path, or auto */
+    TYPE_CAPS,       /* list of capability names, or ALL */
+    TYPE_SECCOMP,    /* default, unconfined, or a seccomp file */
+    TYPE_RLIMITS,    /* map NAME: limit, SOFT:HARD, or {soft, hard} */
+    TYPE_CPATHS,     /* list of absolute paths inside the container */
 };
 
 /* How a value is given on the command line of `run`. */
@@ -58,6 +62,8 @@ extern const struct key_def profile_keys[KEY__MAX];
 
 const struct key_def *key_by_name(const char *dotted);
 const struct key_def *key_by_option(const char *option);
+/* Is name a group of dotted keys, like `limits` for `limits.memory`? */
+bool key_is_group(const char *name);
 /* The nearest known key to a misspelt one (within an edit distance of 2), or NULL. */
 const char *key_suggest(const char *prefix, const char *misspelt);
 
@@ -100,3 +106,11 @@ int parse_size(const char *s, int64_t *out);          /* -1 on error */
 int parse_cpus(const char *s, int64_t *quota_us);     /* -1 on error */
 char *format_size(int64_t bytes);                      /* "512m" */
 char *format_cpus(int64_t quota_us);                   /* "1.5" */
+/* Capabilities: "NET_ADMIN", "cap_net_admin" -> number; -1 for none. */
+int capability_from_name(const char *name);
+char *capability_name(int cap); /* "NET_ADMIN" */
+int capability_last(void);       /* the highest capability congo knows */
+/* Resource limits: "nofile" -> RLIMIT_NOFILE; -1 for none. */
+int rlimit_from_name(const char *name);
+const char *rlimit_name(int resource);
+char *format_rlimit(uint64_t v); /* "unlimited" or the number */

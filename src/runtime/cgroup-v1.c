@@ -45,8 +45,8 @@ static int plan_of(const struct cgroup_host *h, const struct profile *p, struct 
     /* pids always: its cgroup.procs is how every leftover process is found and killed. */
     plan->pids = find_hierarchy(h, "pids");
     if (!plan->pids)
-        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL,
-                                         "pids", e);
+        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL, "pids",
+                                         e);
     /* memory whenever the host has it, for the OOM-kill count, even without a limit. */
     plan->memory = find_hierarchy(h, "memory");
     if (n.memory && !plan->memory)
@@ -92,15 +92,16 @@ static int write_limits(const struct v1_plan *plan, const struct profile *p,
                                  "limits.memory_swap: this kernel does not account swap (no "
                                  "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
                                  "memory_swap unset");
-            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)p->memory_swap,
-                                 e) < 0)
+            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)p->memory_swap, e) <
+                0)
                 return error_wrap(e, "limits.memory_swap");
         }
     }
 
     if (plan->cpu) {
         const char *cpu = dir_of(plan, cg, plan->cpu);
-        if (p->cpu_shares > 0 && cgroup_write_u64(cpu, "cpu.shares", (uint64_t)p->cpu_shares, e) < 0)
+        if (p->cpu_shares > 0 &&
+            cgroup_write_u64(cpu, "cpu.shares", (uint64_t)p->cpu_shares, e) < 0)
             return error_wrap(e, "limits.cpu_shares");
         /* The period first: the kernel checks the quota against it. */
         if (p->cpu_quota > 0 &&

@@ -33,8 +33,7 @@ static bool holds_processes(const char *root, const char *rel)
  * so in practice an ancestor); else /congo rather than the root itself, so
  * runs do not litter the top of the hierarchy.
  */
-static char *parent_rel(const struct cgroup_host *h, const struct profile *p,
-                        struct congo_error *e)
+static char *parent_rel(const struct cgroup_host *h, const struct profile *p, struct congo_error *e)
 {
     if (p->cgroup_parent)
         return cgroup_parent_rel(p, "/", e);
@@ -61,14 +60,14 @@ static int needed_controllers(const struct cgroup_host *h, const struct profile 
 {
     struct cgroup_needs n;
     cgroup_needs_of(p, &n);
+    *n_need = 0;
     _cleanup_free_ char *available = NULL;
     int r = cgroup_read(h->v2_mount, "cgroup.controllers", &available);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
-    *n_need = 0;
     if (!cgroup_list_has(available, "pids"))
-        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL,
-                                         "pids", e);
+        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL, "pids",
+                                         e);
     need[(*n_need)++] = "pids";
     if (n.memory) {
         if (!cgroup_list_has(available, "memory"))
@@ -101,9 +100,10 @@ static int enable_controllers(const char *dir, const char *const *need, size_t n
     if (cgroup_write(dir, "cgroup.subtree_control", add, e) == 0)
         return 0;
     if (e->err == EBUSY)
-        return error_wrap(e, "`%s` holds processes, and a cgroup other than the root that holds "
-                             "processes cannot pass controllers to its children; set "
-                             "cgroup_parent to a cgroup without processes",
+        return error_wrap(e,
+                          "`%s` holds processes, and a cgroup other than the root that holds "
+                          "processes cannot pass controllers to its children; set "
+                          "cgroup_parent to a cgroup without processes",
                           dir);
     if (e->err == ENOENT)
         return error_wrap(e, "`%s` does not get these controllers from its parent", dir);
@@ -168,7 +168,7 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
                      struct congo_error *e)
 {
     const char *need[3];
-    size_t n_need;
+    size_t n_need = 0;
     if (needed_controllers(h, p, need, &n_need, e) < 0)
         return -1;
     _cleanup_free_ char *rel = parent_rel(h, p, e);
@@ -192,7 +192,10 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
     strv_push(&cg->paths, xstrdup(dir));
     cg->in_container = cgroup_path_join(rel, cg->name);
 
-    /* Without a memory limit the controller may still be on (systemd enables it): for the OOM count. */
+    /*
+     * Without a memory limit the controller may still be on (systemd enables
+     * it); its memory.events then gives the OOM count all the same.
+     */
     _cleanup_free_ char *enabled = NULL;
     bool memory = false;
     for (size_t i = 0; i < n_need; i++)
@@ -203,7 +206,10 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
 
     if (write_limits(dir, p, e) < 0)
         return -1;
-    /* The limits hold before anything runs in it: the child is cloned straight in (CLONE_INTO_CGROUP). */
+    /*
+     * For CLONE_INTO_CGROUP: the child starts inside, under the limits, with
+     * no moment outside them.
+     */
     cg->v2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cg->v2_fd < 0)
         return error_set(e, errno, "open cgroup `%s`", dir);

@@ -180,8 +180,9 @@ int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
         if (err == EACCES || err == EPERM)
             return error_set(e, err, "create cgroup `%s` (are you root?)", path);
         if (err == EROFS)
-            return error_set(e, err, "create cgroup `%s` (the cgroup file system is mounted "
-                                     "read-only here)",
+            return error_set(e, err,
+                             "create cgroup `%s` (the cgroup file system is mounted "
+                             "read-only here)",
                              path);
         return error_set(e, err, "create cgroup `%s`", path);
     }
@@ -193,24 +194,39 @@ int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
     return 0;
 }
 
+/* An existing directory is fine here (another run may make the same parent at the same time). */
+static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return error_set(e, ENOTDIR, "create cgroup `%s`", path);
+        return 0;
+    }
+    if (cgroup_mkdir(path, fake, e) == 0)
+        return 0;
+    if (e->err != EEXIST)
+        return -1;
+    error_clear(e);
+    return 0;
+}
+
 int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e)
 {
     _cleanup_free_ char *path = cgroup_path_join(root, rel);
     size_t skip = strlen(root);
-    for (char *p = path + skip; *p; p++) {
-        if (*p != '/' || p == path + skip)
+    if (strlen(path) <= skip)
+        return 0; /* rel is the root itself */
+    for (char *p = path + skip + 1; *p; p++) {
+        if (*p != '/')
             continue;
         *p = '\0';
-        struct stat st;
-        if (stat(path, &st) < 0 && cgroup_mkdir(path, fake, e) < 0 && e->err != EEXIST)
-            return -1;
+        int r = mkdir_if_missing(path, fake, e);
         *p = '/';
+        if (r < 0)
+            return -1;
     }
-    struct stat st;
-    if (stat(path, &st) < 0 && cgroup_mkdir(path, fake, e) < 0 && e->err != EEXIST)
-        return -1;
-    error_clear(e);
-    return 0;
+    return mkdir_if_missing(path, fake, e);
 }
 
 /* One round: SIGKILL what dir and its sub-cgroups list. Returns how many were listed. */
@@ -479,9 +495,9 @@ static char *unescape_octal(const char *s)
 /* Super options of a v1 mount that are not controllers (the kernel's cgroup1_show_options). */
 static bool is_v1_option(const char *o)
 {
-    static const char *const options[] = {"rw",     "ro",           "noprefix", "clone_children",
-                                          "xattr",  "cpuset_v2_mode", "favordynmods", "none",
-                                          "all"};
+    static const char *const options[] = {
+        "rw",           "ro",   "noprefix", "clone_children", "xattr", "cpuset_v2_mode",
+        "favordynmods", "none", "all"};
     for (size_t i = 0; i < ARRAY_SIZE(options); i++)
         if (strcmp(o, options[i]) == 0)
             return true;
@@ -588,8 +604,8 @@ static const char *self_cgroup_path(char **lines, const char *controllers, bool 
         if (!c2)
             continue;
         _cleanup_free_ char *ctl = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-        bool match = v2 ? strncmp(lines[i], "0:", 2) == 0 && !*ctl
-                        : *ctl && same_set(ctl, controllers);
+        bool match =
+            v2 ? strncmp(lines[i], "0:", 2) == 0 && !*ctl : *ctl && same_set(ctl, controllers);
         if (match)
             return c2 + 1;
     }
@@ -846,7 +862,8 @@ static bool is_stale(const struct cgroup_host *h, const char *name)
     return r == 0 && now != recorded;
 }
 
-int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p, struct congo_error *e)
+int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p,
+                         struct congo_error *e)
 {
     _cleanup_strv_ char **parents =
         h->mode == CGROUP_V2 ? cgroup_v2_parents(h, p) : cgroup_v1_parents(h, p);

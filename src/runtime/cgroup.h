@@ -38,10 +38,10 @@ struct cgroup_host {
     char *v2_own;   /* the launcher's v2 cgroup: "/" or "/user.slice/..." */
     char *proc;     /* the proc root used for pids (tests: a fake); "/proc" */
     /*
-     * Set only by unit tests, whose hierarchies are plain directories: a
-     * control file is created when it is written and missing, a cgroup's
-     * files are unlinked before its rmdir, and cgroup.procs is not expected
-     * to empty itself when its processes die.
+     * Set only by unit tests, whose hierarchies are plain directories: a new
+     * cgroup gets empty files named like its parent's (as the kernel fills it
+     * with control files), its files are unlinked before its rmdir, and
+     * cgroup.procs is not expected to empty itself when its processes die.
      */
     bool fake;
 };
@@ -62,8 +62,8 @@ struct cgroup {
      * pids hierarchy's first (its cgroup.procs is where leftovers are found).
      */
     char **paths;
-    int v2_fd;    /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
-    char *memory_path; /* the directory that holds the memory controller's files, or NULL */
+    int v2_fd;          /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
+    char *memory_path;  /* the directory that holds the memory controller's files, or NULL */
     char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
     bool fake;          /* copied from cgroup_host */
 };
@@ -75,8 +75,10 @@ void cgroup_host_free(struct cgroup_host *h);
  * Make the run's cgroup under p->cgroup_parent (auto: below the launcher's
  * own cgroup; on v2 the nearest ancestor that may hold the controllers, up
  * to /congo) and write p's limits. A limit whose controller is missing is an
- * error that names the key and the controller. Nothing is left behind on
- * failure.
+ * error that names the key and the controller. The run's own cgroup is not
+ * left behind on failure; an explicit parent or /congo once made, and
+ * controllers enabled in a parent's cgroup.subtree_control, stay, as they
+ * would after a run.
  */
 int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
@@ -84,18 +86,27 @@ int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t la
 /* Move pid in (when the child was not cloned straight into it). */
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);
 
-/* How many times the memory limit killed something (v2 memory.events oom_kill; v1 memory.oom_control oom_kill). */
+/*
+ * How many times the memory limit killed something (v2 memory.events
+ * oom_kill; v1 memory.oom_control oom_kill). 0 and *count, or -1 when there
+ * is no count: no memory controller on the cgroup, or v1 before Linux 4.13.
+ */
 int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count);
 
-/* Kill whatever is left in it and remove every directory made. */
+/*
+ * Kill whatever is left in it and remove every directory made. Goes on past
+ * errors and frees cg whatever happens; the first error is reported.
+ */
 int cgroup_destroy(struct cgroup *cg, struct congo_error *e);
 
 /*
  * Remove cgroups of earlier runs whose launcher is gone: a `congo-*` cgroup
  * under the parent this run uses, whose PID is not alive with the recorded
- * start time. Returns how many were removed.
+ * start time. Returns how many were removed, or -1 with e filled when one
+ * could not be (after trying them all).
  */
-int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p, struct congo_error *e);
+int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p,
+                         struct congo_error *e);
 
 /* The start time (field 22 of /proc/PID/stat) of a process; 0 when gone. */
 unsigned long long proc_starttime(const char *proc, pid_t pid);

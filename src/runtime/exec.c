@@ -74,12 +74,10 @@ static int exec_failure(const char *path, int err, struct congo_error *e)
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
             error_set(e, 0, "`%s`: is a directory", path);
         else
-            error_set(e, 0, "`%s`: permission denied (not executable, or on a noexec mount)",
-                      path);
+            error_set(e, 0, "`%s`: permission denied (not executable, or on a noexec mount)", path);
         break;
     case ENOEXEC:
-        error_set(e, 0,
-                  "`%s`: exec format error (not a program for this machine, and no #! line)",
+        error_set(e, 0, "`%s`: exec format error (not a program for this machine, and no #! line)",
                   path);
         break;
     default:

@@ -31,9 +31,18 @@
 #define OLDROOT "/oldroot"
 
 const char *const rootfs_masked_paths[] = {
-    "/proc/acpi",        "/proc/asound",     "/proc/interrupts", "/proc/kcore",
-    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-    "/proc/sched_debug", "/proc/scsi",       "/sys/firmware",    "/sys/devices/virtual/powercap",
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
     NULL,
 };
 
@@ -92,14 +101,29 @@ static int sys_pivot_root(const char *new_root, const char *put_old)
 static int sys_openat2(int dirfd, const char *path, int flags, unsigned long long resolve)
 {
     struct open_how how = {.flags = (unsigned long long)flags | O_CLOEXEC, .resolve = resolve};
-    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+    /*
+     * RESOLVE_IN_ROOT fails with EAGAIN when a rename or mount anywhere on
+     * the system races the lookup through `..`: the kernel cannot vouch the
+     * walk stayed inside. Trying again is the documented answer.
+     */
+    for (int tries = 0;; tries++) {
+        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        if (fd >= 0 || errno != EAGAIN || tries == 1000)
+            return fd;
+    }
 }
 
 /* A host path as seen from the scratch root. */
-static char *host_path(const char *path) { return xasprintf(OLDROOT "%s", path); }
+static char *host_path(const char *path)
+{
+    return xasprintf(OLDROOT "%s", path);
+}
 
 /* The fd's path for calls that only take paths (mount(2)): through the host's /proc. */
-static char *fd_path(int fd) { return xasprintf(OLDROOT "/proc/self/fd/%d", fd); }
+static char *fd_path(int fd)
+{
+    return xasprintf(OLDROOT "/proc/self/fd/%d", fd);
+}
 
 enum create_kind {
     CREATE_NONE,
@@ -260,7 +284,8 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
     }
     _cleanup_free_ char *root = host_path(p->rootfs);
     put_overlay_path(&opts, root);
-    unsigned long flags = 0;
+    /* nodev: device nodes in an image, or made in the container, open nothing. */
+    unsigned long flags = MS_NODEV;
     if (p->readonly_rootfs) {
         /* Overlay wants two lowers when there is no upper: an empty one on top. */
         if (p->n_layers == 0) {
@@ -287,8 +312,9 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
         return error_set(e, errno, "mkdir /newroot");
     if (opts.len >= 4000) {
         strbuf_free(&opts);
-        return error_set(e, 0, "mount overlay at `/`: the layer paths are longer than the "
-                               "kernel's 4 KiB of mount options; use fewer or shorter layers");
+        return error_set(e, 0,
+                         "mount overlay at `/`: the layer paths are longer than the "
+                         "kernel's 4 KiB of mount options; use fewer or shorter layers");
     }
     int r = mount("overlay", "/newroot", "overlay", flags, opts.buf);
     int err = errno;
@@ -320,7 +346,12 @@ static int setup_dev(int rootfd, struct congo_error *e)
     _cleanup_close_ int fd = open_in_root(rootfd, "dev", CREATE_DIR, e);
     if (fd < 0)
         return error_wrap(e, "/dev");
-    if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=65536k") < 0)
+    /*
+     * nodev: a node made here with mknod cannot be opened; the devices bound
+     * below keep their own mounts' flags.
+     */
+    if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
+                    "mode=0755,size=65536k") < 0)
         return error_set(e, errno, "mount tmpfs at /dev");
     static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
     for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
@@ -343,12 +374,16 @@ static int setup_dev(int rootfd, struct congo_error *e)
         return error_wrap(e, "/dev/shm");
     if (mount_on_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
         return error_set(e, errno, "mount tmpfs at /dev/shm");
+    /* The fd above names the directory under the tmpfs: the links go into the tmpfs. */
+    close(fd);
+    fd = open_in_root(rootfd, "dev", CREATE_NONE, e);
+    if (fd < 0)
+        return error_wrap(e, "/dev");
     static const struct {
         const char *name, *target;
     } links[] = {
-        {"ptmx", "pts/ptmx"},           {"fd", "/proc/self/fd"},
-        {"stdin", "/proc/self/fd/0"},   {"stdout", "/proc/self/fd/1"},
-        {"stderr", "/proc/self/fd/2"},
+        {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
+        {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(links); i++)
         if (symlinkat(links[i].target, fd, links[i].name) < 0)
@@ -366,8 +401,7 @@ static int setup_sys(int rootfd, const struct cgroup_host *h, const struct cgrou
     _cleanup_close_ int fd = open_in_root(rootfd, "sys", CREATE_DIR, e);
     if (fd < 0)
         return error_wrap(e, "/sys");
-    if (mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
-        0) {
+    if (mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
         /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
         _cleanup_free_ char *sys = host_path("/sys");
         if (bind_tree_on_fd(sys, fd, true, e) < 0)
@@ -546,6 +580,13 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
             return -1;
     if (setup_mounts(rootfd, p, e) < 0)
         return -1;
+    /* The profile's own masks and read-only paths, after its mounts so they can cover them. */
+    for (size_t i = 0; i < p->n_masked_paths; i++)
+        if (mask_path(rootfd, p->masked_paths[i].path + 1, e) < 0)
+            return error_wrap(e, "masked_paths");
+    for (size_t i = 0; i < p->n_readonly_paths; i++)
+        if (make_readonly(rootfd, p->readonly_paths[i].path + 1, e) < 0)
+            return error_wrap(e, "readonly_paths");
 
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)

@@ -36,6 +36,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/exec.h"
 #include "runtime/rootfs.h"
+#include "runtime/security.h"
 #include "runtime/user.h"
 #include "util/util.h"
 
@@ -44,6 +45,7 @@
 enum sync_kind {
     SYNC_LOG = 1, /* a setup step's timing, for -v */
     SYNC_ERROR,   /* the child failed: status and message */
+    SYNC_PTY,     /* the master of the container's terminal, as SCM_RIGHTS */
 };
 
 struct sync_msg {
@@ -67,8 +69,8 @@ static void sync_send(int fd, enum sync_kind kind, int status, const char *fmt, 
         ;
 }
 
-static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
-                                        SIGWINCH};
+static const int forwarded_signals[] = {SIGTERM, SIGINT,  SIGHUP,  SIGQUIT,
+                                        SIGUSR1, SIGUSR2, SIGWINCH};
 
 static uint64_t now_us(void)
 {
@@ -83,8 +85,10 @@ struct child_ctx {
     const struct profile *p;
     const struct cgroup_host *host;
     const struct cgroup *cg;
+    const struct security_plan *sec;
     int sync_fd;
-    const char *pty_slave; /* NULL: no terminal */
+    bool want_tty;         /* stdin is a terminal: the command gets one of its own */
+    struct winsize winsize;
     bool verbose;
     char **argv;
     char **envp;
@@ -186,6 +190,49 @@ static int start_command(void *arg)
 }
 
 /*
+ * The command's terminal comes from the container's own devpts instance, so
+ * `tty` inside names it (/dev/pts/0); the master goes to the parent over the
+ * sync socket, which relays it to the caller's terminal. Runs privileged in
+ * the child, after the root is assembled and before the user switch.
+ */
+static int open_terminal(struct child_ctx *c, const struct user_ids *u, struct congo_error *e)
+{
+    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || unlockpt(master) < 0)
+        return error_set(e, errno, "open /dev/ptmx in the container");
+    ioctl(master, TIOCSWINSZ, &c->winsize);
+    char name[64];
+    if (ptsname_r(master, name, sizeof(name)) != 0)
+        return error_set(e, errno, "ptsname");
+    _cleanup_close_ int tty = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty < 0 || ioctl(tty, TIOCSCTTY, 0) < 0)
+        return error_set(e, errno, "make `%s` the controlling terminal", name);
+    /* The user owns its terminal, as after a login. */
+    if (fchown(tty, u->uid, (gid_t)-1) < 0)
+        return error_set(e, errno, "chown `%s`", name);
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(tty, fd) < 0)
+            return error_set(e, errno, "dup2 the terminal");
+    struct sync_msg m = {.kind = SYNC_PTY};
+    char control[CMSG_SPACE(sizeof(int))] = {0};
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = sizeof(control),
+    };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &master, sizeof(int));
+    if (sendmsg(c->sync_fd, &msg, MSG_NOSIGNAL) < 0)
+        return error_set(e, errno, "send the terminal to the launcher");
+    return 0;
+}
+
+/*
  * Everything the child does, in order. Runs privileged in the new
  * namespaces, and never returns: it execs, or reports and exits.
  */
@@ -210,21 +257,6 @@ static _Noreturn void child_main(struct child_ctx *c)
         error_set(&e, errno, "setsid");
         child_fail(c, STATUS_LAUNCHER, &e);
     }
-    if (c->pty_slave) {
-        int tty = open(c->pty_slave, O_RDWR | O_NOCTTY);
-        if (tty < 0 || ioctl(tty, TIOCSCTTY, 0) < 0) {
-            error_set(&e, errno, "open the terminal `%s`", c->pty_slave);
-            child_fail(c, STATUS_LAUNCHER, &e);
-        }
-        for (int fd = 0; fd < 3; fd++)
-            if (dup2(tty, fd) < 0) {
-                error_set(&e, errno, "dup2 the terminal");
-                child_fail(c, STATUS_LAUNCHER, &e);
-            }
-        if (tty > 2)
-            close(tty);
-    }
-
     if (rootfs_setup(c->p, c->host, c->cg, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
     child_step(c, "root assembled", &t);
@@ -245,6 +277,8 @@ static _Noreturn void child_main(struct child_ctx *c)
         error_wrap(&e, "user");
         child_fail(c, STATUS_LAUNCHER, &e);
     }
+    if (c->want_tty && open_terminal(c, &u, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
     const char *workdir = c->p->workdir ? c->p->workdir : "/";
     if (make_workdir(workdir, c->p->readonly_rootfs, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
@@ -256,10 +290,14 @@ static _Noreturn void child_main(struct child_ctx *c)
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, &e);
     }
+    if (security_apply_before_user(c->sec, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
     if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
         error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
         child_fail(c, STATUS_LAUNCHER, &e);
     }
+    if (security_apply_after_user(c->sec, u.uid, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
     if (chdir(workdir) < 0) {
         error_set(&e, errno, "workdir: chdir `%s` as user %u", workdir, (unsigned)u.uid);
         child_fail(c, STATUS_LAUNCHER, &e);
@@ -303,35 +341,29 @@ static pid_t clone_child(const struct profile *p, const struct cgroup *cg, bool 
     return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0);
 }
 
+/* The caller's terminal, raw while the container's own one is relayed to it. */
 struct terminal {
-    int master; /* -1: none */
-    char *slave;
+    bool wanted;
+    int master; /* from the child; -1 until it arrives */
     bool raw;
     struct termios saved;
+    struct winsize winsize;
 };
 
-static int terminal_open(struct terminal *t, struct congo_error *e)
+static void terminal_prepare(struct terminal *t)
 {
     t->master = -1;
     if (!isatty(STDIN_FILENO))
-        return 0;
-    t->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (t->master < 0 || grantpt(t->master) < 0 || unlockpt(t->master) < 0)
-        return error_set(e, errno, "open a pseudo-terminal");
-    char *name = ptsname(t->master);
-    if (!name)
-        return error_set(e, errno, "ptsname");
-    t->slave = xstrdup(name);
-    struct winsize ws;
-    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-        ioctl(t->master, TIOCSWINSZ, &ws);
+        return;
+    t->wanted = true;
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &t->winsize) < 0)
+        t->winsize = (struct winsize){.ws_row = 24, .ws_col = 80};
     if (tcgetattr(STDIN_FILENO, &t->saved) == 0) {
         struct termios raw = t->saved;
         cfmakeraw(&raw);
         if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
             t->raw = true;
     }
-    return 0;
 }
 
 static void terminal_close(struct terminal *t)
@@ -340,10 +372,30 @@ static void terminal_close(struct terminal *t)
         tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
     if (t->master >= 0)
         close(t->master);
-    free(t->slave);
     t->master = -1;
-    t->slave = NULL;
     t->raw = false;
+}
+
+/* A message from the child, with the terminal's master when it carries one. */
+static ssize_t sync_recv(int fd, struct sync_msg *m, int *passed_fd, int flags)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control,
+        .msg_controllen = sizeof(control),
+    };
+    ssize_t n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+    *passed_fd = -1;
+    if (n <= 0)
+        return n;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+            memcpy(passed_fd, CMSG_DATA(cm), sizeof(int));
+    m->text[sizeof(m->text) - 1] = '\0';
+    return n;
 }
 
 static bool copy_fd(int from, int to)
@@ -378,20 +430,39 @@ static unsigned long long self_starttime(void)
     return proc_starttime("/proc", getpid());
 }
 
+/* One message from the child: a log line, its failure, or its terminal. */
+static void handle_sync(const struct sync_msg *m, int passed_fd, struct terminal *t,
+                        const struct run_opts *o, struct run_result *r)
+{
+    if (m->kind == SYNC_PTY && passed_fd >= 0 && t->master < 0) {
+        t->master = passed_fd;
+        return;
+    }
+    if (passed_fd >= 0)
+        close(passed_fd);
+    if (m->kind == SYNC_LOG && o->verbose) {
+        fprintf(o->verbose, "congo-launch: %s\n", m->text);
+    } else if (m->kind == SYNC_ERROR && !r->error.msg) {
+        error_set(&r->error, 0, "%s", m->text);
+        r->status = m->status;
+    }
+}
+
 /*
  * Wait for the child while relaying the terminal and forwarding signals.
- * Returns its wait status; fills child_error from the sync socket.
+ * Returns its wait status; the child's own error lands in r.
  */
-static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t, const struct run_opts *o,
-                     struct run_result *r)
+static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t,
+                     const struct run_opts *o, struct run_result *r)
 {
-    bool sync_open = true, stdin_open = t->master >= 0, master_open = t->master >= 0;
+    bool sync_open = true, stdin_open = t->wanted, master_open = true;
     for (;;) {
+        bool relay = t->master >= 0;
         struct pollfd fds[4] = {
             {.fd = sigfd, .events = POLLIN},
             {.fd = sync_open ? sync_fd : -1, .events = POLLIN},
-            {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
-            {.fd = master_open ? t->master : -1, .events = POLLIN},
+            {.fd = relay && stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+            {.fd = relay && master_open ? t->master : -1, .events = POLLIN},
         };
         if (poll(fds, 4, -1) < 0) {
             if (errno == EINTR)
@@ -401,55 +472,40 @@ static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t, cons
         }
         if (fds[1].revents) {
             struct sync_msg m;
-            ssize_t n = recv(sync_fd, &m, sizeof(m), 0);
-            if (n <= 0) {
+            int passed;
+            if (sync_recv(sync_fd, &m, &passed, 0) <= 0)
                 sync_open = false;
-            } else if (m.kind == SYNC_LOG && o->verbose) {
-                m.text[sizeof(m.text) - 1] = '\0';
-                fprintf(o->verbose, "congo-launch: %s\n", m.text);
-            } else if (m.kind == SYNC_ERROR && !r->error.msg) {
-                m.text[sizeof(m.text) - 1] = '\0';
-                error_set(&r->error, 0, "%s", m.text);
-                r->status = m.status;
-            }
+            else
+                handle_sync(&m, passed, t, o, r);
         }
         if (fds[2].revents && !copy_fd(STDIN_FILENO, t->master))
             stdin_open = false;
         if (fds[3].revents && !copy_fd(t->master, STDOUT_FILENO))
             master_open = false;
-        if (fds[0].revents) {
-            struct signalfd_siginfo si;
-            while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-                if (si.ssi_signo == SIGWINCH && t->master >= 0) {
-                    struct winsize ws;
-                    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                        ioctl(t->master, TIOCSWINSZ, &ws);
-                }
-                if (si.ssi_signo != SIGCHLD)
-                    kill(pid, (int)si.ssi_signo);
+        if (!fds[0].revents)
+            continue;
+        struct signalfd_siginfo si;
+        while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+            /* The container's terminal follows the caller's size; its resize signals the command. */
+            if (si.ssi_signo == SIGWINCH && t->master >= 0) {
+                struct winsize ws;
+                if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                    ioctl(t->master, TIOCSWINSZ, &ws);
             }
-            int status;
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid) {
-                /* Drain what the command wrote last. */
-                while (master_open && copy_fd(t->master, STDOUT_FILENO))
-                    ;
-                while (sync_open) {
-                    struct sync_msg m;
-                    ssize_t n = recv(sync_fd, &m, sizeof(m), MSG_DONTWAIT);
-                    if (n <= 0)
-                        break;
-                    m.text[sizeof(m.text) - 1] = '\0';
-                    if (m.kind == SYNC_ERROR && !r->error.msg) {
-                        error_set(&r->error, 0, "%s", m.text);
-                        r->status = m.status;
-                    } else if (m.kind == SYNC_LOG && o->verbose) {
-                        fprintf(o->verbose, "congo-launch: %s\n", m.text);
-                    }
-                }
-                return status;
-            }
+            if (si.ssi_signo != SIGCHLD)
+                kill(pid, (int)si.ssi_signo);
         }
+        int status;
+        if (waitpid(pid, &status, WNOHANG) != pid)
+            continue;
+        /* Drain what the command wrote last, and the child's last words. */
+        while (t->master >= 0 && master_open && copy_fd(t->master, STDOUT_FILENO))
+            ;
+        struct sync_msg m;
+        int passed;
+        while (sync_open && sync_recv(sync_fd, &m, &passed, MSG_DONTWAIT) > 0)
+            handle_sync(&m, passed, t, o, r);
+        return status;
     }
     int status = 0;
     waitpid(pid, &status, 0);
@@ -463,7 +519,8 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     uint64_t t = now_us();
 
     if (geteuid() != 0) {
-        error_set(&r->error, 0, "running a container needs root (rootless runs are not supported yet)");
+        error_set(&r->error, 0,
+                  "running a container needs root (rootless runs are not supported yet)");
         return;
     }
     if (!p->command) {
@@ -472,6 +529,10 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     }
     if (rootfs_preflight(p, &r->error) < 0)
         return;
+    /* Everything that can fail about the hardening fails here, before a cgroup exists. */
+    struct security_plan *sec = NULL;
+    if (security_plan_new(p, &sec, &r->error) < 0)
+        return;
 
     struct cgroup_host host = {0};
     struct cgroup cg = {.v2_fd = -1};
@@ -479,6 +540,7 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
                                                "/proc"};
     if (cgroup_detect(&host, &real, &r->error) < 0) {
         error_wrap(&r->error, "cgroups");
+        security_plan_free(sec);
         return;
     }
     struct congo_error stale = {0};
@@ -486,6 +548,7 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     error_clear(&stale);
     if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0) {
         cgroup_host_free(&host);
+        security_plan_free(sec);
         return;
     }
     step(o, "cgroup made", &t);
@@ -512,16 +575,17 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
         error_set(&r->error, errno, "socketpair");
         goto out;
     }
-    if (terminal_open(&term, &r->error) < 0)
-        goto out;
+    terminal_prepare(&term);
     cgroup_oom_kills(&cg, &oom_before);
 
     struct child_ctx ctx = {
         .p = p,
         .host = &host,
         .cg = &cg,
+        .sec = sec,
         .sync_fd = sv[1],
-        .pty_slave = term.slave,
+        .want_tty = term.wanted,
+        .winsize = term.winsize,
         .verbose = o->verbose != NULL,
     };
     fflush(NULL);
@@ -533,8 +597,6 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     }
     if (pid == 0) {
         close(sv[0]);
-        if (term.master >= 0)
-            close(term.master);
         child_main(&ctx);
     }
     close(sv[1]);
@@ -560,9 +622,9 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
         uint64_t oom_after = 0;
         if (r->status == 128 + SIGKILL && cgroup_oom_kills(&cg, &oom_after) == 0 &&
             oom_after > oom_before) {
-            _cleanup_free_ char *mem = p->memory == LIMIT_UNLIMITED ? xstrdup("unlimited")
-                                                                    : xasprintf("%lld bytes",
-                                                                                (long long)p->memory);
+            _cleanup_free_ char *mem = p->memory == LIMIT_UNLIMITED
+                                           ? xstrdup("unlimited")
+                                           : xasprintf("%lld bytes", (long long)p->memory);
             error_set(&r->error, 0,
                       "the command was killed for using more memory than limits.memory (%s) "
                       "allows",
@@ -587,6 +649,7 @@ out:
     if (cgroup_destroy(&cg, &r->warning) < 0)
         error_wrap(&r->warning, "cleanup");
     cgroup_host_free(&host);
+    security_plan_free(sec);
     sigprocmask(SIG_SETMASK, &old, NULL);
     step(o, "cleaned up", &t);
 }

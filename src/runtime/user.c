@@ -286,8 +286,7 @@ static int passwd_find(const struct db *db, const char *name, uint32_t uid, stru
 }
 
 /* The gid of the first group called name: 1 found, 0 not, negative on error. */
-static int group_find(const struct db *db, const char *name, uint32_t *gid,
-                      struct congo_error *e)
+static int group_find(const struct db *db, const char *name, uint32_t *gid, struct congo_error *e)
 {
     struct cursor c = db_cursor(db);
     struct field f[GROUP_FIELDS];
@@ -358,8 +357,8 @@ static int group_memberships(const struct db *db, const char *name, gid_t primar
         if (uniq == 0 || v[uniq - 1] != v[i])
             v[uniq++] = v[i];
     if (uniq + 1 > MAX_GROUPS)
-        return error_set(e, 0, "user `%s` is in more than %d groups in the container's `%s`",
-                         name, MAX_GROUPS, db->name);
+        return error_set(e, 0, "user `%s` is in more than %d groups in the container's `%s`", name,
+                         MAX_GROUPS, db->name);
     u->groups = xcalloc(uniq + 1, sizeof(gid_t));
     u->groups[0] = primary;
     if (uniq)
@@ -481,8 +480,7 @@ static void env_set(char ***env, const char *name, const char *value)
  * launcher's environment (LD_PRELOAD, SSH_AUTH_SOCK, proxies, ...) may leak
  * into the container unless the profile says so.
  */
-char **env_build(const struct profile *p, const char *home, const char *hostname,
-                 const char *term)
+char **env_build(const struct profile *p, const char *home, const char *hostname, const char *term)
 {
     char **env = xcalloc(1, sizeof(char *));
     env_set(&env, "PATH", DEFAULT_PATH);

@@ -7,6 +7,10 @@
 
 set -u
 
+# A run whose stdin is a terminal gets a pseudo-terminal (\r\n endings, echo):
+# the tests are not interactive even when `make check` runs from a terminal.
+exec </dev/null
+
 CONGO=${CONGO_LAUNCH:-$(pwd)/congo-launch}
 SRCDIR=${CONGO_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 n=0
@@ -32,10 +36,10 @@ trap cleanup_work EXIT
 
 # The busybox root, built once per build tree and shared read-only by every test.
 ROOTFS=${CONGO_TEST_ROOTFS:-$(pwd)/tests/integration/rootfs}
-if [ ! -x "$ROOTFS/bin/busybox" ]; then
-    mkdir -p "$(dirname "$ROOTFS")"
-    "$SRCDIR/scripts/mkrootfs.sh" "$ROOTFS" >/dev/null || skip_all "cannot build the busybox root"
-fi
+# Test files start in parallel: one builds the root, the others wait for it.
+mkdir -p "$(dirname "$ROOTFS")"
+flock "$ROOTFS.lock" sh -c '[ -x "$1/bin/busybox" ] || "$2/scripts/mkrootfs.sh" "$1" >/dev/null' \
+    sh "$ROOTFS" "$SRCDIR" || skip_all "cannot build the busybox root"
 
 # congo-launch run on the test root with no limits: ctr [RUN OPTIONS] -- CMD...
 ctr() {
@@ -87,9 +91,10 @@ expect_status() { # expect_status WANT CMD...
 }
 
 # The host's mount table. Containers live in their own mount namespaces, so
-# it must not change at all while the tests run.
+# it must not change at all while the tests run; only the test files' own
+# scratch directories (this one's, or another's running beside it) may.
 host_mounts() {
-    awk '{print $5, $9}' /proc/self/mountinfo | grep -v " $WORK" | sort
+    awk '{print $5, $9}' /proc/self/mountinfo | grep -v "^${WORK%/*}/congo-it\." | sort
 }
 
 # congo cgroups whose launcher is gone: none may be left once a run returns.
@@ -101,7 +106,8 @@ stale_cgroups() {
         rest=${base%-*}
         pid=${rest##*-}
         now=$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$pid/stat" 2>/dev/null)
-        [ "$now" = "$start" ] || echo "$d"
+        # A launcher that exited since find listed it removed its cgroup first.
+        [ "$now" = "$start" ] || [ ! -d "$d" ] || echo "$d"
     done
 }
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "profile/load.h"
@@ -25,13 +24,6 @@ static struct node *load(const char *text, struct diags *d)
 static struct node *value(const char *text, struct diags *d)
 {
     return load_yaml_value(text, &cli_src, d);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The i-th message is an error at file:line:col, about key (NULL: none), saying msg. */
@@ -567,10 +559,7 @@ static void test_billion_laughs(void **state)
     (void)state;
     _cleanup_free_ char *text = billion_laughs();
     struct diags d = {0};
-    double start = now();
     assert_null(load(text, &d));
-    double took = now() - start;
-    assert_true(took < 1.0);
     assert_int_equal(d.n, 1);
     /* The root, a to e and f take 74734 nodes; f's first copy of e does not fit. */
     check_diag(&d, 0, "test.yaml", 6, 8, "f[0]",
@@ -759,16 +748,12 @@ static void test_large_file(void **state)
     size_t len = sb.len;
     _cleanup_free_ char *text = strbuf_steal(&sb);
     struct diags d = {0};
-    double start = now();
     _cleanup_node_ struct node *root = load_tmp("large.yaml", text, len, &d);
-    double took = now() - start;
     assert_non_null(root);
     assert_int_equal(d.n, 0);
     assert_int_equal(root->n_items, (size_t)keys);
     _cleanup_free_ char *last = xasprintf("v%d", keys - 1);
     check_scalar(root->items[keys - 1], last, 0);
-    if (took >= 1.0)
-        fail_msg("%d keys (%zu bytes) took %.3f s", keys, len, took);
 
     /* A big anchored map copied by an alias costs its size once more, no more. */
     strbuf_puts(&sb, "a: &a\n");
@@ -777,13 +762,9 @@ static void test_large_file(void **state)
     strbuf_puts(&sb, "b: *a\n");
     len = sb.len;
     _cleanup_free_ char *copied = strbuf_steal(&sb);
-    start = now();
     _cleanup_node_ struct node *both = load_tmp("copied.yaml", copied, len, &d);
-    took = now() - start;
     assert_non_null(both);
     assert_int_equal(get(both, "b")->n_items, LOAD_MAX_NODES / 2 - 10);
-    if (took >= 1.0)
-        fail_msg("an alias to a map of %d keys took %.3f s", LOAD_MAX_NODES / 2 - 10, took);
     diags_free(&d);
 }
 
@@ -844,9 +825,7 @@ static void test_file_billion_laughs(void **state)
     _cleanup_free_ char *path = data_path("billion-laughs.yaml");
     struct source src = {.name = path, .is_file = true};
     struct diags d = {0};
-    double start = now();
     assert_null(load_file(path, &src, &d));
-    assert_true(now() - start < 1.0);
     assert_int_equal(d.n, 1);
     check_diag(&d, 0, path, 6, 8, "f[0]", "aliases expand beyond 100000 nodes");
     diags_free(&d);
@@ -981,9 +960,7 @@ static void test_value_errors(void **state)
                       c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
     strbuf_puts(&sb, "]");
     _cleanup_free_ char *laughs = strbuf_steal(&sb);
-    double start = now();
     check_value_error(laughs, "[5][0]", "aliases expand beyond 100000 nodes");
-    assert_true(now() - start < 1.0);
 }
 
 int main(void)

@@ -44,8 +44,10 @@ static char **corpus(void)
     char **files = NULL;
     _cleanup_free_ char *examples = xasprintf("%s/examples", test_srcdir());
     _cleanup_free_ char *data = xasprintf("%s/tests/data", test_srcdir());
+    _cleanup_free_ char *stock = xasprintf("%s/profiles", test_srcdir());
     collect(examples, &files);
     collect(data, &files);
+    collect(stock, &files);
     return files;
 }
 

@@ -5,6 +5,9 @@
  */
 #include "helpers.h"
 
+#include <sys/capability.h>
+#include <sys/resource.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1716,6 +1719,175 @@ static void test_finalize_names(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- hardening keys ---- */
+
+#define CAPBIT(c) (UINT64_C(1) << (c))
+
+static void test_key_capabilities(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\ncapabilities:\n  add: [net_admin, CAP_SYS_TIME]\n  drop: [MKNOD]\n",
+              "rootfs = \"/r\";\ncapabilities = { add = [\"NET_ADMIN\", \"sys_time\"]; drop = "
+              "[\"cap_mknod\"]; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.cap_add, CAPBIT(CAP_NET_ADMIN) | CAPBIT(CAP_SYS_TIME));
+        assert_int_equal(l[i].p.cap_drop, CAPBIT(CAP_MKNOD));
+    }
+    done_both(l);
+    /* In one file drops apply first: ALL with an add keeps the add. */
+    load_both(l, "rootfs: /r\ncapabilities: {drop: [ALL], add: [KILL]}\n",
+              "rootfs = \"/r\";\ncapabilities = { add = [\"KILL\"]; drop = [\"ALL\"]; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.cap_add, CAPBIT(CAP_KILL));
+        assert_true(l[i].p.cap_drop & CAPBIT(CAP_CHOWN));
+        assert_false(l[i].p.cap_drop & CAPBIT(CAP_KILL));
+    }
+    done_both(l);
+    bad_value("rootfs: /r\ncapabilities:\n  add: [NET_ADMINN]\n", 3, 9,
+              "rootfs = \"/r\";\ncapabilities = { add = [\"NET_ADMINN\"]; };\n", 2,
+              "capabilities.add[0]", "`NET_ADMINN` is not a capability");
+    bad_value("rootfs: /r\ncapabilities:\n  keep: [KILL]\n", 3, 3,
+              "rootfs = \"/r\";\ncapabilities = { keep = [\"KILL\"]; };\n", 2, "capabilities.keep",
+              "unknown key");
+    bad_value("rootfs: /r\ncapabilities: [KILL]\n", 2, 15,
+              "rootfs = \"/r\";\ncapabilities = [\"KILL\"];\n", 2, "capabilities",
+              "expected a map of capabilities");
+}
+
+/* A later file's add cancels an earlier drop of the same capability, and the reverse. */
+static void test_merge_capabilities(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml",
+                    "rootfs: /r\ncapabilities: {drop: [NET_RAW, MKNOD], add: [SYS_TIME]}\n"));
+    struct loaded l;
+    load_ok(&l, "top.conf",
+            "include = \"base.yaml\";\ncapabilities = { add = [\"NET_RAW\"]; drop = "
+            "[\"SYS_TIME\"]; };\n");
+    assert_int_equal(l.p.cap_add, CAPBIT(CAP_NET_RAW));
+    assert_int_equal(l.p.cap_drop, CAPBIT(CAP_MKNOD) | CAPBIT(CAP_SYS_TIME));
+    done(&l);
+    load_ok(&l, "reset.yaml", "include: base.yaml\nreset: [capabilities]\n");
+    assert_int_equal(l.p.cap_add, 0);
+    assert_int_equal(l.p.cap_drop, 0);
+    done(&l);
+}
+
+static void test_key_seccomp(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "ok.seccomp", "# deny ptrace too\n@default\nptrace\n"));
+    free(test_write(tmp, "bad.seccomp", "@default\nno_such_call\n"));
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\nseccomp: ok.seccomp\n",
+              "rootfs = \"/r\";\nseccomp = \"ok.seccomp\";\n");
+    _cleanup_free_ char *want = xasprintf("%s/ok.seccomp", real_tmp);
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(l[i].p.seccomp, want);
+    done_both(l);
+    load_both(l, "rootfs: /r\nseccomp: unconfined\n",
+              "rootfs = \"/r\";\nseccomp = \"unconfined\";\n");
+    assert_string_equal(l[0].p.seccomp, "unconfined");
+    assert_string_equal(l[1].p.seccomp, "unconfined");
+    done_both(l);
+    load_both(l, "rootfs: /r\nseccomp: default\n", "rootfs = \"/r\";\nseccomp = \"default\";\n");
+    assert_null(l[0].p.seccomp);
+    assert_null(l[1].p.seccomp);
+    done_both(l);
+    /* A bad seccomp file is a profile error located in that file. */
+    struct loaded b;
+    load(&b, "b.yaml", "rootfs: /r\nseccomp: bad.seccomp\n");
+    _cleanup_free_ char *bad = xasprintf("%s/bad.seccomp", real_tmp);
+    assert_int_equal(b.r, -1);
+    const struct diag *g = test_find_diag(&b.d, "no_such_call");
+    assert_non_null(g);
+    assert_string_equal(g->file, bad);
+    assert_int_equal(g->line, 2);
+    done(&b);
+}
+
+static void test_key_rlimits(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\nrlimits:\n  nofile: 1024:4096\n  core: 0\n  stack: {soft: 8m, hard: unlimited}\n",
+              "rootfs = \"/r\";\nrlimits = { nofile = \"1024:4096\"; core = 0; stack = { soft = "
+              "\"8m\"; hard = \"unlimited\"; }; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_rlimits, 3);
+        assert_int_equal(l[i].p.rlimits[0].resource, RLIMIT_NOFILE);
+        assert_int_equal(l[i].p.rlimits[0].soft, 1024);
+        assert_int_equal(l[i].p.rlimits[0].hard, 4096);
+        assert_int_equal(l[i].p.rlimits[1].soft, 0);
+        assert_int_equal(l[i].p.rlimits[2].soft, 8 * MIB);
+        assert_true(l[i].p.rlimits[2].hard == RLIM_INFINITY);
+    }
+    done_both(l);
+    bad_value("rootfs: /r\nrlimits:\n  nofiles: 10\n", 3, 3,
+              "rootfs = \"/r\";\nrlimits = { nofiles = 10; };\n", 2, "rlimits.nofiles",
+              "did you mean `nofile`?");
+    bad_value("rootfs: /r\nrlimits:\n  nofile: 4096:1024\n", 3, 11,
+              "rootfs = \"/r\";\nrlimits = { nofile = \"4096:1024\"; };\n", 2, "rlimits.nofile",
+              "soft limit is above the hard limit");
+    bad_value("rootfs: /r\nrlimits:\n  core: lots\n", 3, 9,
+              "rootfs = \"/r\";\nrlimits = { core = \"lots\"; };\n", 2, "rlimits.core",
+              "`lots` is not a limit");
+}
+
+static void test_merge_rlimits(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml", "rootfs: /r\nrlimits: {nofile: 100, core: 0}\n"));
+    struct loaded l;
+    load_ok(&l, "top.yaml", "include: base.yaml\nreset: [rlimits.core]\nrlimits: {nofile: 200}\n");
+    assert_int_equal(l.p.n_rlimits, 1);
+    assert_int_equal(l.p.rlimits[0].soft, 200);
+    done(&l);
+}
+
+static void test_key_no_new_privileges(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_true(l[0].p.no_new_privileges);
+    assert_true(l[1].p.no_new_privileges);
+    done_both(l);
+    load_both(l, "rootfs: /r\nno_new_privileges: false\n",
+              "rootfs = \"/r\";\nno_new_privileges = false;\n");
+    assert_false(l[0].p.no_new_privileges);
+    assert_false(l[1].p.no_new_privileges);
+    done_both(l);
+    bad_value("rootfs: /r\nno_new_privileges: off\n", 2, 20,
+              "rootfs = \"/r\";\nno_new_privileges = \"off\";\n", 2, "no_new_privileges",
+              "not a boolean here");
+}
+
+static void test_key_masked_readonly_paths(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml", "rootfs: /r\nmasked_paths: [/a]\nreadonly_paths: [/etc]\n"));
+    struct loaded l[2];
+    load_both(l, "include: base.yaml\nmasked_paths: [/b, /a]\nreadonly_paths: [/usr/]\n",
+              "include = \"base.yaml\";\nmasked_paths = [\"/b\", \"/a\"];\nreadonly_paths = "
+              "[\"/usr/\"];\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_masked_paths, 2);
+        assert_string_equal(l[i].p.masked_paths[0].path, "/a");
+        assert_string_equal(l[i].p.masked_paths[1].path, "/b");
+        assert_int_equal(l[i].p.n_readonly_paths, 2);
+        assert_string_equal(l[i].p.readonly_paths[1].path, "/usr");
+    }
+    done_both(l);
+    bad_value("rootfs: /r\nmasked_paths: [etc]\n", 2, 16,
+              "rootfs = \"/r\";\nmasked_paths = [\"etc\"];\n", 2, "masked_paths[0]",
+              "not an absolute path");
+    bad_value("rootfs: /r\nreadonly_paths: [/]\n", 2, 18,
+              "rootfs = \"/r\";\nreadonly_paths = [\"/\"];\n", 2, "readonly_paths[0]",
+              "cannot cover the whole root");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1769,6 +1941,13 @@ int main(void)
         T(test_finalize_readonly_upper),
         T(test_finalize_hostname_uts),
         T(test_finalize_names),
+        T(test_key_capabilities),
+        T(test_merge_capabilities),
+        T(test_key_seccomp),
+        T(test_key_rlimits),
+        T(test_merge_rlimits),
+        T(test_key_no_new_privileges),
+        T(test_key_masked_readonly_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

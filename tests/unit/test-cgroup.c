@@ -1,0 +1,935 @@
+/*
+ * The cgroup module against fake trees: mountinfo and /proc/self/cgroup are
+ * files in a scratch directory, and each "hierarchy" is a plain directory
+ * whose control files are regular files (cgroup_host.fake). No root needed;
+ * nothing here touches the host's cgroups. Processes signalled are only
+ * children this test forked.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/cgroup-internal.h"
+#include "runtime/cgroup.h"
+#include "util/util.h"
+
+/*
+ * Scratch files. Local rather than helpers.h's, so this test links only the
+ * cgroup module, util and profile.c, not the whole profile loader.
+ */
+static char *test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl = xasprintf("%s/congo-test-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl))
+        fail_msg("mkdtemp: %s", strerror(errno));
+    return tmpl;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void test_rmrf(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Write dir/name, parents made; returns the path. */
+static char *test_write(const char *dir, const char *name, const char *content)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    for (char *p = path + strlen(dir) + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "we");
+    if (!f)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+    fputs(content, f);
+    fclose(f);
+    return path;
+}
+
+#define LAUNCHER 4242
+#define STARTTIME 777ULL
+#define CG_NAME "congo-web-4242-777"
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+struct fake {
+    char *dir;
+    char *mountinfo, *self;
+    struct cgroup_host h;
+    struct profile p;
+};
+
+static int fake_setup(void **state)
+{
+    struct fake *f = xcalloc(1, sizeof(*f));
+    f->dir = test_tmpdir();
+    profile_init(&f->p);
+    f->p.name = xstrdup("web");
+    *state = f;
+    return 0;
+}
+
+static int fake_teardown(void **state)
+{
+    struct fake *f = *state;
+    cgroup_host_free(&f->h);
+    profile_free(&f->p);
+    test_rmrf(f->dir);
+    free(f->dir);
+    free(f->mountinfo);
+    free(f->self);
+    free(f);
+    return 0;
+}
+
+/* Create dir/rel with the given content (parents made). */
+static void put(const struct fake *f, const char *rel, const char *content)
+{
+    free(test_write(f->dir, rel, content));
+}
+
+/* The content of dir/rel, or NULL when it does not exist. */
+static char *get(const struct fake *f, const char *rel)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s", f->dir, rel);
+    char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 1 << 20, &text, &len) < 0)
+        return NULL;
+    return text;
+}
+
+static bool exists(const struct fake *f, const char *rel)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s", f->dir, rel);
+    return access(path, F_OK) == 0;
+}
+
+#define assert_file(f, rel, want)                                                                  \
+    do {                                                                                           \
+        _cleanup_free_ char *got_ = get(f, rel);                                                   \
+        if (!got_)                                                                                 \
+            fail_msg("%s: missing", rel);                                                          \
+        assert_string_equal(got_, want);                                                           \
+    } while (0)
+
+static int detect(struct fake *f, const char *mountinfo, const char *self, struct congo_error *e)
+{
+    free(f->mountinfo);
+    free(f->self);
+    f->mountinfo = test_write(f->dir, "mountinfo", mountinfo);
+    f->self = test_write(f->dir, "self-cgroup", self);
+    struct cgroup_sources src = {f->mountinfo, f->self, "/proc"};
+    cgroup_host_free(&f->h);
+    int r = cgroup_detect(&f->h, &src, e);
+    f->h.fake = true;
+    return r;
+}
+
+static void detect_ok(struct fake *f, const char *mountinfo, const char *self)
+{
+    struct congo_error e = {0};
+    if (detect(f, mountinfo, self, &e) < 0)
+        fail_msg("detect: %s", e.msg);
+}
+
+/*
+ * A v1 host like a systemd one: cpu,cpuacct co-mounted, memory, pids and
+ * name=systemd, with the launcher in /user.slice for memory and at the
+ * root elsewhere. memsw: swap accounting (memory.memsw.limit_in_bytes).
+ */
+static void fake_v1_host(struct fake *f, bool memory, bool cpu, bool memsw, bool unified)
+{
+    struct strbuf mi = {0}, self = {0};
+    strbuf_printf(&mi,
+                  "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                  "25 22 0:22 / %s rw,nosuid,nodev,noexec shared:8 - tmpfs tmpfs ro,mode=755\n",
+                  f->dir);
+    strbuf_printf(&mi,
+                  "26 25 0:23 / %s/systemd rw,nosuid,nodev,noexec,relatime shared:9 - cgroup "
+                  "cgroup rw,xattr,name=systemd\n",
+                  f->dir);
+    strbuf_puts(&self, "12:name=systemd:/user.slice/user-0.slice/session-1.scope\n");
+    if (cpu) {
+        strbuf_printf(&mi,
+                      "29 25 0:26 / %s/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:10 - "
+                      "cgroup cgroup rw,cpu,cpuacct\n",
+                      f->dir);
+        strbuf_puts(&self, "4:cpu,cpuacct:/\n");
+        put(f, "cpu,cpuacct/cgroup.procs", "");
+        put(f, "cpu,cpuacct/cpu.shares", "1024\n");
+        put(f, "cpu,cpuacct/cpu.cfs_period_us", "100000\n");
+        put(f, "cpu,cpuacct/cpu.cfs_quota_us", "-1\n");
+    }
+    if (memory) {
+        strbuf_printf(&mi,
+                      "30 25 0:27 / %s/memory rw,nosuid,nodev,noexec,relatime shared:11 - cgroup "
+                      "cgroup rw,memory\n",
+                      f->dir);
+        strbuf_puts(&self, "9:memory:/user.slice\n");
+        /* The root and the launcher's own cgroup, each with the files a new cgroup gets. */
+        for (int i = 0; i < 2; i++) {
+            const char *d = i ? "memory/user.slice" : "memory";
+            _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", d);
+            _cleanup_free_ char *limit = xasprintf("%s/memory.limit_in_bytes", d);
+            _cleanup_free_ char *oom = xasprintf("%s/memory.oom_control", d);
+            _cleanup_free_ char *sw = xasprintf("%s/memory.memsw.limit_in_bytes", d);
+            put(f, procs, "");
+            put(f, limit, "9223372036854771712\n");
+            put(f, oom, "oom_kill_disable 0\nunder_oom 0\n");
+            if (memsw)
+                put(f, sw, "9223372036854771712\n");
+        }
+    }
+    strbuf_printf(&mi,
+                  "31 25 0:28 / %s/pids rw,nosuid,nodev,noexec,relatime shared:12 - cgroup "
+                  "cgroup rw,pids\n",
+                  f->dir);
+    strbuf_puts(&self, "7:pids:/\n");
+    put(f, "pids/cgroup.procs", "");
+    put(f, "pids/pids.max", "max\n");
+    if (unified) {
+        /* systemd's hybrid layout: a v2 mount beside, with no controller we could use. */
+        strbuf_printf(&mi,
+                      "27 25 0:24 / %s/unified rw,nosuid,nodev,noexec,relatime shared:5 - "
+                      "cgroup2 cgroup2 rw,nsdelegate\n",
+                      f->dir);
+        strbuf_puts(&self, "0::/user.slice/user-0.slice/session-1.scope\n");
+    }
+    strbuf_printf(&mi,
+                  "40 22 0:5 / /proc rw,nosuid,nodev,noexec,relatime shared:13 - proc proc rw\n");
+    _cleanup_free_ char *mtext = strbuf_steal(&mi);
+    _cleanup_free_ char *stext = strbuf_steal(&self);
+    detect_ok(f, mtext, stext);
+}
+
+static void fake_v1(struct fake *f, bool memory, bool cpu, bool memsw)
+{
+    fake_v1_host(f, memory, cpu, memsw, false);
+}
+
+/* A v2 host: everything below f->dir/unified; own is the launcher's cgroup. */
+static void fake_v2(struct fake *f, const char *controllers, const char *own, bool swap)
+{
+    _cleanup_free_ char *mi = xasprintf(
+        "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+        "26 22 0:23 / %s/unified rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 "
+        "rw,nsdelegate,memory_recursiveprot\n",
+        f->dir);
+    _cleanup_free_ char *self = xasprintf("0::%s\n", own);
+    put(f, "unified/cgroup.controllers", controllers);
+    put(f, "unified/cgroup.subtree_control", "");
+    put(f, "unified/cgroup.procs", "");
+    /* The files a new cgroup gets; fake mkdir copies the names from the parent. */
+    put(f, "unified/pids.max", "");
+    put(f, "unified/memory.max", "");
+    put(f, "unified/memory.events", "");
+    put(f, "unified/cpu.weight", "");
+    put(f, "unified/cpu.max", "");
+    if (swap)
+        put(f, "unified/memory.swap.max", "");
+    detect_ok(f, mi, self);
+}
+
+/* Put the fake v2 cgroup rel in place, with the processes procs. */
+static void v2_cgroup(struct fake *f, const char *rel, const char *procs)
+{
+    static const char *const files[] = {"cgroup.subtree_control", "pids.max",   "memory.max",
+                                        "memory.events",          "cpu.weight", "cpu.max",
+                                        "memory.swap.max"};
+    _cleanup_free_ char *p = xasprintf("unified%s/cgroup.procs", rel);
+    put(f, p, procs);
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+        _cleanup_free_ char *q = xasprintf("unified%s/%s", rel, files[i]);
+        put(f, q, "");
+    }
+}
+
+static void full_limits(struct profile *p)
+{
+    p->pids = 50;
+    p->memory = 64LL << 20;
+    p->memory_swap = 96LL << 20;
+    p->cpu_shares = 1024;
+    p->cpu_quota = 150000;
+}
+
+static void create_ok(struct fake *f, struct cgroup *cg)
+{
+    struct congo_error e = {0};
+    if (cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, cg, &e) < 0)
+        fail_msg("create: %s", e.msg);
+}
+
+static void create_fails(struct fake *f, const char *want)
+{
+    struct congo_error e = {0};
+    struct cgroup cg;
+    int r = cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, &cg, &e);
+    if (r == 0)
+        fail_msg("create succeeded; expected \"%s\"", want);
+    if (!strstr(e.msg, want))
+        fail_msg("expected \"%s\", got \"%s\"", want, e.msg);
+    assert_null(cg.paths);
+    assert_int_equal(cg.v2_fd, -1);
+    error_clear(&e);
+}
+
+static void destroy_ok(struct cgroup *cg)
+{
+    struct congo_error e = {0};
+    if (cgroup_destroy(cg, &e) < 0)
+        fail_msg("destroy: %s", e.msg);
+}
+
+/* A child that waits to be killed; the test reaps it. */
+static pid_t spawn_sleeper(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Not outliving a test that fails before it reaps the child. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;)
+            pause();
+    }
+    assert_true(pid > 0);
+    return pid;
+}
+
+/* A pid that was just in use and is now free: pids are not reused until they wrap. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+static void assert_killed(pid_t pid)
+{
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+}
+
+/* ---- detection ---------------------------------------------------------- */
+
+static void test_detect_v1(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    assert_int_equal(f->h.mode, CGROUP_V1);
+    assert_null(f->h.v2_mount);
+    assert_int_equal(f->h.n_v1, 4);
+    assert_string_equal(f->h.v1[0].controllers, "name=systemd");
+    assert_string_equal(f->h.v1[0].own, "/user.slice/user-0.slice/session-1.scope");
+    assert_string_equal(f->h.v1[1].controllers, "cpu,cpuacct");
+    assert_string_equal(f->h.v1[1].own, "/");
+    assert_string_equal(f->h.v1[2].controllers, "memory");
+    assert_string_equal(f->h.v1[2].own, "/user.slice");
+    _cleanup_free_ char *mem = xasprintf("%s/memory", f->dir);
+    assert_string_equal(f->h.v1[2].mount, mem);
+    assert_string_equal(f->h.v1[3].controllers, "pids");
+    assert_string_equal(f->h.proc, "/proc");
+}
+
+static void test_detect_v2(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpuset cpu io memory hugetlb pids rdma misc\n",
+            "/user.slice/user-1000.slice/session-2.scope", true);
+    assert_int_equal(f->h.mode, CGROUP_V2);
+    assert_int_equal(f->h.n_v1, 0);
+    _cleanup_free_ char *mount = xasprintf("%s/unified", f->dir);
+    assert_string_equal(f->h.v2_mount, mount);
+    assert_string_equal(f->h.v2_own, "/user.slice/user-1000.slice/session-2.scope");
+}
+
+/* The layout of the machine these tests were written on: v1 controllers, an empty v2 mount. */
+static void test_detect_hybrid(void **state)
+{
+    struct fake *f = *state;
+    detect_ok(f,
+              "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+              "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+              "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+              "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+              "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+              "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+              "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n",
+              "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/0662\n2:cpuacct:/\n1:cpu:/\n"
+              "0::/\n");
+    assert_int_equal(f->h.mode, CGROUP_HYBRID);
+    assert_string_equal(f->h.v2_mount, "/sys/fs/cgroup/unified");
+    assert_string_equal(f->h.v2_own, "/");
+    assert_int_equal(f->h.n_v1, 5);
+    assert_string_equal(f->h.v1[0].controllers, "cpu");
+    assert_string_equal(f->h.v1[1].controllers, "cpuacct");
+    assert_string_equal(f->h.v1[2].own, "/process_api/0662");
+}
+
+static void test_detect_none(void **state)
+{
+    struct fake *f = *state;
+    struct congo_error e = {0};
+    assert_int_equal(detect(f,
+                            "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                            "40 22 0:5 / /proc rw,relatime shared:13 - proc proc rw\n",
+                            "0::/\n", &e),
+                     -1);
+    assert_non_null(strstr(e.msg, "no cgroup file system is mounted"));
+    error_clear(&e);
+    assert_int_equal(detect(f, "", "", &e), -1);
+    assert_non_null(strstr(e.msg, "no cgroup file system is mounted"));
+    error_clear(&e);
+}
+
+/* A named hierarchy beside cgroup2 holds no controller: still pure v2. */
+static void test_detect_v2_with_named_v1(void **state)
+{
+    struct fake *f = *state;
+    detect_ok(f,
+              "26 22 0:23 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+              "27 26 0:24 / /sys/fs/cgroup/systemd rw,nosuid - cgroup cgroup rw,name=systemd\n",
+              "1:name=systemd:/init.scope\n0::/init.scope\n");
+    assert_int_equal(f->h.mode, CGROUP_V2);
+    assert_int_equal(f->h.n_v1, 0);
+    assert_string_equal(f->h.v2_own, "/init.scope");
+}
+
+/* Escaped mount points; optional fields; a mount of a subtree (a container's view). */
+static void test_detect_escapes_and_roots(void **state)
+{
+    struct fake *f = *state;
+    detect_ok(f,
+              "30 23 0:26 / /sys/fs/my\\040cgroups/mem\\134ory rw,nosuid,nodev,noexec,relatime "
+              "shared:11 master:3 - cgroup cgroup rw,memory\n"
+              "31 23 0:27 /docker/abc /sys/fs/cgroup/pids rw,relatime - cgroup cgroup "
+              "rw,pids,clone_children\n",
+              "5:pids:/docker/abc/inner\n4:memory:/docker/abc\n");
+    assert_int_equal(f->h.mode, CGROUP_V1);
+    assert_int_equal(f->h.n_v1, 2);
+    assert_string_equal(f->h.v1[0].mount, "/sys/fs/my cgroups/mem\\ory");
+    assert_string_equal(f->h.v1[0].own, "/docker/abc");
+    assert_string_equal(f->h.v1[1].controllers, "pids");
+    assert_string_equal(f->h.v1[1].own, "/inner");
+}
+
+/* ---- names and /proc ---------------------------------------------------- */
+
+static void test_proc_starttime_comm(void **state)
+{
+    struct fake *f = *state;
+    /* comm may hold spaces and parentheses: ") (" and a trailing ")" must not confuse it. */
+    put(f, "proc/31337/stat",
+        "31337 (evil) (x y) )) S 1 31337 31337 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+        "987654321 1000 200 18446744073709551615\n");
+    _cleanup_free_ char *proc = xasprintf("%s/proc", f->dir);
+    assert_int_equal(proc_starttime(proc, 31337), 987654321ULL);
+    assert_int_equal(proc_starttime(proc, 31338), 0);
+    put(f, "proc/5/stat", "5 (short) S 1 2 3\n");
+    assert_int_equal(proc_starttime(proc, 5), 0);
+    /* The real one of this very process. */
+    assert_true(proc_starttime("/proc", getpid()) > 0);
+}
+
+static void test_parse_name(void **state)
+{
+    (void)state;
+    pid_t pid;
+    unsigned long long st;
+    assert_true(cgroup_parse_name("congo-my-app-v2-123-456", &pid, &st));
+    assert_int_equal(pid, 123);
+    assert_int_equal(st, 456);
+    assert_true(cgroup_parse_name("congo-a-1-2", &pid, &st));
+    assert_false(cgroup_parse_name("congo-123-456", &pid, &st));  /* no NAME */
+    assert_false(cgroup_parse_name("congo--123-456", &pid, &st)); /* empty NAME */
+    assert_false(cgroup_parse_name("congo-x-12a-3", &pid, &st));
+    assert_false(cgroup_parse_name("congo-x-12-", &pid, &st));
+    assert_false(cgroup_parse_name("congo-x-0-5", &pid, &st));
+    assert_false(cgroup_parse_name("other-x-1-2", &pid, &st));
+    assert_false(cgroup_parse_name("congo.slice", &pid, &st));
+    assert_false(cgroup_parse_name("congo-x-99999999999-5", &pid, &st));
+}
+
+static void test_cpu_weight(void **state)
+{
+    (void)state;
+    assert_int_equal(cgroup_cpu_weight(2), 1);
+    assert_int_equal(cgroup_cpu_weight(1024), 100);
+    assert_int_equal(cgroup_cpu_weight(262144), 10000);
+    uint64_t prev = 0;
+    for (uint64_t s = 2; s <= 262144; s++) {
+        uint64_t w = cgroup_cpu_weight(s);
+        assert_true(w >= prev && w >= 1 && w <= 10000);
+        prev = w;
+    }
+}
+
+/* ---- v1 ----------------------------------------------------------------- */
+
+static void test_v1_create_writes_limits(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    full_limits(&f->p);
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_string_equal(cg.name, CG_NAME);
+    assert_int_equal(cg.mode, CGROUP_V1);
+    assert_int_equal(cg.v2_fd, -1);
+    assert_int_equal(strv_len(cg.paths), 3);
+    _cleanup_free_ char *pids = xasprintf("%s/pids/" CG_NAME, f->dir);
+    _cleanup_free_ char *mem = xasprintf("%s/memory/user.slice/" CG_NAME, f->dir);
+    _cleanup_free_ char *cpu = xasprintf("%s/cpu,cpuacct/" CG_NAME, f->dir);
+    assert_string_equal(cg.paths[0], pids);
+    assert_string_equal(cg.paths[1], mem);
+    assert_string_equal(cg.paths[2], cpu);
+    assert_string_equal(cg.memory_path, mem);
+    assert_file(f, "pids/" CG_NAME "/pids.max", "50");
+    assert_file(f, "memory/user.slice/" CG_NAME "/memory.limit_in_bytes", "67108864");
+    assert_file(f, "memory/user.slice/" CG_NAME "/memory.memsw.limit_in_bytes", "100663296");
+    assert_file(f, "cpu,cpuacct/" CG_NAME "/cpu.shares", "1024");
+    assert_file(f, "cpu,cpuacct/" CG_NAME "/cpu.cfs_period_us", "100000");
+    assert_file(f, "cpu,cpuacct/" CG_NAME "/cpu.cfs_quota_us", "150000");
+    destroy_ok(&cg);
+    assert_false(exists(f, "pids/" CG_NAME));
+    assert_false(exists(f, "memory/user.slice/" CG_NAME));
+    assert_false(exists(f, "cpu,cpuacct/" CG_NAME));
+    assert_true(exists(f, "memory/user.slice/memory.limit_in_bytes"));
+    assert_null(cg.paths);
+    assert_null(cg.name);
+}
+
+/* Without limits: pids.max "max", memory kept for the OOM count, no cpu hierarchy. */
+static void test_v1_unlimited(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_int_equal(strv_len(cg.paths), 2);
+    assert_file(f, "pids/" CG_NAME "/pids.max", "max");
+    assert_file(f, "memory/user.slice/" CG_NAME "/memory.limit_in_bytes", "");
+    assert_false(exists(f, "cpu,cpuacct/" CG_NAME));
+    assert_non_null(cg.memory_path);
+    destroy_ok(&cg);
+}
+
+static void test_v1_missing_controllers(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, false, false, false);
+    f->p.memory = 64LL << 20;
+    create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
+                    "have");
+    f->p.memory = LIMIT_UNLIMITED;
+    f->p.cpu_quota = 50000;
+    create_fails(f, "limits.cpus needs the cpu cgroup controller, which this host does not have");
+    f->p.cpu_shares = 512;
+    create_fails(f, "limits.cpu_shares needs the cpu cgroup controller");
+    assert_false(exists(f, "pids/" CG_NAME));
+    /* Without any limit there is nothing missing: only pids is needed. */
+    f->p.cpu_quota = f->p.cpu_shares = 0;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_int_equal(strv_len(cg.paths), 1);
+    assert_null(cg.memory_path);
+    uint64_t n;
+    assert_int_equal(cgroup_oom_kills(&cg, &n), -1);
+    destroy_ok(&cg);
+}
+
+static void test_v1_no_memsw(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, false);
+    full_limits(&f->p);
+    create_fails(f, "limits.memory_swap: this kernel does not account swap (no "
+                    "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave memory_swap "
+                    "unset");
+    /* Nothing left behind in any hierarchy. */
+    assert_false(exists(f, "pids/" CG_NAME));
+    assert_false(exists(f, "memory/user.slice/" CG_NAME));
+    assert_false(exists(f, "cpu,cpuacct/" CG_NAME));
+}
+
+/* A hybrid host puts every limit in the v1 hierarchies, never in the unified one. */
+static void test_hybrid_uses_v1(void **state)
+{
+    struct fake *f = *state;
+    fake_v1_host(f, true, true, true, true);
+    assert_int_equal(f->h.mode, CGROUP_HYBRID);
+    assert_string_equal(f->h.v2_own, "/user.slice/user-0.slice/session-1.scope");
+    full_limits(&f->p);
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_int_equal(cg.mode, CGROUP_HYBRID);
+    assert_int_equal(cg.v2_fd, -1);
+    assert_int_equal(strv_len(cg.paths), 3);
+    assert_file(f, "memory/user.slice/" CG_NAME "/memory.memsw.limit_in_bytes", "100663296");
+    assert_false(exists(f, "unified/" CG_NAME));
+    put(f, "memory/user.slice/" CG_NAME "/memory.oom_control", "oom_kill_disable 0\noom_kill 1\n");
+    uint64_t n = 0;
+    assert_int_equal(cgroup_oom_kills(&cg, &n), 0);
+    assert_int_equal(n, 1);
+    destroy_ok(&cg);
+}
+
+/* An explicit parent is absolute in each hierarchy, made when missing, and kept. */
+static void test_v1_explicit_parent(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    f->p.cgroup_parent = xstrdup("/congo.slice/web");
+    f->p.pids = 7;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_file(f, "pids/congo.slice/web/" CG_NAME "/pids.max", "7");
+    assert_true(exists(f, "memory/congo.slice/web/" CG_NAME "/memory.limit_in_bytes"));
+    destroy_ok(&cg);
+    assert_false(exists(f, "pids/congo.slice/web/" CG_NAME));
+    assert_true(exists(f, "pids/congo.slice/web"));
+    assert_true(exists(f, "memory/congo.slice/web"));
+
+    /* The profile rejects these already; the module does not rely on it. */
+    free(f->p.cgroup_parent);
+    f->p.cgroup_parent = xstrdup("/congo.slice/../../etc");
+    create_fails(f, "cgroup_parent: `/congo.slice/../../etc` leaves the hierarchy's root");
+}
+
+static void test_v1_attach_oom_destroy(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    f->p.cpu_shares = 2;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    pid_t child = spawn_sleeper();
+    struct congo_error e = {0};
+    assert_int_equal(cgroup_attach(&cg, child, &e), 0);
+    char want[24];
+    snprintf(want, sizeof(want), "%d", (int)child);
+    assert_file(f, "pids/" CG_NAME "/cgroup.procs", want);
+    assert_file(f, "memory/user.slice/" CG_NAME "/cgroup.procs", want);
+    assert_file(f, "cpu,cpuacct/" CG_NAME "/cgroup.procs", want);
+
+    put(f, "memory/user.slice/" CG_NAME "/memory.oom_control",
+        "oom_kill_disable 0\nunder_oom 0\noom_kill 5\n");
+    uint64_t n = 0;
+    assert_int_equal(cgroup_oom_kills(&cg, &n), 0);
+    assert_int_equal(n, 5);
+
+    /* A cgroup the container made below ours goes too. */
+    put(f, "pids/" CG_NAME "/inner/cgroup.procs", "");
+    destroy_ok(&cg);
+    assert_killed(child);
+    assert_false(exists(f, "pids/" CG_NAME));
+}
+
+/* ---- v2 ----------------------------------------------------------------- */
+
+static void test_v2_create_writes_limits(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpuset cpu io memory pids\n", "/", true);
+    full_limits(&f->p);
+    struct cgroup cg;
+    create_ok(f, &cg);
+    _cleanup_free_ char *dir = xasprintf("%s/unified/" CG_NAME, f->dir);
+    assert_int_equal(strv_len(cg.paths), 1);
+    assert_string_equal(cg.paths[0], dir);
+    assert_string_equal(cg.in_container, "/" CG_NAME);
+    assert_string_equal(cg.memory_path, dir);
+    assert_true(cg.v2_fd >= 0);
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +memory +cpu");
+    assert_file(f, "unified/" CG_NAME "/pids.max", "50");
+    assert_file(f, "unified/" CG_NAME "/memory.max", "67108864");
+    assert_file(f, "unified/" CG_NAME "/memory.swap.max", "33554432");
+    assert_file(f, "unified/" CG_NAME "/cpu.weight", "100");
+    assert_file(f, "unified/" CG_NAME "/cpu.max", "150000 100000");
+
+    put(f, "unified/" CG_NAME "/memory.events", "low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n");
+    uint64_t n = 0;
+    assert_int_equal(cgroup_oom_kills(&cg, &n), 0);
+    assert_int_equal(n, 2);
+
+    pid_t child = spawn_sleeper();
+    struct congo_error e = {0};
+    assert_int_equal(cgroup_attach(&cg, child, &e), 0);
+    destroy_ok(&cg);
+    assert_killed(child);
+    assert_int_equal(cg.v2_fd, -1);
+    assert_false(exists(f, "unified/" CG_NAME));
+}
+
+static void test_v2_weight_anchors(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/", true);
+    static const struct {
+        int64_t shares;
+        const char *weight;
+    } anchors[] = {{2, "1"}, {1024, "100"}, {262144, "10000"}};
+    for (size_t i = 0; i < ARRAY_SIZE(anchors); i++) {
+        f->p.cpu_shares = anchors[i].shares;
+        struct cgroup cg;
+        create_ok(f, &cg);
+        assert_file(f, "unified/" CG_NAME "/cpu.weight", anchors[i].weight);
+        assert_file(f, "unified/" CG_NAME "/pids.max", "max");
+        assert_file(f, "unified/" CG_NAME "/cpu.max", "");
+        destroy_ok(&cg);
+    }
+    /* No memory limit and memory not enabled: no memory.events to read. */
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +cpu");
+}
+
+/* memory_swap equal to memory: no swap at all. */
+static void test_v2_swap_zero(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "memory pids\n", "/", true);
+    f->p.memory = f->p.memory_swap = 64LL << 20;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_file(f, "unified/" CG_NAME "/memory.swap.max", "0");
+    destroy_ok(&cg);
+}
+
+static void test_v2_missing(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu pids\n", "/", false);
+    f->p.memory = 64LL << 20;
+    create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
+                    "have");
+    f->p.memory = LIMIT_UNLIMITED;
+    f->p.pids = 10;
+    put(f, "unified/cgroup.controllers", "cpu memory\n");
+    create_fails(f, "limits.pids needs the pids cgroup controller, which this host does not have");
+    f->p.pids = LIMIT_UNLIMITED;
+    create_fails(f, "the pids cgroup controller");
+    put(f, "unified/cgroup.controllers", "memory pids\n");
+    f->p.cpu_quota = 20000;
+    create_fails(f, "limits.cpus needs the cpu cgroup controller");
+    f->p.cpu_quota = 0;
+    f->p.memory = 64LL << 20;
+    f->p.memory_swap = 128LL << 20;
+    create_fails(f, "limits.memory_swap: this kernel does not account swap (no memory.swap.max)");
+    assert_false(exists(f, "unified/" CG_NAME));
+}
+
+/* The launcher's own cgroup holds processes: the nearest ancestor without any is used. */
+static void test_v2_auto_ancestor(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/user.slice/user-0.slice/session-1.scope", true);
+    v2_cgroup(f, "/user.slice", "");
+    v2_cgroup(f, "/user.slice/user-0.slice", "");
+    v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", "123\n456\n");
+    f->p.memory = 64LL << 20;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_string_equal(cg.in_container, "/user.slice/user-0.slice/" CG_NAME);
+    assert_true(exists(f, "unified/user.slice/user-0.slice/" CG_NAME "/memory.max"));
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +memory");
+    assert_file(f, "unified/user.slice/cgroup.subtree_control", "+pids +memory");
+    assert_file(f, "unified/user.slice/user-0.slice/cgroup.subtree_control", "+pids +memory");
+    assert_file(f, "unified/user.slice/user-0.slice/session-1.scope/cgroup.subtree_control", "");
+    destroy_ok(&cg);
+    assert_false(exists(f, "unified/user.slice/user-0.slice/" CG_NAME));
+
+    /* Controllers already enabled are not written again. */
+    put(f, "unified/user.slice/user-0.slice/cgroup.subtree_control", "memory pids cpu\n");
+    create_ok(f, &cg);
+    assert_file(f, "unified/user.slice/user-0.slice/cgroup.subtree_control", "memory pids cpu\n");
+    destroy_ok(&cg);
+}
+
+/* Every ancestor holds processes: /congo below the root, made and enabled, then kept. */
+static void test_v2_auto_congo(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/a/b", true);
+    v2_cgroup(f, "/a", "5\n");
+    v2_cgroup(f, "/a/b", "7\n");
+    f->p.cpu_quota = 100000;
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_string_equal(cg.in_container, "/congo/" CG_NAME);
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +cpu");
+    assert_file(f, "unified/congo/cgroup.subtree_control", "+pids +cpu");
+    assert_file(f, "unified/congo/" CG_NAME "/cpu.max", "100000 100000");
+    assert_null(cg.memory_path);
+    uint64_t n;
+    assert_int_equal(cgroup_oom_kills(&cg, &n), -1);
+    destroy_ok(&cg);
+    assert_false(exists(f, "unified/congo/" CG_NAME));
+    assert_true(exists(f, "unified/congo"));
+}
+
+static void test_v2_explicit_parent(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/init.scope", true);
+    v2_cgroup(f, "/init.scope", "1\n");
+    f->p.cgroup_parent = xstrdup("/machine.slice/congo");
+    struct cgroup cg;
+    create_ok(f, &cg);
+    assert_string_equal(cg.in_container, "/machine.slice/congo/" CG_NAME);
+    assert_file(f, "unified/machine.slice/cgroup.subtree_control", "+pids");
+    assert_file(f, "unified/machine.slice/congo/cgroup.subtree_control", "+pids");
+    assert_file(f, "unified/machine.slice/congo/" CG_NAME "/pids.max", "max");
+    destroy_ok(&cg);
+    assert_true(exists(f, "unified/machine.slice/congo"));
+    assert_false(exists(f, "unified/machine.slice/congo/" CG_NAME));
+}
+
+/* A limit the kernel refuses undoes the directory made. */
+static void test_v2_failure_leaves_nothing(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/", true);
+    _cleanup_free_ char *cpumax = xasprintf("%s/unified/cpu.max", f->dir);
+    unlink(cpumax);
+    f->p.cpu_quota = 150000;
+    create_fails(f, "limits.cpus: write `150000 100000` to `");
+    assert_false(exists(f, "unified/" CG_NAME));
+}
+
+/* ---- stale cgroups ------------------------------------------------------ */
+
+static void test_stale_v2(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/", true);
+    unsigned long long st = proc_starttime("/proc", getpid());
+    assert_true(st > 0);
+
+    /* The container of a launcher that died: its process is still there, to be killed. */
+    pid_t orphan = spawn_sleeper();
+    char procs[24];
+    snprintf(procs, sizeof(procs), "%d\n", (int)orphan);
+    _cleanup_free_ char *dead = xasprintf("/congo-dead-%d-12345", (int)dead_pid());
+    v2_cgroup(f, dead, procs);
+    _cleanup_free_ char *wrong = xasprintf("/congo-reused-%d-%llu", (int)getpid(), st + 1);
+    v2_cgroup(f, wrong, "");
+    _cleanup_free_ char *alive = xasprintf("/congo-my-app-%d-%llu", (int)getpid(), st);
+    v2_cgroup(f, alive, "");
+    v2_cgroup(f, "/congo-bad-name", "");
+    v2_cgroup(f, "/congo-x-12-abc", "");
+    v2_cgroup(f, "/system.slice", "");
+
+    struct congo_error e = {0};
+    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    if (n < 0)
+        fail_msg("collect: %s", e.msg);
+    assert_int_equal(n, 2);
+    assert_killed(orphan);
+    _cleanup_free_ char *dead_rel = xasprintf("unified%s", dead);
+    assert_false(exists(f, dead_rel));
+    _cleanup_free_ char *wrong_rel = xasprintf("unified%s", wrong);
+    _cleanup_free_ char *alive_rel = xasprintf("unified%s", alive);
+    assert_false(exists(f, wrong_rel));
+    assert_true(exists(f, alive_rel));
+    assert_true(exists(f, "unified/congo-bad-name"));
+    assert_true(exists(f, "unified/congo-x-12-abc"));
+    assert_true(exists(f, "unified/system.slice"));
+
+    /* A second pass finds nothing. */
+    assert_int_equal(cgroup_collect_stale(&f->h, &f->p, &e), 0);
+}
+
+/* v1: a dead launcher's cgroup goes from every hierarchy, a live one stays in all. */
+static void test_stale_v1(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    unsigned long long st = proc_starttime("/proc", getpid());
+    pid_t gone = dead_pid();
+    _cleanup_free_ char *d1 = xasprintf("pids/congo-old-%d-42", (int)gone);
+    _cleanup_free_ char *d2 = xasprintf("memory/user.slice/congo-old-%d-42", (int)gone);
+    _cleanup_free_ char *d3 = xasprintf("cpu,cpuacct/congo-old-%d-42", (int)gone);
+    const char *dirs[] = {d1, d2, d3};
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dirs[i]);
+        put(f, procs, "");
+    }
+    _cleanup_free_ char *alive = xasprintf("congo-web-%d-%llu", (int)getpid(), st);
+    _cleanup_free_ char *a1 = xasprintf("pids/%s/cgroup.procs", alive);
+    _cleanup_free_ char *a2 = xasprintf("memory/user.slice/%s/cgroup.procs", alive);
+    put(f, a1, "");
+    put(f, a2, "");
+    struct congo_error e = {0};
+    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    if (n < 0)
+        fail_msg("collect: %s", e.msg);
+    assert_int_equal(n, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+        assert_false(exists(f, dirs[i]));
+    assert_true(exists(f, a1));
+    assert_true(exists(f, a2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fake_setup, fake_teardown)
+        T(test_detect_v1),
+        T(test_detect_v2),
+        T(test_detect_hybrid),
+        T(test_detect_none),
+        T(test_detect_v2_with_named_v1),
+        T(test_detect_escapes_and_roots),
+        T(test_proc_starttime_comm),
+        T(test_parse_name),
+        T(test_cpu_weight),
+        T(test_v1_create_writes_limits),
+        T(test_v1_unlimited),
+        T(test_v1_missing_controllers),
+        T(test_v1_no_memsw),
+        T(test_hybrid_uses_v1),
+        T(test_v1_explicit_parent),
+        T(test_v1_attach_oom_destroy),
+        T(test_v2_create_writes_limits),
+        T(test_v2_weight_anchors),
+        T(test_v2_swap_zero),
+        T(test_v2_missing),
+        T(test_v2_auto_ancestor),
+        T(test_v2_auto_congo),
+        T(test_v2_explicit_parent),
+        T(test_v2_failure_leaves_nothing),
+        T(test_stale_v2),
+        T(test_stale_v1),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
