@@ -668,6 +668,12 @@ static void put_key(struct strbuf *sb, const struct key_def *k, const struct pro
             put_option(sb, k, v.buf);
         break;
     }
+    case KEY_STOP_TIMEOUT:
+        if (p->stop_timeout_ms != 10000) {
+            _cleanup_free_ char *v = format_duration(p->stop_timeout_ms);
+            put_option(sb, k, v);
+        }
+        break;
     case KEY_INCLUDE:
     case KEY_RESET:
     case KEY_COMMAND:

@@ -478,6 +478,11 @@ char *profile_print(const struct profile *p, enum print_format fmt, bool show_or
         case KEY_READONLY_PATHS:
             put_path_list(&pr, "readonly_paths", p->readonly_paths, p->n_readonly_paths, &o[id]);
             break;
+        case KEY_STOP_TIMEOUT: {
+            _cleanup_free_ char *v = format_duration(p->stop_timeout_ms);
+            put_key_string(&pr, 0, "stop_timeout", v, &o[id]);
+            break;
+        }
         case KEY__MAX:
             break;
         }

@@ -17,6 +17,7 @@ void profile_init(struct profile *p)
     p->memory_swap = LIMIT_UNLIMITED;
     p->init = true;
     p->no_new_privileges = true;
+    p->stop_timeout_ms = 10000;
     for (int i = 0; i < NS__MAX; i++)
         p->ns[i] = i != NS_CGROUP;
 }
@@ -107,7 +108,7 @@ bool profile_equal(const struct profile *a, const struct profile *b)
         return false;
     if (a->cap_add != b->cap_add || a->cap_drop != b->cap_drop ||
         !str_eq(a->seccomp ? a->seccomp : "default", b->seccomp ? b->seccomp : "default") ||
-        a->no_new_privileges != b->no_new_privileges || a->n_rlimits != b->n_rlimits ||
+        a->no_new_privileges != b->no_new_privileges || a->stop_timeout_ms != b->stop_timeout_ms || a->n_rlimits != b->n_rlimits ||
         !paths_equal(a->masked_paths, a->n_masked_paths, b->masked_paths, b->n_masked_paths) ||
         !paths_equal(a->readonly_paths, a->n_readonly_paths, b->readonly_paths,
                      b->n_readonly_paths))

@@ -42,6 +42,7 @@ enum key_id {
     KEY_NO_NEW_PRIVILEGES,
     KEY_MASKED_PATHS,
     KEY_READONLY_PATHS,
+    KEY_STOP_TIMEOUT,
     KEY__MAX,
 };
 
@@ -132,6 +133,7 @@ struct profile {
     size_t n_masked_paths;
     struct profile_layer *readonly_paths; /* added to the built-in read-only paths */
     size_t n_readonly_paths;
+    int64_t stop_timeout_ms; /* SIGTERM to SIGKILL, when the launcher is told to stop */
 
     struct origin origin[KEY__MAX]; /* for lists and maps: the last file that set any entry */
     char **strings;                 /* interned origin file names */

@@ -113,6 +113,11 @@ const struct key_def profile_keys[KEY__MAX] = {
                             SHAPE_LIST, "list of absolute paths", "none",
                             "appended; a path already present keeps its place",
                             "paths made read-only in the container, on top of the built-in ones"},
+    [KEY_STOP_TIMEOUT] = {KEY_STOP_TIMEOUT, "stop_timeout", "stop-timeout", TYPE_DURATION,
+                          SHAPE_SCALAR, "seconds (10, 10s, 1.5s, 500ms), at most 1 hour", "10s",
+                          "later wins",
+                          "how long a command told to stop (SIGTERM, SIGINT, SIGHUP to the "
+                          "launcher) has before SIGKILL"},
     [KEY_CGROUP_PARENT] = {KEY_CGROUP_PARENT, "cgroup_parent", "cgroup-parent", TYPE_CGROUP,
                            SHAPE_SCALAR, "absolute cgroup path, or auto", "auto", "later wins",
                            "where the container's cgroup is made"},
@@ -518,6 +523,48 @@ const char *rlimit_name(int resource)
         if (rlimit_names[i].resource == resource)
             return rlimit_names[i].name;
     return "?";
+}
+
+int parse_duration(const char *s, int64_t *ms)
+{
+    size_t n = strlen(s);
+    uint64_t whole, frac = 0;
+    if (n > 2 && strcmp(s + n - 2, "ms") == 0) {
+        _cleanup_free_ char *num = xstrndup(s, n - 2);
+        if (parse_uint(num, INT32_MAX, &whole) < 0)
+            return -1;
+        *ms = (int64_t)whole;
+        return 0;
+    }
+    if (n > 1 && s[n - 1] == 's')
+        n--;
+    _cleanup_free_ char *num = xstrndup(s, n);
+    char *dot = strchr(num, '.');
+    if (dot) {
+        *dot = '\0';
+        size_t digits = strlen(dot + 1);
+        /* Milliseconds are the finest a stop timeout needs. */
+        if (digits == 0 || digits > 3 || parse_uint(dot + 1, 999, &frac) < 0)
+            return -1;
+        for (size_t i = digits; i < 3; i++)
+            frac *= 10;
+    }
+    if (parse_uint(num, INT32_MAX, &whole) < 0)
+        return -1;
+    *ms = (int64_t)(whole * 1000 + frac);
+    return 0;
+}
+
+char *format_duration(int64_t ms)
+{
+    if (ms % 1000 == 0)
+        return xasprintf("%llds", (long long)(ms / 1000));
+    if (ms < 1000)
+        return xasprintf("%lldms", (long long)ms);
+    _cleanup_free_ char *frac = xasprintf("%03lld", (long long)(ms % 1000));
+    for (int i = 2; i > 0 && frac[i] == '0'; i--)
+        frac[i] = '\0';
+    return xasprintf("%lld.%ss", (long long)(ms / 1000), frac);
 }
 
 char *format_rlimit(uint64_t v)
@@ -1333,6 +1380,18 @@ static int apply_key(struct profile *layer, char ***resets, const struct key_def
     case TYPE_CPATHS:
         r = read_container_paths(layer, k, n, ctx, d);
         break;
+    case TYPE_DURATION: {
+        const char *text = scalar(n, k->type_doc, d);
+        if (!text)
+            return -1;
+        if (parse_duration(text, &layer->stop_timeout_ms) < 0 ||
+            layer->stop_timeout_ms > 3600 * 1000) {
+            diags_node(d, DIAG_ERROR, n, "`%s` is not a duration: expected %s", text,
+                       k->type_doc);
+            return -1;
+        }
+        break;
+    }
     case TYPE_PIDS:
     case TYPE_SIZE:
     case TYPE_SHARES:
@@ -1627,6 +1686,9 @@ void profile_merge(struct profile *into, const struct profile *layer)
             merge_paths(&into->readonly_paths, &into->n_readonly_paths, layer->readonly_paths,
                         layer->n_readonly_paths);
             break;
+        case KEY_STOP_TIMEOUT:
+            into->stop_timeout_ms = layer->stop_timeout_ms;
+            break;
         case KEY__MAX:
             break;
         }
@@ -1771,6 +1833,9 @@ static void reset_one(struct profile *p, enum key_id id)
         for (size_t i = 0; i < p->n_readonly_paths; i++)
             free(p->readonly_paths[i].path);
         p->n_readonly_paths = 0;
+        break;
+    case KEY_STOP_TIMEOUT:
+        p->stop_timeout_ms = def.stop_timeout_ms;
         break;
     case KEY_INCLUDE:
     case KEY_RESET:

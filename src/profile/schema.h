@@ -34,6 +34,7 @@ enum key_type {
     TYPE_SECCOMP,    /* default, unconfined, or a seccomp file */
     TYPE_RLIMITS,    /* map NAME: limit, SOFT:HARD, or {soft, hard} */
     TYPE_CPATHS,     /* list of absolute paths inside the container */
+    TYPE_DURATION,   /* seconds: 10, 10s, 1.5s, 500ms */
 };
 
 /* How a value is given on the command line of `run`. */
@@ -114,3 +115,6 @@ int capability_last(void);       /* the highest capability congo knows */
 int rlimit_from_name(const char *name);
 const char *rlimit_name(int resource);
 char *format_rlimit(uint64_t v); /* "unlimited" or the number */
+/* Durations: "10", "10s", "1.5s", "500ms" -> milliseconds; -1 on error. */
+int parse_duration(const char *s, int64_t *ms);
+char *format_duration(int64_t ms); /* "10s", "1.5s", "500ms" */

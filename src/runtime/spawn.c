@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -38,6 +39,7 @@
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
 #include "runtime/user.h"
+#include "profile/schema.h"
 #include "util/util.h"
 
 /* ---- the sync socket ---- */
@@ -452,19 +454,22 @@ static void handle_sync(const struct sync_msg *m, int passed_fd, struct terminal
  * Wait for the child while relaying the terminal and forwarding signals.
  * Returns its wait status; the child's own error lands in r.
  */
-static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t,
-                     const struct run_opts *o, struct run_result *r)
+static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
+                     struct terminal *t, const struct run_opts *o, struct run_result *r)
 {
-    bool sync_open = true, stdin_open = t->wanted, master_open = true;
+    bool sync_open = true, stdin_open = t->wanted, master_open = true, stopping = false;
+    /* Armed by the first stop signal: the command then has stop_timeout before SIGKILL. */
+    _cleanup_close_ int stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     for (;;) {
         bool relay = t->master >= 0;
-        struct pollfd fds[4] = {
+        struct pollfd fds[5] = {
             {.fd = sigfd, .events = POLLIN},
             {.fd = sync_open ? sync_fd : -1, .events = POLLIN},
             {.fd = relay && stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
             {.fd = relay && master_open ? t->master : -1, .events = POLLIN},
+            {.fd = stopping ? stop_timer : -1, .events = POLLIN},
         };
-        if (poll(fds, 4, -1) < 0) {
+        if (poll(fds, 5, -1) < 0) {
             if (errno == EINTR)
                 continue;
             error_set(&r->warning, errno, "poll");
@@ -482,6 +487,15 @@ static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t,
             stdin_open = false;
         if (fds[3].revents && !copy_fd(t->master, STDOUT_FILENO))
             master_open = false;
+        if (fds[4].revents) {
+            uint64_t expirations;
+            if (read(stop_timer, &expirations, sizeof(expirations)) > 0) {
+                _cleanup_free_ char *d = format_duration(p->stop_timeout_ms);
+                error_set(&r->warning, 0,
+                          "the command did not stop within stop_timeout (%s): sent SIGKILL", d);
+                kill(pid, SIGKILL);
+            }
+        }
         if (!fds[0].revents)
             continue;
         struct signalfd_siginfo si;
@@ -492,8 +506,22 @@ static int supervise(pid_t pid, int sync_fd, int sigfd, struct terminal *t,
                 if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
                     ioctl(t->master, TIOCSWINSZ, &ws);
             }
-            if (si.ssi_signo != SIGCHLD)
-                kill(pid, (int)si.ssi_signo);
+            if (si.ssi_signo == SIGCHLD)
+                continue;
+            kill(pid, (int)si.ssi_signo);
+            bool stop = si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+                        si.ssi_signo == SIGHUP;
+            if (stop && !stopping && stop_timer >= 0) {
+                struct itimerspec when = {
+                    .it_value = {.tv_sec = p->stop_timeout_ms / 1000,
+                                 .tv_nsec = (p->stop_timeout_ms % 1000) * 1000000},
+                };
+                /* A zero it_value disarms: a timeout of 0 means at once, 1 ns. */
+                if (p->stop_timeout_ms == 0)
+                    when.it_value.tv_nsec = 1;
+                timerfd_settime(stop_timer, 0, &when, NULL);
+                stopping = true;
+            }
         }
         int status;
         if (waitpid(pid, &status, WNOHANG) != pid)
@@ -615,7 +643,7 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
         goto out;
     }
 
-    int status = supervise(pid, sv[0], sigfd, &term, o, r);
+    int status = supervise(p, pid, sv[0], sigfd, &term, o, r);
     step(o, "command exited", &t);
     if (!r->error.msg) {
         r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

@@ -1888,6 +1888,29 @@ static void test_key_masked_readonly_paths(void **state)
               "cannot cover the whole root");
 }
 
+static void test_key_stop_timeout(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_int_equal(l[0].p.stop_timeout_ms, 10000);
+    assert_int_equal(l[1].p.stop_timeout_ms, 10000);
+    done_both(l);
+    load_both(l, "rootfs: /r\nstop_timeout: 1.5s\n", "rootfs = \"/r\";\nstop_timeout = 2;\n");
+    assert_int_equal(l[0].p.stop_timeout_ms, 1500);
+    assert_int_equal(l[1].p.stop_timeout_ms, 2000);
+    done_both(l);
+    load_both(l, "rootfs: /r\nstop_timeout: 250ms\n",
+              "rootfs = \"/r\";\nstop_timeout = \"0\";\n");
+    assert_int_equal(l[0].p.stop_timeout_ms, 250);
+    assert_int_equal(l[1].p.stop_timeout_ms, 0);
+    done_both(l);
+    bad_value("rootfs: /r\nstop_timeout: 2h\n", 2, 15, "rootfs = \"/r\";\nstop_timeout = \"2h\";\n",
+              2, "stop_timeout", "`2h` is not a duration");
+    bad_value("rootfs: /r\nstop_timeout: 3601\n", 2, 15, "rootfs = \"/r\";\nstop_timeout = 3601;\n",
+              2, "stop_timeout", "at most 1 hour");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1948,6 +1971,7 @@ int main(void)
         T(test_merge_rlimits),
         T(test_key_no_new_privileges),
         T(test_key_masked_readonly_paths),
+        T(test_key_stop_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
