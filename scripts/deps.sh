@@ -4,7 +4,8 @@
 set -eu
 
 packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
-libcmocka-dev libseccomp-dev libcap-dev busybox-static groff-base man-db tmux procps"
+libcmocka-dev libseccomp-dev libcap-dev busybox-static groff-base man-db tmux procps \
+qemu-system-x86 dpkg-dev debhelper lintian fakeroot"
 
 missing=
 for p in $packages; do

@@ -550,8 +550,14 @@ static int refuse_symlinks(int rootfd, struct congo_error *e)
  * masks (they bind /dev/null), the profile's mounts after the fixed ones (so
  * they may replace /tmp and /dev/shm), and the final pivot last.
  */
+static void step_done(const struct rootfs_steps *steps, const char *step)
+{
+    if (steps && steps->done)
+        steps->done(steps->arg, step);
+}
+
 int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
-                 struct congo_error *e)
+                 const struct rootfs_steps *steps, struct congo_error *e)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return error_set(e, errno, "make the mount tree private");
@@ -563,14 +569,24 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
         return error_set(e, errno, "pivot_root into the scratch tmpfs");
     if (chdir("/") < 0)
         return error_set(e, errno, "chdir /");
+    step_done(steps, "scratch root");
 
     if (mount_overlay(p, e) < 0)
         return -1;
+    step_done(steps, "overlay");
     _cleanup_close_ int rootfd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return error_set(e, errno, "open the new root");
-    if (refuse_symlinks(rootfd, e) < 0 || setup_proc(rootfd, e) < 0 || setup_dev(rootfd, e) < 0 ||
-        setup_sys(rootfd, h, cg, e) < 0 || setup_tmp(rootfd, e) < 0)
+    if (refuse_symlinks(rootfd, e) < 0 || setup_proc(rootfd, e) < 0)
+        return -1;
+    step_done(steps, "/proc");
+    if (setup_dev(rootfd, e) < 0)
+        return -1;
+    step_done(steps, "/dev");
+    if (setup_sys(rootfd, h, cg, e) < 0)
+        return -1;
+    step_done(steps, "/sys and the cgroup");
+    if (setup_tmp(rootfd, e) < 0)
         return -1;
     for (size_t i = 0; rootfs_masked_paths[i]; i++)
         if (mask_path(rootfd, rootfs_masked_paths[i] + 1, e) < 0)
@@ -578,6 +594,7 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
     for (size_t i = 0; rootfs_readonly_paths[i]; i++)
         if (make_readonly(rootfd, rootfs_readonly_paths[i] + 1, e) < 0)
             return -1;
+    step_done(steps, "/tmp, masked and read-only paths");
     if (setup_mounts(rootfd, p, e) < 0)
         return -1;
     /* The profile's own masks and read-only paths, after its mounts so they can cover them. */
@@ -587,6 +604,7 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
     for (size_t i = 0; i < p->n_readonly_paths; i++)
         if (make_readonly(rootfd, p->readonly_paths[i].path + 1, e) < 0)
             return error_wrap(e, "readonly_paths");
+    step_done(steps, "the profile's mounts");
 
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)
@@ -597,5 +615,6 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
         return error_set(e, errno, "detach the old root");
     if (chdir("/") < 0)
         return error_set(e, errno, "chdir /");
+    step_done(steps, "pivot_root");
     return 0;
 }

@@ -19,8 +19,12 @@ int rootfs_preflight(const struct profile *p, struct congo_error *e);
  * cg (may be NULL) is bind-mounted read-only at /sys/fs/cgroup so the
  * container sees its own limits.
  */
+struct rootfs_steps {
+    void (*done)(void *arg, const char *step); /* called after each step, for -v */
+    void *arg;
+};
 int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
-                 struct congo_error *e);
+                 const struct rootfs_steps *steps, struct congo_error *e);
 
 /* The /proc paths a container must not read (masked) or write (read-only), after runc. */
 extern const char *const rootfs_masked_paths[];

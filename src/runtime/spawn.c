@@ -105,6 +105,17 @@ static void child_step(struct child_ctx *c, const char *step, uint64_t *t)
     *t = n;
 }
 
+struct step_timer {
+    struct child_ctx *c;
+    uint64_t *t;
+};
+
+static void rootfs_step(void *arg, const char *step)
+{
+    struct step_timer *timer = arg;
+    child_step(timer->c, step, timer->t);
+}
+
 static _Noreturn void child_fail(struct child_ctx *c, int status, struct congo_error *e)
 {
     sync_send(c->sync_fd, SYNC_ERROR, status, "%s", e->msg ? e->msg : "unknown error");
@@ -259,9 +270,10 @@ static _Noreturn void child_main(struct child_ctx *c)
         error_set(&e, errno, "setsid");
         child_fail(c, STATUS_LAUNCHER, &e);
     }
-    if (rootfs_setup(c->p, c->host, c->cg, &e) < 0)
+    struct step_timer timer = {.c = c, .t = &t};
+    struct rootfs_steps steps = {.done = rootfs_step, .arg = &timer};
+    if (rootfs_setup(c->p, c->host, c->cg, &steps, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
-    child_step(c, "root assembled", &t);
 
     _cleanup_free_ char *hostname = profile_effective_hostname(c->p);
     if (hostname && sethostname(hostname, strlen(hostname)) < 0) {
