@@ -552,6 +552,113 @@ static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
     return status;
 }
 
+/* The signals supervise() reads from a signalfd stay blocked for this scope only. */
+struct signal_block {
+    sigset_t old;
+    bool active;
+};
+
+static void signal_unblock(struct signal_block *b)
+{
+    if (b->active)
+        sigprocmask(SIG_SETMASK, &b->old, NULL);
+}
+
+/* A child that is still there when its scope ends is killed and reaped. */
+static void reap_child(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGKILL);
+    while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static void security_plan_freep(struct security_plan **plan) { security_plan_free(*plan); }
+
+/* The memory limit's OOM kill, told as such rather than as a bare SIGKILL. */
+static void report_oom(const struct profile *p, const struct cgroup *cg, uint64_t before,
+                       struct run_result *r)
+{
+    uint64_t after = 0;
+    if (r->status != 128 + SIGKILL || cgroup_oom_kills(cg, &after) < 0 || after <= before)
+        return;
+    _cleanup_free_ char *limit =
+        p->memory == LIMIT_UNLIMITED ? xstrdup("unlimited") : format_size(p->memory);
+    error_set(&r->error, 0,
+              "the command was killed for using more memory than limits.memory (%s) allows",
+              limit);
+}
+
+/* Clone the container into cg, release it, supervise it to the end. */
+static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
+                          const struct cgroup_host *host, const struct cgroup *cg,
+                          const struct security_plan *sec, uint64_t *t, struct run_result *r)
+{
+    _cleanup_(signal_unblock) struct signal_block block = {0};
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+        sigaddset(&mask, forwarded_signals[i]);
+    block.active = sigprocmask(SIG_BLOCK, &mask, &block.old) == 0;
+    _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sigfd < 0) {
+        error_set(&r->error, errno, "signalfd");
+        return;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        error_set(&r->error, errno, "socketpair");
+        return;
+    }
+    _cleanup_close_ int parent_end = sv[0];
+    _cleanup_close_ int child_end = sv[1];
+    _cleanup_(terminal_close) struct terminal term = {.master = -1};
+    terminal_prepare(&term);
+    uint64_t oom_before = 0;
+    cgroup_oom_kills(cg, &oom_before);
+
+    struct child_ctx ctx = {
+        .p = p,
+        .host = host,
+        .cg = cg,
+        .sec = sec,
+        .sync_fd = child_end,
+        .want_tty = term.wanted,
+        .winsize = term.winsize,
+        .verbose = o->verbose != NULL,
+    };
+    bool into_cgroup = false;
+    fflush(NULL);
+    _cleanup_(reap_child) pid_t pid = clone_child(p, cg, &into_cgroup);
+    if (pid < 0) {
+        error_set(&r->error, errno, "clone the container%s",
+                  errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
+        return;
+    }
+    if (pid == 0) {
+        close(parent_end);
+        child_main(&ctx);
+    }
+    close(take_fd(&child_end));
+    step(o, into_cgroup ? "cloned into the cgroup" : "cloned", t);
+    /* On v1 (or without CLONE_INTO_CGROUP) the child waits until it is in its cgroup. */
+    if (!into_cgroup && cgroup_attach(cg, pid, &r->error) < 0)
+        return;
+    if (write(parent_end, "g", 1) != 1) {
+        error_set(&r->error, errno, "release the container");
+        return;
+    }
+    int status = supervise(p, pid, parent_end, sigfd, &term, o, r);
+    pid = -1; /* reaped */
+    step(o, "command exited", t);
+    if (r->error.msg)
+        return;
+    r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    report_oom(p, cg, oom_before, r);
+}
+
 void runtime_run(const struct profile *p, const struct run_opts *o, struct run_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -570,127 +677,31 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     if (rootfs_preflight(p, &r->error) < 0)
         return;
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */
-    struct security_plan *sec = NULL;
+    _cleanup_(security_plan_freep) struct security_plan *sec = NULL;
     if (security_plan_new(p, &sec, &r->error) < 0)
         return;
 
-    struct cgroup_host host = {0};
-    struct cgroup cg = {.v2_fd = -1};
     static const struct cgroup_sources real = {"/proc/self/mountinfo", "/proc/self/cgroup",
                                                "/proc"};
+    _cleanup_(cgroup_host_free) struct cgroup_host host = {0};
     if (cgroup_detect(&host, &real, &r->error) < 0) {
         error_wrap(&r->error, "cgroups");
-        security_plan_free(sec);
         return;
     }
+    /* A launcher killed with SIGKILL left its cgroup behind: this run removes it. */
     struct congo_error stale = {0};
     cgroup_collect_stale(&host, p, &stale);
     error_clear(&stale);
-    if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0) {
-        cgroup_host_free(&host);
-        security_plan_free(sec);
+    struct cgroup cg = {.v2_fd = -1};
+    if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0)
         return;
-    }
     step(o, "cgroup made", &t);
 
-    struct terminal term = {.master = -1};
-    int sv[2] = {-1, -1};
-    _cleanup_close_ int sigfd = -1;
-    sigset_t mask, old;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGCHLD);
-    for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-        sigaddset(&mask, forwarded_signals[i]);
-    sigprocmask(SIG_BLOCK, &mask, &old);
-    sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    pid_t pid = -1;
-    bool into_cgroup = false;
-    uint64_t oom_before = 0;
+    run_in_cgroup(p, o, &host, &cg, sec, &t, r);
 
-    if (sigfd < 0) {
-        error_set(&r->error, errno, "signalfd");
-        goto out;
-    }
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        error_set(&r->error, errno, "socketpair");
-        goto out;
-    }
-    terminal_prepare(&term);
-    cgroup_oom_kills(&cg, &oom_before);
-
-    struct child_ctx ctx = {
-        .p = p,
-        .host = &host,
-        .cg = &cg,
-        .sec = sec,
-        .sync_fd = sv[1],
-        .want_tty = term.wanted,
-        .winsize = term.winsize,
-        .verbose = o->verbose != NULL,
-    };
-    fflush(NULL);
-    pid = clone_child(p, &cg, &into_cgroup);
-    if (pid < 0) {
-        error_set(&r->error, errno, "clone the container%s",
-                  errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
-        goto out;
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        child_main(&ctx);
-    }
-    close(sv[1]);
-    sv[1] = -1;
-    step(o, into_cgroup ? "cloned into the cgroup" : "cloned", &t);
-    /* On v1 (or without CLONE_INTO_CGROUP) the child waits until it is in its cgroup. */
-    if (!into_cgroup && cgroup_attach(&cg, pid, &r->error) < 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        goto out;
-    }
-    if (write(sv[0], "g", 1) != 1) {
-        error_set(&r->error, errno, "release the container");
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        goto out;
-    }
-
-    int status = supervise(p, pid, sv[0], sigfd, &term, o, r);
-    step(o, "command exited", &t);
-    if (!r->error.msg) {
-        r->status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-        uint64_t oom_after = 0;
-        if (r->status == 128 + SIGKILL && cgroup_oom_kills(&cg, &oom_after) == 0 &&
-            oom_after > oom_before) {
-            _cleanup_free_ char *mem = p->memory == LIMIT_UNLIMITED
-                                           ? xstrdup("unlimited")
-                                           : xasprintf("%lld bytes", (long long)p->memory);
-            error_set(&r->error, 0,
-                      "the command was killed for using more memory than limits.memory (%s) "
-                      "allows",
-                      mem);
-        }
-    }
-
-out:
-    terminal_close(&term);
-    if (sv[0] >= 0)
-        close(sv[0]);
-    if (sv[1] >= 0)
-        close(sv[1]);
-    if (pid > 0) {
-        /* With `pid: false` the command's children may outlive it; the cgroup finds them. */
-        int st;
-        while (waitpid(pid, &st, WNOHANG) == 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-        }
-    }
+    /* Whatever is left in the cgroup (with `pid: false`, the command's children) dies here. */
     if (cgroup_destroy(&cg, &r->warning) < 0)
         error_wrap(&r->warning, "cleanup");
-    cgroup_host_free(&host);
-    security_plan_free(sec);
-    sigprocmask(SIG_SETMASK, &old, NULL);
     step(o, "cleaned up", &t);
 }
 
