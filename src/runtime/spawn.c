@@ -299,11 +299,18 @@ static _Noreturn void child_main(struct child_ctx *c)
     c->envp = env_build(c->p, u.home, hostname, getenv("TERM"));
     c->argv = c->p->command;
 
-    /* Only fds 0-2 reach the command; the sync socket closes on exec. */
-    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    /*
+     * Only fds 0-2 reach the command, and the sync socket, which closes on
+     * exec. Closed, not merely marked close-on-exec: the init never execs,
+     * and an fd the caller leaked (say, to the host's `/`) must not live on
+     * in the container's PID 1.
+     */
+    if (syscall(SYS_close_range, 3, (unsigned)c->sync_fd - 1, 0) < 0 ||
+        syscall(SYS_close_range, (unsigned)c->sync_fd + 1, ~0U, 0) < 0) {
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, &e);
     }
+    rootfd = -1; /* closed just now */
     if (security_apply_before_user(c->sec, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
     if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
