@@ -1357,6 +1357,15 @@ static int apply_key(struct profile *layer, char ***resets, const struct key_def
     case TYPE_ABSPATH:
         if (!(s = read_container_path(n, d)))
             return -1;
+        /* /proc/self/fd/N and its kin lead out of the container (CVE-2024-21626). */
+        if (path_under(s, "/proc") || path_under(s, "/sys")) {
+            diags_node(d, DIAG_ERROR, n,
+                       "`%s` is under %s, which congo mounts itself; a working directory "
+                       "there could lead out of the container",
+                       s, path_under(s, "/proc") ? "/proc" : "/sys");
+            free(s);
+            return -1;
+        }
         free(layer->workdir);
         layer->workdir = s;
         break;

@@ -794,6 +794,39 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
     return 0;
 }
 
+int cgroup_open_attach_fds(const struct cgroup *cg, int *fds, int max, struct congo_error *e)
+{
+    int n = 0;
+    for (size_t i = 0; cg->mode != CGROUP_V2 && cg->paths && cg->paths[i]; i++) {
+        if (n == max) {
+            while (n > 0)
+                close(fds[--n]);
+            return 0; /* more hierarchies than expected: attach by pid */
+        }
+        _cleanup_free_ char *path = cgroup_path_join(cg->paths[i], "tasks");
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            int err = errno;
+            while (n > 0)
+                close(fds[--n]);
+            if (err == ENOENT)
+                return 0;
+            return error_set(e, err, "open `%s`", path);
+        }
+        fds[n++] = fd;
+    }
+    return n;
+}
+
+int cgroup_attach_self(const int *fds, int n, struct congo_error *e)
+{
+    /* "0" is the writing thread itself; the child has only the one. */
+    for (int i = 0; i < n; i++)
+        if (write(fds[i], "0", 1) != 1)
+            return error_set(e, errno, "move into the container's cgroup");
+    return 0;
+}
+
 int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count)
 {
     if (!cg->memory_path)
@@ -817,6 +850,21 @@ static void keep_first(struct congo_error *first, struct congo_error *now)
 int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
 {
     struct congo_error first = {0}, now = {0};
+    /*
+     * The usual case: the init died, the PID namespace took every process
+     * with it, and the directories are empty. Removing them is all there is
+     * to do; only when one is busy is there something left to kill.
+     */
+    if (!cg->fake && cg->paths && cg->paths[0]) {
+        size_t n = strv_len(cg->paths), removed = 0;
+        for (size_t i = n; i > 0; i--, removed++)
+            if (rmdir(cg->paths[i - 1]) < 0 && errno != ENOENT)
+                break;
+        if (removed == n) {
+            cgroup_release(cg);
+            return 0;
+        }
+    }
     if (cg->paths && cg->paths[0]) {
         /*
          * v2's cgroup.kill (Linux 5.14) kills the whole subtree at once, so a

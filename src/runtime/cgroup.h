@@ -87,6 +87,17 @@ int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t la
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);
 
 /*
+ * v1: the `tasks` files of every directory made, opened by the parent for
+ * the child, which moves itself in with cgroup_attach_self before it is
+ * released. Moving by pid takes a global lock and waits out an RCU grace
+ * period (milliseconds); a single thread moving itself does not. Returns how
+ * many fds were opened (at most max), 0 when the files are not there (a
+ * fake tree) and the parent must attach by pid, -1 on error.
+ */
+int cgroup_open_attach_fds(const struct cgroup *cg, int *fds, int max, struct congo_error *e);
+int cgroup_attach_self(const int *fds, int n, struct congo_error *e);
+
+/*
  * How many times the memory limit killed something (v2 memory.events
  * oom_kill; v1 memory.oom_control oom_kill). 0 and *count, or -1 when there
  * is no count: no memory controller on the cgroup, or v1 before Linux 4.13.

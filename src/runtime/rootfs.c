@@ -194,6 +194,23 @@ static int open_in_root(int rootfd, const char *path, enum create_kind last, str
     return parent;
 }
 
+int rootfs_open_dir(int rootfd, const char *path, bool create, struct congo_error *e)
+{
+    while (*path == '/')
+        path++;
+    if (!*path)
+        return fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+    int fd = open_in_root(rootfd, path, create ? CREATE_DIR : CREATE_NONE, e);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error_set(e, 0, "`/%s` is not a directory", path);
+    }
+    return fd;
+}
+
 static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags,
                        const char *data)
 {

@@ -26,6 +26,13 @@ struct rootfs_steps {
 int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
                  const struct rootfs_steps *steps, struct congo_error *e);
 
+/*
+ * A directory inside the root rootfd refers to, made when missing and
+ * create is set, resolved without leaving the root and without following
+ * magic links (/proc/self/fd/N, CVE-2024-21626). An O_PATH fd, or -1.
+ */
+int rootfs_open_dir(int rootfd, const char *path, bool create, struct congo_error *e);
+
 /* The /proc paths a container must not read (masked) or write (read-only), after runc. */
 extern const char *const rootfs_masked_paths[];
 extern const char *const rootfs_readonly_paths[];

@@ -90,6 +90,8 @@ struct child_ctx {
     const struct security_plan *sec;
     int sync_fd;
     bool want_tty;         /* stdin is a terminal: the command gets one of its own */
+    int attach_fds[8];     /* v1: the cgroup's tasks files, for the child to move itself in */
+    int n_attach;
     struct winsize winsize;
     bool verbose;
     char **argv;
@@ -138,28 +140,31 @@ static int loopback_up(struct congo_error *e)
     return 0;
 }
 
-/* mkdir -p inside the (already pivoted) root; the workdir may not exist in the image. */
-static int make_workdir(const char *path, bool readonly, struct congo_error *e)
+/*
+ * The working directory, opened inside the pivoted root and made when
+ * missing. Resolved from the root's fd without magic links: a workdir of
+ * /proc/self/fd/N would otherwise reach whatever the launcher's fd N is on
+ * the host (CVE-2024-21626). Runs privileged in the child.
+ */
+static int open_workdir(const char *path, bool readonly, struct congo_error *e)
 {
-    struct stat st;
-    if (stat(path, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : error_set(e, 0, "workdir `%s` is not a directory", path);
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return error_set(e, errno, "open /");
+    int fd = rootfs_open_dir(root, path, false, e);
+    if (fd < 0 && e->err == ELOOP)
+        return error_set(e, 0,
+                         "workdir `%s` leads through a magic link such as /proc/self/fd/N; "
+                         "it must be a directory of the container",
+                         path);
+    if (fd >= 0 || e->err != ENOENT)
+        return fd < 0 ? error_wrap(e, "workdir") : fd;
+    error_clear(e);
     if (readonly)
         return error_set(e, 0, "workdir `%s` does not exist, and readonly_rootfs forbids making it",
                          path);
-    _cleanup_free_ char *copy = xstrdup(path);
-    for (char *c = copy + 1;; c++) {
-        if (*c != '/' && *c != '\0')
-            continue;
-        char saved = *c;
-        *c = '\0';
-        if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-            return error_set(e, errno, "workdir: make `%s`", copy);
-        *c = saved;
-        if (!saved)
-            break;
-    }
-    return 0;
+    fd = rootfs_open_dir(root, path, true, e);
+    return fd < 0 ? error_wrap(e, "workdir") : fd;
 }
 
 /*
@@ -257,6 +262,10 @@ static _Noreturn void child_main(struct child_ctx *c)
     /* Die with the launcher; and the launcher may already be gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         _exit(STATUS_LAUNCHER);
+    if (cgroup_attach_self(c->attach_fds, c->n_attach, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, &e);
+    for (int i = 0; i < c->n_attach; i++)
+        close(c->attach_fds[i]);
     char go;
     if (read(c->sync_fd, &go, 1) != 1)
         _exit(STATUS_LAUNCHER);
@@ -294,8 +303,13 @@ static _Noreturn void child_main(struct child_ctx *c)
     if (c->want_tty && open_terminal(c, &u, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
     const char *workdir = c->p->workdir ? c->p->workdir : "/";
-    if (make_workdir(workdir, c->p->readonly_rootfs, &e) < 0)
+    int workdir_fd = open_workdir(workdir, c->p->readonly_rootfs, &e);
+    if (workdir_fd < 0 || fchdir(workdir_fd) < 0) {
+        if (workdir_fd >= 0)
+            error_set(&e, errno, "workdir: chdir `%s`", workdir);
         child_fail(c, STATUS_LAUNCHER, &e);
+    }
+    close(workdir_fd);
     c->envp = env_build(c->p, u.home, hostname, getenv("TERM"));
     c->argv = c->p->command;
 
@@ -319,8 +333,9 @@ static _Noreturn void child_main(struct child_ctx *c)
     }
     if (security_apply_after_user(c->sec, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
-    if (chdir(workdir) < 0) {
-        error_set(&e, errno, "workdir: chdir `%s` as user %u", workdir, (unsigned)u.uid);
+    /* The directory was entered as root: the user must still be able to use it. */
+    if (access(".", X_OK) < 0) {
+        error_set(&e, errno, "workdir `%s` as user %u", workdir, (unsigned)u.uid);
         child_fail(c, STATUS_LAUNCHER, &e);
     }
     child_step(c, "process ready", &t);
@@ -636,9 +651,19 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
         .winsize = term.winsize,
         .verbose = o->verbose != NULL,
     };
+    if (cg->v2_fd < 0) {
+        ctx.n_attach = cgroup_open_attach_fds(cg, ctx.attach_fds, ARRAY_SIZE(ctx.attach_fds),
+                                              &r->error);
+        if (ctx.n_attach < 0)
+            return;
+    }
     bool into_cgroup = false;
     fflush(NULL);
     _cleanup_(reap_child) pid_t pid = clone_child(p, cg, &into_cgroup);
+    int clone_errno = errno;
+    for (int i = 0; i < ctx.n_attach && pid != 0; i++)
+        close(ctx.attach_fds[i]);
+    errno = clone_errno;
     if (pid < 0) {
         error_set(&r->error, errno, "clone the container%s",
                   errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
@@ -650,13 +675,20 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     }
     close(take_fd(&child_end));
     step(o, into_cgroup ? "cloned into the cgroup" : "cloned", t);
-    /* On v1 (or without CLONE_INTO_CGROUP) the child waits until it is in its cgroup. */
-    if (!into_cgroup && cgroup_attach(cg, pid, &r->error) < 0)
+    /* Without CLONE_INTO_CGROUP or the tasks files, the child waits until it is moved in. */
+    if (!into_cgroup && ctx.n_attach == 0 && cgroup_attach(cg, pid, &r->error) < 0)
         return;
     if (write(parent_end, "g", 1) != 1) {
         error_set(&r->error, errno, "release the container");
         return;
     }
+    /*
+     * A launcher killed with SIGKILL left its cgroup behind: this run removes
+     * it, while the child assembles its root and the parent would only wait.
+     */
+    struct congo_error stale = {0};
+    cgroup_collect_stale(host, p, &stale);
+    error_clear(&stale);
     int status = supervise(p, pid, parent_end, sigfd, &term, o, r);
     pid = -1; /* reaped */
     step(o, "command exited", t);
@@ -695,10 +727,6 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
         error_wrap(&r->error, "cgroups");
         return;
     }
-    /* A launcher killed with SIGKILL left its cgroup behind: this run removes it. */
-    struct congo_error stale = {0};
-    cgroup_collect_stale(&host, p, &stale);
-    error_clear(&stale);
     struct cgroup cg = {.v2_fd = -1};
     if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0)
         return;

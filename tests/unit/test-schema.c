@@ -1888,6 +1888,17 @@ static void test_key_masked_readonly_paths(void **state)
               "cannot cover the whole root");
 }
 
+/* A working directory under /proc could lead out of the container (CVE-2024-21626). */
+static void test_workdir_not_under_proc(void **state)
+{
+    (void)state;
+    bad_value("rootfs: /r\nworkdir: /proc/self/fd/9\n", 2, 10,
+              "rootfs = \"/r\";\nworkdir = \"/proc/self/fd/9\";\n", 2, "workdir",
+              "is under /proc");
+    bad_value("rootfs: /r\nworkdir: /sys/fs\n", 2, 10, "rootfs = \"/r\";\nworkdir = \"/sys/fs\";\n",
+              2, "workdir", "is under /sys");
+}
+
 static void test_key_stop_timeout(void **state)
 {
     (void)state;
@@ -1972,6 +1983,7 @@ int main(void)
         T(test_key_no_new_privileges),
         T(test_key_masked_readonly_paths),
         T(test_key_stop_timeout),
+        T(test_workdir_not_under_proc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
