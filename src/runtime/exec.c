@@ -35,6 +35,7 @@ static const char *envp_path(char *const envp[])
     return DEFAULT_PATH;
 }
 
+/* Whether execve's ENOENT is about the file itself or about what it needs. */
 static bool exists(const char *path)
 {
     struct stat st;
@@ -175,6 +176,7 @@ static void reset_signals(const sigset_t *mask)
     sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
+/* The contract's status: the exit code, or 128+N for signal N, as shells report it. */
 static int status_of(int wstatus)
 {
     if (WIFSIGNALED(wstatus))
@@ -197,11 +199,13 @@ static int status_of(int wstatus)
  * stays blocked on return: the caller exits with the status, and a signal
  * arriving now must not kill the init with a different one.
  *
- * The init is made non-dumpable before fork (so there is no window): the
- * container's processes, root in the container or not, then cannot ptrace it
- * or open its /proc/1/{exe,fd,mem,environ}, which lead back to the host's
- * binary and whatever the launcher gave it. The command inherits the flag
- * only until execve, which resets it for an ordinary binary.
+ * The init is made non-dumpable before fork (so there is no window): a
+ * container process without CAP_SYS_PTRACE, root in the container or not,
+ * then cannot ptrace it or open its /proc/1/{exe,fd,mem,environ}, which lead
+ * back to the host's binary and whatever the launcher gave it (the
+ * CVE-2019-5736 route). CAP_SYS_PTRACE overrides the flag, so the command's
+ * capability set must not hold it. The command inherits the flag only until
+ * execve, which resets it for an ordinary binary.
  *
  * Returns 125 (a failure of congo-launch itself) when the fork fails: the
  * interface has no error channel, and no status of the command exists yet.

@@ -119,24 +119,19 @@ static int db_read(int rootfd, const char *rel, struct db *db, struct congo_erro
                          DB_MAX_FILE >> 20);
 
     /* The size is checked again while reading: the file may grow meanwhile. */
-    struct strbuf sb = {0};
+    _cleanup_(strbuf_free) struct strbuf sb = {0};
     char chunk[16384];
     for (;;) {
         ssize_t r = read(fd, chunk, sizeof(chunk));
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
-            int err = errno;
-            strbuf_free(&sb);
-            return error_set(e, err, "read the container's `%s`", db->name);
-        }
+        if (r < 0)
+            return error_set(e, errno, "read the container's `%s`", db->name);
         if (r == 0)
             break;
-        if (sb.len + (size_t)r > DB_MAX_FILE) {
-            strbuf_free(&sb);
+        if (sb.len + (size_t)r > DB_MAX_FILE)
             return error_set(e, 0, "the container's `%s` is larger than %u MiB", db->name,
                              DB_MAX_FILE >> 20);
-        }
         strbuf_add(&sb, chunk, (size_t)r);
     }
     db->len = sb.len;

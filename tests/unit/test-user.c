@@ -74,8 +74,8 @@ static void assert_groups(const struct user_ids *u, const gid_t *want, size_t n)
     for (size_t i = 0; i < n; i++)
         assert_int_equal(u->groups[i], want[i]);
 }
-#define assert_groups_are(u, ...)                                                              \
-    assert_groups(u, (const gid_t[]){__VA_ARGS__},                                             \
+#define assert_groups_are(u, ...)                                                                  \
+    assert_groups(u, (const gid_t[]){__VA_ARGS__},                                                 \
                   sizeof((const gid_t[]){__VA_ARGS__}) / sizeof(gid_t))
 
 /* Resolve spec in r; it must succeed. */
@@ -302,13 +302,13 @@ static void test_comments_blank_malformed(void **state)
                               "\n"
                               "   \n"
                               "  # an indented comment\n"
-                              "carol:x:1003\n"                      /* too few fields: skipped */
+                              "carol:x:1003\n"                        /* too few fields: skipped */
                               "carol:x:1003:1003::/c:/bin/sh:extra\n" /* too many: skipped */
                               ":x:1004:1004::/nobody:/bin/sh\n"       /* no name: skipped */
                               "+dave::1005:1005:::\n"                 /* NIS compat: skipped */
                               "eve:x:notanumber:1:::\n" /* bad, but not the one asked for */
                               "bob:x:1001:1001::/home/bob:/bin/sh\n"
-                              "bob:x:2001:2001::/second:/bin/sh\n" /* the first entry wins */
+                              "bob:x:2001:2001::/second:/bin/sh\n"      /* the first entry wins */
                               "frank:x:1006:1006::/home/frank:/bin/sh", /* no final newline */
                               "# groups\n"
                               "\n"
@@ -613,13 +613,19 @@ static void test_env_base(void **state)
 {
     (void)state;
     /* nothing of the launcher's environment gets in, TERM included */
+    const char *old_term = getenv("TERM");
+    _cleanup_free_ char *saved_term = old_term ? xstrdup(old_term) : NULL;
     setenv("CONGO_TEST_LEAK", "1", 1);
     setenv("TERM", "launcher-term", 1);
     struct profile p;
     profile_init(&p);
     _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
-    assert_env(env, BASE_PATH, "HOME=/home/alice", "HOSTNAME=box");
     unsetenv("CONGO_TEST_LEAK");
+    if (saved_term)
+        setenv("TERM", saved_term, 1);
+    else
+        unsetenv("TERM");
+    assert_env(env, BASE_PATH, "HOME=/home/alice", "HOSTNAME=box");
 
     _cleanup_strv_ char **nohost = env_build(&p, "/root", NULL, NULL);
     assert_env(nohost, BASE_PATH, "HOME=/root");
@@ -654,12 +660,12 @@ static void test_env_profile(void **state)
     profile_add_env(&p, "PAT", "prefix-of-PATH");
     _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
     /* base names keep their place; profile names follow in order; later wins in place */
-    assert_env(env, "PATH=/x:/y", "HOME=/elsewhere", "HOSTNAME=box", "FOO=2", "EMPTY=",
-               "EQ=a=b=c", "TERM=dumb", "PAT=prefix-of-PATH");
+    assert_env(env, "PATH=/x:/y", "HOME=/elsewhere", "HOSTNAME=box", "FOO=2", "EMPTY=", "EQ=a=b=c",
+               "TERM=dumb", "PAT=prefix-of-PATH");
 
     _cleanup_strv_ char **with_term = env_build(&p, "/", NULL, "xterm");
-    assert_env(with_term, "PATH=/x:/y", "HOME=/elsewhere", "TERM=dumb", "FOO=2", "EMPTY=",
-               "EQ=a=b=c", "PAT=prefix-of-PATH");
+    assert_env(with_term, "PATH=/x:/y", "HOME=/elsewhere", "TERM=dumb", "FOO=2",
+               "EMPTY=", "EQ=a=b=c", "PAT=prefix-of-PATH");
     profile_free(&p);
 }
 
