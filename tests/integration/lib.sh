@@ -105,6 +105,8 @@ stale_cgroups() {
         start=${base##*-}
         rest=${base%-*}
         pid=${rest##*-}
+        # Only congo's own names, congo-NAME-PID-STARTTIME, are a run's cgroup.
+        case $pid$start in *[!0-9]* | '') continue ;; esac
         now=$(awk '{sub(/.*\) /, ""); print $20}' "/proc/$pid/stat" 2>/dev/null)
         # A launcher that exited since find listed it removed its cgroup first.
         [ "$now" = "$start" ] || [ ! -d "$d" ] || echo "$d"
