@@ -5,7 +5,7 @@ set -eu
 
 packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
 libcmocka-dev libseccomp-dev libcap-dev busybox-static groff-base man-db tmux procps \
-qemu-system-x86 dpkg-dev debhelper lintian fakeroot mandoc"
+qemu-system-x86 dpkg-dev debhelper lintian fakeroot mandoc strace"
 
 missing=
 for p in $packages; do

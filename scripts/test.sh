@@ -2,7 +2,8 @@
 # Every test congo has, in one command. Installs what is missing first, so a
 # fresh Debian 12 machine needs nothing else. As root (CI runs it so):
 #
-#   1. unit, command-line and integration tests under ASan+UBSan (make check)
+#   1. unit, command-line and integration tests under ASan+UBSan (make check),
+#      and the reliability tests' CI tier
 #   2. make distcheck
 #   3. cgroup v2 for real, in a VM: the cgroup module, then congo-launch
 #   4. the Debian package: build, lintian, install, run, purge
@@ -75,6 +76,12 @@ fail=$((fail + ${f:-0} + ${e:-0}))
 skip=$((skip + ${s:-0}))
 echo "make check: ${p:-0} passed, $((${f:-0} + ${e:-0})) failed, ${s:-0} skipped"
 [ -n "${p:-}" ] || { echo "make check ran no test" >&2; status=1; }
+
+# The reliability tests' CI tier against the sanitizer build: 300 runs 20 at
+# a time, and faults (the launcher killed at random points, limits hit,
+# signals, a full or read-only upper, a missing layer or controller).
+tap_stage reliability-load env CONGO_LAUNCH="$build/congo-launch" "$top/tests/reliability/load.sh"
+tap_stage reliability-faults env CONGO_LAUNCH="$build/congo-launch" "$top/tests/reliability/faults.sh"
 
 # 2. make distcheck, without sanitizers, in its own tree.
 cd "$top"

@@ -452,6 +452,10 @@ static int read_starttime(const char *proc, pid_t pid, unsigned long long *out)
     if (!p)
         return -EINVAL;
     p++;
+    /* A zombie (a killed launcher its parent has not reaped yet) is gone, too. */
+    char state = p[strspn(p, " ")];
+    if (state == 'Z' || state == 'X')
+        return -ENOENT;
     /* Field 3 (state) is the first after it; starttime is field 22. */
     for (int field = 3; field < 22; field++) {
         p += strspn(p, " ");

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -80,6 +81,10 @@ int rootfs_preflight(const struct profile *p, struct congo_error *e)
             _cleanup_free_ char *sub = xasprintf("%s/%s", p->upper, subdirs[i]);
             if (mkdir(sub, 0755) < 0 && errno != EEXIST)
                 return error_set(e, errno, "upper: cannot make `%s`", sub);
+            /* Overlay says only EINVAL for an upper it cannot write: say why here. */
+            if (access(sub, W_OK) < 0)
+                return error_set(e, errno, "upper `%s` is not writable%s", p->upper,
+                                 errno == EROFS ? " (its file system is mounted read-only)" : "");
         }
     }
     for (size_t i = 0; i < p->n_mounts; i++) {
@@ -342,6 +347,19 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
                            : err == ENODEV ? " (is the overlay module loaded?)"
                                            : "";
         return error_set(e, err, "mount overlay at `/`%s", hint);
+    }
+    /*
+     * When it cannot make its work/work in the upper (no inode or block
+     * left there), overlayfs mounts read-only and says so only in the
+     * kernel log: a profile with a writable root must not run like that.
+     */
+    struct statvfs sv;
+    if (!p->readonly_rootfs && statvfs("/newroot", &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
+        umount2("/newroot", MNT_DETACH);
+        return error_set(e, ENOSPC,
+                         "mount overlay at `/`: the kernel made it read-only, as upper `%s` "
+                         "cannot hold overlay's work directory (is its file system full?)",
+                         p->upper ? p->upper : "tmpfs");
     }
     return 0;
 }

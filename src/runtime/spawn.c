@@ -251,6 +251,17 @@ static int open_terminal(struct child_ctx *c, const struct user_ids *u, struct c
 }
 
 /*
+ * The launcher holds the other end of the sync socket until it exits, so a
+ * hang-up there means it is gone. Asked right after PR_SET_PDEATHSIG is
+ * (re)armed: a launcher that died before that sent no signal and never will.
+ */
+static bool launcher_gone(int sync_fd)
+{
+    struct pollfd pfd = {.fd = sync_fd, .events = POLLRDHUP};
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+/*
  * Everything the child does, in order. Runs privileged in the new
  * namespaces, and never returns: it execs, or reports and exits.
  */
@@ -268,6 +279,9 @@ static _Noreturn void child_main(struct child_ctx *c)
         close(c->attach_fds[i]);
     char go;
     if (read(c->sync_fd, &go, 1) != 1)
+        _exit(STATUS_LAUNCHER);
+    /* It may have written "g" and died before this child ran its prctl. */
+    if (launcher_gone(c->sync_fd))
         _exit(STATUS_LAUNCHER);
 
     sigset_t none;
@@ -331,6 +345,14 @@ static _Noreturn void child_main(struct child_ctx *c)
         error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
         child_fail(c, STATUS_LAUNCHER, &e);
     }
+    /*
+     * A change of uid or gid clears the parent-death signal (the kernel's
+     * commit_creds): arm it again, or a container run as another user
+     * outlives a SIGKILLed launcher. Before the seccomp filter, which may
+     * forbid prctl or poll.
+     */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd))
+        _exit(STATUS_LAUNCHER);
     if (security_apply_after_user(c->sec, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
     /* The directory was entered as root: the user must still be able to use it. */
