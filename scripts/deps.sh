@@ -5,7 +5,8 @@ set -eu
 
 packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
 libcmocka-dev libseccomp-dev libcap-dev busybox-static groff-base man-db tmux procps \
-qemu-system-x86 dpkg-dev debhelper lintian fakeroot mandoc strace"
+qemu-system-x86 dpkg-dev debhelper lintian fakeroot mandoc strace \
+clang-14 libclang-rt-14-dev llvm-14 valgrind"
 
 missing=
 for p in $packages; do

@@ -3,7 +3,7 @@
 # fresh Debian 12 machine needs nothing else. As root (CI runs it so):
 #
 #   1. unit, command-line and integration tests under ASan+UBSan (make check),
-#      and the reliability tests' CI tier
+#      the reliability tests' CI tier, 60 s of fuzzing per format, valgrind
 #   2. make distcheck
 #   3. cgroup v2 for real, in a VM: the cgroup module, then congo-launch
 #   4. the Debian package: build, lintian, install, run, purge
@@ -82,6 +82,11 @@ echo "make check: ${p:-0} passed, $((${f:-0} + ${e:-0})) failed, ${s:-0} skipped
 # signals, a full or read-only upper, a missing layer or controller).
 tap_stage reliability-load env CONGO_LAUNCH="$build/congo-launch" "$top/tests/reliability/load.sh"
 tap_stage reliability-faults env CONGO_LAUNCH="$build/congo-launch" "$top/tests/reliability/faults.sh"
+
+# Hostile profiles: 60 s of libFuzzer per format (the long run: fuzz/run.sh
+# 1200), then the unit tests and congo-launch under valgrind memcheck.
+tap_stage fuzz sh -c "'$top/fuzz/run.sh' -b '$top/build/fuzz' 60 && echo 'ok 1 - 60 s of fuzzing per format: no crash, leak or timeout'"
+tap_stage valgrind sh -c "'$top/tests/valgrind.sh' -b '$top/build/valgrind' && echo 'ok 1 - unit tests and congo-launch under valgrind memcheck: no leak, no invalid access'"
 
 # 2. make distcheck, without sanitizers, in its own tree.
 cd "$top"

@@ -166,8 +166,12 @@ static void lex_string(struct lexer *lx)
     lx->last = LAST_STRING;
 
     const char *q = start + 1;
-    while (q < lx->end && *q != '"')
+    while (q < lx->end && *q != '"') {
+        /* libconfig drops a `\x00` without a word: "a\x00b" would read as "ab". */
+        if (q[0] == '\\' && lx->end - q >= 4 && q[1] == 'x' && q[2] == '0' && q[3] == '0')
+            lex_error(lx, line, col, "`\\x00` in a string: a profile value cannot hold a NUL");
         q += (*q == '\\' && q + 1 < lx->end) ? 2 : 1;
+    }
     if (q >= lx->end) {
         lex_error(lx, line, col, "string is never closed");
         lex_skip_to(lx, lx->end);
@@ -508,10 +512,23 @@ static struct node *convert(struct converter *cv, const config_setting_t *s, int
     case CONFIG_TYPE_BOOL:
         text = xstrdup(config_setting_get_bool(s) ? "true" : "false");
         break;
-    case CONFIG_TYPE_STRING:
-        text = xstrdup(config_setting_get_string(s));
+    case CONFIG_TYPE_STRING: {
+        const char *str = config_setting_get_string(s);
+        /*
+         * `\xNN` escapes make bytes that load_file's UTF-8 check never saw;
+         * a value that is not UTF-8 could not be printed back (YAML has no
+         * way to write a lone byte) nor shown in a message.
+         */
+        if (utf8_check(str, strlen(str)) < strlen(str)) {
+            diags_add(cv->d, DIAG_ERROR, cv->src->name, line, 0, NULL,
+                      "string is not valid UTF-8 after its `\\x` escapes; write the "
+                      "characters themselves");
+            return NULL;
+        }
+        text = xstrdup(str);
         flags = NODE_QUOTED;
         break;
+    }
     default:
         diags_add(cv->d, DIAG_ERROR, cv->src->name, line, 0, NULL,
                   "value of unknown libconfig type %d", config_setting_type(s));

@@ -16,43 +16,6 @@ enum profile_format format_from_path(const char *path)
     return FORMAT_UNKNOWN;
 }
 
-/* Returns the byte offset of the first invalid UTF-8 sequence, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        /* Overlong forms, surrogates and values past U+10FFFF. */
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
-
 static void offset_position(const char *buf, size_t off, int *line, int *col)
 {
     *line = 1;
@@ -101,7 +64,7 @@ struct node *load_file(const char *path, const struct source *src, struct diags 
                   "NUL byte in profile; is this a text file?");
         return NULL;
     }
-    size_t bad = utf8_check((const unsigned char *)buf, len);
+    size_t bad = utf8_check(buf, len);
     if (bad < len) {
         int line, col;
         offset_position(buf, bad, &line, &col);

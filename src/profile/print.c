@@ -43,10 +43,52 @@ static bool yaml_plain_ok(const char *s)
     return true;
 }
 
-static void put_quoted(struct strbuf *sb, const char *s)
+/*
+ * The code point of the UTF-8 sequence at c and its length; a byte that
+ * starts no valid sequence stands for itself.
+ */
+static size_t utf8_next(const unsigned char *c, uint32_t *cp)
+{
+    size_t n = c[0] >= 0xf0 ? 4 : c[0] >= 0xe0 ? 3 : c[0] >= 0xc0 ? 2 : 1;
+    uint32_t v = n == 1 ? c[0] : c[0] & (0x7fu >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((c[i] & 0xc0) != 0x80) {
+            *cp = c[0];
+            return 1;
+        }
+        v = (v << 6) | (c[i] & 0x3f);
+    }
+    *cp = v;
+    return n;
+}
+
+static void put_quoted(struct strbuf *sb, const char *s, bool yaml)
 {
     strbuf_putc(sb, '"');
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (yaml && *c >= 0x80) {
+            uint32_t cp;
+            size_t n = utf8_next(c, &cp);
+            /*
+             * YAML reads NEL, LS and PS in a quoted scalar as line breaks
+             * (folded to a space), and refuses the C1 controls, U+FFFE and
+             * U+FFFF outright: written raw they would not load back.
+             */
+            if (cp == 0x85)
+                strbuf_puts(sb, "\\N");
+            else if (cp == 0x2028)
+                strbuf_puts(sb, "\\L");
+            else if (cp == 0x2029)
+                strbuf_puts(sb, "\\P");
+            else if (cp >= 0x80 && cp < 0xa0)
+                strbuf_printf(sb, "\\x%02x", (unsigned)cp);
+            else if (cp == 0xfffe || cp == 0xffff)
+                strbuf_printf(sb, "\\u%04x", (unsigned)cp);
+            else
+                strbuf_add(sb, (const char *)c, n);
+            c += n - 1;
+            continue;
+        }
         switch (*c) {
         case '"':
             strbuf_puts(sb, "\\\"");
@@ -80,7 +122,7 @@ static void put_string(struct printer *pr, const char *s)
     if (pr->fmt == PRINT_YAML && yaml_plain_ok(e))
         strbuf_puts(&pr->sb, e);
     else
-        put_quoted(&pr->sb, e);
+        put_quoted(&pr->sb, e, pr->fmt == PRINT_YAML);
 }
 
 /* A literal that both formats read as is: numbers, booleans. */

@@ -48,3 +48,6 @@ size_t str_distance(const char *a, const char *b);
 
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 int read_file_max(const char *path, size_t max, char **out, size_t *len);
+
+/* The byte offset of the first invalid UTF-8 sequence in s, or len when there is none. */
+size_t utf8_check(const char *s, size_t len);
