@@ -14,6 +14,11 @@
 #include "profile/profile.h"
 #include "profile/stack.h"
 #include "runtime/runtime.h"
+#include "runtime/security.h"
+
+#include <linux/filter.h>
+
+#include "default-filter.h"
 #include "util/util.h"
 
 /* Exit statuses of PROFILE.md section 1. */
@@ -289,6 +294,8 @@ static int congo_main(int argc, char **argv, struct options *opts)
 int main(int argc, char **argv)
 {
     runtime_set_title_area(argc, argv);
+    security_use_prebuilt_default(congo_default_filter, ARRAY_SIZE(congo_default_filter),
+                                  CONGO_DEFAULT_FILTER_ARCH);
     struct options o = {0};
     int status = congo_main(argc, argv, &o);
     free(o.ops);

@@ -232,8 +232,8 @@ static bool has_unconditional(const struct seccomp_rules *rules, int syscall)
 }
 
 /* Compile the rules to BPF in the parent: the child then loads it with one prctl. */
-static int build_filter(const struct seccomp_rules *rules, struct security_plan *plan,
-                        struct congo_error *e)
+static int build_filter(const struct seccomp_rules *rules, struct sock_filter **filter,
+                        unsigned short *filter_len, struct congo_error *e)
 {
     _cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx)
@@ -276,9 +276,30 @@ static int build_filter(const struct seccomp_rules *rules, struct security_plan 
     _cleanup_free_ struct sock_filter *insns = xcalloc(n, sizeof(*insns));
     if (pread(fd, insns, (size_t)st.st_size, 0) != st.st_size)
         return seccomp_error(e, errno, "compile the filter: read it back");
-    plan->filter = steal_pointer(&insns);
-    plan->filter_len = (unsigned short)n;
+    *filter = steal_pointer(&insns);
+    *filter_len = (unsigned short)n;
     return 0;
+}
+
+static const struct sock_filter *prebuilt_default;
+static unsigned short prebuilt_default_len;
+
+void security_use_prebuilt_default(const struct sock_filter *insns, unsigned short len,
+                                   uint32_t arch)
+{
+    /* A table built for another architecture would check the wrong numbers. */
+    if (arch != seccomp_arch_native())
+        return;
+    prebuilt_default = insns;
+    prebuilt_default_len = len;
+}
+
+int security_default_filter(struct sock_filter **insns, unsigned short *len,
+                            struct congo_error *e)
+{
+    _cleanup_(cleanup_rules) struct seccomp_rules rules = {0};
+    seccomp_rules_default(&rules);
+    return build_filter(&rules, insns, len, e);
 }
 
 static int plan_seccomp(const struct profile *p, struct security_plan *plan, struct congo_error *e)
@@ -286,6 +307,13 @@ static int plan_seccomp(const struct profile *p, struct security_plan *plan, str
     if (str_eq(p->seccomp, "unconfined"))
         return 0;
     _cleanup_(cleanup_rules) struct seccomp_rules rules = {0};
+    if ((!p->seccomp || str_eq(p->seccomp, "default")) && prebuilt_default_len) {
+        size_t size = prebuilt_default_len * sizeof(*prebuilt_default);
+        plan->filter = xmalloc(size);
+        memcpy(plan->filter, prebuilt_default, size);
+        plan->filter_len = prebuilt_default_len;
+        return 0;
+    }
     if (!p->seccomp || str_eq(p->seccomp, "default")) {
         seccomp_rules_default(&rules);
     } else {
@@ -304,7 +332,7 @@ static int plan_seccomp(const struct profile *p, struct security_plan *plan, str
             return seccomp_error(e, 0, "%s: %s", g->file ? g->file : p->seccomp, g->msg);
         }
     }
-    return build_filter(&rules, plan, e);
+    return build_filter(&rules, &plan->filter, &plan->filter_len, e);
 }
 
 static int plan_caps(const struct profile *p, struct security_plan *plan, struct congo_error *e)

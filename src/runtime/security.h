@@ -18,6 +18,18 @@ extern const uint64_t security_default_caps;
 uint64_t security_kept_caps(const struct profile *p);
 
 struct security_plan;
+struct sock_filter;
+
+/*
+ * The default filter compiled to BPF, as the build does once (it never
+ * changes for one build): tools/gen-default-filter writes it into a header
+ * that main() hands over with security_use_prebuilt_default, sparing every
+ * start libseccomp's compile. The run-time compile stays for other arches.
+ */
+int security_default_filter(struct sock_filter **insns, unsigned short *len,
+                            struct congo_error *e);
+void security_use_prebuilt_default(const struct sock_filter *insns, unsigned short len,
+                                   uint32_t arch);
 
 /*
  * Built in the parent, before clone: the seccomp filter (p->seccomp: NULL

@@ -31,6 +31,11 @@
 #include "runtime/security.h"
 #include "util/util.h"
 
+#include <linux/filter.h>
+#include <seccomp.h>
+
+#include "default-filter.h"
+
 #define BIT(c) (UINT64_C(1) << (c))
 
 /* ---- running a check in a forked child ---- */
@@ -685,9 +690,24 @@ static void test_user_switch_keepcaps_refused(void **state)
     run_in_child(check_user_switch, "keepcaps");
 }
 
+/* The filter compiled at build time is the one libseccomp compiles now, instruction for instruction. */
+static void test_prebuilt_default_filter(void **state)
+{
+    (void)state;
+    struct sock_filter *insns = NULL;
+    unsigned short len = 0;
+    struct congo_error e = {0};
+    assert_int_equal(security_default_filter(&insns, &len, &e), 0);
+    assert_int_equal(CONGO_DEFAULT_FILTER_ARCH, seccomp_arch_native());
+    assert_int_equal(len, ARRAY_SIZE(congo_default_filter));
+    assert_memory_equal(insns, congo_default_filter, len * sizeof(*insns));
+    free(insns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prebuilt_default_filter),
         cmocka_unit_test(test_default_caps),
         cmocka_unit_test(test_kept_add_drop),
         cmocka_unit_test(test_kept_drop_all),
