@@ -145,42 +145,6 @@ static char *diags_text(const struct diags *d)
     return buf;
 }
 
-/* load.c's rule, the precondition of load_yaml and load_conf. */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 /* The words of a line profile_print_cli wrote: bare words, '...' and \' only. */
 static char **shell_split(const char *s)
 {
@@ -230,7 +194,7 @@ static char *mismatch(const char *what, const struct profile *want, const struct
 static char *check_direct(const char *text, size_t len, bool yaml, bool fragment,
                           const char *path, int stack_r, const struct profile *stacked)
 {
-    if (memchr(text, '\0', len) || !utf8_valid((const unsigned char *)text, len))
+    if (memchr(text, '\0', len) || utf8_check(text, len) < len)
         return NULL; /* load_file refuses it before any parser sees it */
     _cleanup_free_ char *buf = xmalloc(len + 1);
     memcpy(buf, text, len);
