@@ -224,24 +224,31 @@ static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned 
 }
 
 /*
- * Attach a copy of the tree at src onto the object fd refers to, recursive,
- * read-only through the whole subtree when asked (mount_setattr with
- * AT_RECURSIVE: a plain remount would leave submounts writable).
+ * Attach a copy of the tree at dirfd/path onto the object fd refers to,
+ * recursive, read-only through the whole subtree when asked (mount_setattr
+ * with AT_RECURSIVE: a plain remount would leave submounts writable).
  */
-static int bind_tree_on_fd(const char *src, int fd, bool readonly, struct congo_error *e)
+static int attach_tree(int dirfd, const char *path, unsigned flags, int fd, bool readonly,
+                       const char *what, struct congo_error *e)
 {
     _cleanup_close_ int tree =
-        open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags);
     if (tree < 0)
-        return error_set(e, errno, "open_tree `%s`", src);
+        return error_set(e, errno, "open_tree `%s`", what);
     if (readonly) {
         struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-            return error_set(e, errno, "make `%s` read-only", src);
+            return error_set(e, errno, "make `%s` read-only", what);
     }
     if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return error_set(e, errno, "move_mount `%s`", src);
+        return error_set(e, errno, "move_mount `%s`", what);
     return 0;
+}
+
+/* A host tree bound onto fd. */
+static int bind_tree_on_fd(const char *src, int fd, bool readonly, struct congo_error *e)
+{
+    return attach_tree(AT_FDCWD, src, 0, fd, readonly, src, e);
 }
 
 /* Re-mount a path inside the new root read-only, in place, with what is below it. */
@@ -250,16 +257,7 @@ static int make_readonly(int rootfd, const char *path, struct congo_error *e)
     _cleanup_close_ int fd = open_in_root(rootfd, path, CREATE_NONE, e);
     if (fd < 0)
         return e->err == ENOENT ? (error_clear(e), 0) : -1;
-    _cleanup_close_ int tree =
-        open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-    if (tree < 0)
-        return error_set(e, errno, "open_tree `%s`", path);
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-        return error_set(e, errno, "make `%s` read-only", path);
-    if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return error_set(e, errno, "move_mount `%s`", path);
-    return 0;
+    return attach_tree(fd, "", AT_EMPTY_PATH, fd, true, path, e);
 }
 
 /* Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. */

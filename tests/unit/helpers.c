@@ -156,3 +156,27 @@ int test_congo(char **out, char **err, const char *const *args)
         return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);
 }
+
+const char *test_env_get(const struct profile *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_env; i++)
+        if (strcmp(p->env[i].name, name) == 0)
+            return p->env[i].value;
+    return NULL;
+}
+
+void test_assert_env(const struct profile *p, size_t i, const char *name, const char *value)
+{
+    assert_true(i < p->n_env);
+    assert_string_equal(p->env[i].name, name);
+    assert_string_equal(p->env[i].value, value);
+}
+
+void test_assert_command(const struct profile *p, bool shell, const char *const *argv, size_t n)
+{
+    assert_non_null(p->command);
+    assert_int_equal(strv_len(p->command), n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(p->command[i], argv[i]);
+    assert_int_equal(p->command_shell, shell);
+}

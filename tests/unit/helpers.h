@@ -41,3 +41,13 @@ void test_assert_load_error(const char *path, const char *text, int line, const 
  * exit status (128+N for a signal); *out and *err get what it printed.
  */
 int test_congo(char **out, char **err, const char *const *args);
+
+/* Profile assertions shared by the schema and stack tests. */
+const char *test_env_get(const struct profile *p, const char *name); /* NULL: unset */
+void test_assert_env(const struct profile *p, size_t i, const char *name, const char *value);
+void test_assert_command(const struct profile *p, bool shell, const char *const *argv, size_t n);
+#define env_get test_env_get
+#define assert_env test_assert_env
+#define ARGV(...) ((const char *const[]){__VA_ARGS__})
+#define ASSERT_COMMAND(p, shell, ...)                                                              \
+    test_assert_command(p, shell, ARGV(__VA_ARGS__), sizeof(ARGV(__VA_ARGS__)) / sizeof(char *))

@@ -178,34 +178,6 @@ static char *in_tmp(const char *rel)
     return xasprintf("%s/%s", real_tmp, rel);
 }
 
-static const char *env_get(const struct profile *p, const char *name)
-{
-    for (size_t i = 0; i < p->n_env; i++)
-        if (strcmp(p->env[i].name, name) == 0)
-            return p->env[i].value;
-    return NULL;
-}
-
-static void assert_env(const struct profile *p, size_t i, const char *name, const char *value)
-{
-    assert_true(i < p->n_env);
-    assert_string_equal(p->env[i].name, name);
-    assert_string_equal(p->env[i].value, value);
-}
-
-static void assert_command(const struct profile *p, bool shell, const char *const *argv, size_t n)
-{
-    assert_non_null(p->command);
-    assert_int_equal(strv_len(p->command), n);
-    for (size_t i = 0; i < n; i++)
-        assert_string_equal(p->command[i], argv[i]);
-    assert_int_equal(p->command_shell, shell);
-}
-
-#define ARGV(...) ((const char *const[]){__VA_ARGS__})
-#define ASSERT_COMMAND(p, shell, ...)                                                              \
-    assert_command(p, shell, ARGV(__VA_ARGS__), ARRAY_SIZE(ARGV(__VA_ARGS__)))
-
 /* ---- stacking ---- */
 
 static void test_three_formats(void **state)
