@@ -700,7 +700,8 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     /* Without CLONE_INTO_CGROUP or the tasks files, the child waits until it is moved in. */
     if (!into_cgroup && ctx.n_attach == 0 && cgroup_attach(cg, pid, &r->error) < 0)
         return;
-    if (write(parent_end, "g", 1) != 1) {
+    /* EPIPE: the child failed already, and supervise() reports the reason it sent. */
+    if (send(parent_end, "g", 1, MSG_NOSIGNAL) != 1 && errno != EPIPE) {
         error_set(&r->error, errno, "release the container");
         return;
     }
