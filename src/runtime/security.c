@@ -242,6 +242,15 @@ static int build_filter(const struct seccomp_rules *rules, struct sock_filter **
     int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (r < 0)
         return seccomp_error(e, -r, "set the action for foreign architectures");
+    /*
+     * Rules as a binary tree over the syscall number, not a chain: when the
+     * filter is loaded the kernel runs it once for every syscall number of
+     * every architecture (to cache the ones it always allows), and a chain
+     * of 100 rules made that load take 190 us against 70 us for the tree.
+     */
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    if (r < 0)
+        return seccomp_error(e, -r, "ask for a binary-tree filter");
     r = add_compat_arches(ctx);
     if (r < 0)
         return seccomp_error(e, -r, "add the compatibility architectures");
