@@ -316,17 +316,12 @@ static void test_empty_command(void **state)
 /*
  * Runs init_run in a forked test process (not PID 1, so init_run makes it a
  * subreaper) and returns its result. The test process first makes the
- * signal state hostile (SIGCHLD and SIGHUP ignored, SIGUSR1 caught) as a
- * careless caller could leave it; after init_run it checks the promises that
- * are not the status: 201 the init is dumpable, 202 close_after_fork is still
- * open, 203 a child is left, 204 not a subreaper.
+ * signal state hostile (SIGCHLD and SIGHUP ignored, which execve keeps) as
+ * a careless caller could leave it; after init_run it checks the promises
+ * that are not the status: 201 the init is dumpable, 202 close_after_start
+ * is still open, 203 a child is left, 204 not a subreaper.
  */
-static void on_usr1(int sig)
-{
-    (void)sig;
-}
-
-static pid_t start_init(int (*start)(void *), void *arg, int close_after_fork)
+static pid_t start_init(int (*start)(void *), void *arg, int close_after_start)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -335,11 +330,10 @@ static pid_t start_init(int (*start)(void *), void *arg, int close_after_fork)
         return pid;
     signal(SIGCHLD, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    signal(SIGUSR1, on_usr1);
-    int r = init_run(start, arg, close_after_fork);
+    int r = init_run(start, arg, close_after_start);
     if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
         _exit(201);
-    if (close_after_fork >= 0 && fcntl(close_after_fork, F_GETFD) != -1)
+    if (close_after_start >= 0 && fcntl(close_after_start, F_GETFD) != -1)
         _exit(202);
     if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
         _exit(203);
@@ -399,6 +393,26 @@ static void test_init_killed(void **state)
 }
 
 /*
+ * The commands of the init tests. init_run wants a command that execs at
+ * once, so the test binary runs itself again: `test-exec command NAME ARG...`
+ * (see main). An fd handed to it must survive the exec.
+ */
+static int exec_test_command(const char *name, int a, int b, int c)
+{
+    char sa[16], sb[16], sc[16];
+    snprintf(sa, sizeof(sa), "%d", a);
+    snprintf(sb, sizeof(sb), "%d", b);
+    snprintf(sc, sizeof(sc), "%d", c);
+    execl("/proc/self/exe", "test-exec", "command", name, sa, sb, sc, (char *)NULL);
+    return 70;
+}
+
+static int inherit_fd(int fd)
+{
+    return fcntl(fd, F_SETFD, 0);
+}
+
+/*
  * The command: checks its signal state, then waits for sig with a handler
  * that exits with exit_status (or, when that is -1, with the signal's number).
  */
@@ -415,26 +429,31 @@ static void exit_with_signal(int sig)
     _exit(handler_exit_status >= 0 ? handler_exit_status : sig);
 }
 
-static int start_wait_signal(void *p)
+static int command_wait_signal(int sig, int ready_w, int exit_status)
 {
-    const struct forward_arg *a = p;
     alarm(2 * LIMIT_SECONDS); /* never outlive a failed test, but let the test's bound fire first */
-    /* what init_run promised the command: nothing blocked, nothing ignored */
+    /* what init_run promised the command: nothing blocked, and SIGHUP (ignored by the caller) not ignored */
     sigset_t mask;
     sigprocmask(SIG_SETMASK, NULL, &mask);
-    if (sigismember(&mask, a->sig) || sigismember(&mask, SIGCHLD))
+    if (sigismember(&mask, sig) || sigismember(&mask, SIGCHLD))
         return 50;
     struct sigaction sa;
     if (sigaction(SIGHUP, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
         return 51;
-    if (sigaction(SIGUSR1, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
-        return 52;
-    handler_exit_status = a->exit_status;
-    signal(a->sig, exit_with_signal);
-    if (write(a->ready_w, "r", 1) != 1)
+    handler_exit_status = exit_status;
+    signal(sig, exit_with_signal);
+    if (write(ready_w, "r", 1) != 1)
         return 53;
     for (;;)
         pause();
+}
+
+static int start_wait_signal(void *p)
+{
+    const struct forward_arg *a = p;
+    if (inherit_fd(a->ready_w) < 0)
+        return 54;
+    return exec_test_command("wait-signal", a->sig, a->ready_w, a->exit_status);
 }
 
 static void test_init_forwards_signals(void **state)
@@ -489,9 +508,8 @@ struct zombie_arg {
     int go_r;
 };
 
-static int start_orphan_maker(void *p)
+static int command_orphan_maker(int pid_w, int go_r)
 {
-    const struct zombie_arg *a = p;
     alarm(2 * LIMIT_SECONDS);
     pid_t child = fork();
     if (child < 0)
@@ -500,7 +518,7 @@ static int start_orphan_maker(void *p)
         pid_t grandchild = fork();
         if (grandchild == 0) {
             pid_t me = getpid();
-            _exit(write(a->pid_w, &me, sizeof(me)) == sizeof(me) ? 0 : 1);
+            _exit(write(pid_w, &me, sizeof(me)) == sizeof(me) ? 0 : 1);
         }
         _exit(grandchild > 0 ? 0 : 1);
     }
@@ -508,9 +526,17 @@ static int start_orphan_maker(void *p)
     if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return 61;
     char c;
-    if (read(a->go_r, &c, 1) != 1)
+    if (read(go_r, &c, 1) != 1)
         return 62;
     return 0;
+}
+
+static int start_orphan_maker(void *p)
+{
+    const struct zombie_arg *a = p;
+    if (inherit_fd(a->pid_w) < 0 || inherit_fd(a->go_r) < 0)
+        return 63;
+    return exec_test_command("orphan-maker", a->pid_w, a->go_r, 0);
 }
 
 static bool process_exists(pid_t pid)
@@ -573,8 +599,23 @@ static void test_init_closes_fd(void **state)
     assert_int_equal(wait_bounded(init), 42); /* not 202 */
 }
 
-int main(void)
+/* `test-exec command NAME A B C`: one of the commands above, run by an init under test. */
+static int run_test_command(int argc, char **argv)
 {
+    if (argc != 5)
+        return 71;
+    int a = atoi(argv[2]), b = atoi(argv[3]), c = atoi(argv[4]);
+    if (strcmp(argv[1], "wait-signal") == 0)
+        return command_wait_signal(a, b, c);
+    if (strcmp(argv[1], "orphan-maker") == 0)
+        return command_orphan_maker(a, b);
+    return 72;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "command") == 0)
+        return run_test_command(argc - 1, argv + 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_absolute, setup, teardown),
