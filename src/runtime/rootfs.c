@@ -615,19 +615,21 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
     step_done(steps, "/proc");
     if (setup_dev(rootfd, e) < 0)
         return -1;
-    step_done(steps, "/dev");
+    if (setup_tmp(rootfd, e) < 0)
+        return -1;
+    step_done(steps, "/dev and /tmp");
+    if (steps && steps->before_sys && steps->before_sys(steps->arg, e) < 0)
+        return -1;
     if (setup_sys(rootfd, h, cg, e) < 0)
         return -1;
     step_done(steps, "/sys and the cgroup");
-    if (setup_tmp(rootfd, e) < 0)
-        return -1;
     for (size_t i = 0; rootfs_masked_paths[i]; i++)
         if (mask_path(rootfd, rootfs_masked_paths[i] + 1, e) < 0)
             return -1;
     for (size_t i = 0; rootfs_readonly_paths[i]; i++)
         if (make_readonly(rootfd, rootfs_readonly_paths[i] + 1, e) < 0)
             return -1;
-    step_done(steps, "/tmp, masked and read-only paths");
+    step_done(steps, "masked and read-only paths");
     if (setup_mounts(rootfd, p, e) < 0)
         return -1;
     /* The profile's own masks and read-only paths, after its mounts so they can cover them. */
