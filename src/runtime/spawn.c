@@ -138,6 +138,8 @@ struct child_ctx {
     int n_attach;
     struct winsize winsize;
     bool verbose;
+    int launcher_cpu; /* the CPU the launcher cloned the child on, or -1 */
+    cpu_set_t *moved; /* the caller's CPU mask while the child runs elsewhere; else NULL */
     char **argv;
     char **envp;
 };
@@ -169,6 +171,35 @@ static _Noreturn void child_fail(struct child_ctx *c, int status, struct congo_e
 }
 
 /*
+ * Off the launcher's CPU while the two overlap. The kernel often puts a new
+ * child on its parent's CPU although another one is idle, and then the
+ * child's first mounts and the launcher's network namespace, meant to run
+ * at the same time, take turns instead. The child moves to the other CPUs it
+ * may use, and takes the caller's mask back once it has joined the
+ * namespace (move_back), so the command inherits that mask unchanged.
+ */
+static void move_off_launcher_cpu(struct child_ctx *c)
+{
+    static cpu_set_t caller;
+    if (c->launcher_cpu < 0 || sched_getcpu() != c->launcher_cpu ||
+        sched_getaffinity(0, sizeof(caller), &caller) < 0)
+        return;
+    cpu_set_t others = caller;
+    CPU_CLR(c->launcher_cpu, &others);
+    if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof(others), &others) < 0)
+        return;
+    c->moved = &caller;
+}
+
+static int move_back(struct child_ctx *c, struct congo_error *e)
+{
+    if (c->moved && sched_setaffinity(0, sizeof(*c->moved), c->moved) < 0)
+        return error_set(e, errno, "restore the CPU affinity");
+    c->moved = NULL;
+    return 0;
+}
+
+/*
  * Join the network namespace the launcher made while this child assembled
  * the first part of its root (see netns_make). Runs privileged in the child,
  * before /sys is mounted: sysfs shows the network devices of the namespace
@@ -195,6 +226,8 @@ static int join_netns(void *arg, struct congo_error *e)
     close(fd);
     if (joined < 0)
         return error_set(e, errno, "join the network namespace");
+    if (move_back(c, e) < 0)
+        return -1;
     child_step(c, "network namespace joined", timer->t);
     return 0;
 }
@@ -334,6 +367,8 @@ static _Noreturn void child_main(struct child_ctx *c)
     /* Die with the launcher; and the launcher may already be gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         _exit(STATUS_LAUNCHER);
+    if (c->p->ns[NS_NET])
+        move_off_launcher_cpu(c);
     if (cgroup_attach_self(c->attach_fds, c->n_attach, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
     for (int i = 0; i < c->n_attach; i++)
@@ -727,6 +762,7 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     cgroup_oom_kills(cg, &oom_before);
 
     struct child_ctx ctx = {
+        .launcher_cpu = sched_getcpu(),
         .p = p,
         .host = host,
         .cg = cg,

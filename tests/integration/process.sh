@@ -4,7 +4,7 @@
 # collected by the next run, only fds 0-2 passed on, and the exit statuses.
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 22
 
 # A cgroup parent of this file's own for the runs whose launcher is killed:
 # the stale cgroup it leaves is then collected by this file's next run, not by
@@ -231,5 +231,19 @@ own_126_127() {
     expect_status 127 ctr -- /bin/sh -c 'exit 127'
 }
 t "the command's own 126 and 127 pass through unchanged" own_126_127
+
+# The child leaves its launcher's CPU while the two overlap, and must hand
+# the command the caller's mask all the same: 20 runs, as the move happens
+# only when the kernel put both on one CPU.
+affinity_kept() {
+    want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+    for i in $(seq 20); do
+        out=$(ctr -- /bin/sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status) || return 1
+        expect_eq "$want" "$out" "the command's CPUs, run $i" || return 1
+    done
+    one=$(taskset -c 0 "$CONGO" run "$ROOTFS" - - - - -- /bin/sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status) || return 1
+    expect_eq 0 "$one" "the command's CPUs under taskset -c 0"
+}
+t "the command runs on the CPUs the caller may use (taskset kept)" affinity_kept
 
 finish
