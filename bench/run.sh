@@ -5,9 +5,10 @@
 #   bench/run.sh [--runs N] [--seq N] [--par N] [--out DIR] [--work DIR] [--congo PATH]
 #                [--no-install] [--no-variants] [--profile]
 #
-# As root. Installs the peers from Debian's packages when missing, builds
-# congo in build/bench when it is not there, makes the rootfs and one overlay
-# layer, then measures, interleaved (A B C A B C ...), the wall time of
+# As root. Installs the peers from Debian's packages when missing, makes
+# congo in build/bench (configured once, rebuilt as the sources change),
+# the rootfs and one overlay layer, then measures, interleaved (each round
+# every tool once, in a shuffled order: B A C, C B A, ...), the wall time of
 # starting `/bin/true` in each, and also peak RSS, 100 sequential starts,
 # throughput with 2 and 8 starts in parallel, and `congo-launch --check` of a
 # 16-deep include stack against one flat file. Writes CSV files and a PNG
@@ -92,14 +93,17 @@ command -v gcc >/dev/null || { echo "run.sh: gcc is needed for bench/timeit.c" >
 
 if [ -z "$congo" ]; then
     congo=$repo/build/bench/congo-launch
-    if [ ! -x "$congo" ]; then
+    # Configured once; made every time, so a benchmark never measures stale sources.
+    if [ ! -f "$repo/build/bench/Makefile" ]; then
         [ -x "$repo/configure" ] ||
             { echo "run.sh: no configure script; run \`autoreconf -fi' in $repo first" >&2; exit 1; }
-        say "building congo in build/bench (-O2 -g)"
+        say "configuring congo in build/bench (-O2 -g)"
         mkdir -p "$repo/build/bench"
-        (cd "$repo/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null && make -s -j2 >/dev/null) ||
-            { echo "run.sh: building congo failed; scripts/deps.sh installs what the build needs" >&2; exit 1; }
+        (cd "$repo/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null) ||
+            { echo "run.sh: configure failed; scripts/deps.sh installs what the build needs" >&2; exit 1; }
     fi
+    (cd "$repo/build/bench" && make -s -j2 >/dev/null) ||
+        { echo "run.sh: building congo failed; scripts/deps.sh installs what the build needs" >&2; exit 1; }
 fi
 congo=$(cd "$(dirname "$congo")" && pwd)/$(basename "$congo")
 

@@ -6,9 +6,14 @@
  * plus the same small spawn cost for every tool.
  *
  *   timeit [-n RUNS] [-w WARMUP] [-l LOGDIR] [-r RAW.csv] -- LABEL CMD [ARG...] [-- LABEL CMD...]
- *       interleaved rounds: every round starts each command once, the first
- *       one rotating, so drift on the machine (page cache, timers, other
- *       load) falls on every tool alike. Prints one line per command:
+ *       interleaved rounds: every round starts each command once, in an
+ *       order shuffled afresh (a fixed seed, so runs repeat), so drift on
+ *       the machine (page cache, timers, other load) and the clean-up a
+ *       start leaves to the kernel's workers after it exits (a network
+ *       namespace is torn down asynchronously; runc leaves the most) fall
+ *       on every tool alike: each follows each other as often. A fixed
+ *       cycle would make one tool always run in the wake of the same
+ *       heavy neighbour. Prints one line per command:
  *       LABEL RUNS FAILS MEDIAN_US P10_US P90_US Q1_US Q3_US MIN_US MAX_US CPU_US
  *       where CPU_US is the median CPU time (user + system, from wait4's
  *       rusage: the launcher and every descendant it reaped), which other
@@ -248,9 +253,19 @@ int main(int argc, char **argv)
     if (rawf)
         fprintf(rawf, "round,label,us,ok\n");
     char token[64];
+    int *order = xmalloc(sizeof(int) * (size_t)k);
+    for (int i = 0; i < k; i++)
+        order[i] = i;
+    unsigned int seed = 1;
     for (int round = -warmup; round < runs; round++) {
+        /* Fisher-Yates with rand_r: the same sequence of orders on every run. */
+        for (int i = k - 1; i > 0; i--) {
+            int j = rand_r(&seed) % (i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
         for (int s = 0; s < k; s++) {
-            struct cmd *c = &cmds[((round < 0 ? -round : round) + s) % k];
+            struct cmd *c = &cmds[order[s]];
             snprintf(token, sizeof(token), "%d-%d-%d", (int)getpid(), round + warmup, s);
             double cpu = 0;
             double us = run_once(c, token, &cpu);
