@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
@@ -118,16 +119,30 @@ static int sys_openat2(int dirfd, const char *path, int flags, unsigned long lon
     }
 }
 
-/* A host path as seen from the scratch root. */
-static char *host_path(const char *path)
-{
-    return xasprintf(OLDROOT "%s", path);
-}
-
 /* The fd's path for calls that only take paths (mount(2)): through the host's /proc. */
 static char *fd_path(int fd)
 {
     return xasprintf(OLDROOT "/proc/self/fd/%d", fd);
+}
+
+/*
+ * A host path as seen from the scratch root. Below OLDROOT an absolute
+ * symlink on the way (a rootfs at /var/lib/machines/web -> /srv/web) would
+ * point into the scratch root, so the path is resolved with the host's root
+ * as its root, and the kernel names where it led. A path that cannot be
+ * resolved is given as it is, for the mount to report.
+ */
+static char *host_path(const char *path)
+{
+    _cleanup_close_ int root = open(OLDROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int fd = root < 0 ? -1 : sys_openat2(root, path, O_PATH, RESOLVE_IN_ROOT);
+    char buf[PATH_MAX];
+    _cleanup_free_ char *link = fd < 0 ? NULL : fd_path(fd);
+    ssize_t n = link ? readlink(link, buf, sizeof(buf) - 1) : -1;
+    if (n <= 0 || buf[0] != '/')
+        return xasprintf(OLDROOT "%s", path);
+    buf[n] = '\0';
+    return xstrdup(buf);
 }
 
 enum create_kind {

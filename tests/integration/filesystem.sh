@@ -5,7 +5,7 @@
 # and the fixed /proc, /dev, /sys and /tmp.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 27
 
 # A fingerprint of a tree on the host: every path, type, size, mode and mtime.
 tree_sum() {
@@ -160,6 +160,21 @@ target_created() {
     [ ! -e "$ROOTFS/srv" ] || { echo "the target was made in the rootfs on the host"; return 1; }
 }
 t "a missing mount target is created (in the writable layer, not the rootfs)" target_created
+
+# Host paths reached through absolute symlinks, as /var/lib/machines/NAME -> /srv/NAME often is.
+host_symlinks() {
+    ln -sfn "$ROOTFS" "$WORK/root-link"
+    ln -sfn "$WORK/l2" "$WORK/layer-link"
+    ln -sfn "$WORK/rw-src" "$WORK/src-link"
+    ln -sfn "$WORK/single" "$WORK/file-link"
+    out=$("$CONGO" run "$WORK/root-link" - - - - --layers "$WORK/layer-link" \
+        --mount "$WORK/src-link:/data:ro" --mount "$WORK/file-link:/etc/single:ro" \
+        -- /bin/sh -c 'cat /etc/motd /etc/single; ls /data') || return 1
+    expect_eq "from-l2
+file-on-host
+new" "$out" "the layer's motd, the bound file and the bound directory"
+}
+t "a rootfs, a layer and bind sources behind absolute host symlinks work" host_symlinks
 
 # --- tmpfs mounts ---
 
