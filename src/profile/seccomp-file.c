@@ -188,12 +188,12 @@ static const unsigned long default_ioctls[] = {TIOCSTI, TIOCLINUX};
 
 /*
  * Calls a file may not deny. The filter is loaded before the container's
- * init forks the command, and congo's own code still runs under it: the
- * init would spin or hang without its signal and wait calls, turn
- * dumpable without prctl (opening /proc/1/exe to the container: the
- * CVE-2019-5736 escape), and a failure could no longer be reported over
- * the sync socket. Denying execve would only turn every run into a
- * puzzling "permission denied".
+ * init starts the command (with vfork, which is clone), and congo's own
+ * code still runs under it: the init would spin or hang without its signal
+ * and wait calls, turn dumpable without prctl (opening /proc/1/exe to the
+ * container: the CVE-2019-5736 escape), and a failure could no longer be
+ * reported over the sync socket. Denying execve would only turn every run
+ * into a puzzling "permission denied".
  */
 static const char *const protected_calls[] = {
     "execve",         "clone",           "wait4",        "kill", "rt_sigaction",
@@ -389,7 +389,7 @@ static int read_line(const char *path, int lineno, char *line, struct seccomp_ru
                   "`%s` cannot be denied: congo's init and the start of the command need it%s",
                   name,
                   strcmp(name, "clone") == 0
-                      ? " (`@default` denies clone with namespace flags, which fork never uses)"
+                      ? " (`@default` denies clone with namespace flags, which vfork never uses)"
                       : "");
         return -1;
     }

@@ -7,7 +7,6 @@
 #include "runtime/exec.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -177,21 +176,6 @@ static void reset_signals(const sigset_t *mask)
     sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
-/* What the command's process needs from the init: see init_run. */
-struct command_start {
-    int (*start)(void *arg);
-    void *arg;
-    const sigset_t *mask;
-};
-
-/* The command's process, on a stack of its own in the init's memory until it execs. */
-static int command_main(void *p)
-{
-    const struct command_start *s = p;
-    reset_signals(s->mask);
-    _exit(s->start(s->arg));
-}
-
 /* The contract's status: the exit code, or 128+N for signal N, as shells report it. */
 static int status_of(int wstatus)
 {
@@ -201,21 +185,21 @@ static int status_of(int wstatus)
 }
 
 /*
- * Runs in the child as root, as the container's PID 1 (or, with `pid: false`,
- * as a child subreaper), after the container is set up and before the user
- * is switched: start() does that and the exec in the command's process.
+ * Runs in the child as the container's PID 1 (or, with `pid: false`, as a
+ * child subreaper), after the container is set up and the user switched:
+ * start() only execs, in the command's process.
  *
  * Signals are handled synchronously with sigwaitinfo on a blocked set, never
  * with handlers: the kernel drops any signal sent to a namespace's PID 1 from
  * inside the namespace unless PID 1 has a handler for it, but it never drops
  * a blocked signal (the handler could change before it is unblocked), so a
  * blocked signal is always queued for sigwaitinfo. Blocking happens before
- * the clone, so a SIGCHLD of a command that dies at once, or a SIGTERM that
- * arrives during the clone, waits in the queue instead of being lost. The set
+ * the vfork, so a SIGCHLD of a command that dies at once, or a SIGTERM that
+ * arrives during the vfork, waits in the queue instead of being lost. The set
  * stays blocked on return: the caller exits with the status, and a signal
  * arriving now must not kill the init with a different one.
  *
- * The init is made non-dumpable before the clone (so there is no window): a
+ * The init is made non-dumpable before the vfork (so there is no window): a
  * container process without CAP_SYS_PTRACE, root in the container or not,
  * then cannot ptrace it or open its /proc/1/{exe,fd,mem,environ}, which lead
  * back to the host's binary and whatever the launcher gave it (the
@@ -223,7 +207,7 @@ static int status_of(int wstatus)
  * capability set must not hold it. The command inherits the flag only until
  * execve, which resets it for an ordinary binary.
  *
- * Returns 125 (a failure of congo-launch itself) when the clone fails: the
+ * Returns 125 (a failure of congo-launch itself) when vfork fails: the
  * interface has no error channel, and no status of the command exists yet.
  */
 int init_run(int (*start)(void *arg), void *arg, int close_after_start)
@@ -253,16 +237,16 @@ int init_run(int (*start)(void *arg), void *arg, int close_after_start)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
     /*
-     * The command's process borrows the init's memory until it execs
-     * (CLONE_VM | CLONE_VFORK, as posix_spawn does) instead of fork copying
-     * the init's page tables for execve to throw away. The init sleeps
-     * meanwhile, so nothing of its state changes under it; the child has a
-     * stack of its own, static rather than on the init's stack, which a
-     * small rlimits.stack may not let grow.
+     * vfork: the command's process borrows the init's memory until it execs
+     * instead of fork copying the init's page tables for execve to throw
+     * away, as posix_spawn does. The init sleeps meanwhile, so nothing of its
+     * state changes under it.
      */
-    static char stack[64 * 1024] __attribute__((aligned(16)));
-    struct command_start s = {.start = start, .arg = arg, .mask = &oldmask};
-    pid_t child = clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &s);
+    pid_t child = vfork();
+    if (child == 0) {
+        reset_signals(&oldmask);
+        _exit(start(arg));
+    }
     if (close_after_start >= 0)
         close(close_after_start);
     if (child < 0)

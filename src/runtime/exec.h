@@ -18,11 +18,10 @@ int exec_command(char *const argv[], char *const envp[], struct congo_error *e);
  * The container's PID 1 when `init: true`: starts a process that runs
  * start(arg), which must exec the command at once or return an exit status
  * (the process shares the init's memory until then, and the init waits for
- * that moment: it neither forwards nor reaps before). It then forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
- * SIGWINCH to the command, reaps every zombie that is reparented to it, and
- * returns when the command has exited: its exit status, or 128+N when a
- * signal N killed it. close_after_start is an fd the init itself must not
- * keep (the sync socket: the parent learns of a successful exec when the
- * last copy closes); -1 for none.
+ * that moment: it neither forwards nor reaps before). It then forwards SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the command, reaps every zombie that is reparented to
+ * it, and returns when the command has exited: its exit status, or 128+N when a signal N killed it.
+ * close_after_start is an fd the init itself must not keep (the sync socket: the parent learns of a
+ * successful exec when the last copy closes); -1 for none.
  */
 int init_run(int (*start)(void *arg), void *arg, int close_after_start);

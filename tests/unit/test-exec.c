@@ -395,15 +395,19 @@ static void test_init_killed(void **state)
 /*
  * The commands of the init tests. init_run wants a command that execs at
  * once, so the test binary runs itself again: `test-exec command NAME ARG...`
- * (see main). An fd handed to it must survive the exec.
+ * (see main). An fd handed to it must survive the exec. The binary's path is
+ * read once at the start: under valgrind /proc/self/exe is valgrind's own
+ * binary, while readlink of it gives the program's.
  */
+static char self_path[4096];
+
 static int exec_test_command(const char *name, int a, int b, int c)
 {
     char sa[16], sb[16], sc[16];
     snprintf(sa, sizeof(sa), "%d", a);
     snprintf(sb, sizeof(sb), "%d", b);
     snprintf(sc, sizeof(sc), "%d", c);
-    execl("/proc/self/exe", "test-exec", "command", name, sa, sb, sc, (char *)NULL);
+    execl(self_path, "test-exec", "command", name, sa, sb, sc, (char *)NULL);
     return 70;
 }
 
@@ -432,7 +436,7 @@ static void exit_with_signal(int sig)
 static int command_wait_signal(int sig, int ready_w, int exit_status)
 {
     alarm(2 * LIMIT_SECONDS); /* never outlive a failed test, but let the test's bound fire first */
-    /* what init_run promised the command: nothing blocked, and SIGHUP (ignored by the caller) not ignored */
+    /* init_run's promise: nothing blocked, and SIGHUP (which the caller ignores) not ignored */
     sigset_t mask;
     sigprocmask(SIG_SETMASK, NULL, &mask);
     if (sigismember(&mask, sig) || sigismember(&mask, SIGCHLD))
@@ -616,6 +620,12 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "command") == 0)
         return run_test_command(argc - 1, argv + 1);
+    ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+    if (n <= 0) {
+        perror("test-exec: readlink /proc/self/exe");
+        return 1;
+    }
+    self_path[n] = '\0';
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_absolute, setup, teardown),
