@@ -77,13 +77,18 @@ int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_erro
 bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime);
 
 /*
- * The per-mode halves of cgroup_create and cgroup_collect_stale. create:
- * cg->name is set and everything else is empty; on failure nothing is left.
+ * The per-mode halves of cgroup_plan, cgroup_make and cgroup_collect_stale.
+ * v1 plan: with cg->name set, fills paths and memory_path, makes nothing.
+ * v1 make: makes the planned directories (counting them in n_made) and
+ * writes the limits. v2 create: both at once, with cg->name set and
+ * everything else empty. On failure the caller removes what was made.
  * parents: the directories (absolute) where this profile's cgroups live, for
  * the stale collection; NULL-terminated, missing ones left out.
  */
-int cgroup_v1_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
-                     struct congo_error *e);
+int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                   struct congo_error *e);
+int cgroup_v1_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                   struct congo_error *e);
 int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
                      struct congo_error *e);
 char **cgroup_v1_parents(const struct cgroup_host *h, const struct profile *p);

@@ -112,28 +112,41 @@ static int write_limits(const struct v1_plan *plan, const struct profile *p,
     return 0;
 }
 
-int cgroup_v1_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
-                     struct congo_error *e)
+int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                   struct congo_error *e)
+{
+    struct v1_plan plan;
+    if (plan_of(h, p, &plan, e) < 0)
+        return -1;
+    for (size_t i = 0; i < plan.n; i++) {
+        _cleanup_free_ char *rel = cgroup_parent_rel(p, plan.used[i]->own, e);
+        if (!rel)
+            return -1;
+        _cleanup_free_ char *parent = cgroup_path_join(plan.used[i]->mount, rel);
+        strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
+    }
+    if (plan.memory)
+        cg->memory_path = xstrdup(dir_of(&plan, cg, plan.memory));
+    return 0;
+}
+
+int cgroup_v1_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                   struct congo_error *e)
 {
     struct v1_plan plan;
     if (plan_of(h, p, &plan, e) < 0)
         return -1;
     /* Every hierarchy's directory is made before any limit is written: failure undoes them all. */
     for (size_t i = 0; i < plan.n; i++) {
-        const struct cgroup_hierarchy *hi = plan.used[i];
-        _cleanup_free_ char *rel = cgroup_parent_rel(p, hi->own, e);
-        if (!rel)
+        if (p->cgroup_parent) {
+            _cleanup_free_ char *rel = cgroup_parent_rel(p, plan.used[i]->own, e);
+            if (!rel || cgroup_mkdir_parents(plan.used[i]->mount, rel, cg->fake, e) < 0)
+                return rel ? error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent) : -1;
+        }
+        if (cgroup_mkdir(cg->paths[i], cg->fake, e) < 0)
             return -1;
-        if (p->cgroup_parent && cgroup_mkdir_parents(hi->mount, rel, cg->fake, e) < 0)
-            return error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent);
-        _cleanup_free_ char *parent = cgroup_path_join(hi->mount, rel);
-        _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
-        if (cgroup_mkdir(dir, cg->fake, e) < 0)
-            return -1;
-        strv_push(&cg->paths, steal_pointer(&dir));
+        cg->n_made = i + 1;
     }
-    if (plan.memory)
-        cg->memory_path = xstrdup(dir_of(&plan, cg, plan.memory));
     return write_limits(&plan, p, cg, e);
 }
 

@@ -767,25 +767,50 @@ static void cgroup_release(struct cgroup *cg)
     cgroup_clear(cg, cg->mode, cg->fake);
 }
 
-int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
-                  unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
+int cgroup_plan(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+                unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
     cgroup_clear(cg, h->mode, h->fake);
     if (launcher <= 0 || starttime == 0)
         return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
     cg->name = xasprintf("congo-%s-%d-%llu", p->name ? p->name : "congo", (int)launcher, starttime);
-    int r = h->mode == CGROUP_V2 ? cgroup_v2_create(h, p, cg, e) : cgroup_v1_create(h, p, cg, e);
+    /* v2 plans and makes its one directory at once, in cgroup_make. */
+    if (h->mode != CGROUP_V2 && cgroup_v1_plan(h, p, cg, e) < 0) {
+        cgroup_release(cg);
+        return -1;
+    }
+    return 0;
+}
+
+int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                struct congo_error *e)
+{
+    int r;
+    if (h->mode == CGROUP_V2) {
+        r = cgroup_v2_create(h, p, cg, e);
+        cg->n_made = strv_len(cg->paths);
+    } else {
+        r = cgroup_v1_make(h, p, cg, e);
+    }
     if (r < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
         long budget = POLL_ROUNDS * POLL_STEP_MS;
-        for (size_t i = strv_len(cg->paths); i > 0; i--)
+        for (size_t i = cg->n_made; i > 0; i--)
             cgroup_remove(cg->paths[i - 1], cg->fake, &budget, &ignored);
         error_clear(&ignored);
         cgroup_release(cg);
         return r;
     }
     return 0;
+}
+
+int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+                  unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
+{
+    if (cgroup_plan(h, p, launcher, starttime, cg, e) < 0)
+        return -1;
+    return cgroup_make(h, p, cg, e);
 }
 
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
@@ -859,8 +884,9 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
      * with it, and the directories are empty. Removing them is all there is
      * to do; only when one is busy is there something left to kill.
      */
-    if (!cg->fake && cg->paths && cg->paths[0]) {
-        size_t n = strv_len(cg->paths), removed = 0;
+    size_t n = cg->n_made; /* planned directories never made are not this run's */
+    if (!cg->fake && n > 0) {
+        size_t removed = 0;
         for (size_t i = n; i > 0; i--, removed++)
             if (rmdir(cg->paths[i - 1]) < 0 && errno != ENOENT)
                 break;
@@ -869,7 +895,7 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
             return 0;
         }
     }
-    if (cg->paths && cg->paths[0]) {
+    if (n > 0) {
         /*
          * v2's cgroup.kill (Linux 5.14) kills the whole subtree at once, so a
          * fork racing the kill cannot escape; the loop below then only waits
@@ -882,7 +908,7 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
             keep_first(&first, &now);
     }
     long budget = POLL_ROUNDS * POLL_STEP_MS;
-    for (size_t i = 0; cg->paths && cg->paths[i]; i++)
+    for (size_t i = 0; i < n; i++)
         if (cgroup_remove(cg->paths[i], cg->fake, &budget, &now) < 0)
             keep_first(&first, &now);
     cgroup_release(cg);

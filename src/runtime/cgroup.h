@@ -58,10 +58,11 @@ struct cgroup {
     enum cgroup_mode mode;
     char *name; /* congo-NAME-PID-STARTTIME */
     /*
-     * Every directory made, NULL-terminated; for v1 one per hierarchy, the
-     * pids hierarchy's first (its cgroup.procs is where leftovers are found).
+     * Every directory, NULL-terminated; for v1 one per hierarchy, the pids
+     * hierarchy's first (its cgroup.procs is where leftovers are found).
      */
     char **paths;
+    size_t n_made;      /* how many of paths this run has made (cgroup_make) */
     int v2_fd;          /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
     char *memory_path;  /* the directory that holds the memory controller's files, or NULL */
     char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
@@ -82,6 +83,20 @@ void cgroup_host_free(struct cgroup_host *h);
  */
 int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
+
+/*
+ * cgroup_create in two halves, for a launcher that makes the directories
+ * while its child already assembles the root. cgroup_plan names the cgroup
+ * and, on v1 and hybrid hosts, its directories, without making anything; a
+ * controller the profile needs and the host lacks is already an error here.
+ * cgroup_make makes them and writes the limits; on failure it leaves nothing
+ * and releases cg. A v2 cgroup is planned and made at once, in cgroup_make:
+ * it must exist before the clone that enters it (CLONE_INTO_CGROUP).
+ */
+int cgroup_plan(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+                unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
+int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+                struct congo_error *e);
 
 /* Move pid in (when the child was not cloned straight into it). */
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);

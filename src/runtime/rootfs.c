@@ -594,9 +594,12 @@ static int refuse_symlinks(int rootfd, struct congo_error *e)
 /*
  * The whole sequence. Runs privileged in the child, in a new mount
  * namespace. The order matters: rprivate first (nothing may propagate to
- * the host), the scratch pivot before any host path is used, /dev before the
- * masks (they bind /dev/null), the profile's mounts after the fixed ones (so
- * they may replace /tmp and /dev/shm), and the final pivot last.
+ * the host), the scratch pivot before any host path is used, the caller's
+ * before_sys just before /sys (sysfs shows its mounter's network devices,
+ * and the cgroup bound below it must exist; what needs neither comes first,
+ * to overlap with the caller's work), /dev before the masks (they bind
+ * /dev/null), the profile's mounts after the fixed ones (so they may replace
+ * /tmp and /dev/shm), and the final pivot last.
  */
 static void step_done(const struct rootfs_steps *steps, const char *step)
 {

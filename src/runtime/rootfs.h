@@ -22,10 +22,10 @@ int rootfs_preflight(const struct profile *p, struct congo_error *e);
 struct rootfs_steps {
     void (*done)(void *arg, const char *step); /* called after each step, for -v */
     /*
-     * Called once, just before /sys is mounted, which is the only mount that
-     * depends on the network namespace (sysfs shows the devices of its
-     * mounter's): the caller may join the container's namespace only now.
-     * NULL, or returns -1 with e filled.
+     * Called once, just before /sys is mounted: the only mount that depends
+     * on the network namespace (sysfs shows the devices of its mounter's),
+     * and the one that binds the container's cgroup. The caller joins both
+     * no later than now. NULL, or returns -1 with e filled.
      */
     int (*before_sys)(void *arg, struct congo_error *e);
     void *arg;

@@ -49,8 +49,12 @@ enum sync_kind {
     SYNC_LOG = 1, /* a setup step's timing, for -v */
     SYNC_ERROR,   /* the child failed: status and message */
     SYNC_PTY,     /* the master of the container's terminal, as SCM_RIGHTS */
+    SYNC_CGROUP,  /* to the child: its cgroup's tasks files (v1), as SCM_RIGHTS */
     SYNC_NETNS,   /* to the child: its network namespace, as SCM_RIGHTS */
 };
+
+/* The most fds one message carries: a tasks file per v1 hierarchy used. */
+#define SYNC_MAX_FDS 8
 
 struct sync_msg {
     int32_t kind;
@@ -73,30 +77,29 @@ static void sync_send(int fd, enum sync_kind kind, int status, const char *fmt, 
         ;
 }
 
-/* A message carrying one fd (SCM_RIGHTS); the receiver gets its own copy. */
-static int sync_send_fd(int sock, enum sync_kind kind, int fd)
+/* A message carrying n fds (SCM_RIGHTS, n <= SYNC_MAX_FDS); the receiver gets its own copies. */
+static int sync_send_fds(int sock, enum sync_kind kind, const int *fds, int n)
 {
     struct sync_msg m = {.kind = kind};
-    char control[CMSG_SPACE(sizeof(int))] = {0};
+    char control[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)] = {0};
     struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = control,
-        .msg_controllen = sizeof(control),
-    };
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (n > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+    }
     return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-/* One message and the fd it carries (-1 if none). Returns what recvmsg did. */
-static ssize_t sync_recv(int fd, struct sync_msg *m, int *passed_fd, int flags)
+/* One message and the fds it carries (at most max; *n_fds of them). Returns what recvmsg did. */
+static ssize_t sync_recv_fds(int sock, struct sync_msg *m, int *fds, int max, int *n_fds, int flags)
 {
-    char control[CMSG_SPACE(sizeof(int))];
+    char control[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
     struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
     struct msghdr msg = {
         .msg_iov = &iov,
@@ -104,14 +107,43 @@ static ssize_t sync_recv(int fd, struct sync_msg *m, int *passed_fd, int flags)
         .msg_control = control,
         .msg_controllen = sizeof(control),
     };
-    ssize_t n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
-    *passed_fd = -1;
+    /*
+     * ECONNRESET: the peer closed while a message to it lay unread (a child
+     * that failed before it read the launcher's next message). The kernel
+     * reports that once, ahead of the messages still queued here, such as
+     * the child's own error: read on.
+     */
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC)) < 0 &&
+           (errno == EINTR || errno == ECONNRESET))
+        ;
+    *n_fds = 0;
     if (n <= 0)
         return n;
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-            memcpy(passed_fd, CMSG_DATA(cm), sizeof(int));
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        int got = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < got; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+            if (*n_fds < max)
+                fds[(*n_fds)++] = fd;
+            else
+                close(fd);
+        }
+    }
     m->text[sizeof(m->text) - 1] = '\0';
+    return n;
+}
+
+/* The same with at most one fd: -1 in *passed_fd when there is none. */
+static ssize_t sync_recv(int sock, struct sync_msg *m, int *passed_fd, int flags)
+{
+    int n_fds;
+    ssize_t n = sync_recv_fds(sock, m, passed_fd, 1, &n_fds, flags);
+    if (n_fds == 0)
+        *passed_fd = -1;
     return n;
 }
 
@@ -133,13 +165,11 @@ struct child_ctx {
     const struct cgroup *cg;
     const struct security_plan *sec;
     int sync_fd;
-    bool want_tty;         /* stdin is a terminal: the command gets one of its own */
-    int attach_fds[8];     /* v1: the cgroup's tasks files, for the child to move itself in */
-    int n_attach;
+    bool want_tty;    /* stdin is a terminal: the command gets one of its own */
+    bool late_cgroup; /* v1: the launcher makes the cgroup after the clone (join_late) */
+    bool joined_late; /* join_late ran */
     struct winsize winsize;
     bool verbose;
-    int launcher_cpu; /* the CPU the launcher cloned the child on, or -1 */
-    cpu_set_t *moved; /* the caller's CPU mask while the child runs elsewhere; else NULL */
     char **argv;
     char **envp;
 };
@@ -171,64 +201,51 @@ static _Noreturn void child_fail(struct child_ctx *c, int status, struct congo_e
 }
 
 /*
- * Off the launcher's CPU while the two overlap. The kernel often puts a new
- * child on its parent's CPU although another one is idle, and then the
- * child's first mounts and the launcher's network namespace, meant to run
- * at the same time, take turns instead. The child moves to the other CPUs it
- * may use, and takes the caller's mask back once it has joined the
- * namespace (move_back), so the command inherits that mask unchanged.
+ * The launcher's next message, of the kind expected. Anything else means
+ * the launcher is gone, or failed and is about to kill this child.
  */
-static void move_off_launcher_cpu(struct child_ctx *c)
+static int wait_launcher(struct child_ctx *c, enum sync_kind kind, int *fds, int max)
 {
-    static cpu_set_t caller;
-    if (c->launcher_cpu < 0 || sched_getcpu() != c->launcher_cpu ||
-        sched_getaffinity(0, sizeof(caller), &caller) < 0)
-        return;
-    cpu_set_t others = caller;
-    CPU_CLR(c->launcher_cpu, &others);
-    if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof(others), &others) < 0)
-        return;
-    c->moved = &caller;
-}
-
-static int move_back(struct child_ctx *c, struct congo_error *e)
-{
-    if (c->moved && sched_setaffinity(0, sizeof(*c->moved), c->moved) < 0)
-        return error_set(e, errno, "restore the CPU affinity");
-    c->moved = NULL;
-    return 0;
+    struct sync_msg m;
+    int n_fds;
+    ssize_t n = sync_recv_fds(c->sync_fd, &m, fds, max, &n_fds, 0);
+    if (n <= 0 || m.kind != (int32_t)kind)
+        _exit(STATUS_LAUNCHER);
+    return n_fds;
 }
 
 /*
- * Join the network namespace the launcher made while this child assembled
- * the first part of its root (see netns_make). Runs privileged in the child,
- * before /sys is mounted: sysfs shows the network devices of the namespace
- * its mounter is in, and the host's are none of the container's business.
+ * Join what the launcher made while this child assembled the first part of
+ * its root: on a v1 host its cgroup (see run_in_cgroup), and its network
+ * namespace (see netns_make). Runs privileged in the child, before /sys is
+ * mounted: the container's cgroup is bound there, and sysfs shows the
+ * network devices of the namespace its mounter is in, which must not be the
+ * host's. Nothing before this point forks or runs the container's code, so
+ * nothing ran outside the limits.
  */
-static int join_netns(void *arg, struct congo_error *e)
+static int join_late(void *arg, struct congo_error *e)
 {
     struct step_timer *timer = arg;
     struct child_ctx *c = timer->c;
-    if (!c->p->ns[NS_NET])
-        return 0;
-    struct sync_msg m;
-    int fd;
-    ssize_t n;
-    while ((n = sync_recv(c->sync_fd, &m, &fd, 0)) < 0 && errno == EINTR)
-        ;
-    if (n <= 0 || m.kind != SYNC_NETNS || fd < 0) {
-        /* The launcher is gone, or failed to make it and is about to kill this child. */
-        if (fd >= 0)
-            close(fd);
-        _exit(STATUS_LAUNCHER);
+    if (c->late_cgroup) {
+        int fds[SYNC_MAX_FDS];
+        int n = wait_launcher(c, SYNC_CGROUP, fds, SYNC_MAX_FDS);
+        int joined = cgroup_attach_self(fds, n, e);
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        if (joined < 0)
+            return -1;
+        child_step(c, "cgroup joined", timer->t);
     }
-    int joined = setns(fd, CLONE_NEWNET);
-    close(fd);
-    if (joined < 0)
-        return error_set(e, errno, "join the network namespace");
-    if (move_back(c, e) < 0)
-        return -1;
-    child_step(c, "network namespace joined", timer->t);
+    if (c->p->ns[NS_NET]) {
+        _cleanup_close_ int fd = -1;
+        if (wait_launcher(c, SYNC_NETNS, &fd, 1) != 1)
+            _exit(STATUS_LAUNCHER);
+        if (setns(fd, CLONE_NEWNET) < 0)
+            return error_set(e, errno, "join the network namespace");
+        child_step(c, "network namespace joined", timer->t);
+    }
+    c->joined_late = true;
     return 0;
 }
 
@@ -339,7 +356,7 @@ static int open_terminal(struct child_ctx *c, const struct user_ids *u, struct c
     for (int fd = 0; fd < 3; fd++)
         if (dup2(tty, fd) < 0)
             return error_set(e, errno, "dup2 the terminal");
-    if (sync_send_fd(c->sync_fd, SYNC_PTY, master) < 0)
+    if (sync_send_fds(c->sync_fd, SYNC_PTY, &master, 1) < 0)
         return error_set(e, errno, "send the terminal to the launcher");
     return 0;
 }
@@ -367,12 +384,6 @@ static _Noreturn void child_main(struct child_ctx *c)
     /* Die with the launcher; and the launcher may already be gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         _exit(STATUS_LAUNCHER);
-    if (c->p->ns[NS_NET])
-        move_off_launcher_cpu(c);
-    if (cgroup_attach_self(c->attach_fds, c->n_attach, &e) < 0)
-        child_fail(c, STATUS_LAUNCHER, &e);
-    for (int i = 0; i < c->n_attach; i++)
-        close(c->attach_fds[i]);
     char go;
     if (read(c->sync_fd, &go, 1) != 1)
         _exit(STATUS_LAUNCHER);
@@ -390,9 +401,14 @@ static _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, &e);
     }
     struct step_timer timer = {.c = c, .t = &t};
-    struct rootfs_steps steps = {.done = rootfs_step, .before_sys = join_netns, .arg = &timer};
+    struct rootfs_steps steps = {.done = rootfs_step, .before_sys = join_late, .arg = &timer};
     if (rootfs_setup(c->p, c->host, c->cg, &steps, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, &e);
+    /* Never the launcher's cgroup or the host's network by an oversight. */
+    if (!c->joined_late) {
+        error_set(&e, 0, "the root was assembled without joining the cgroup and network namespace");
+        child_fail(c, STATUS_LAUNCHER, &e);
+    }
 
     _cleanup_free_ char *hostname = profile_effective_hostname(c->p);
     if (hostname && sethostname(hostname, strlen(hostname)) < 0) {
@@ -480,15 +496,14 @@ static int netns_make(struct congo_error *e)
     if (own < 0)
         return error_set(e, errno, "open /proc/self/ns/net");
     if (unshare(CLONE_NEWNET) < 0)
-        return error_set(e, errno, "make the network namespace");
+        return error_set(e, errno, "make the network namespace%s",
+                         errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
     _cleanup_close_ int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        error_set(e, errno, "open the new /proc/self/ns/net");
-    else
-        loopback_up(e);
-    if (setns(own, CLONE_NEWNET) < 0 && !e->msg)
-        error_set(e, errno, "return to the launcher's network namespace");
-    return e->msg ? -1 : take_fd(&fd);
+    int made = fd < 0 ? error_set(e, errno, "open the new /proc/self/ns/net") : loopback_up(e);
+    /* Back whatever happened; a failure there matters less than the first one. */
+    if (setns(own, CLONE_NEWNET) < 0 && made == 0)
+        return error_set(e, errno, "return to the launcher's network namespace");
+    return made < 0 ? -1 : take_fd(&fd);
 }
 
 /* The child's namespaces, but for the network's: see netns_make. */
@@ -496,8 +511,9 @@ static pid_t clone_child(const struct profile *p, const struct cgroup *cg, bool 
 {
     uint64_t flags = CLONE_NEWNS;
     static const uint64_t ns_flags[NS__MAX] = {
-        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MOUNT] = CLONE_NEWNS,
-        [NS_NET] = 0,                  [NS_PID] = CLONE_NEWPID, [NS_UTS] = CLONE_NEWUTS,
+        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC,
+        [NS_MOUNT] = CLONE_NEWNS,      [NS_NET] = 0,
+        [NS_PID] = CLONE_NEWPID,       [NS_UTS] = CLONE_NEWUTS,
     };
     for (int i = 0; i < NS__MAX; i++)
         if (p->ns[i])
@@ -608,8 +624,8 @@ static void handle_sync(const struct sync_msg *m, int passed_fd, struct terminal
  * Wait for the child while relaying the terminal and forwarding signals.
  * Returns its wait status; the child's own error lands in r.
  */
-static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
-                     struct terminal *t, const struct run_opts *o, struct run_result *r)
+static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd, struct terminal *t,
+                     const struct run_opts *o, struct run_result *r)
 {
     bool sync_open = true, stdin_open = t->wanted, master_open = true, stopping = false;
     /* Armed by the first stop signal: the command then has stop_timeout before SIGKILL. */
@@ -654,7 +670,8 @@ static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
             continue;
         struct signalfd_siginfo si;
         while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-            /* The container's terminal follows the caller's size; its resize signals the command. */
+            /* The container's terminal follows the caller's size; its resize signals the command.
+             */
             if (si.ssi_signo == SIGWINCH && t->master >= 0) {
                 struct winsize ws;
                 if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
@@ -663,8 +680,7 @@ static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
             if (si.ssi_signo == SIGCHLD)
                 continue;
             kill(pid, (int)si.ssi_signo);
-            bool stop = si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
-                        si.ssi_signo == SIGHUP;
+            bool stop = si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT || si.ssi_signo == SIGHUP;
             if (stop && !stopping && stop_timer >= 0) {
                 struct itimerspec when = {
                     .it_value = {.tv_sec = p->stop_timeout_ms / 1000,
@@ -716,7 +732,10 @@ static void reap_child(pid_t *pid)
         ;
 }
 
-static void security_plan_freep(struct security_plan **plan) { security_plan_free(*plan); }
+static void security_plan_freep(struct security_plan **plan)
+{
+    security_plan_free(*plan);
+}
 
 /* The memory limit's OOM kill, told as such rather than as a bare SIGKILL. */
 static void report_oom(const struct profile *p, const struct cgroup *cg, uint64_t before,
@@ -728,13 +747,87 @@ static void report_oom(const struct profile *p, const struct cgroup *cg, uint64_
     _cleanup_free_ char *limit =
         p->memory == LIMIT_UNLIMITED ? xstrdup("unlimited") : format_size(p->memory);
     error_set(&r->error, 0,
-              "the command was killed for using more memory than limits.memory (%s) allows",
-              limit);
+              "the command was killed for using more memory than limits.memory (%s) allows", limit);
 }
 
-/* Clone the container into cg, release it, supervise it to the end. */
+/* The CPU a process runs or last ran on (field 39 of /proc/PID/stat), or -1. */
+static int cpu_of(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* The name (field 2) may hold spaces and parentheses: count from its last `)`. */
+    char *p = strrchr(buf, ')');
+    for (int field = 2; p && field < 39; field++)
+        p = strchr(p + 1, ' ');
+    return p ? atoi(p + 1) : -1;
+}
+
+/*
+ * Off the child's CPU while the two work side by side. The kernel often puts
+ * a new child on its parent's CPU although another one is idle (11 of 21
+ * traced starts), and then the child's first mounts and the launcher's
+ * cgroup and network namespace, meant to be made at the same time, take
+ * turns instead. The launcher is the one that moves: a mask set on the child
+ * would reach the command, and from Linux 6.2 on stay with it as a mask the
+ * user asked for. The launcher starts nothing after this.
+ */
+static void leave_cpu_of(pid_t child)
+{
+    int cpu = sched_getcpu();
+    cpu_set_t mine;
+    if (cpu < 0 || cpu_of(child) != cpu || sched_getaffinity(0, sizeof(mine), &mine) < 0)
+        return;
+    CPU_CLR(cpu, &mine);
+    if (CPU_COUNT(&mine) > 0)
+        sched_setaffinity(0, sizeof(mine), &mine);
+}
+
+/*
+ * A send to the child failed because the child is gone (EPIPE, or
+ * ECONNRESET when it left a message unread): it said why before it went,
+ * and supervise() reports that.
+ */
+static bool child_gone(int err)
+{
+    return err == EPIPE || err == ECONNRESET;
+}
+
+/*
+ * v1 and hybrid hosts: make the cgroup planned before the clone and send the
+ * child its tasks files, through which it moves itself in (join_late). A
+ * tree with more hierarchies than one message carries gets the child moved
+ * by pid instead.
+ */
+static int make_cgroup_late(const struct cgroup_host *host, const struct profile *p,
+                            struct cgroup *cg, pid_t pid, int sock, struct congo_error *e)
+{
+    if (cgroup_make(host, p, cg, e) < 0)
+        return -1;
+    int fds[SYNC_MAX_FDS];
+    int n = cgroup_open_attach_fds(cg, fds, SYNC_MAX_FDS, e);
+    if (n < 0 || (n == 0 && cgroup_attach(cg, pid, e) < 0))
+        return -1;
+    int sent = sync_send_fds(sock, SYNC_CGROUP, fds, n);
+    int err = errno;
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    if (sent < 0 && !child_gone(err))
+        return error_set(e, err, "send the cgroup to the container");
+    return 0;
+}
+
+/*
+ * Clone the container (on v2 straight into cg), release it, make what it
+ * joins later (on v1 its cgroup, then its network namespace) while it
+ * assembles its root, and supervise it to the end.
+ */
 static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
-                          const struct cgroup_host *host, const struct cgroup *cg,
+                          const struct cgroup_host *host, struct cgroup *cg, bool late_cgroup,
                           const struct security_plan *sec, uint64_t *t, struct run_result *r)
 {
     _cleanup_(signal_unblock) struct signal_block block = {0};
@@ -759,10 +852,10 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     _cleanup_(terminal_close) struct terminal term = {.master = -1};
     terminal_prepare(&term);
     uint64_t oom_before = 0;
-    cgroup_oom_kills(cg, &oom_before);
+    if (!late_cgroup)
+        cgroup_oom_kills(cg, &oom_before);
 
     struct child_ctx ctx = {
-        .launcher_cpu = sched_getcpu(),
         .p = p,
         .host = host,
         .cg = cg,
@@ -771,20 +864,11 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
         .want_tty = term.wanted,
         .winsize = term.winsize,
         .verbose = o->verbose != NULL,
+        .late_cgroup = late_cgroup,
     };
-    if (cg->v2_fd < 0) {
-        ctx.n_attach = cgroup_open_attach_fds(cg, ctx.attach_fds, ARRAY_SIZE(ctx.attach_fds),
-                                              &r->error);
-        if (ctx.n_attach < 0)
-            return;
-    }
     bool into_cgroup = false;
     fflush(NULL);
     _cleanup_(reap_child) pid_t pid = clone_child(p, cg, &into_cgroup);
-    int clone_errno = errno;
-    for (int i = 0; i < ctx.n_attach && pid != 0; i++)
-        close(ctx.attach_fds[i]);
-    errno = clone_errno;
     if (pid < 0) {
         error_set(&r->error, errno, "clone the container%s",
                   errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
@@ -796,19 +880,30 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     }
     close(take_fd(&child_end));
     step(o, into_cgroup ? "cloned into the cgroup" : "cloned", t);
-    /* Without CLONE_INTO_CGROUP or the tasks files, the child waits until it is moved in. */
-    if (!into_cgroup && ctx.n_attach == 0 && cgroup_attach(cg, pid, &r->error) < 0)
+    /* v2 without CLONE_INTO_CGROUP (Linux < 5.7): the child waits until it is moved in. */
+    if (!late_cgroup && !into_cgroup && cgroup_attach(cg, pid, &r->error) < 0)
         return;
-    /* EPIPE: the child failed already, and supervise() reports the reason it sent. */
-    if (send(parent_end, "g", 1, MSG_NOSIGNAL) != 1 && errno != EPIPE) {
-        error_set(&r->error, errno, "release the container");
-        return;
+    if (late_cgroup || p->ns[NS_NET])
+        leave_cpu_of(pid);
+    bool gone = false;
+    if (send(parent_end, "g", 1, MSG_NOSIGNAL) != 1) {
+        if (!child_gone(errno)) {
+            error_set(&r->error, errno, "release the container");
+            return;
+        }
+        gone = true; /* nothing more to make for it */
     }
-    if (p->ns[NS_NET]) {
+    if (late_cgroup && !gone) {
+        if (make_cgroup_late(host, p, cg, pid, parent_end, &r->error) < 0)
+            return;
+        cgroup_oom_kills(cg, &oom_before);
+        step(o, "cgroup made", t);
+    }
+    if (p->ns[NS_NET] && !gone) {
         _cleanup_close_ int netns = netns_make(&r->error);
         if (netns < 0)
             return;
-        if (sync_send_fd(parent_end, SYNC_NETNS, netns) < 0 && errno != EPIPE) {
+        if (sync_send_fds(parent_end, SYNC_NETNS, &netns, 1) < 0 && !child_gone(errno)) {
             error_set(&r->error, errno, "send the network namespace to the container");
             return;
         }
@@ -859,12 +954,21 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
         error_wrap(&r->error, "cgroups");
         return;
     }
+    /*
+     * On v1 and hybrid hosts the directories are made after the clone, while
+     * the child assembles its root; a v2 cgroup must exist for
+     * CLONE_INTO_CGROUP. Either way what the profile asks of the host's
+     * controllers is checked here, before anything runs.
+     */
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_create(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0)
+    if (cgroup_plan(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0)
         return;
-    step(o, "cgroup made", &t);
+    bool late_cgroup = host.mode != CGROUP_V2;
+    if (!late_cgroup && cgroup_make(&host, p, &cg, &r->error) < 0)
+        return;
+    step(o, late_cgroup ? "cgroup planned" : "cgroup made", &t);
 
-    run_in_cgroup(p, o, &host, &cg, sec, &t, r);
+    run_in_cgroup(p, o, &host, &cg, late_cgroup, sec, &t, r);
 
     /* Whatever is left in the cgroup (with `pid: false`, the command's children) dies here. */
     if (cgroup_destroy(&cg, &r->warning) < 0)
