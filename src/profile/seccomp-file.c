@@ -347,6 +347,75 @@ static size_t split_words(char *line, struct word *w, size_t max, size_t *n_all)
     return n;
 }
 
+/*
+ * libseccomp's number for a system call named at path:lineno:col (negative
+ * for a call of another architecture only), or false with the error in d.
+ */
+static bool resolve_syscall(const char *path, int lineno, int col, const char *name, int *nr,
+                            struct diags *d)
+{
+    *nr = seccomp_syscall_resolve_name(name);
+    if (*nr != __NR_SCMP_ERROR)
+        return true;
+    _cleanup_free_ char *hint = suggest_syscall(name);
+    if (hint)
+        diags_add(d, DIAG_ERROR, path, lineno, col, NULL,
+                  "unknown system call `%s` (did you mean `%s`?)", name, hint);
+    else
+        diags_add(d, DIAG_ERROR, path, lineno, col, NULL, "unknown system call `%s`", name);
+    return false;
+}
+
+/*
+ * `!SYSCALL` takes back the rules of the lines above for that call, and
+ * `!ioctl REQUEST` the one for that request: `@default` then `!mount` is
+ * the default list with mount allowed. Taking back a rule no line above
+ * made is an error, as a misspelt or misplaced line would be.
+ */
+static int read_removal(const char *path, int lineno, const struct word *w, size_t n_all,
+                        struct seccomp_rules *r, struct diags *d)
+{
+    const char *name = w[0].s + 1;
+    if (!*name) {
+        diags_add(d, DIAG_ERROR, path, lineno, w[0].col, NULL,
+                  "`!` takes a system call, as in `!mount`");
+        return -1;
+    }
+    int nr;
+    if (!resolve_syscall(path, lineno, w[0].col + 1, name, &nr, d))
+        return -1;
+    bool ioctl = strcmp(name, "ioctl") == 0;
+    uint64_t request = 0;
+    if (ioctl && n_all > 1 && parse_request(w[1].s, &request) < 0) {
+        diags_add(d, DIAG_ERROR, path, lineno, w[1].col, NULL,
+                  "`!ioctl` takes a request name or number, found `%s`", w[1].s);
+        return -1;
+    }
+    size_t max_words = ioctl ? 2 : 1;
+    if (n_all > max_words) {
+        diags_add(d, DIAG_ERROR, path, lineno, w[max_words].col, NULL,
+                  "unexpected `%s`: taking back is `!SYSCALL` or `!ioctl [REQUEST]`",
+                  w[max_words].s);
+        return -1;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct seccomp_rule *rule = &r->v[i];
+        bool match = rule->syscall == nr && (!ioctl || n_all == 1 || rule->arg1 == request);
+        if (!match)
+            r->v[kept++] = *rule;
+    }
+    if (kept == r->n) {
+        diags_add(d, DIAG_ERROR, path, lineno, w[0].col, NULL,
+                  "`%s`: no line above denies %s%s%s; `!` takes back what lines above it "
+                  "deny (`@default` first)",
+                  w[0].s, name, ioctl && n_all > 1 ? " " : "", ioctl && n_all > 1 ? w[1].s : "");
+        return -1;
+    }
+    r->n = kept;
+    return 0;
+}
+
 /* One line of a seccomp file; errors go to d. Returns -1 when the line is wrong. */
 static int read_line(const char *path, int lineno, char *line, struct seccomp_rules *r,
                      struct diags *d)
@@ -372,18 +441,13 @@ static int read_line(const char *path, int lineno, char *line, struct seccomp_ru
         return 0;
     }
 
+    if (w[0].s[0] == '!')
+        return read_removal(path, lineno, w, n_all, r, d);
+
     const char *name = w[0].s;
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) {
-        _cleanup_free_ char *hint = suggest_syscall(name);
-        if (hint)
-            diags_add(d, DIAG_ERROR, path, lineno, w[0].col, NULL,
-                      "unknown system call `%s` (did you mean `%s`?)", name, hint);
-        else
-            diags_add(d, DIAG_ERROR, path, lineno, w[0].col, NULL, "unknown system call `%s`",
-                      name);
+    int nr;
+    if (!resolve_syscall(path, lineno, w[0].col, name, &nr, d))
         return -1;
-    }
     if (is_protected(name)) {
         diags_add(d, DIAG_ERROR, path, lineno, w[0].col, NULL,
                   "`%s` cannot be denied: congo's init and the start of the command need it%s",

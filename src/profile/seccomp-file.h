@@ -6,6 +6,8 @@
  *   kexec_load            deny with EPERM
  *   ptrace ENOSYS         deny with that errno
  *   ioctl TIOCSTI         deny ioctl with that request (compared on the low 32 bits)
+ *   !mount                take back the rules of the lines above for a call
+ *   !ioctl TIOCSTI        ... or for one ioctl request
  *
  * Unknown syscalls, errnos and ioctl names are errors located at FILE:LINE.
  */

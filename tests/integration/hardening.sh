@@ -11,7 +11,7 @@
 # tests/integration/attack/, compiled here into a layer of their own.
 . "$(dirname "$0")/lib.sh"
 
-plan 38
+plan 39
 
 ATTACK=$SRCDIR/tests/integration/attack
 
@@ -713,6 +713,14 @@ seccomp_file_applies() {
     esac
 }
 tc "a seccomp file's rules apply, @default included" seccomp_file_applies
+
+seccomp_take_back() {
+    printf '@default\n!mount\n' >"$WORK/mount.seccomp"
+    out=$(ctr --layers "$LAYER" --seccomp "$WORK/mount.seccomp" --cap-add SYS_ADMIN -- probe mount:/tmp keyctl) || return 1
+    expect_eq "mount:/tmp ok
+keyctl EPERM" "$out" "with @default and !mount, and SYS_ADMIN"
+}
+tc "a seccomp file takes mount back from the default list (!mount): it works with SYS_ADMIN, keyctl stays refused" seccomp_take_back
 
 seccomp_bad_file() {
     printf 'keyctl\n# a comment\nkexec_lod\n' >"$WORK/bad.seccomp"

@@ -424,17 +424,86 @@ static void test_other_arch_names_accepted(void **state)
     diags_free(&d);
 }
 
+/* `!` takes back what the lines above denied, and only that. */
+static void test_removal(void **state)
+{
+    struct seccomp_rules def = {0};
+    seccomp_rules_default(&def);
+    _cleanup_free_ char *path = test_write(*state, "take-back",
+                                           "@default\n"
+                                           "!mount\n"
+                                           "!umount2\n"
+                                           "!clone\n"
+                                           "!ioctl TIOCLINUX\n"
+                                           "personality\n"
+                                           "!personality\n");
+    struct seccomp_rules r = {0};
+    struct diags d = {0};
+    assert_int_equal(seccomp_rules_read(path, &r, &d), 0);
+    assert_int_equal(d.n, 0);
+    assert_not_denied(&r, "mount");
+    assert_not_denied(&r, "umount2");
+    assert_not_denied(&r, "personality");
+    /* clone's namespace-flag rules are gone; clone3 stays refused, so libc falls back to clone */
+    assert_null(find(&r, "clone", true, CLONE_NEWNS));
+    assert_null(find(&r, "clone", true, CLONE_NEWUSER));
+    assert_denied(&r, "clone3", ENOSYS);
+    assert_null(find(&r, "ioctl", true, TIOCLINUX));
+    assert_non_null(find(&r, "ioctl", true, TIOCSTI));
+    assert_denied(&r, "keyctl", EPERM);
+    assert_denied(&r, "move_mount", EPERM);
+    /* 7 clone rules, 1 ioctl rule and the two calls are gone, nothing else */
+    assert_int_equal(r.n, def.n - 10);
+    seccomp_rules_free(&r);
+    seccomp_rules_free(&def);
+    diags_free(&d);
+}
+
+static void test_removal_errors(void **state)
+{
+    _cleanup_free_ char *path = test_write(*state, "bad-take-back",
+                                           "keyctl\n"
+                                           "!mount\n"         /* 2: nothing above denies it */
+                                           "!\n"              /* 3 */
+                                           "!mountt\n"        /* 4 */
+                                           "!keyctl EPERM\n"  /* 5 */
+                                           "!ioctl TIOCFOO\n" /* 6 */
+                                           "!ioctl TIOCSTI\n" /* 7: nothing above denies it */
+                                           "!keyctl\n");      /* 8: fine */
+    struct seccomp_rules r = {0};
+    struct diags d = {0};
+    assert_int_equal(seccomp_rules_read(path, &r, &d), -1);
+    assert_int_equal(d.n_errors, 6);
+    assert_diag(&d, path, 2, 1, "`!mount`: no line above denies mount");
+    assert_diag(&d, path, 3, 1, "`!` takes a system call");
+    assert_diag(&d, path, 4, 2, "unknown system call `mountt` (did you mean `mount`?)");
+    assert_diag(&d, path, 5, 9, "unexpected `EPERM`");
+    assert_diag(&d, path, 6, 8, "`!ioctl` takes a request name or number, found `TIOCFOO`");
+    assert_diag(&d, path, 7, 1, "`!ioctl`: no line above denies ioctl TIOCSTI");
+    assert_int_equal(r.n, 0);
+    diags_free(&d);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_default_contents),    T(test_comments_and_blank_lines),
-        T(test_empty_file),          T(test_crlf),
-        T(test_default_inclusion),   T(test_ioctl_rules),
-        T(test_errors_located),      T(test_printed_error),
-        T(test_missing_file),        T(test_directory),
-        T(test_too_large),           T(test_nul_byte),
-        T(test_appends_to_existing), T(test_other_arch_names_accepted),
+        T(test_default_contents),
+        T(test_comments_and_blank_lines),
+        T(test_empty_file),
+        T(test_crlf),
+        T(test_default_inclusion),
+        T(test_ioctl_rules),
+        T(test_errors_located),
+        T(test_printed_error),
+        T(test_missing_file),
+        T(test_directory),
+        T(test_too_large),
+        T(test_nul_byte),
+        T(test_appends_to_existing),
+        T(test_other_arch_names_accepted),
+        T(test_removal),
+        T(test_removal_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
