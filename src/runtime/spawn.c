@@ -774,17 +774,30 @@ static int cpu_of(pid_t pid)
  * cgroup and network namespace, meant to be made at the same time, take
  * turns instead. The launcher is the one that moves: a mask set on the child
  * would reach the command, and from Linux 6.2 on stay with it as a mask the
- * user asked for. The launcher starts nothing after this.
+ * user asked for.
  */
-static void leave_cpu_of(pid_t child)
+struct cpu_move {
+    bool moved;
+    cpu_set_t mask; /* the launcher's own, to go back to */
+};
+
+static void leave_cpu_of(pid_t child, struct cpu_move *m)
 {
     int cpu = sched_getcpu();
-    cpu_set_t mine;
-    if (cpu < 0 || cpu_of(child) != cpu || sched_getaffinity(0, sizeof(mine), &mine) < 0)
+    if (cpu < 0 || cpu_of(child) != cpu || sched_getaffinity(0, sizeof(m->mask), &m->mask) < 0)
         return;
-    CPU_CLR(cpu, &mine);
-    if (CPU_COUNT(&mine) > 0)
-        sched_setaffinity(0, sizeof(mine), &mine);
+    cpu_set_t others = m->mask;
+    CPU_CLR(cpu, &others);
+    m->moved = CPU_COUNT(&others) > 0 && sched_setaffinity(0, sizeof(others), &others) == 0;
+}
+
+/* Once the side-by-side part is over: pinned away, the launcher would crowd a busy host's other
+ * CPUs. */
+static void move_back(struct cpu_move *m)
+{
+    if (m->moved)
+        sched_setaffinity(0, sizeof(m->mask), &m->mask);
+    m->moved = false;
 }
 
 /*
@@ -883,8 +896,9 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
     /* v2 without CLONE_INTO_CGROUP (Linux < 5.7): the child waits until it is moved in. */
     if (!late_cgroup && !into_cgroup && cgroup_attach(cg, pid, &r->error) < 0)
         return;
+    struct cpu_move move = {0};
     if (late_cgroup || p->ns[NS_NET])
-        leave_cpu_of(pid);
+        leave_cpu_of(pid, &move);
     bool gone = false;
     if (send(parent_end, "g", 1, MSG_NOSIGNAL) != 1) {
         if (!child_gone(errno)) {
@@ -909,6 +923,7 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
         }
         step(o, "network namespace made", t);
     }
+    move_back(&move);
     /*
      * A launcher killed with SIGKILL left its cgroup behind: this run removes
      * it, while the child assembles its root and the parent would only wait.

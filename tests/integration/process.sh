@@ -242,8 +242,25 @@ affinity_kept() {
         expect_eq "$want" "$out" "the command's CPUs, run $i" || return 1
     done
     one=$(taskset -c 0 "$CONGO" run "$ROOTFS" - - - - -- /bin/sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status) || return 1
-    expect_eq 0 "$one" "the command's CPUs under taskset -c 0"
+    expect_eq 0 "$one" "the command's CPUs under taskset -c 0" || return 1
+    # The launcher steps off the child's CPU only while both set up: while
+    # the command runs, the launcher may use all the caller's CPUs again.
+    for i in $(seq 10); do
+        rm -f "$WORK/ready"
+        "$CONGO" run "$ROOTFS" - - - - -- /bin/sh -c 'echo ready; sleep 5' >"$WORK/ready" &
+        launcher=$!
+        j=0
+        until grep -q ready "$WORK/ready" 2>/dev/null; do
+            j=$((j + 1))
+            [ "$j" -le 400 ] || { kill "$launcher"; echo "the command never started"; return 1; }
+            sleep 0.05
+        done
+        got=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$launcher/status")
+        kill "$launcher"
+        wait "$launcher"
+        expect_eq "$want" "$got" "the launcher's CPUs while the command runs, run $i" || return 1
+    done
 }
-t "the command runs on the CPUs the caller may use (taskset kept)" affinity_kept
+t "the command, and the launcher while it runs, have the CPUs the caller may use (taskset kept)" affinity_kept
 
 finish
