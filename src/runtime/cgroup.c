@@ -439,37 +439,12 @@ bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *startti
 /* -ENOENT when the process is gone; another -errno when /proc will not tell. */
 static int read_starttime(const char *proc, pid_t pid, unsigned long long *out)
 {
-    _cleanup_free_ char *path = xasprintf("%s/%d/stat", proc, (int)pid);
-    _cleanup_free_ char *text = NULL;
-    size_t len;
-    int r = read_file_max(path, 64 * 1024, &text, &len);
-    if (r == -ESRCH) /* it died while we read */
-        return -ENOENT;
-    if (r < 0)
-        return r;
-    /* comm (field 2) may hold spaces and ')': the fields resume after the last ')'. */
-    char *p = strrchr(text, ')');
-    if (!p)
-        return -EINVAL;
-    p++;
+    char state = 0;
+    int r = proc_stat_field(proc, pid, 22, out, &state);
     /* A zombie (a killed launcher its parent has not reaped yet) is gone, too. */
-    char state = p[strspn(p, " ")];
-    if (state == 'Z' || state == 'X')
+    if (r == 0 && (state == 'Z' || state == 'X'))
         return -ENOENT;
-    /* Field 3 (state) is the first after it; starttime is field 22. */
-    for (int field = 3; field < 22; field++) {
-        p += strspn(p, " ");
-        p += strcspn(p, " ");
-        if (!*p)
-            return -EINVAL;
-    }
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(p, &end, 10);
-    if (errno || end == p)
-        return -EINVAL;
-    *out = v;
-    return 0;
+    return r;
 }
 
 unsigned long long proc_starttime(const char *proc, pid_t pid)

@@ -670,8 +670,7 @@ static int supervise(const struct profile *p, pid_t pid, int sync_fd, int sigfd,
             continue;
         struct signalfd_siginfo si;
         while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-            /* The container's terminal follows the caller's size; its resize signals the command.
-             */
+            /* The terminal inside follows the caller's size; its resize signals the command. */
             if (si.ssi_signo == SIGWINCH && t->master >= 0) {
                 struct winsize ws;
                 if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
@@ -750,21 +749,11 @@ static void report_oom(const struct profile *p, const struct cgroup *cg, uint64_
               "the command was killed for using more memory than limits.memory (%s) allows", limit);
 }
 
-/* The CPU a process runs or last ran on (field 39 of /proc/PID/stat), or -1. */
+/* The CPU a process runs or last ran on, or -1. */
 static int cpu_of(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    /* The name (field 2) may hold spaces and parentheses: count from its last `)`. */
-    char *p = strrchr(buf, ')');
-    for (int field = 2; p && field < 39; field++)
-        p = strchr(p + 1, ' ');
-    return p ? atoi(p + 1) : -1;
+    unsigned long long cpu;
+    return proc_stat_field("/proc", pid, 39, &cpu, NULL) < 0 ? -1 : (int)cpu;
 }
 
 /*
@@ -791,8 +780,7 @@ static void leave_cpu_of(pid_t child, struct cpu_move *m)
     m->moved = CPU_COUNT(&others) > 0 && sched_setaffinity(0, sizeof(others), &others) == 0;
 }
 
-/* Once the side-by-side part is over: pinned away, the launcher would crowd a busy host's other
- * CPUs. */
+/* After the side-by-side part: pinned away, the launcher would crowd a busy host's other CPUs. */
 static void move_back(struct cpu_move *m)
 {
     if (m->moved)

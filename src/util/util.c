@@ -237,6 +237,39 @@ int read_file_max(const char *path, size_t max, char **out, size_t *len)
     return 0;
 }
 
+int proc_stat_field(const char *proc, pid_t pid, int field, unsigned long long *out, char *state)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%d/stat", proc, (int)pid);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    int r = read_file_max(path, 64 * 1024, &text, &len);
+    if (r == -ESRCH) /* it died while we read */
+        return -ENOENT;
+    if (r < 0)
+        return r;
+    /* comm (field 2) may hold spaces and ')': the fields resume after the last ')'. */
+    char *p = strrchr(text, ')');
+    if (!p || field < 3)
+        return -EINVAL;
+    p++;
+    if (state)
+        *state = p[strspn(p, " ")];
+    /* Field 3 (state) is the first after it. */
+    for (int f = 3; f < field; f++) {
+        p += strspn(p, " ");
+        p += strcspn(p, " ");
+        if (!*p)
+            return -EINVAL;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(p, &end, 10);
+    if (errno || end == p)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
 /* Returns the byte offset of the first invalid UTF-8 sequence, or len. */
 size_t utf8_check(const char *text, size_t len)
 {
@@ -274,4 +307,3 @@ size_t utf8_check(const char *text, size_t len)
     }
     return len;
 }
-

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cleanup.h"
 
@@ -48,6 +49,13 @@ size_t str_distance(const char *a, const char *b);
 
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 int read_file_max(const char *path, size_t max, char **out, size_t *len);
+
+/*
+ * Field `field` (numbered as in proc(5): 3 is the state, 22 the start time,
+ * 39 the CPU) of PROC/PID/stat, and the state in *state when not NULL.
+ * 0, or a negative errno: -ENOENT when the process is gone.
+ */
+int proc_stat_field(const char *proc, pid_t pid, int field, unsigned long long *out, char *state);
 
 /* The byte offset of the first invalid UTF-8 sequence in s, or len when there is none. */
 size_t utf8_check(const char *s, size_t len);

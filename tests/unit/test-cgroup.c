@@ -461,6 +461,29 @@ static void test_proc_starttime_comm(void **state)
     assert_true(proc_starttime("/proc", getpid()) > 0);
 }
 
+/* Any field by its proc(5) number, the CPU (39) included, and the state. */
+static void test_proc_stat_field(void **state)
+{
+    struct fake *f = *state;
+    struct strbuf sb = {0};
+    strbuf_puts(&sb, "77 (a) b) R");
+    for (int field = 4; field <= 52; field++)
+        strbuf_printf(&sb, " %d", field * 10);
+    strbuf_putc(&sb, '\n');
+    put(f, "proc/77/stat", sb.buf);
+    strbuf_free(&sb);
+    _cleanup_free_ char *proc = xasprintf("%s/proc", f->dir);
+    unsigned long long v = 0;
+    char st = 0;
+    assert_int_equal(proc_stat_field(proc, 77, 39, &v, &st), 0);
+    assert_int_equal(v, 390);
+    assert_int_equal(st, 'R');
+    assert_int_equal(proc_stat_field(proc, 77, 4, &v, NULL), 0);
+    assert_int_equal(v, 40);
+    assert_int_equal(proc_stat_field(proc, 77, 53, &v, NULL), -EINVAL);
+    assert_int_equal(proc_stat_field(proc, 78, 39, &v, NULL), -ENOENT);
+}
+
 static void test_parse_name(void **state)
 {
     (void)state;
@@ -910,6 +933,7 @@ int main(void)
         T(test_detect_v2_with_named_v1),
         T(test_detect_escapes_and_roots),
         T(test_proc_starttime_comm),
+        T(test_proc_stat_field),
         T(test_parse_name),
         T(test_cpu_weight),
         T(test_v1_create_writes_limits),
