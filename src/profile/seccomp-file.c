@@ -277,21 +277,31 @@ static bool is_protected(const char *name)
 /* The nearest native system call name, for "did you mean"; NULL if none is close. */
 static char *suggest_syscall(const char *misspelt)
 {
-    char *best = NULL;
-    size_t best_d = 3;
-    /* Native numbers are dense and below 1024 on every architecture libseccomp knows. */
+    /* The native names, listed once: a file may misspell thousands of lines. */
+    static char *names[1024];
+    static bool listed;
+    if (!listed) {
+        /* Native numbers are dense and below 1024 on every architecture libseccomp knows. */
+        for (int nr = 0; nr < 1024; nr++)
+            names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+        listed = true;
+    }
+    const char *best = NULL;
+    size_t best_d = 3, len = strlen(misspelt);
     for (int nr = 0; nr < 1024; nr++) {
-        _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-        if (!name)
+        if (!names[nr])
             continue;
-        size_t d = str_distance(misspelt, name);
+        /* The distance is at least the difference in length. */
+        size_t n = strlen(names[nr]);
+        if ((n > len ? n - len : len - n) >= best_d)
+            continue;
+        size_t d = str_distance(misspelt, names[nr]);
         if (d < best_d) {
             best_d = d;
-            free(best);
-            best = steal_pointer(&name);
+            best = names[nr];
         }
     }
-    return best;
+    return best ? xstrdup(best) : NULL;
 }
 
 /* An ioctl request: a name of the table, or a decimal or 0x hex number of at most 32 bits. */
@@ -357,7 +367,8 @@ static bool resolve_syscall(const char *path, int lineno, int col, const char *n
     *nr = seccomp_syscall_resolve_name(name);
     if (*nr != __NR_SCMP_ERROR)
         return true;
-    _cleanup_free_ char *hint = suggest_syscall(name);
+    /* A hint only for a message that will be shown: the rest are counted, not printed. */
+    _cleanup_free_ char *hint = d->n < DIAGS_MAX ? suggest_syscall(name) : NULL;
     if (hint)
         diags_add(d, DIAG_ERROR, path, lineno, col, NULL,
                   "unknown system call `%s` (did you mean `%s`?)", name, hint);

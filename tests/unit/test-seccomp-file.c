@@ -484,6 +484,26 @@ static void test_removal_errors(void **state)
     diags_free(&d);
 }
 
+/* Thousands of misspelt lines: every one counted, the shown ones with a hint. */
+static void test_many_errors(void **state)
+{
+    struct strbuf sb = {0};
+    for (int i = 0; i < 5000; i++)
+        strbuf_puts(&sb, "keyct\n");
+    _cleanup_free_ char *path = test_write(*state, "many", sb.buf);
+    strbuf_free(&sb);
+    struct seccomp_rules r = {0};
+    struct diags d = {0};
+    assert_int_equal(seccomp_rules_read(path, &r, &d), -1);
+    assert_int_equal(d.n_errors, 5000);
+    assert_int_equal(d.n, DIAGS_MAX);
+    assert_int_equal(d.n_dropped, 5000 - DIAGS_MAX);
+    assert_diag(&d, path, 1, 1, "unknown system call `keyct` (did you mean `keyctl`?)");
+    assert_diag(&d, path, DIAGS_MAX, 1, "(did you mean `keyctl`?)");
+    assert_int_equal(r.n, 0);
+    diags_free(&d);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -504,6 +524,7 @@ int main(void)
         T(test_other_arch_names_accepted),
         T(test_removal),
         T(test_removal_errors),
+        T(test_many_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
