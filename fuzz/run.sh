@@ -1,34 +1,42 @@
 #!/bin/sh
-# Fuzz the profile front-ends: build fuzz/fuzz-profile, then run it on each
-# format (YAML, libconfig) for SECONDS with the dictionary and a copy of the
-# seed corpus. Fails on any crash, broken round trip, leak or timeout and
-# prints the input that caused it.
+# Fuzz the profile front-ends and the seccomp file reader: build
+# fuzz/fuzz-profile and fuzz/fuzz-seccomp, then run them on each format
+# (YAML and libconfig profiles, seccomp files) for SECONDS with a dictionary
+# and a copy of the seed corpus (fuzz/corpus/FORMAT; the seccomp seeds are
+# written by hand). Fails on any crash, broken round trip or property, leak
+# or timeout and prints the input that caused it.
 #
-#   fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf] [SECONDS]
+#   fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|seccomp] [SECONDS]
 #                                        CI: 60 (the default); long: 1200
 #
 # BUILDDIR is a configured build directory (default build/fuzz, configured
 # here when it is not); `make fuzz` builds the target in it, or, where the
 # Makefile predates fuzz/fuzz.mk, make -f Makefile -f fuzz/fuzz.mk. The
 # corpus, logs and any reproducer go to BUILDDIR/fuzz-run/, kept afterwards.
-# -t runs a fuzz-profile built elsewhere (a patched tree) instead of building;
-# -f runs one format only. FUZZ_TIMEOUT (default 5) is libFuzzer's -timeout,
-# a wall-clock limit: raise it only on a host too loaded to keep time.
-# The formats run side by side when there are two CPUs or more.
-# A reproducer belongs in tests/data/fuzz-regressions/ once the bug is fixed.
+# -t runs a fuzz-profile built elsewhere (a patched tree) instead of building,
+# on the profile formats; -f runs one format only. FUZZ_TIMEOUT (default 5)
+# is libFuzzer's -timeout, a wall-clock limit: raise it only on a host too
+# loaded to keep time. The formats run side by side when there are two CPUs
+# or more. A profile reproducer belongs in tests/data/fuzz-regressions/ once
+# the bug is fixed; a seccomp one becomes a case in tests/unit/test-seccomp-file.c.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/fuzz
 target=
-formats="yaml conf"
+formats=
 while getopts b:t:f: opt; do
     case $opt in
     b) build=$OPTARG ;;
     t) target=$OPTARG ;;
-    f) case $OPTARG in yaml | conf) formats=$OPTARG ;; *) echo "fuzz/run.sh: -f yaml or conf" >&2; exit 2 ;; esac ;;
-    *) echo "usage: fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf] [SECONDS]" >&2; exit 2 ;;
+    f) case $OPTARG in yaml | conf | seccomp) formats=$OPTARG ;; *) echo "fuzz/run.sh: -f yaml, conf or seccomp" >&2; exit 2 ;; esac ;;
+    *) echo "usage: fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|seccomp] [SECONDS]" >&2; exit 2 ;;
     esac
 done
+if [ -z "$formats" ]; then
+    formats="yaml conf seccomp"
+    [ -z "$target" ] || formats="yaml conf"
+fi
+case "$target,$formats" in ?*,seccomp) echo "fuzz/run.sh: -t is a fuzz-profile, for yaml and conf" >&2; exit 2 ;; esac
 shift $((OPTIND - 1))
 seconds=${1:-60}
 timeout=${FUZZ_TIMEOUT:-5}
@@ -49,21 +57,29 @@ else
     make -C "$build" -f Makefile -f "$top/fuzz/fuzz.mk" fuzz >"$build/fuzz-build.log" 2>&1 ||
         { cat "$build/fuzz-build.log"; exit 1; }
 fi
-bin=${target:-$build/fuzz/fuzz-profile}
+profile_bin=${target:-$build/fuzz/fuzz-profile}
+seccomp_bin=$build/fuzz/fuzz-seccomp
+bin_of() {
+    case $1 in seccomp) echo "$seccomp_bin" ;; *) echo "$profile_bin" ;; esac
+}
 
 # ---- scratch: the corpus grows here, never in the source tree
 scratch=$build/fuzz-run
 rm -rf "$scratch"
-for fmt in yaml conf; do
+for fmt in yaml conf seccomp; do
     mkdir -p "$scratch/$fmt/corpus" "$scratch/$fmt/artifacts" "$scratch/$fmt/tmp"
     cp "$top/fuzz/corpus/$fmt/"* "$scratch/$fmt/corpus/"
-    # Earlier finds of either format: the mode byte is in each file.
+    [ "$fmt" != seccomp ] || continue
+    # Earlier finds of either profile format: the mode byte is in each file.
     for f in "$top/tests/data/fuzz-regressions/"*; do
         case $f in *.md | */README*) continue ;; esac
         [ -f "$f" ] && cp "$f" "$scratch/$fmt/corpus/"
     done
 done
-cp "$top/fuzz/profile.dict" "$scratch/"
+cp "$top/fuzz/profile.dict" "$top/fuzz/seccomp.dict" "$scratch/"
+dict_of() {
+    case $1 in seccomp) echo "$scratch/seccomp.dict" ;; *) echo "$scratch/profile.dict" ;; esac
+}
 
 run_one() {
     fmt=$1
@@ -73,7 +89,7 @@ run_one() {
     TMPDIR=$scratch/$fmt/tmp \
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-        "$bin" -dict="$scratch/profile.dict" -max_len=65536 -timeout="$timeout" -rss_limit_mb=2048 \
+        "$(bin_of "$fmt")" -dict="$(dict_of "$fmt")" -max_len=65536 -timeout="$timeout" -rss_limit_mb=2048 \
         -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$scratch/$fmt/artifacts/" \
         "$scratch/$fmt/corpus" </dev/null >"$scratch/$fmt/log" 2>&1 || rc=$?
@@ -95,11 +111,15 @@ fi
 start=$(date +%s)
 yaml_status=0
 conf_status=0
-if [ "$formats" = "yaml conf" ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-    run_one yaml & yaml_pid=$!
-    run_one conf & conf_pid=$!
-    wait "$yaml_pid" || yaml_status=$?
-    wait "$conf_pid" || conf_status=$?
+seccomp_status=0
+if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+    for fmt in $formats; do
+        run_one "$fmt" &
+        eval "${fmt}_pid=\$!"
+    done
+    for fmt in $formats; do
+        eval "wait \$${fmt}_pid" || eval "${fmt}_status=\$?"
+    done
 else
     for fmt in $formats; do
         run_one "$fmt" || eval "${fmt}_status=\$?"
@@ -128,11 +148,11 @@ for fmt in $formats; do
     if [ "$rc" != 0 ] || [ "$crashes" != 0 ]; then
         status=1
         echo "fuzz $fmt: FAILED (libFuzzer exit status $rc); its report:" >&2
-        grep -a -E -A40 '^==[0-9]+==ERROR|^fuzz-profile: |runtime error|^SUMMARY|Test unit written' \
+        grep -a -E -A40 '^==[0-9]+==ERROR|^fuzz-(profile|seccomp): |runtime error|^SUMMARY|Test unit written' \
             "$log" | head -n 120 >&2 || tail -n 60 "$log" >&2
         for a in $artifacts; do
             echo "fuzz $fmt: reproducer: $a" >&2
-            echo "  replay: $bin $a" >&2
+            echo "  replay: $(bin_of "$fmt") $a" >&2
         done
         [ -n "$artifacts" ] || echo "fuzz $fmt: no reproducer written; see $log" >&2
     fi
