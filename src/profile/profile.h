@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "node.h"
+#include "util/units.h"
 
 /* One row per key of the profile language; the order is the print order. */
 enum key_id {
@@ -95,8 +96,6 @@ enum ns_id {
     NS__MAX,
 };
 
-#define LIMIT_UNLIMITED (-1)
-#define CPU_PERIOD_US 100000
 
 struct profile {
     char *name;

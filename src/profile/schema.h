@@ -9,6 +9,8 @@
 #include "diag.h"
 #include "node.h"
 #include "profile.h"
+#include "util/names.h"
+#include "util/units.h"
 
 enum key_type {
     TYPE_INCLUDE,    /* path or list of paths: handled by the stack */
@@ -102,19 +104,4 @@ bool reset_key_valid(const char *dotted, char **hint);
 int profile_finalize(struct profile *p, const char *default_name, const char *top, bool fragment,
                      struct diags *d);
 
-/* Parsers shared with the run front-end and the tests. */
-int parse_size(const char *s, int64_t *out);          /* -1 on error */
-int parse_cpus(const char *s, int64_t *quota_us);     /* -1 on error */
-char *format_size(int64_t bytes);                      /* "512m" */
-char *format_cpus(int64_t quota_us);                   /* "1.5" */
-/* Capabilities: "NET_ADMIN", "cap_net_admin" -> number; -1 for none. */
-int capability_from_name(const char *name);
-char *capability_name(int cap); /* "NET_ADMIN" */
-int capability_last(void);       /* the highest capability congo knows */
-/* Resource limits: "nofile" -> RLIMIT_NOFILE; -1 for none. */
-int rlimit_from_name(const char *name);
-const char *rlimit_name(int resource);
-char *format_rlimit(uint64_t v); /* "unlimited" or the number */
-/* Durations: "10", "10s", "1.5s", "500ms" -> milliseconds; -1 on error. */
-int parse_duration(const char *s, int64_t *ms);
-char *format_duration(int64_t ms); /* "10s", "1.5s", "500ms" */
+/* Sizes, CPU quotas, durations and the kernel's names are in util/units.h and util/names.h. */

@@ -397,7 +397,7 @@ uint64_t cgroup_cpu_weight(uint64_t shares)
 
 /* ---- the names of runs' cgroups ----------------------------------------- */
 
-static bool all_digits(const char *s, size_t n)
+static bool digits_n(const char *s, size_t n)
 {
     if (!n || n > 20)
         return false;
@@ -421,7 +421,7 @@ bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *startti
         prev--;
     if (prev == body) /* no NAME before PID */
         return false;
-    if (!all_digits(last + 1, strlen(last + 1)) || !all_digits(prev + 1, (size_t)(last - prev - 1)))
+    if (!digits_n(last + 1, strlen(last + 1)) || !digits_n(prev + 1, (size_t)(last - prev - 1)))
         return false;
     char *end;
     errno = 0;

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/units.h"
 #include "util/util.h"
 
 /* The same default as exec_command's, so a PATH-less lookup and env agree. */
@@ -167,16 +168,6 @@ static bool parse_id(struct field f, uint32_t *out)
     if (v > UINT32_MAX - 1)
         return false;
     *out = (uint32_t)v;
-    return true;
-}
-
-static bool all_digits(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
     return true;
 }
 

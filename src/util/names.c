@@ -1,0 +1,77 @@
+/*
+ * The kernel's names for capabilities and resource limits, as profiles and
+ * messages write them: NET_ADMIN, nofile.
+ */
+#include "names.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+
+#include "units.h"
+#include "util.h"
+
+int capability_last(void)
+{
+    /* libcap's own list: what this build can name, whatever the running kernel. */
+    return CAP_LAST_CAP;
+}
+
+int capability_from_name(const char *name)
+{
+    _cleanup_free_ char *lower = xasprintf("%s%s", strncasecmp(name, "cap_", 4) ? "cap_" : "",
+                                           name);
+    for (char *c = lower; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    cap_value_t v;
+    if (cap_from_name(lower, &v) < 0 || v > CAP_LAST_CAP)
+        return -1;
+    /* cap_from_name also takes numbers; profiles use names. */
+    if (all_digits(name))
+        return -1;
+    return (int)v;
+}
+
+char *capability_name(int cap)
+{
+    char *n = cap_to_name((cap_value_t)cap);
+    _cleanup_free_ char *copy = xstrdup(n && strncmp(n, "cap_", 4) == 0 ? n + 4 : n ? n : "?");
+    cap_free(n);
+    for (char *c = copy; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    return steal_pointer(&copy);
+}
+
+static const struct {
+    const char *name;
+    int resource;
+} rlimit_table[] = {
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
+    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},
+};
+
+int rlimit_from_name(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rlimit_table); i++)
+        if (strcmp(rlimit_table[i].name, name) == 0)
+            return rlimit_table[i].resource;
+    return -1;
+}
+
+const char *rlimit_name(int resource)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rlimit_table); i++)
+        if (rlimit_table[i].resource == resource)
+            return rlimit_table[i].name;
+    return "?";
+}
+size_t rlimit_count(void) { return ARRAY_SIZE(rlimit_table); }
+
+const char *rlimit_name_at(size_t i) { return i < ARRAY_SIZE(rlimit_table) ? rlimit_table[i].name : NULL; }
+
