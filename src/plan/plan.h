@@ -1,0 +1,140 @@
+/*
+ * The run plan: everything the engine needs to start one container,
+ * resolved from a merged profile before anything is cloned.
+ *
+ *   text -> node tree -> struct profile -> plan_build -> struct run_plan -> engine
+ *
+ * plan_build is the only place the run path reads a profile: it decodes the
+ * profile's defaults and sentinels (an unset workdir is `/`, seccomp
+ * `default` is the built-in list, an unset name makes a cgroup called
+ * congo-congo-...), compiles the seccomp filter, orders the mounts and
+ * names the cgroup's limits. The engine (src/runtime/) takes a const plan
+ * and nothing else, so a new front-end targets the profile, and a new
+ * set-up step is a plan field and one runtime module.
+ *
+ * Nothing here depends on the host but what a plan must record of the
+ * caller (TERM): the engine checks the host (paths exist, the launcher
+ * holds the capabilities asked for, the cgroup controllers are there)
+ * just before it clones, and --print-plan shows a plan without root.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/units.h"
+
+struct profile;
+struct diags;
+struct sock_filter;
+struct seccomp_rules;
+
+/* The container's root: an overlay of layers over rootfs, with a writable upper. */
+struct plan_root {
+    char *rootfs;   /* absolute host path: the bottom layer */
+    char **layers;  /* absolute host paths, bottom to top; NULL-terminated, may be NULL */
+    char *upper;    /* a directory holding diff/ and work/; NULL: an ephemeral tmpfs */
+    bool readonly;  /* the whole root read-only, with no upper */
+};
+
+/* What the container's cgroup asks of the host. */
+struct cgroup_request {
+    char *name;          /* the container's name: the cgroup is congo-NAME-PID-STARTTIME */
+    char *parent;        /* an absolute cgroup path, or NULL: auto, below the launcher's own */
+    int64_t pids;        /* LIMIT_UNLIMITED, or >= 1 */
+    int64_t memory;      /* bytes, or LIMIT_UNLIMITED */
+    int64_t memory_swap; /* bytes of memory plus swap, or LIMIT_UNLIMITED */
+    int64_t cpu_shares;  /* 2..262144; 0: unset */
+    int64_t cpu_quota;   /* microseconds per CPU_PERIOD_US; 0: unset */
+    /*
+     * The controllers it needs beyond pids (always needed: its cgroup.procs
+     * is how every leftover process is found), and the key that asked for
+     * each, for the message when the host lacks one.
+     */
+    bool need_memory, need_cpu;
+    const char *pids_key;   /* "limits.pids", or NULL when no limit is set */
+    const char *memory_key; /* "limits.memory" or "limits.memory_swap" */
+    const char *cpu_key;    /* "limits.cpu_shares" or "limits.cpus" */
+};
+
+enum plan_mount_kind {
+    PLAN_MOUNT_FS,       /* a new file system (proc, sysfs, tmpfs, devpts) on a directory */
+    PLAN_MOUNT_DEVICE,   /* a host device node bound onto a file */
+    PLAN_MOUNT_BIND,     /* a host path bound in, recursively */
+    PLAN_MOUNT_SYMLINK,  /* a symbolic link to source */
+    PLAN_MOUNT_CGROUP,   /* the container's own cgroup, read-only (made by the engine) */
+    PLAN_MOUNT_MASK,     /* /dev/null over a file, an empty read-only tmpfs over a directory */
+    PLAN_MOUNT_READONLY, /* made read-only in place, with everything below it */
+};
+
+/* One step of assembling the root, after the overlay. */
+struct plan_mount {
+    enum plan_mount_kind kind;
+    char *target;        /* absolute, inside the container */
+    char *source;        /* BIND, DEVICE: an absolute host path; SYMLINK: the link's text;
+                            FS: the device name the mount table shows */
+    char *fstype;        /* FS: proc, sysfs, tmpfs, devpts */
+    unsigned long flags; /* FS: MS_* flags */
+    char *data;          /* FS: the file system's own options, or NULL */
+    bool readonly;       /* BIND: read-only through the whole subtree */
+    char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
+};
+
+struct plan_rlimit {
+    int resource;        /* RLIMIT_* */
+    uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
+};
+
+struct run_plan {
+    char *name; /* the container's name: the profile's, or congo */
+
+    struct plan_root root;
+    /* Every mount after the root's overlay, in the order they are made. */
+    struct plan_mount *mounts;
+    size_t n_mounts;
+
+    uint64_t clone_flags; /* CLONE_NEWNS and the other CLONE_NEW* flags of the namespaces */
+    struct cgroup_request cgroup;
+
+    /* The process. */
+    char *hostname; /* NULL: the uts namespace is off */
+    char *user;     /* as the profile wrote it, resolved in the root; NULL: root */
+    char *workdir;  /* absolute; never NULL */
+    char **argv;    /* never empty */
+    /*
+     * The whole environment: PATH, HOME, HOSTNAME, TERM (when the launcher
+     * has one), then the profile's env in order, a later name replacing an
+     * earlier one in place. HOME is only known in the assembled root:
+     * env[env_home] is filled from the container's /etc/passwd there, and
+     * env_home is -1 when the profile set HOME itself.
+     */
+    char **env;
+    int env_home;
+    bool init;
+    int64_t stop_timeout_ms;
+
+    /* What a command running as root inside may do. */
+    uint64_t caps;       /* the kept set: bounding, and effective and permitted for uid 0 */
+    uint64_t caps_named; /* added by name: the launcher must hold these itself */
+    bool caps_named_all; /* capabilities.add was ALL: whatever the launcher holds */
+    bool no_new_privileges;
+    struct plan_rlimit *rlimits;
+    size_t n_rlimits;
+    struct sock_filter *seccomp; /* compiled BPF, for the native architecture; NULL: unconfined */
+    unsigned short seccomp_len;
+    char *seccomp_source;        /* "default", "unconfined", or the seccomp file's path */
+    struct seccomp_rules *seccomp_rules; /* what the filter denies, for --print-plan */
+};
+
+/*
+ * Resolve p into plan. Errors are diagnostics located at the profile value
+ * that caused them (unlocated ones print as `congo-launch: KEY: ...`);
+ * returns -1 when there was any, with plan released.
+ */
+int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d);
+void plan_free(struct run_plan *plan);
+
+/* --print-plan: the plan as stable text, one step a line. Caller frees. */
+char *plan_print(const struct run_plan *plan);
