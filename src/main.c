@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan/plan.h"
 #include "profile/cli.h"
 #include "profile/print.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
 #include "runtime/runtime.h"
-#include "runtime/security.h"
 
 #include <linux/filter.h>
 
@@ -34,6 +34,7 @@ enum mode {
     MODE_CHECK,
     MODE_PRINT,
     MODE_PRINT_CLI,
+    MODE_PRINT_PLAN,
 };
 
 static const char usage_text[] =
@@ -44,6 +45,7 @@ static const char usage_text[] =
     "       congo-launch --check [--fragment] PROFILE...\n"
     "       congo-launch --print [--format yaml|conf] [--show-origin] PROFILE\n"
     "       congo-launch --print-cli PROFILE\n"
+    "       congo-launch --print-plan PROFILE\n"
     "\n"
     "Run a command in a container described by a profile (YAML or libconfig).\n"
     "\n"
@@ -54,6 +56,8 @@ static const char usage_text[] =
     "      --format FMT       with --print: yaml (default) or conf\n"
     "      --show-origin      with --print: the file and line behind every value\n"
     "      --print-cli        print the equivalent `congo-launch run ...` command\n"
+    "      --print-plan       print what a run would do: mounts, cgroup, namespaces,\n"
+    "                         capabilities, seccomp, rlimits, user, argv, environment\n"
     "Profile:\n"
     "      --set KEY=VALUE    set a dotted key (limits.memory=1g) as the last layer\n"
     "      --reset KEY        return a key to its default (env.FOO, mounts, limits)\n"
@@ -69,9 +73,9 @@ static const char usage_text[] =
     "  --no-new-privileges --masked-paths --readonly-paths --stop-timeout.\n"
     "  `-` leaves a positional slot unset.\n"
     "\n"
-    "Exit status: --check/--print/--print-cli 0 valid, 1 invalid, 2 usage; a run\n"
-    "returns the command's status, 125 when congo-launch fails, 126/127 when the\n"
-    "command cannot be executed or found. See congo-launch(1), congo-profile(5).\n";
+    "Exit status: --check, --print... 0 valid, 1 invalid, 2 usage; a run returns\n"
+    "the command's status, 125 when congo-launch fails, 126/127 when the command\n"
+    "cannot be executed or found. See congo-launch(1), congo-profile(5).\n";
 
 struct options {
     enum mode mode;
@@ -109,6 +113,8 @@ static enum mode scan_mode(int argc, char **argv)
             return MODE_PRINT;
         if (strcmp(argv[i], "--print-cli") == 0)
             return MODE_PRINT_CLI;
+        if (strcmp(argv[i], "--print-plan") == 0)
+            return MODE_PRINT_PLAN;
     }
     return MODE_RUN;
 }
@@ -122,7 +128,8 @@ static void add_op(struct options *o, enum stack_op_kind kind, const char *arg)
 static int set_mode(struct options *o, enum mode mode)
 {
     if (o->mode_set && o->mode != mode)
-        return usage_error(MODE_CHECK, "--check, --print and --print-cli exclude each other");
+        return usage_error(MODE_CHECK,
+                           "--check, --print, --print-cli and --print-plan exclude each other");
     o->mode = mode;
     o->mode_set = true;
     return 0;
@@ -150,10 +157,56 @@ static int load(struct profile *p, const struct options *o, const char *profile,
     return r;
 }
 
+/* Resolve the plan; its errors are printed like a profile's. 0 or -1. */
+static int build_plan(const struct profile *p, struct run_plan *plan)
+{
+    struct diags d = {0};
+    int r = plan_build(p, plan, &d);
+    diags_print(&d, stderr);
+    diags_free(&d);
+    return r;
+}
+
+static int print_plan(const struct profile *p)
+{
+    struct run_plan plan;
+    if (build_plan(p, &plan) < 0)
+        return EXIT_INVALID;
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    fputs(text, stdout);
+    plan_free(&plan);
+    return EXIT_VALID;
+}
+
+/* A caller without root hears that first; then the plan; then the engine. */
+static int run(const struct profile *p, const struct options *opts)
+{
+    struct congo_error e = {0};
+    if (runtime_check_caller(&e) < 0) {
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+        error_clear(&e);
+        return EXIT_LAUNCHER;
+    }
+    struct run_plan plan;
+    if (build_plan(p, &plan) < 0)
+        return EXIT_LAUNCHER;
+    struct run_opts ro = {.verbose = opts->verbose ? stderr : NULL};
+    struct run_result rr;
+    runtime_run(&plan, &ro, &rr);
+    plan_free(&plan);
+    if (rr.error.msg)
+        fprintf(stderr, "congo-launch: %s\n", rr.error.msg);
+    if (rr.warning.msg)
+        fprintf(stderr, "congo-launch: warning: %s\n", rr.warning.msg);
+    int status = rr.status;
+    run_result_free(&rr);
+    return status;
+}
+
 static int congo_main(int argc, char **argv, struct options *opts)
 {
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
-           OPT_SET, OPT_RESET };
+           OPT_PRINT_PLAN, OPT_SET, OPT_RESET };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -164,6 +217,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"show-origin", no_argument, NULL, OPT_SHOW_ORIGIN},
         {"print-cli", no_argument, NULL, OPT_PRINT_CLI},
+        {"print-plan", no_argument, NULL, OPT_PRINT_PLAN},
         {"set", required_argument, NULL, OPT_SET},
         {"reset", required_argument, NULL, OPT_RESET},
         {0},
@@ -186,9 +240,11 @@ static int congo_main(int argc, char **argv, struct options *opts)
         case OPT_CHECK:
         case OPT_PRINT:
         case OPT_PRINT_CLI:
-            if (set_mode(opts, c == OPT_CHECK   ? MODE_CHECK
-                             : c == OPT_PRINT ? MODE_PRINT
-                                              : MODE_PRINT_CLI) != 0)
+        case OPT_PRINT_PLAN:
+            if (set_mode(opts, c == OPT_CHECK       ? MODE_CHECK
+                             : c == OPT_PRINT     ? MODE_PRINT
+                             : c == OPT_PRINT_CLI ? MODE_PRINT_CLI
+                                                  : MODE_PRINT_PLAN) != 0)
                 return EXIT_USAGE;
             break;
         case OPT_FRAGMENT:
@@ -276,16 +332,10 @@ static int congo_main(int argc, char **argv, struct options *opts)
     } else if (opts->mode == MODE_PRINT_CLI) {
         _cleanup_free_ char *text = profile_print_cli(&p);
         fputs(text, stdout);
+    } else if (opts->mode == MODE_PRINT_PLAN) {
+        status = print_plan(&p);
     } else if (opts->mode == MODE_RUN) {
-        struct run_opts ro = {.verbose = opts->verbose ? stderr : NULL};
-        struct run_result rr;
-        runtime_run(&p, &ro, &rr);
-        if (rr.error.msg)
-            fprintf(stderr, "congo-launch: %s\n", rr.error.msg);
-        if (rr.warning.msg)
-            fprintf(stderr, "congo-launch: warning: %s\n", rr.warning.msg);
-        status = rr.status;
-        run_result_free(&rr);
+        status = run(&p, opts);
     }
     profile_free(&p);
     return status;
@@ -294,8 +344,8 @@ static int congo_main(int argc, char **argv, struct options *opts)
 int main(int argc, char **argv)
 {
     runtime_set_title_area(argc, argv);
-    security_use_prebuilt_default(congo_default_filter, ARRAY_SIZE(congo_default_filter),
-                                  CONGO_DEFAULT_FILTER_ARCH);
+    plan_use_prebuilt_default(congo_default_filter, ARRAY_SIZE(congo_default_filter),
+                              CONGO_DEFAULT_FILTER_ARCH);
     struct options o = {0};
     int status = congo_main(argc, argv, &o);
     free(o.ops);

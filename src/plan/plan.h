@@ -26,6 +26,9 @@
 
 #include "util/units.h"
 
+/* The PATH a command gets unless the profile sets one (and exec searches without one). */
+#define PLAN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct profile;
 struct diags;
 struct sock_filter;
@@ -79,6 +82,7 @@ struct plan_mount {
     unsigned long flags; /* FS: MS_* flags */
     char *data;          /* FS: the file system's own options, or NULL */
     bool readonly;       /* BIND: read-only through the whole subtree */
+    const char *key;     /* the profile key that asked for it (messages); NULL: built in */
     char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
 };
 
@@ -104,14 +108,16 @@ struct run_plan {
     char *workdir;  /* absolute; never NULL */
     char **argv;    /* never empty */
     /*
-     * The whole environment: PATH, HOME, HOSTNAME, TERM (when the launcher
-     * has one), then the profile's env in order, a later name replacing an
-     * earlier one in place. HOME is only known in the assembled root:
-     * env[env_home] is filled from the container's /etc/passwd there, and
-     * env_home is -1 when the profile set HOME itself.
+     * The whole environment: PATH, HOME, HOSTNAME, TERM (the launcher's, as
+     * the command's terminal is relayed to the caller's; only when it has
+     * one), then the profile's env in order, a later name replacing an
+     * earlier one in place. env[env_home] is the engine's to fill from the
+     * container's /etc/passwd once the root is assembled; env[env_term] is
+     * the caller's TERM (--print-plan says so rather than print it). Each
+     * index is -1 when there is no such entry or the profile set it.
      */
     char **env;
-    int env_home;
+    int env_home, env_term;
     bool init;
     int64_t stop_timeout_ms;
 
@@ -136,5 +142,25 @@ struct run_plan {
 int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d);
 void plan_free(struct run_plan *plan);
 
-/* --print-plan: the plan as stable text, one step a line. Caller frees. */
-char *plan_print(const struct run_plan *plan);
+/*
+ * The capabilities a root command keeps unless the profile drops them
+ * (docker's default set), bit N for capability N.
+ */
+extern const uint64_t plan_default_caps;
+
+/*
+ * The default seccomp filter compiled to BPF, as the build does once
+ * (tools/gen-default-filter writes it into a header); main() hands it over
+ * with plan_use_prebuilt_default, sparing every start libseccomp's compile.
+ * The compile at run time stays for other architectures.
+ */
+int plan_default_filter(struct sock_filter **insns, unsigned short *len, struct diags *d);
+void plan_use_prebuilt_default(const struct sock_filter *insns, unsigned short len, uint32_t arch);
+
+/*
+ * --print-plan: the plan as stable text, one step a line. cgroup_host, when
+ * not NULL, is what the engine says of the cgroup on this host (the
+ * directories and every file it writes), printed under the request.
+ * Caller frees.
+ */
+char *plan_print(const struct run_plan *plan, const char *cgroup_host);

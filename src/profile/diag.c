@@ -86,9 +86,13 @@ void diags_print(const struct diags *d, FILE *out)
     for (size_t i = 0; i < d->n; i++) {
         const struct diag *g = &d->v[i];
         const char *level = g->level == DIAG_ERROR ? "error" : "note";
-        if (!g->file)
-            fputs("congo-launch", out);
-        else if (g->line <= 0)
+        /* Not located in a file: a message of congo-launch's own, as the engine's are. */
+        if (!g->file) {
+            fprintf(out, "congo-launch: %s%s%s\n", g->key ? g->key : "", g->key ? ": " : "",
+                    g->msg);
+            continue;
+        }
+        if (g->line <= 0)
             fputs(g->file, out);
         else if (g->col <= 0)
             fprintf(out, "%s:%d", g->file, g->line);

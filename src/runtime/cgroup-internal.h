@@ -11,16 +11,6 @@
 #include "runtime/cgroup.h"
 #include "util/error.h"
 
-/* Which controllers a run needs, and which profile key asked for each. */
-struct cgroup_needs {
-    bool memory;            /* memory or memory_swap is set: the controller is required */
-    const char *memory_key; /* "limits.memory" or "limits.memory_swap", for messages */
-    bool cpu;               /* cpu_shares or cpus is set */
-    const char *cpu_key;    /* "limits.cpu_shares" or "limits.cpus" */
-};
-
-void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n);
-
 /* The error for a set limit whose controller the host lacks; key NULL: pids, always needed. */
 int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e);
 
@@ -31,7 +21,7 @@ char *cgroup_path_join(const char *dir, const char *rel);
  * The parent this profile's cgroup goes under, below a hierarchy's root:
  * the explicit cgroup_parent, else own; normalised to "/" or "/a/b".
  */
-char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e);
+char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struct congo_error *e);
 
 /* cpu.shares (2..262144) as a v2 cpu.weight (1..10000). */
 uint64_t cgroup_cpu_weight(uint64_t shares);
@@ -85,11 +75,11 @@ bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *startti
  * parents: the directories (absolute) where this profile's cgroups live, for
  * the stale collection; NULL-terminated, missing ones left out.
  */
-int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e);
-int cgroup_v1_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e);
-int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                      struct congo_error *e);
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct profile *p);
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct profile *p);
+char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req);
+char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req);

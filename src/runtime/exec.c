@@ -6,6 +6,8 @@
  */
 #include "runtime/exec.h"
 
+#include "plan/plan.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,7 +20,6 @@
 #include "util/util.h"
 
 /* The same default as env_build's: what a command sees when envp has no PATH. */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 enum {
     EXIT_CANNOT_EXECUTE = 126,
@@ -32,7 +33,7 @@ static const char *envp_path(char *const envp[])
     for (size_t i = 0; envp && envp[i]; i++)
         if (strncmp(envp[i], "PATH=", 5) == 0)
             return envp[i] + 5;
-    return DEFAULT_PATH;
+    return PLAN_DEFAULT_PATH;
 }
 
 /* Whether execve's ENOENT is about the file itself or about what it needs. */

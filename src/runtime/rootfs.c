@@ -1,7 +1,7 @@
 /*
- * Assembling the container's root.
+ * Assembling the container's root, as the run plan lists it.
  *
- * The plan, after bubblewrap: make the whole tree rprivate, mount a scratch
+ * The method, after bubblewrap: make the whole tree rprivate, mount a scratch
  * tmpfs on /tmp and pivot_root into it with the host's root below at
  * /oldroot. Host paths are then reached as /oldroot/PATH, the overlay is
  * mounted at /newroot, and everything inside the new root is reached by
@@ -32,26 +32,6 @@
 #define SCRATCH "/tmp"
 #define OLDROOT "/oldroot"
 
-const char *const rootfs_masked_paths[] = {
-    "/proc/acpi",
-    "/proc/asound",
-    "/proc/interrupts",
-    "/proc/kcore",
-    "/proc/keys",
-    "/proc/latency_stats",
-    "/proc/timer_list",
-    "/proc/timer_stats",
-    "/proc/sched_debug",
-    "/proc/scsi",
-    "/sys/firmware",
-    "/sys/devices/virtual/powercap",
-    NULL,
-};
-
-const char *const rootfs_readonly_paths[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
-
 /* ---- checks the parent makes, with the key that named the path ---- */
 
 static int check_dir(const char *key, const char *path, struct congo_error *e)
@@ -64,34 +44,35 @@ static int check_dir(const char *key, const char *path, struct congo_error *e)
     return 0;
 }
 
-int rootfs_preflight(const struct profile *p, struct congo_error *e)
+int rootfs_preflight(const struct run_plan *plan, struct congo_error *e)
 {
-    if (check_dir("rootfs", p->rootfs, e) < 0)
+    const struct plan_root *root = &plan->root;
+    if (check_dir("rootfs", root->rootfs, e) < 0)
         return -1;
-    for (size_t i = 0; i < p->n_layers; i++) {
+    for (size_t i = 0; root->layers && root->layers[i]; i++) {
         _cleanup_free_ char *key = xasprintf("layers[%zu]", i);
-        if (check_dir(key, p->layers[i].path, e) < 0)
+        if (check_dir(key, root->layers[i], e) < 0)
             return -1;
     }
-    if (p->upper) {
-        if (check_dir("upper", p->upper, e) < 0)
+    if (root->upper) {
+        if (check_dir("upper", root->upper, e) < 0)
             return -1;
         /* The upper keeps changes in diff/ and needs overlay's work/ beside it. */
         static const char *const subdirs[] = {"diff", "work"};
         for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
-            _cleanup_free_ char *sub = xasprintf("%s/%s", p->upper, subdirs[i]);
+            _cleanup_free_ char *sub = xasprintf("%s/%s", root->upper, subdirs[i]);
             if (mkdir(sub, 0755) < 0 && errno != EEXIST)
                 return error_set(e, errno, "upper: cannot make `%s`", sub);
             /* Overlay says only EINVAL for an upper it cannot write: say why here. */
             if (access(sub, W_OK) < 0)
-                return error_set(e, errno, "upper `%s` is not writable%s", p->upper,
+                return error_set(e, errno, "upper `%s` is not writable%s", root->upper,
                                  errno == EROFS ? " (its file system is mounted read-only)" : "");
         }
     }
-    for (size_t i = 0; i < p->n_mounts; i++) {
-        const struct profile_mount *m = &p->mounts[i];
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        const struct plan_mount *m = &plan->mounts[i];
         struct stat st;
-        if (m->type == MOUNT_BIND && stat(m->source, &st) < 0)
+        if (m->kind == PLAN_MOUNT_BIND && stat(m->source, &st) < 0)
             return error_set(e, errno, "mounts: source `%s` for `%s`", m->source, m->target);
     }
     return 0;
@@ -308,22 +289,23 @@ static void put_overlay_path(struct strbuf *sb, const char *path)
  * the scratch tmpfs (gone with the container) or the profile's directory.
  * Runs privileged in the child, after the pivot into the scratch root.
  */
-static int mount_overlay(const struct profile *p, struct congo_error *e)
+static int mount_overlay(const struct plan_root *r, struct congo_error *e)
 {
     struct strbuf opts = {0};
     strbuf_puts(&opts, "lowerdir=");
-    for (size_t i = p->n_layers; i > 0; i--) {
-        _cleanup_free_ char *l = host_path(p->layers[i - 1].path);
+    size_t n_layers = strv_len(r->layers);
+    for (size_t i = n_layers; i > 0; i--) {
+        _cleanup_free_ char *l = host_path(r->layers[i - 1]);
         put_overlay_path(&opts, l);
         strbuf_putc(&opts, ':');
     }
-    _cleanup_free_ char *root = host_path(p->rootfs);
+    _cleanup_free_ char *root = host_path(r->rootfs);
     put_overlay_path(&opts, root);
     /* nodev: device nodes in an image, or made in the container, open nothing. */
     unsigned long flags = MS_NODEV;
-    if (p->readonly_rootfs) {
+    if (r->readonly) {
         /* Overlay wants two lowers when there is no upper: an empty one on top. */
-        if (p->n_layers == 0) {
+        if (n_layers == 0) {
             if (mkdir("/empty", 0755) < 0)
                 return error_set(e, errno, "mkdir /empty");
             strbuf_free(&opts);
@@ -331,8 +313,8 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
             put_overlay_path(&opts, root);
         }
         flags |= MS_RDONLY;
-    } else if (p->upper) {
-        _cleanup_free_ char *up = host_path(p->upper);
+    } else if (r->upper) {
+        _cleanup_free_ char *up = host_path(r->upper);
         strbuf_puts(&opts, ",upperdir=");
         put_overlay_path(&opts, up);
         strbuf_puts(&opts, "/diff,workdir=");
@@ -351,10 +333,10 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
                          "mount overlay at `/`: the layer paths are longer than the "
                          "kernel's 4 KiB of mount options; use fewer or shorter layers");
     }
-    int r = mount("overlay", "/newroot", "overlay", flags, opts.buf);
+    int mounted = mount("overlay", "/newroot", "overlay", flags, opts.buf);
     int err = errno;
     strbuf_free(&opts);
-    if (r < 0) {
+    if (mounted < 0) {
         const char *hint = err == ELOOP    ? " (layers may not overlap or nest)"
                            : err == EINVAL ? " (is the upper on a file system overlay accepts?)"
                            : err == ENODEV ? " (is the overlay module loaded?)"
@@ -367,107 +349,33 @@ static int mount_overlay(const struct profile *p, struct congo_error *e)
      * kernel log: a profile with a writable root must not run like that.
      */
     struct statvfs sv;
-    if (!p->readonly_rootfs && statvfs("/newroot", &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
+    if (!r->readonly && statvfs("/newroot", &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
         umount2("/newroot", MNT_DETACH);
         return error_set(e, ENOSPC,
                          "mount overlay at `/`: the kernel made it read-only, as upper `%s` "
                          "cannot hold overlay's work directory (is its file system full?)",
-                         p->upper ? p->upper : "tmpfs");
+                         r->upper ? r->upper : "tmpfs");
     }
-    return 0;
-}
-
-/* A fresh /proc for the new PID namespace, with runc's masked and read-only paths. */
-static int setup_proc(int rootfd, struct congo_error *e)
-{
-    _cleanup_close_ int fd = open_in_root(rootfd, "proc", CREATE_DIR, e);
-    if (fd < 0)
-        return error_wrap(e, "/proc");
-    if (mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        return error_set(e, errno, "mount /proc");
-    return 0;
-}
-
-/* Devices a process expects; bound from the host's nodes (mknod needs no trust in the image). */
-static int setup_dev(int rootfd, struct congo_error *e)
-{
-    _cleanup_close_ int fd = open_in_root(rootfd, "dev", CREATE_DIR, e);
-    if (fd < 0)
-        return error_wrap(e, "/dev");
-    /*
-     * nodev: a node made here with mknod cannot be opened; the devices bound
-     * below keep their own mounts' flags.
-     */
-    if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
-                    "mode=0755,size=65536k") < 0)
-        return error_set(e, errno, "mount tmpfs at /dev");
-    static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-        _cleanup_free_ char *rel = xasprintf("dev/%s", nodes[i]);
-        _cleanup_free_ char *src = xasprintf(OLDROOT "/dev/%s", nodes[i]);
-        _cleanup_close_ int node = open_in_root(rootfd, rel, CREATE_FILE, e);
-        if (node < 0)
-            return error_wrap(e, "/dev/%s", nodes[i]);
-        if (mount_on_fd(src, node, NULL, MS_BIND, NULL) < 0)
-            return error_set(e, errno, "bind /dev/%s", nodes[i]);
-    }
-    _cleanup_close_ int pts = open_in_root(rootfd, "dev/pts", CREATE_DIR, e);
-    if (pts < 0)
-        return error_wrap(e, "/dev/pts");
-    if (mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
-                    "newinstance,ptmxmode=0666,mode=0620") < 0)
-        return error_set(e, errno, "mount devpts at /dev/pts");
-    _cleanup_close_ int shm = open_in_root(rootfd, "dev/shm", CREATE_DIR, e);
-    if (shm < 0)
-        return error_wrap(e, "/dev/shm");
-    if (mount_on_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777") < 0)
-        return error_set(e, errno, "mount tmpfs at /dev/shm");
-    /* The fd above names the directory under the tmpfs: the links go into the tmpfs. */
-    close(fd);
-    fd = open_in_root(rootfd, "dev", CREATE_NONE, e);
-    if (fd < 0)
-        return error_wrap(e, "/dev");
-    static const struct {
-        const char *name, *target;
-    } links[] = {
-        {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
-        {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-        if (symlinkat(links[i].target, fd, links[i].name) < 0)
-            return error_set(e, errno, "symlink /dev/%s", links[i].name);
     return 0;
 }
 
 /*
- * /sys read-only, and at /sys/fs/cgroup the container's own cgroup, also
- * read-only, so the limits can be read from inside.
+ * /sys/fs/cgroup: the container's own cgroup, read-only, so the limits can
+ * be read from inside. On v2 its one directory; on v1 a tmpfs holding a
+ * directory per hierarchy, named as on the host.
  */
-static int setup_sys(int rootfd, const struct cgroup_host *h, const struct cgroup *cg,
-                     struct congo_error *e)
+static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const struct cgroup *cg,
+                        struct congo_error *e)
 {
-    _cleanup_close_ int fd = open_in_root(rootfd, "sys", CREATE_DIR, e);
-    if (fd < 0)
-        return error_wrap(e, "/sys");
-    if (mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-        /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
-        _cleanup_free_ char *sys = host_path("/sys");
-        if (bind_tree_on_fd(sys, fd, true, e) < 0)
-            return error_wrap(e, "mount /sys");
-    }
     if (!cg || !cg->paths || !cg->paths[0])
         return 0;
-    _cleanup_close_ int cgfd = open_in_root(rootfd, "sys/fs/cgroup", CREATE_NONE, e);
-    if (cgfd < 0)
-        return error_wrap(e, "/sys/fs/cgroup");
     if (cg->mode == CGROUP_V2) {
         _cleanup_free_ char *src = host_path(cg->paths[0]);
-        if (bind_tree_on_fd(src, cgfd, true, e) < 0)
+        if (bind_tree_on_fd(src, fd, true, e) < 0)
             return error_wrap(e, "bind the container's cgroup at /sys/fs/cgroup");
         return 0;
     }
-    /* v1: a directory per hierarchy, named as on the host, holding the container's cgroup. */
-    if (mount_on_fd("cgroup", cgfd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+    if (mount_on_fd("cgroup", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
         return error_set(e, errno, "mount tmpfs at /sys/fs/cgroup");
     for (size_t i = 0; cg->paths[i]; i++) {
         const char *slash = NULL;
@@ -494,86 +402,110 @@ static int setup_sys(int rootfd, const struct cgroup_host *h, const struct cgrou
     return 0;
 }
 
-static int setup_tmp(int rootfd, struct congo_error *e)
+/* A new file system on a directory; a sysfs the kernel refuses becomes a bind of the host's. */
+static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {
-    _cleanup_close_ int fd = open_in_root(rootfd, "tmp", CREATE_DIR, e);
+    _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_DIR, e);
     if (fd < 0)
-        return error_wrap(e, "/tmp");
-    if (mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
-        return error_set(e, errno, "mount tmpfs at /tmp");
-    return 0;
-}
-
-static size_t depth(const char *path)
-{
-    size_t n = 0;
-    for (; *path; path++)
-        n += *path == '/';
-    return n;
-}
-
-/* The profile's mounts, parents first (by target depth, stable within a depth). */
-static int setup_mounts(int rootfd, const struct profile *p, struct congo_error *e)
-{
-    size_t max_depth = 0;
-    for (size_t i = 0; i < p->n_mounts; i++)
-        if (depth(p->mounts[i].target) > max_depth)
-            max_depth = depth(p->mounts[i].target);
-    for (size_t d = 1; d <= max_depth; d++) {
-        for (size_t i = 0; i < p->n_mounts; i++) {
-            const struct profile_mount *m = &p->mounts[i];
-            if (depth(m->target) != d || m->type == MOUNT_NONE)
-                continue;
-            enum create_kind kind = CREATE_DIR;
-            _cleanup_free_ char *src = m->source ? host_path(m->source) : NULL;
-            if (src) {
-                struct stat st;
-                if (stat(src, &st) < 0)
-                    return error_set(e, errno, "mounts: source `%s` for `%s`", m->source,
-                                     m->target);
-                kind = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
-            }
-            _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, kind, e);
-            if (fd < 0)
-                return error_wrap(e, "mounts: target");
-            if (m->type == MOUNT_BIND) {
-                if (bind_tree_on_fd(src, fd, m->readonly, e) < 0)
-                    return error_wrap(e, "mounts: bind `%s` at `%s`", m->source, m->target);
-                continue;
-            }
-            unsigned long flags = MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0);
-            struct strbuf data = {0};
-            /* Flags in the options are mount flags, the rest tmpfs's own. */
-            for (const char *o = m->options; o && *o;) {
-                const char *end = strchrnul(o, ',');
-                size_t len = (size_t)(end - o);
-                if (len == 6 && !strncmp(o, "noexec", 6))
-                    flags |= MS_NOEXEC;
-                else if (len == 4 && !strncmp(o, "exec", 4))
-                    flags &= ~(unsigned long)MS_NOEXEC;
-                else if (len == 6 && !strncmp(o, "nosuid", 6))
-                    flags |= MS_NOSUID;
-                else if (len == 4 && !strncmp(o, "suid", 4))
-                    flags &= ~(unsigned long)MS_NOSUID;
-                else if (len == 5 && !strncmp(o, "nodev", 5))
-                    flags |= MS_NODEV;
-                else if (len == 3 && !strncmp(o, "dev", 3))
-                    flags &= ~(unsigned long)MS_NODEV;
-                else {
-                    if (data.len)
-                        strbuf_putc(&data, ',');
-                    strbuf_add(&data, o, len);
-                }
-                o = *end ? end + 1 : end;
-            }
-            int r = mount_on_fd("tmpfs", fd, "tmpfs", flags, data.buf ? data.buf : "");
-            int err = errno;
-            strbuf_free(&data);
-            if (r < 0)
-                return error_set(e, err, "mounts: tmpfs at `%s`", m->target);
-        }
+        return error_wrap(e, "%s", m->key ? "mounts: target" : m->target);
+    if (mount_on_fd(m->source, fd, m->fstype, m->flags, m->data ? m->data : "") == 0)
+        return 0;
+    int err = errno;
+    /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
+    if (strcmp(m->fstype, "sysfs") == 0) {
+        _cleanup_free_ char *sys = host_path("/sys");
+        if (bind_tree_on_fd(sys, fd, true, e) < 0)
+            return error_wrap(e, "mount /sys");
+        return 0;
     }
+    if (m->key)
+        return error_set(e, err, "mounts: %s at `%s`", m->fstype, m->target);
+    return error_set(e, err, "mount %s at %s", m->fstype, m->target);
+}
+
+/* A host path bound in; its target is made as a directory or a file, like the source. */
+static int mount_bind(int rootfd, const struct plan_mount *m, struct congo_error *e)
+{
+    _cleanup_free_ char *src = host_path(m->source);
+    struct stat st;
+    if (stat(src, &st) < 0)
+        return error_set(e, errno, "mounts: source `%s` for `%s`", m->source, m->target);
+    enum create_kind kind = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
+    _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, kind, e);
+    if (fd < 0)
+        return error_wrap(e, "mounts: target");
+    if (bind_tree_on_fd(src, fd, m->readonly, e) < 0)
+        return error_wrap(e, "mounts: bind `%s` at `%s`", m->source, m->target);
     return 0;
+}
+
+/* A host device node bound onto a file of the container's /dev. */
+static int mount_device(int rootfd, const struct plan_mount *m, struct congo_error *e)
+{
+    _cleanup_free_ char *src = xasprintf(OLDROOT "%s", m->source);
+    _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_FILE, e);
+    if (fd < 0)
+        return error_wrap(e, "%s", m->target);
+    if (mount_on_fd(src, fd, NULL, MS_BIND, NULL) < 0)
+        return error_set(e, errno, "bind %s", m->target);
+    return 0;
+}
+
+/* A symbolic link, made in its parent directory as the container resolves it. */
+static int make_symlink(int rootfd, const struct plan_mount *m, struct congo_error *e)
+{
+    const char *slash = strrchr(m->target, '/');
+    _cleanup_free_ char *parent = xstrndup(m->target + 1, (size_t)(slash - m->target - 1));
+    _cleanup_close_ int dir = rootfs_open_dir(rootfd, parent, false, e);
+    if (dir < 0)
+        return error_wrap(e, "%s", m->target);
+    if (symlinkat(m->source, dir, slash + 1) < 0)
+        return error_set(e, errno, "symlink %s", m->target);
+    return 0;
+}
+
+static int do_mount(int rootfd, const struct plan_mount *m, const struct cgroup_host *h,
+                    const struct cgroup *cg, struct congo_error *e)
+{
+    switch (m->kind) {
+    case PLAN_MOUNT_FS:
+        return mount_fs(rootfd, m, e);
+    case PLAN_MOUNT_DEVICE:
+        return mount_device(rootfd, m, e);
+    case PLAN_MOUNT_BIND:
+        return mount_bind(rootfd, m, e);
+    case PLAN_MOUNT_SYMLINK:
+        return make_symlink(rootfd, m, e);
+    case PLAN_MOUNT_CGROUP: {
+        _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_NONE, e);
+        if (fd < 0)
+            return error_wrap(e, "%s", m->target);
+        return mount_cgroup(rootfd, fd, h, cg, e);
+    }
+    case PLAN_MOUNT_MASK:
+        if (mask_path(rootfd, m->target + 1, e) < 0)
+            return m->key ? error_wrap(e, "%s", m->key) : -1;
+        return 0;
+    case PLAN_MOUNT_READONLY:
+        if (make_readonly(rootfd, m->target + 1, e) < 0)
+            return m->key ? error_wrap(e, "%s", m->key) : -1;
+        return 0;
+    }
+    return error_set(e, EINVAL, "unknown mount step for `%s`", m->target);
+}
+
+/* What -v calls the steps: /proc, /dev, ..., then the masks, then the profile's own. */
+static const char *step_of(const struct plan_mount *m)
+{
+    if (m->key)
+        return "the profile's mounts";
+    if (m->kind == PLAN_MOUNT_MASK || m->kind == PLAN_MOUNT_READONLY)
+        return "masked and read-only paths";
+    if (strncmp(m->target, "/dev", 4) == 0)
+        return "/dev";
+    if (strncmp(m->target, "/sys", 4) == 0)
+        return "/sys and the cgroup";
+    return m->target;
 }
 
 /* A rootfs whose /proc or /dev is a symlink could aim the kernel's files anywhere. */
@@ -591,23 +523,23 @@ static int refuse_symlinks(int rootfd, struct congo_error *e)
     return 0;
 }
 
-/*
- * The whole sequence. Runs privileged in the child, in a new mount
- * namespace. The order matters: rprivate first (nothing may propagate to
- * the host), the scratch pivot before any host path is used, the caller's
- * before_sys just before /sys (sysfs shows its mounter's network devices,
- * and the cgroup bound below it must exist; what needs neither comes first,
- * to overlap with the caller's work), /dev before the masks (they bind
- * /dev/null), the profile's mounts after the fixed ones (so they may replace
- * /tmp and /dev/shm), and the final pivot last.
- */
 static void step_done(const struct rootfs_steps *steps, const char *step)
 {
     if (steps && steps->done)
         steps->done(steps->arg, step);
 }
 
-int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
+/*
+ * The whole sequence. Runs privileged in the child, in a new mount
+ * namespace. The order matters: rprivate first (nothing may propagate to
+ * the host), the scratch pivot before any host path is used, then the
+ * plan's mounts in the plan's order (src/plan/mounts.c says why it is what
+ * it is), with the caller's before_sys just before the sysfs mount (sysfs
+ * shows its mounter's network devices, and the cgroup bound below it must
+ * exist; what needs neither comes first, to overlap with the caller's
+ * work), and the final pivot last.
+ */
+int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const struct cgroup *cg,
                  const struct rootfs_steps *steps, struct congo_error *e)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -622,42 +554,25 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
         return error_set(e, errno, "chdir /");
     step_done(steps, "scratch root");
 
-    if (mount_overlay(p, e) < 0)
+    if (mount_overlay(&plan->root, e) < 0)
         return -1;
     step_done(steps, "overlay");
     _cleanup_close_ int rootfd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return error_set(e, errno, "open the new root");
-    if (refuse_symlinks(rootfd, e) < 0 || setup_proc(rootfd, e) < 0)
+    if (refuse_symlinks(rootfd, e) < 0)
         return -1;
-    step_done(steps, "/proc");
-    if (setup_dev(rootfd, e) < 0)
-        return -1;
-    if (setup_tmp(rootfd, e) < 0)
-        return -1;
-    step_done(steps, "/dev and /tmp");
-    if (steps && steps->before_sys && steps->before_sys(steps->arg, e) < 0)
-        return -1;
-    if (setup_sys(rootfd, h, cg, e) < 0)
-        return -1;
-    step_done(steps, "/sys and the cgroup");
-    for (size_t i = 0; rootfs_masked_paths[i]; i++)
-        if (mask_path(rootfd, rootfs_masked_paths[i] + 1, e) < 0)
+    for (size_t i = 0; i < plan->n_mounts; i++) {
+        const struct plan_mount *m = &plan->mounts[i];
+        bool sysfs = m->kind == PLAN_MOUNT_FS && strcmp(m->fstype, "sysfs") == 0;
+        if (sysfs && steps && steps->before_sys && steps->before_sys(steps->arg, e) < 0)
             return -1;
-    for (size_t i = 0; rootfs_readonly_paths[i]; i++)
-        if (make_readonly(rootfd, rootfs_readonly_paths[i] + 1, e) < 0)
+        if (do_mount(rootfd, m, h, cg, e) < 0)
             return -1;
-    step_done(steps, "masked and read-only paths");
-    if (setup_mounts(rootfd, p, e) < 0)
-        return -1;
-    /* The profile's own masks and read-only paths, after its mounts so they can cover them. */
-    for (size_t i = 0; i < p->n_masked_paths; i++)
-        if (mask_path(rootfd, p->masked_paths[i].path + 1, e) < 0)
-            return error_wrap(e, "masked_paths");
-    for (size_t i = 0; i < p->n_readonly_paths; i++)
-        if (make_readonly(rootfd, p->readonly_paths[i].path + 1, e) < 0)
-            return error_wrap(e, "readonly_paths");
-    step_done(steps, "the profile's mounts");
+        const char *step = step_of(m);
+        if (i + 1 == plan->n_mounts || strcmp(step, step_of(&plan->mounts[i + 1])) != 0)
+            step_done(steps, step);
+    }
 
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)

@@ -1,24 +1,23 @@
 /*
  * The container's root: an overlay of layers over rootfs with a writable
- * upper, fresh /proc, a minimal /dev, read-only /sys, /tmp, the profile's
- * mounts, then pivot_root. Runs in the child, in its own mount namespace.
+ * upper, then the plan's mounts in order, then pivot_root. Runs in the
+ * child, in its own mount namespace.
  */
 #pragma once
 
-#include "profile/profile.h"
+#include <stdbool.h>
+
+#include "plan/plan.h"
 #include "runtime/cgroup.h"
 #include "util/error.h"
 
-/* Checks the parent can make before anything is mounted: paths exist and are of the right kind. */
-int rootfs_preflight(const struct profile *p, struct congo_error *e);
-
 /*
- * In the child, as root, in a new mount namespace: assemble the root and
- * pivot into it. On return the process's root and working directory are the
- * container's `/`, and nothing of the host's mount tree is reachable.
- * cg (may be NULL) is bind-mounted read-only at /sys/fs/cgroup so the
- * container sees its own limits.
+ * Checks the parent makes before anything is mounted: rootfs and the layers
+ * are directories, the upper is one that can hold diff/ and work/ (made
+ * here when missing), and every bind source exists.
  */
+int rootfs_preflight(const struct run_plan *plan, struct congo_error *e);
+
 struct rootfs_steps {
     void (*done)(void *arg, const char *step); /* called after each step, for -v */
     /*
@@ -30,7 +29,15 @@ struct rootfs_steps {
     int (*before_sys)(void *arg, struct congo_error *e);
     void *arg;
 };
-int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const struct cgroup *cg,
+
+/*
+ * In the child, as root, in a new mount namespace: assemble the root and
+ * pivot into it. On return the process's root and working directory are the
+ * container's `/`, and nothing of the host's mount tree is reachable.
+ * cg (may be NULL) is bind-mounted read-only at /sys/fs/cgroup so the
+ * container sees its own limits.
+ */
+int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const struct cgroup *cg,
                  const struct rootfs_steps *steps, struct congo_error *e);
 
 /*
@@ -39,7 +46,3 @@ int rootfs_setup(const struct profile *p, const struct cgroup_host *h, const str
  * magic links (/proc/self/fd/N, CVE-2024-21626). An O_PATH fd, or -1.
  */
 int rootfs_open_dir(int rootfd, const char *path, bool create, struct congo_error *e);
-
-/* The /proc paths a container must not read (masked) or write (read-only), after runc. */
-extern const char *const rootfs_masked_paths[];
-extern const char *const rootfs_readonly_paths[];

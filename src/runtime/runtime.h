@@ -1,14 +1,14 @@
-/* Running a profile: the one entry point of the engine. */
+/* Running a plan: the one entry point of the engine. */
 #pragma once
 
 #include <stdio.h>
 
-#include "profile/profile.h"
+#include "plan/plan.h"
 #include "util/error.h"
 
 /* Statuses congo-launch itself returns (PROFILE.md section 1). */
 enum {
-    STATUS_LAUNCHER = 125,  /* congo-launch failed */
+    STATUS_LAUNCHER = 125, /* congo-launch failed */
     STATUS_CANNOT_EXEC = 126,
     STATUS_NOT_FOUND = 127,
 };
@@ -18,19 +18,25 @@ struct run_opts {
 };
 
 struct run_result {
-    int status;               /* the exit status congo-launch returns */
-    struct congo_error error; /* why, when congo-launch failed or the limit killed the command */
+    int status;                 /* the exit status congo-launch returns */
+    struct congo_error error;   /* why, when congo-launch failed or the limit killed the command */
     struct congo_error warning; /* a cleanup failure after the command ran: reported, status kept */
 };
 
 /*
- * Run p's command in a new container and wait for it. Always fills r:
- * status is the command's own, 128+N for a signal, 125 when congo-launch
+ * Can this caller run containers at all? Checked before the plan is built,
+ * so that a caller without root hears that first. 0, or -1 with e filled.
+ */
+int runtime_check_caller(struct congo_error *e);
+
+/*
+ * Run the plan's command in a new container and wait for it. Always fills
+ * r: status is the command's own, 128+N for a signal, 125 when congo-launch
  * failed, 126/127 when the command could not be executed or found, 137
  * with an error naming the memory limit when the limit killed it. The host
  * keeps no process, mount or cgroup of the run afterwards.
  */
-void runtime_run(const struct profile *p, const struct run_opts *o, struct run_result *r);
+void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct run_result *r);
 void run_result_free(struct run_result *r);
 
 /*

@@ -1,6 +1,6 @@
 /*
- * What a container that runs as root inside may not do: the capabilities
- * it keeps, a seccomp filter, resource limits and no_new_privileges.
+ * What a command running as root inside may do, applied: the capability
+ * sets, rlimits, no_new_privileges and the seccomp filter the plan holds.
  */
 #pragma once
 
@@ -8,38 +8,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "profile/profile.h"
+#include "plan/plan.h"
 #include "util/error.h"
 
-/* The capabilities docker keeps by default, as a bit mask (bit N = capability N). */
-extern const uint64_t security_default_caps;
-
-/* The effective kept set: (default | add) & ~drop, limited to what the kernel knows. */
-uint64_t security_kept_caps(const struct profile *p);
-
-struct security_plan;
-struct sock_filter;
+/* What the parent settled before clone, for the child. */
+struct security_ctx {
+    const struct run_plan *plan;
+    uint64_t caps; /* the plan's kept set, limited to what the launcher holds */
+    int last_cap;  /* the running kernel's highest capability */
+};
 
 /*
- * The default filter compiled to BPF, as the build does once (it never
- * changes for one build): tools/gen-default-filter writes it into a header
- * that main() hands over with security_use_prebuilt_default, sparing every
- * start libseccomp's compile. The run-time compile stays for other arches.
+ * In the parent, before clone: can the launcher grant what the plan asks?
+ * A capability added by name that it does not hold, a hard limit above its
+ * own without CAP_SYS_RESOURCE, or a nofile limit above fs.nr_open is an
+ * error naming the key. Fills ctx for the child.
  */
-int security_default_filter(struct sock_filter **insns, unsigned short *len,
-                            struct congo_error *e);
-void security_use_prebuilt_default(const struct sock_filter *insns, unsigned short len,
-                                   uint32_t arch);
-
-/*
- * Built in the parent, before clone: the seccomp filter (p->seccomp: NULL
- * or "default" for the default deny-list, "unconfined" for none, else the
- * rules of the seccomp file p->seccomp names, read again here), resource
- * limits and the capability sets. Errors name the key.
- */
-int security_plan_new(const struct profile *p, struct security_plan **plan,
-                      struct congo_error *e);
-void security_plan_free(struct security_plan *plan);
+int security_prepare(const struct run_plan *plan, struct security_ctx *ctx,
+                     struct congo_error *e);
 
 /*
  * In the child, as root, after the root is assembled and before the user
@@ -47,7 +33,7 @@ void security_plan_free(struct security_plan *plan);
  * inheritable sets cleared, and (when no_new_privileges is false, which
  * needs CAP_SYS_ADMIN for it) the seccomp filter. Runs privileged.
  */
-int security_apply_before_user(const struct security_plan *plan, struct congo_error *e);
+int security_apply_before_user(const struct security_ctx *ctx, struct congo_error *e);
 
 /*
  * In the child, right after setgroups/setgid/setuid: for uid 0 the
@@ -55,5 +41,5 @@ int security_apply_before_user(const struct security_plan *plan, struct congo_er
  * another uid leaves none), no_new_privileges, and the seccomp filter when
  * it was not loaded before. The last step before exec.
  */
-int security_apply_after_user(const struct security_plan *plan, uid_t uid,
+int security_apply_after_user(const struct security_ctx *ctx, uid_t uid,
                               struct congo_error *e);

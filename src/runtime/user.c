@@ -23,7 +23,6 @@
 #include "util/util.h"
 
 /* The same default as exec_command's, so a PATH-less lookup and env agree. */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /*
  * Caps against a hostile container: a real passwd or group file is far below
@@ -446,36 +445,12 @@ void user_ids_free(struct user_ids *u)
     memset(u, 0, sizeof(*u));
 }
 
-/* NAME=value in place of an existing NAME, else at the end: order is stable. */
-static void env_set(char ***env, const char *name, const char *value)
+char **user_env(const struct run_plan *plan, const char *home)
 {
-    size_t n = strlen(name);
-    char *entry = xasprintf("%s=%s", name, value);
-    for (char **p = *env; p && *p; p++) {
-        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
-            free(*p);
-            *p = entry;
-            return;
-        }
+    char **env = strv_copy(plan->env);
+    if (plan->env_home >= 0) {
+        free(env[plan->env_home]);
+        env[plan->env_home] = xasprintf("HOME=%s", home && *home ? home : "/");
     }
-    strv_push(env, entry);
-}
-
-/*
- * Built from scratch rather than edited from environ: nothing of the
- * launcher's environment (LD_PRELOAD, SSH_AUTH_SOCK, proxies, ...) may leak
- * into the container unless the profile says so.
- */
-char **env_build(const struct profile *p, const char *home, const char *hostname, const char *term)
-{
-    char **env = xcalloc(1, sizeof(char *));
-    env_set(&env, "PATH", DEFAULT_PATH);
-    env_set(&env, "HOME", home && *home ? home : "/");
-    if (hostname)
-        env_set(&env, "HOSTNAME", hostname);
-    if (term)
-        env_set(&env, "TERM", term);
-    for (size_t i = 0; p && i < p->n_env; i++)
-        env_set(&env, p->env[i].name, p->env[i].value ? p->env[i].value : "");
     return env;
 }

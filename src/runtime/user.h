@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "profile/profile.h"
+#include "plan/plan.h"
 #include "util/error.h"
 
 struct user_ids {
@@ -32,10 +32,7 @@ int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_
 void user_ids_free(struct user_ids *u);
 
 /*
- * The command's environment: PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:
- * /usr/bin:/sbin:/bin, HOME, HOSTNAME (when there is one), TERM (when term is
- * not NULL), then the profile's env in order, a later NAME replacing an
- * earlier one (so env may override PATH or HOME). NULL-terminated.
+ * The command's environment: the plan's, with HOME from the resolved user's
+ * passwd entry (else /) unless the profile set HOME. NULL-terminated.
  */
-char **env_build(const struct profile *p, const char *home, const char *hostname,
-                 const char *term);
+char **user_env(const struct run_plan *plan, const char *home);

@@ -28,9 +28,17 @@ int error_wrap(struct congo_error *e, const char *fmt, ...)
     return -1;
 }
 
+void error_set_step(struct congo_error *e, const char *step)
+{
+    free(e->step);
+    e->step = step ? xstrdup(step) : NULL;
+}
+
 void error_clear(struct congo_error *e)
 {
     free(e->msg);
+    free(e->step);
     e->msg = NULL;
+    e->step = NULL;
     e->err = 0;
 }

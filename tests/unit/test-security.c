@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plan/plan.h"
 #include "runtime/security.h"
 #include "util/util.h"
 
@@ -139,18 +140,64 @@ static char *need_real_root(void)
     return geteuid() == 0 ? NULL : xstrdup("SKIP: needs root (switches to uid 65534)");
 }
 
+/*
+ * The plan of p as a run builds it. p gets a root and a command when it
+ * has none: the plan needs both, and these tests are about neither. NULL,
+ * or the plan's errors.
+ */
+static char *plan_of(struct profile *p, struct run_plan *plan)
+{
+    if (!p->rootfs)
+        p->rootfs = xstrdup("/");
+    if (!p->command)
+        strv_push(&p->command, xstrdup("/bin/true"));
+    struct diags d = {0};
+    int r = plan_build(p, plan, &d);
+    char *text = r < 0 ? test_diags_text(&d) : NULL;
+    diags_free(&d);
+    return text;
+}
+
+static uint64_t kept_caps(struct profile *p)
+{
+    struct run_plan plan;
+    _cleanup_free_ char *err = plan_of(p, &plan);
+    if (err)
+        fail_msg("plan: %s", err);
+    uint64_t caps = plan.caps;
+    plan_free(&plan);
+    return caps;
+}
+
+/* The checks a run makes before clone: -1 with e filled when the launcher cannot grant p. */
+static int prepare(struct profile *p, struct run_plan *plan, struct security_ctx *sec,
+                   struct congo_error *e)
+{
+    _cleanup_free_ char *err = plan_of(p, plan);
+    if (err)
+        fail_msg("plan: %s", err);
+    int r = security_prepare(plan, sec, e);
+    if (r < 0)
+        plan_free(plan);
+    return r;
+}
+
 /* Plan and apply p as uid 0: what the child of a run does, minus the mounts. */
-static char *apply_as_root(const struct profile *p)
+static char *apply_as_root(struct profile *p)
 {
     struct congo_error e = {0};
-    struct security_plan *plan = NULL;
-    if (security_plan_new(p, &plan, &e) < 0)
-        return xasprintf("plan: %s", e.msg);
-    if (security_apply_before_user(plan, &e) < 0)
+    struct run_plan plan;
+    char *err = plan_of(p, &plan);
+    if (err)
+        return err;
+    struct security_ctx sec;
+    if (security_prepare(&plan, &sec, &e) < 0)
+        return xasprintf("prepare: %s", e.msg);
+    if (security_apply_before_user(&sec, &e) < 0)
         return xasprintf("before user: %s", e.msg);
-    if (security_apply_after_user(plan, 0, &e) < 0)
+    if (security_apply_after_user(&sec, 0, &e) < 0)
         return xasprintf("after user: %s", e.msg);
-    security_plan_free(plan);
+    plan_free(&plan);
     return NULL;
 }
 
@@ -172,14 +219,14 @@ static void test_default_caps(void **state)
     uint64_t want = 0;
     for (size_t i = 0; i < ARRAY_SIZE(docker); i++)
         want |= BIT(docker[i]);
-    assert_int_equal(security_default_caps, want);
-    assert_false(security_default_caps & BIT(CAP_SYS_ADMIN));
-    assert_false(security_default_caps & BIT(CAP_SYS_PTRACE));
-    assert_false(security_default_caps & BIT(CAP_DAC_READ_SEARCH));
+    assert_int_equal(plan_default_caps, want);
+    assert_false(plan_default_caps & BIT(CAP_SYS_ADMIN));
+    assert_false(plan_default_caps & BIT(CAP_SYS_PTRACE));
+    assert_false(plan_default_caps & BIT(CAP_DAC_READ_SEARCH));
 
     struct profile p;
     profile_init(&p);
-    assert_int_equal(security_kept_caps(&p), security_default_caps);
+    assert_int_equal(kept_caps(&p), plan_default_caps);
     profile_free(&p);
 }
 
@@ -189,17 +236,17 @@ static void test_kept_add_drop(void **state)
     struct profile p;
     profile_init(&p);
     p.cap_add = BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN);
-    assert_int_equal(security_kept_caps(&p),
-                     security_default_caps | BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN));
+    assert_int_equal(kept_caps(&p),
+                     plan_default_caps | BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN));
     p.cap_add = 0;
     p.cap_drop = BIT(CAP_CHOWN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_ADMIN);
-    assert_int_equal(security_kept_caps(&p),
-                     security_default_caps & ~(BIT(CAP_CHOWN) | BIT(CAP_NET_RAW)));
+    assert_int_equal(kept_caps(&p),
+                     plan_default_caps & ~(BIT(CAP_CHOWN) | BIT(CAP_NET_RAW)));
     /* add and drop of different capabilities together */
     p.cap_add = BIT(CAP_SYS_PTRACE);
     p.cap_drop = BIT(CAP_MKNOD);
-    assert_int_equal(security_kept_caps(&p),
-                     (security_default_caps | BIT(CAP_SYS_PTRACE)) & ~BIT(CAP_MKNOD));
+    assert_int_equal(kept_caps(&p),
+                     (plan_default_caps | BIT(CAP_SYS_PTRACE)) & ~BIT(CAP_MKNOD));
     profile_free(&p);
 }
 
@@ -209,10 +256,10 @@ static void test_kept_drop_all(void **state)
     struct profile p;
     profile_init(&p);
     p.cap_drop = UINT64_MAX;
-    assert_int_equal(security_kept_caps(&p), 0);
+    assert_int_equal(kept_caps(&p), 0);
     /* drop ALL, add one back: the profile layer resolves the later one; a drop bit wins here */
-    p.cap_drop = security_default_caps & ~BIT(CAP_KILL);
-    assert_int_equal(security_kept_caps(&p), BIT(CAP_KILL));
+    p.cap_drop = plan_default_caps & ~BIT(CAP_KILL);
+    assert_int_equal(kept_caps(&p), BIT(CAP_KILL));
     profile_free(&p);
 }
 
@@ -223,7 +270,7 @@ static void test_kept_limited_to_kernel(void **state)
     profile_init(&p);
     int last = (int)cap_max_bits() - 1;
     p.cap_add = UINT64_MAX; /* more than any kernel knows */
-    uint64_t kept = security_kept_caps(&p);
+    uint64_t kept = kept_caps(&p);
     assert_int_equal(kept, last >= 63 ? UINT64_MAX : BIT(last + 1) - 1);
     assert_false(kept & BIT(63));
     profile_free(&p);
@@ -246,10 +293,10 @@ static void test_cap_add_not_held(void **state)
         skip();
     }
     p.cap_add = BIT(missing);
-    struct security_plan *plan = NULL;
+    struct run_plan plan;
+    struct security_ctx sec;
     struct congo_error e = {0};
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
-    assert_null(plan);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), -1);
     char *name = cap_to_name(missing);
     _cleanup_free_ char *upper = xstrdup(name + 4);
     cap_free(name);
@@ -263,8 +310,8 @@ static void test_cap_add_not_held(void **state)
 
     /* ALL means all the launcher holds: no error. */
     p.cap_add = BIT(CAP_LAST_CAP + 1) - 1;
-    assert_int_equal(security_plan_new(&p, &plan, &e), 0);
-    security_plan_free(plan);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), 0);
+    plan_free(&plan);
     profile_free(&p);
 }
 
@@ -410,29 +457,31 @@ static void test_seccomp_file_applied(void **state)
     test_rmrf(dir);
 }
 
+/* A seccomp file with mistakes: the profile that names it is refused, every error located in the file. */
 static void test_seccomp_file_errors(void **state)
 {
     (void)state;
     _cleanup_free_ char *dir = test_tmpdir();
     _cleanup_free_ char *path = test_write(dir, "bad", "keyctl\nfrobnicate\nbar\n");
+    _cleanup_free_ char *text = xasprintf("rootfs: /\ncommand: [/bin/true]\nseccomp: %s\n", path);
+    _cleanup_free_ char *profile = test_write(dir, "p.yaml", text);
     struct profile p;
-    profile_init(&p);
-    p.seccomp = xstrdup(path);
-    struct security_plan *plan = NULL;
-    struct congo_error e = {0};
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
-    _cleanup_free_ char *want = xasprintf("seccomp: %s:2: unknown system call `frobnicate`", path);
-    assert_string_equal(e.msg, want);
-    error_clear(&e);
-
-    free(p.seccomp);
-    p.seccomp = xasprintf("%s/missing", dir);
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
-    _cleanup_free_ char *want2 =
-        xasprintf("seccomp: %s: cannot read: No such file or directory", p.seccomp);
-    assert_string_equal(e.msg, want2);
-    error_clear(&e);
+    struct diags d = {0};
+    assert_int_equal(test_load_file(&p, profile, &d), -1);
+    const struct diag *g = test_find_diag(&d, "unknown system call `frobnicate`");
+    assert_non_null(g);
+    assert_string_equal(g->file, path);
+    assert_int_equal(g->line, 2);
     profile_free(&p);
+    diags_free(&d);
+
+    _cleanup_free_ char *missing = xasprintf("%s/missing", dir);
+    _cleanup_free_ char *text2 = xasprintf("rootfs: /\ncommand: [/bin/true]\nseccomp: %s\n", missing);
+    _cleanup_free_ char *profile2 = test_write(dir, "q.yaml", text2);
+    assert_int_equal(test_load_file(&p, profile2, &d), -1);
+    assert_non_null(test_find_diag(&d, "No such file or directory"));
+    profile_free(&p);
+    diags_free(&d);
     test_rmrf(dir);
 }
 
@@ -446,15 +495,19 @@ static char *check_nnp_false(void *arg)
     profile_init(&p);
     p.no_new_privileges = false;
     struct congo_error e = {0};
-    struct security_plan *plan = NULL;
-    CHECK(security_plan_new(&p, &plan, &e) == 0, "plan: %s", e.msg);
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = plan_of(&p, &plan);
+    if (err)
+        return err;
+    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
     profile_free(&p);
-    CHECK(security_apply_before_user(plan, &e) == 0, "before user: %s", e.msg);
+    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* Without no_new_privileges, only CAP_SYS_ADMIN lets the filter in: before the user switch. */
     CHECK(status_field("Seccomp") == 2, "Seccomp %llu after before_user",
           (unsigned long long)status_field("Seccomp"));
-    CHECK(security_apply_after_user(plan, 0, &e) == 0, "after user: %s", e.msg);
-    security_plan_free(plan);
+    CHECK(security_apply_after_user(&sec, 0, &e) == 0, "after user: %s", e.msg);
+    plan_free(&plan);
     CHECK(status_field("NoNewPrivs") == 0, "NoNewPrivs is set");
     CHECK(sys_keyctl_session() < 0 && errno == EPERM, "keyctl: %s", strerror(errno));
     return NULL;
@@ -520,21 +573,22 @@ static void test_rlimit_over_nr_open(void **state)
     p.rlimits = xcalloc(1, sizeof(*p.rlimits));
     p.rlimits[0] =
         (struct profile_rlimit){.resource = RLIMIT_NOFILE, .soft = 64, .hard = nr_open + 1};
-    struct security_plan *plan = NULL;
+    struct run_plan plan;
+    struct security_ctx sec;
     struct congo_error e = {0};
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), -1);
     _cleanup_free_ char *want = xasprintf(
         "rlimits.nofile: the hard limit %llu exceeds fs.nr_open (%llu)", nr_open + 1, nr_open);
     if (!strstr(e.msg, want))
         fail_msg("`%s` does not contain `%s`", e.msg, want);
     error_clear(&e);
     p.rlimits[0].hard = RLIM_INFINITY;
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), -1);
     assert_non_null(strstr(e.msg, "the hard limit unlimited exceeds fs.nr_open"));
     error_clear(&e);
     p.rlimits[0].soft = 100;
     p.rlimits[0].hard = 50;
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), -1);
     assert_string_equal(e.msg, "rlimits.nofile: the soft limit exceeds the hard limit");
     error_clear(&e);
     profile_free(&p);
@@ -555,9 +609,10 @@ static void test_rlimit_raise_without_sys_resource(void **state)
     p.rlimits = xcalloc(1, sizeof(*p.rlimits));
     p.rlimits[0] =
         (struct profile_rlimit){.resource = RLIMIT_NOFILE, .soft = 64, .hard = now.rlim_max + 1};
-    struct security_plan *plan = NULL;
+    struct run_plan plan;
+    struct security_ctx sec;
     struct congo_error e = {0};
-    assert_int_equal(security_plan_new(&p, &plan, &e), -1);
+    assert_int_equal(prepare(&p, &plan, &sec, &e), -1);
     _cleanup_free_ char *want = xasprintf(
         "rlimits.nofile: the hard limit %llu exceeds congo-launch's own (%llu), and raising it "
         "needs CAP_SYS_RESOURCE",
@@ -585,7 +640,7 @@ static char *check_caps_as_root(void *arg)
     p.cap_add = cc->add;
     p.cap_drop = cc->drop;
     /* What can be kept: the kept set, as far as this process (the launcher) holds it. */
-    uint64_t want = security_kept_caps(&p) & status_field("CapBnd") & status_field("CapPrm");
+    uint64_t want = kept_caps(&p) & status_field("CapBnd") & status_field("CapPrm");
     /* Start from inherited inheritable and ambient capabilities, as a caller could leave them. */
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
     struct __user_cap_data_struct d[2];
@@ -596,10 +651,14 @@ static char *check_caps_as_root(void *arg)
           "raise an ambient capability: %s", strerror(errno));
     CHECK(status_field("CapAmb") == BIT(CAP_NET_ADMIN), "CapAmb not raised");
     struct congo_error e = {0};
-    struct security_plan *plan = NULL;
-    CHECK(security_plan_new(&p, &plan, &e) == 0, "plan: %s", e.msg);
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = plan_of(&p, &plan);
+    if (err)
+        return err;
+    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
     profile_free(&p);
-    CHECK(security_apply_before_user(plan, &e) == 0, "before user: %s", e.msg);
+    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* Already before the user switch: a non-root user would inherit them across execve. */
     CHECK(status_field("CapInh") == 0, "CapInh %#llx before the user switch",
           (unsigned long long)status_field("CapInh"));
@@ -607,8 +666,8 @@ static char *check_caps_as_root(void *arg)
           (unsigned long long)status_field("CapAmb"));
     CHECK(status_field("CapBnd") == want, "CapBnd %#llx before the user switch",
           (unsigned long long)status_field("CapBnd"));
-    CHECK(security_apply_after_user(plan, 0, &e) == 0, "after user: %s", e.msg);
-    security_plan_free(plan);
+    CHECK(security_apply_after_user(&sec, 0, &e) == 0, "after user: %s", e.msg);
+    plan_free(&plan);
     static const char *const fields[] = {"CapEff", "CapPrm", "CapBnd"};
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
         CHECK(status_field(fields[i]) == want, "%s %#llx, want %#llx", fields[i],
@@ -650,17 +709,21 @@ static char *check_user_switch(void *arg)
     struct profile p;
     profile_init(&p);
     struct congo_error e = {0};
-    struct security_plan *plan = NULL;
-    CHECK(security_plan_new(&p, &plan, &e) == 0, "plan: %s", e.msg);
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = plan_of(&p, &plan);
+    if (err)
+        return err;
+    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
     profile_free(&p);
-    CHECK(security_apply_before_user(plan, &e) == 0, "before user: %s", e.msg);
+    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* A bug (or a hostile library) that keeps capabilities across setuid. */
     if (keepcaps)
         CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0, "PR_SET_KEEPCAPS");
     CHECK(setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0, "setuid: %s",
           strerror(errno));
-    int r = security_apply_after_user(plan, 65534, &e);
-    security_plan_free(plan);
+    int r = security_apply_after_user(&sec, 65534, &e);
+    plan_free(&plan);
     if (keepcaps) {
         CHECK(r < 0, "capabilities kept across setuid were accepted");
         CHECK(strstr(e.msg, "capabilities: the switch to uid 65534 left") &&
@@ -696,8 +759,8 @@ static void test_prebuilt_default_filter(void **state)
     (void)state;
     struct sock_filter *insns = NULL;
     unsigned short len = 0;
-    struct congo_error e = {0};
-    assert_int_equal(security_default_filter(&insns, &len, &e), 0);
+    struct diags d = {0};
+    assert_int_equal(plan_default_filter(&insns, &len, &d), 0);
     assert_int_equal(CONGO_DEFAULT_FILTER_ARCH, seccomp_arch_native());
     assert_int_equal(len, ARRAY_SIZE(congo_default_filter));
     assert_memory_equal(insns, congo_default_filter, len * sizeof(*insns));

@@ -1,6 +1,6 @@
 /*
  * user_resolve against fake container roots (a directory with etc/passwd and
- * etc/group), and env_build. No root needed: nothing here switches users.
+ * etc/group). No root needed: nothing here switches users.
  */
 #include "helpers.h"
 
@@ -585,90 +585,6 @@ static void test_group_cap(void **state)
     root_free(&r);
 }
 
-/* env_build */
-
-static void profile_add_env(struct profile *p, const char *name, const char *value)
-{
-    p->env = xrealloc(p->env, (p->n_env + 1) * sizeof(*p->env));
-    p->env[p->n_env++] = (struct profile_env){.name = xstrdup(name), .value = xstrdup(value)};
-}
-
-#define assert_env(env, ...) assert_strv(env, (const char *const[]){__VA_ARGS__, NULL})
-
-static void assert_strv(char **env, const char *const *want)
-{
-    size_t i = 0;
-    for (; want[i]; i++) {
-        if (!env[i])
-            fail_msg("env ends at %zu, want %s", i, want[i]);
-        assert_string_equal(env[i], want[i]);
-    }
-    if (env[i])
-        fail_msg("extra env entry %s", env[i]);
-}
-
-#define BASE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static void test_env_base(void **state)
-{
-    (void)state;
-    /* nothing of the launcher's environment gets in, TERM included */
-    const char *old_term = getenv("TERM");
-    _cleanup_free_ char *saved_term = old_term ? xstrdup(old_term) : NULL;
-    setenv("CONGO_TEST_LEAK", "1", 1);
-    setenv("TERM", "launcher-term", 1);
-    struct profile p;
-    profile_init(&p);
-    _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
-    unsetenv("CONGO_TEST_LEAK");
-    if (saved_term)
-        setenv("TERM", saved_term, 1);
-    else
-        unsetenv("TERM");
-    assert_env(env, BASE_PATH, "HOME=/home/alice", "HOSTNAME=box");
-
-    _cleanup_strv_ char **nohost = env_build(&p, "/root", NULL, NULL);
-    assert_env(nohost, BASE_PATH, "HOME=/root");
-
-    _cleanup_strv_ char **nohome = env_build(NULL, NULL, NULL, NULL);
-    assert_env(nohome, BASE_PATH, "HOME=/");
-    profile_free(&p);
-}
-
-static void test_env_term(void **state)
-{
-    (void)state;
-    struct profile p;
-    profile_init(&p);
-    _cleanup_strv_ char **env = env_build(&p, "/", "box", "xterm-256color");
-    assert_env(env, BASE_PATH, "HOME=/", "HOSTNAME=box", "TERM=xterm-256color");
-    profile_free(&p);
-}
-
-static void test_env_profile(void **state)
-{
-    (void)state;
-    struct profile p;
-    profile_init(&p);
-    profile_add_env(&p, "FOO", "1");
-    profile_add_env(&p, "PATH", "/x:/y");
-    profile_add_env(&p, "EMPTY", "");
-    profile_add_env(&p, "EQ", "a=b=c");
-    profile_add_env(&p, "HOME", "/elsewhere");
-    profile_add_env(&p, "TERM", "dumb");
-    profile_add_env(&p, "FOO", "2");
-    profile_add_env(&p, "PAT", "prefix-of-PATH");
-    _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
-    /* base names keep their place; profile names follow in order; later wins in place */
-    assert_env(env, "PATH=/x:/y", "HOME=/elsewhere", "HOSTNAME=box", "FOO=2", "EMPTY=", "EQ=a=b=c",
-               "TERM=dumb", "PAT=prefix-of-PATH");
-
-    _cleanup_strv_ char **with_term = env_build(&p, "/", NULL, "xterm");
-    assert_env(with_term, "PATH=/x:/y", "HOME=/elsewhere", "TERM=dumb", "FOO=2",
-               "EMPTY=", "EQ=a=b=c", "PAT=prefix-of-PATH");
-    profile_free(&p);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,9 +606,6 @@ int main(void)
         cmocka_unit_test(test_uid0_other_name),
         cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_group_cap),
-        cmocka_unit_test(test_env_base),
-        cmocka_unit_test(test_env_term),
-        cmocka_unit_test(test_env_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

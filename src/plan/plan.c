@@ -1,0 +1,165 @@
+/*
+ * plan_build: a merged profile resolved into what the engine does. The
+ * mounts and the security settings have files of their own; this one does
+ * the root, the process, the namespaces and the cgroup request.
+ */
+#include "plan/plan.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/plan-internal.h"
+#include "profile/schema.h"
+#include "util/util.h"
+
+/* What `run` and a profile without a name call the container (and its cgroup). */
+#define DEFAULT_NAME "congo"
+
+char *plan_origin_text(const struct origin *o)
+{
+    if (!o || !o->file)
+        return xstrdup("built-in");
+    if (strcmp(o->file, "<command line>") == 0)
+        return xstrdup("command line");
+    if (o->line > 0)
+        return xasprintf("%s:%d", o->file, o->line);
+    return xstrdup(o->file);
+}
+
+/* NAME=value in place of an existing NAME, else at the end: the order is stable. */
+static size_t env_set(char ***env, const char *name, const char *value)
+{
+    size_t n = strlen(name), i = 0;
+    char *entry = xasprintf("%s=%s", name, value);
+    for (char **p = *env; p && *p; p++, i++) {
+        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
+            free(*p);
+            *p = entry;
+            return i;
+        }
+    }
+    strv_push(env, entry);
+    return i;
+}
+
+/*
+ * Built from scratch rather than edited from environ: nothing of the
+ * launcher's environment (LD_PRELOAD, SSH_AUTH_SOCK, proxies, ...) reaches
+ * the container unless the profile says so. TERM is the exception: the
+ * command's terminal is relayed to the caller's, which it describes. HOME
+ * is a placeholder the engine fills.
+ */
+static void plan_env(const struct profile *p, struct run_plan *plan)
+{
+    plan->env = xcalloc(1, sizeof(char *));
+    env_set(&plan->env, "PATH", PLAN_DEFAULT_PATH);
+    plan->env_home = (int)env_set(&plan->env, "HOME", "/");
+    if (plan->hostname)
+        env_set(&plan->env, "HOSTNAME", plan->hostname);
+    const char *term = getenv("TERM");
+    if (term)
+        plan->env_term = (int)env_set(&plan->env, "TERM", term);
+    for (size_t i = 0; i < p->n_env; i++) {
+        const struct profile_env *e = &p->env[i];
+        int at = (int)env_set(&plan->env, e->name, e->value ? e->value : "");
+        /* The profile's own HOME or TERM stands. */
+        if (at == plan->env_home)
+            plan->env_home = -1;
+        if (at == plan->env_term)
+            plan->env_term = -1;
+    }
+}
+
+static uint64_t clone_flags(const struct profile *p)
+{
+    static const uint64_t ns_flags[NS__MAX] = {
+        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MOUNT] = CLONE_NEWNS,
+        [NS_NET] = CLONE_NEWNET,       [NS_PID] = CLONE_NEWPID, [NS_UTS] = CLONE_NEWUTS,
+    };
+    /* The root lives in a mount namespace: it is never off (the profile refuses that too). */
+    uint64_t flags = CLONE_NEWNS;
+    for (int i = 0; i < NS__MAX; i++)
+        if (p->ns[i])
+            flags |= ns_flags[i];
+    return flags;
+}
+
+static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
+{
+    c->name = xstrdup(p->name ? p->name : DEFAULT_NAME);
+    c->parent = p->cgroup_parent ? xstrdup(p->cgroup_parent) : NULL;
+    c->pids = p->pids;
+    c->memory = p->memory;
+    c->memory_swap = p->memory_swap;
+    c->cpu_shares = p->cpu_shares;
+    c->cpu_quota = p->cpu_quota;
+    c->pids_key = p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL;
+    c->need_memory = p->memory != LIMIT_UNLIMITED || p->memory_swap != LIMIT_UNLIMITED;
+    c->memory_key = p->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
+    c->need_cpu = p->cpu_shares > 0 || p->cpu_quota > 0;
+    c->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
+}
+
+int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
+{
+    memset(plan, 0, sizeof(*plan));
+    plan->env_home = plan->env_term = -1;
+    size_t before = d->n_errors;
+    /* Unlocated: no file set the key, and the remedy is on the command line. */
+    if (!p->command)
+        diags_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+                  "no command: the profile has none; give one after `--`");
+    if (!p->rootfs)
+        diags_add(d, DIAG_ERROR, NULL, 0, 0, "rootfs", "required key is missing");
+    if (d->n_errors > before)
+        return -1;
+
+    plan->name = xstrdup(p->name ? p->name : DEFAULT_NAME);
+    plan->root.rootfs = xstrdup(p->rootfs);
+    for (size_t i = 0; i < p->n_layers; i++)
+        strv_push(&plan->root.layers, xstrdup(p->layers[i].path));
+    plan->root.upper = p->upper ? xstrdup(p->upper) : NULL;
+    plan->root.readonly = p->readonly_rootfs;
+
+    plan->clone_flags = clone_flags(p);
+    plan_cgroup(p, &plan->cgroup);
+
+    plan->hostname = profile_effective_hostname(p);
+    plan->user = p->user ? xstrdup(p->user) : NULL;
+    plan->workdir = xstrdup(p->workdir ? p->workdir : "/");
+    plan->argv = strv_copy(p->command);
+    plan_env(p, plan);
+    plan->init = p->init;
+    plan->stop_timeout_ms = p->stop_timeout_ms;
+
+    if (plan_mounts_build(p, plan, d) < 0 || plan_security_build(p, plan, d) < 0) {
+        plan_free(plan);
+        return -1;
+    }
+    return 0;
+}
+
+void plan_free(struct run_plan *plan)
+{
+    free(plan->name);
+    free(plan->root.rootfs);
+    strv_free(plan->root.layers);
+    free(plan->root.upper);
+    for (size_t i = 0; i < plan->n_mounts; i++)
+        plan_mount_clear(&plan->mounts[i]);
+    free(plan->mounts);
+    free(plan->cgroup.name);
+    free(plan->cgroup.parent);
+    free(plan->hostname);
+    free(plan->user);
+    free(plan->workdir);
+    strv_free(plan->argv);
+    strv_free(plan->env);
+    free(plan->rlimits);
+    free(plan->seccomp);
+    free(plan->seccomp_source);
+    plan_seccomp_rules_free(plan->seccomp_rules);
+    memset(plan, 0, sizeof(*plan));
+    plan->env_home = plan->env_term = -1;
+}

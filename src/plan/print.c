@@ -1,0 +1,293 @@
+/*
+ * --print-plan: what a run of the profile does, in the order it does it,
+ * as stable text a reviewer can diff. Every value is the resolved one: the
+ * defaults spelled out, relative paths made absolute, the mounts in the
+ * order they are made, the seccomp rules in force.
+ */
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+#include "plan/plan-internal.h"
+#include "profile/seccomp-file.h"
+#include "util/names.h"
+#include "util/util.h"
+
+static void put_flags(struct strbuf *sb, unsigned long flags)
+{
+    static const struct {
+        unsigned long flag;
+        const char *name;
+    } names[] = {
+        {MS_RDONLY, "ro"}, {MS_NOSUID, "nosuid"}, {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"},
+    };
+    const char *sep = "";
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (flags & names[i].flag) {
+            strbuf_printf(sb, "%s%s", sep, names[i].name);
+            sep = ",";
+        }
+    if (!*sep)
+        strbuf_puts(sb, "rw");
+}
+
+static void put_origin(struct strbuf *sb, const char *origin)
+{
+    if (origin && strcmp(origin, "built-in") != 0)
+        strbuf_printf(sb, "  # %s", origin);
+    strbuf_putc(sb, '\n');
+}
+
+static void put_root(struct strbuf *sb, const struct plan_root *r)
+{
+    strbuf_puts(sb, "root: an overlay at /, nothing written reaches its lower layers\n");
+    size_t n = strv_len(r->layers);
+    for (size_t i = n; i > 0; i--)
+        strbuf_printf(sb, "  layer  %s\n", r->layers[i - 1]);
+    strbuf_printf(sb, "  rootfs %s\n", r->rootfs);
+    if (r->readonly)
+        strbuf_puts(sb, "  upper  none: the root is read-only\n");
+    else if (r->upper)
+        strbuf_printf(sb, "  upper  %s/diff (work: %s/work), kept after the run\n", r->upper,
+                      r->upper);
+    else
+        strbuf_puts(sb, "  upper  tmpfs, gone with the container\n");
+}
+
+static void put_mount(struct strbuf *sb, const struct plan_mount *m)
+{
+    switch (m->kind) {
+    case PLAN_MOUNT_FS:
+        strbuf_printf(sb, "  %-8s %s (", m->fstype, m->target);
+        put_flags(sb, m->flags);
+        if (m->data && *m->data)
+            strbuf_printf(sb, "; %s", m->data);
+        strbuf_putc(sb, ')');
+        if (strcmp(m->fstype, "sysfs") == 0)
+            strbuf_puts(sb, ", or the host's /sys bound read-only where a new one is refused");
+        break;
+    case PLAN_MOUNT_DEVICE:
+        strbuf_printf(sb, "  device   %s, the host's node\n", m->target);
+        return;
+    case PLAN_MOUNT_BIND:
+        strbuf_printf(sb, "  bind     %s from the host's %s (%s, recursive)", m->target, m->source,
+                      m->readonly ? "read-only" : "read-write");
+        break;
+    case PLAN_MOUNT_SYMLINK:
+        strbuf_printf(sb, "  symlink  %s -> %s\n", m->target, m->source);
+        return;
+    case PLAN_MOUNT_CGROUP:
+        strbuf_printf(sb, "  cgroup   %s, the container's own cgroup, read-only\n", m->target);
+        return;
+    case PLAN_MOUNT_MASK:
+        strbuf_printf(sb, "  mask     %s (if it exists)", m->target);
+        break;
+    case PLAN_MOUNT_READONLY:
+        strbuf_printf(sb, "  readonly %s (if it exists)", m->target);
+        break;
+    }
+    put_origin(sb, m->origin);
+}
+
+static void put_namespaces(struct strbuf *sb, uint64_t flags)
+{
+    static const struct {
+        uint64_t flag;
+        const char *name;
+    } ns[] = {
+        {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNS, "mount"},
+        {CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWUTS, "uts"},
+    };
+    strbuf_puts(sb, "namespaces:");
+    for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
+        if (flags & ns[i].flag)
+            strbuf_printf(sb, " %s", ns[i].name);
+    strbuf_puts(sb, " new;");
+    bool shared = false;
+    for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
+        if (!(flags & ns[i].flag)) {
+            strbuf_printf(sb, " %s", ns[i].name);
+            shared = true;
+        }
+    strbuf_puts(sb, shared ? " the host's\n" : " none of the host's\n");
+    if (flags & CLONE_NEWNET)
+        strbuf_puts(sb, "network: loopback only (lo up)\n");
+    else
+        strbuf_puts(sb, "network: the host's\n");
+}
+
+static void put_size(struct strbuf *sb, const char *what, int64_t v)
+{
+    _cleanup_free_ char *s = v == LIMIT_UNLIMITED ? xstrdup("unlimited") : format_size(v);
+    strbuf_printf(sb, "  %s %s\n", what, s);
+}
+
+static void put_cgroup(struct strbuf *sb, const struct cgroup_request *c, const char *host)
+{
+    strbuf_printf(sb, "cgroup: congo-%s-PID-STARTTIME (the launcher's pid and start time), ",
+                  c->name);
+    if (c->parent)
+        strbuf_printf(sb, "below %s in each hierarchy\n", c->parent);
+    else
+        strbuf_puts(sb, "below the launcher's own cgroup\n");
+    if (c->pids == LIMIT_UNLIMITED)
+        strbuf_puts(sb, "  pids unlimited\n");
+    else
+        strbuf_printf(sb, "  pids %lld\n", (long long)c->pids);
+    put_size(sb, "memory", c->memory);
+    put_size(sb, "memory+swap", c->memory_swap);
+    if (c->cpu_shares)
+        strbuf_printf(sb, "  cpu shares %lld\n", (long long)c->cpu_shares);
+    if (c->cpu_quota) {
+        _cleanup_free_ char *cpus = format_cpus(c->cpu_quota);
+        strbuf_printf(sb, "  cpus %s (%lld us in every %d us)\n", cpus, (long long)c->cpu_quota,
+                      CPU_PERIOD_US);
+    }
+    strbuf_printf(sb, "  controllers pids%s%s\n", c->need_memory ? " memory" : "",
+                  c->need_cpu ? " cpu" : "");
+    if (host)
+        strbuf_puts(sb, host);
+}
+
+/* A word of a shell command: bare when nothing in it is special, else in double quotes. */
+static void put_word(struct strbuf *sb, const char *w)
+{
+    bool plain = *w != '\0';
+    for (const char *c = w; *c && plain; c++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-",
+                       *c) != NULL;
+    if (plain) {
+        strbuf_puts(sb, w);
+        return;
+    }
+    strbuf_putc(sb, '"');
+    for (const char *c = w; *c; c++) {
+        if (strchr("\"\\$`", *c))
+            strbuf_putc(sb, '\\');
+        if ((unsigned char)*c < 0x20)
+            strbuf_printf(sb, "\\x%02x", (unsigned char)*c);
+        else
+            strbuf_putc(sb, *c);
+    }
+    strbuf_putc(sb, '"');
+}
+
+static void put_process(struct strbuf *sb, const struct run_plan *plan)
+{
+    strbuf_puts(sb, "process:\n");
+    if (plan->hostname)
+        strbuf_printf(sb, "  hostname %s\n", plan->hostname);
+    else
+        strbuf_puts(sb, "  hostname the host's (the uts namespace is off)\n");
+    if (plan->user)
+        strbuf_printf(sb, "  user %s, looked up in the container's /etc/passwd and /etc/group\n",
+                      plan->user);
+    else
+        strbuf_puts(sb, "  user root (uid 0, gid 0)\n");
+    strbuf_printf(sb, "  workdir %s%s\n", plan->workdir,
+                  plan->root.readonly ? "" : ", made when missing");
+    strbuf_puts(sb, "  argv");
+    for (size_t i = 0; plan->argv[i]; i++) {
+        strbuf_putc(sb, ' ');
+        put_word(sb, plan->argv[i]);
+    }
+    strbuf_putc(sb, '\n');
+    strbuf_puts(sb, "  env\n");
+    for (size_t i = 0; plan->env[i]; i++) {
+        if ((int)i == plan->env_home) {
+            strbuf_puts(sb, "    HOME= from the container's /etc/passwd, else /\n");
+            continue;
+        }
+        if ((int)i == plan->env_term) {
+            strbuf_puts(sb, "    TERM= the caller's\n");
+            continue;
+        }
+        strbuf_puts(sb, "    ");
+        put_word(sb, plan->env[i]);
+        strbuf_putc(sb, '\n');
+    }
+    if (plan->init)
+        strbuf_puts(sb, "  init congo-init as PID 1: forwards signals, reaps zombies\n");
+    else
+        strbuf_puts(sb, "  init none: the command is PID 1\n");
+    _cleanup_free_ char *timeout = format_duration(plan->stop_timeout_ms);
+    strbuf_printf(sb, "  stop SIGTERM, then SIGKILL after %s\n", timeout);
+}
+
+static void put_caps(struct strbuf *sb, const char *what, uint64_t set)
+{
+    strbuf_printf(sb, "  %s", what);
+    bool any = false;
+    for (int c = 0; c < 64; c++) {
+        if (!(set & (UINT64_C(1) << c)))
+            continue;
+        _cleanup_free_ char *name = capability_name(c);
+        strbuf_printf(sb, "%s%s", any ? ", " : " ", name);
+        any = true;
+    }
+    strbuf_puts(sb, any ? "\n" : " none\n");
+}
+
+static void put_rule(struct strbuf *sb, const struct seccomp_rule *r)
+{
+    _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r->syscall);
+    if (name)
+        strbuf_printf(sb, "  %s", name);
+    else
+        strbuf_printf(sb, "  (syscall %d, of a compatibility architecture)", r->syscall);
+    if (r->has_arg && r->syscall == seccomp_syscall_resolve_name("ioctl"))
+        strbuf_printf(sb, " request 0x%llx", (unsigned long long)r->arg1);
+    else if (r->has_arg)
+        strbuf_printf(sb, " with flag 0x%llx", (unsigned long long)r->arg1);
+    const char *err = strerrorname_np(r->err);
+    if (err)
+        strbuf_printf(sb, " -> %s\n", err);
+    else
+        strbuf_printf(sb, " -> errno %d\n", r->err);
+}
+
+static void put_security(struct strbuf *sb, const struct run_plan *plan)
+{
+    strbuf_puts(sb, "capabilities of a root command (another user gets none):\n");
+    put_caps(sb, "bounding, effective, permitted:", plan->caps);
+    strbuf_puts(sb, "  inheritable, ambient: none\n");
+    strbuf_printf(sb, "no_new_privileges: %s\n", plan->no_new_privileges ? "true" : "false");
+    if (plan->n_rlimits == 0)
+        strbuf_puts(sb, "rlimits: the launcher's\n");
+    else
+        strbuf_puts(sb, "rlimits (soft:hard):\n");
+    for (size_t i = 0; i < plan->n_rlimits; i++) {
+        _cleanup_free_ char *soft = format_rlimit(plan->rlimits[i].soft);
+        _cleanup_free_ char *hard = format_rlimit(plan->rlimits[i].hard);
+        strbuf_printf(sb, "  %s %s:%s\n", rlimit_name(plan->rlimits[i].resource), soft, hard);
+    }
+    if (!plan->seccomp_rules) {
+        strbuf_puts(sb, "seccomp: unconfined, no filter\n");
+        return;
+    }
+    const struct seccomp_rules *r = plan->seccomp_rules;
+    strbuf_printf(sb, "seccomp: %s, %zu rules; every other call is allowed\n",
+                  strcmp(plan->seccomp_source, "default") == 0 ? "the default deny-list"
+                                                               : plan->seccomp_source,
+                  r->n);
+    for (size_t i = 0; i < r->n; i++)
+        put_rule(sb, &r->v[i]);
+}
+
+char *plan_print(const struct run_plan *plan, const char *cgroup_host)
+{
+    struct strbuf sb = {0};
+    strbuf_printf(&sb, "container: %s\n", plan->name);
+    put_root(&sb, &plan->root);
+    strbuf_puts(&sb, "mounts, in order:\n");
+    for (size_t i = 0; i < plan->n_mounts; i++)
+        put_mount(&sb, &plan->mounts[i]);
+    strbuf_puts(&sb, "then pivot_root into the new root; nothing of the host's stays reachable\n");
+    put_namespaces(&sb, plan->clone_flags);
+    put_cgroup(&sb, &plan->cgroup, cgroup_host);
+    put_process(&sb, plan);
+    put_security(&sb, plan);
+    return strbuf_steal(&sb);
+}

@@ -1,0 +1,294 @@
+/*
+ * The container's side of a run. The child waits for the launcher's
+ * release, assembles its root (joining on the way what the launcher made
+ * meanwhile: a v1 cgroup, the network namespace), sets the host name,
+ * resolves the user in the new root, opens its terminal and working
+ * directory, closes every fd it must not keep, drops what the plan takes
+ * away, becomes the user and execs. It cannot print reliably: each failure
+ * goes back over the sync socket with the step it happened in.
+ */
+#include "runtime/child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/exec.h"
+#include "runtime/rootfs.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "runtime/user.h"
+#include "util/util.h"
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void child_step(struct child_ctx *c, const char *step, uint64_t *t)
+{
+    if (!c->verbose)
+        return;
+    uint64_t n = now_us();
+    sync_send_log(c->sync_fd, "%s: %.3f ms", step, (double)(n - *t) / 1000.0);
+    *t = n;
+}
+
+struct step_timer {
+    struct child_ctx *c;
+    uint64_t *t;
+};
+
+static void rootfs_step(void *arg, const char *step)
+{
+    struct step_timer *timer = arg;
+    child_step(timer->c, step, timer->t);
+}
+
+static _Noreturn void child_fail(struct child_ctx *c, int status, const char *step,
+                                 struct congo_error *e)
+{
+    sync_send_error(c->sync_fd, status, step, e);
+    _exit(status);
+}
+
+/*
+ * The launcher's next message, of the kind expected. Anything else means
+ * the launcher is gone, or failed and is about to kill this child.
+ */
+static int wait_launcher(struct child_ctx *c, enum sync_kind kind, int *fds, int max)
+{
+    struct sync_msg m;
+    int n_fds;
+    ssize_t n = sync_recv_fds(c->sync_fd, &m, fds, max, &n_fds, 0);
+    if (n <= 0 || m.kind != (int32_t)kind)
+        _exit(STATUS_LAUNCHER);
+    return n_fds;
+}
+
+/*
+ * Join what the launcher made while this child assembled the first part of
+ * its root: on a v1 host its cgroup, and its network namespace (netns.c).
+ * Runs privileged in the child, before /sys is mounted: the container's
+ * cgroup is bound there, and sysfs shows the network devices of the
+ * namespace its mounter is in, which must not be the host's. Nothing before
+ * this point forks or runs the container's code, so nothing ran outside
+ * the limits.
+ */
+static int join_late(void *arg, struct congo_error *e)
+{
+    struct step_timer *timer = arg;
+    struct child_ctx *c = timer->c;
+    if (c->late_cgroup) {
+        int fds[SYNC_MAX_FDS];
+        int n = wait_launcher(c, SYNC_CGROUP, fds, SYNC_MAX_FDS);
+        int joined = cgroup_attach_self(fds, n, e);
+        for (int i = 0; i < n; i++)
+            close(fds[i]);
+        if (joined < 0)
+            return -1;
+        child_step(c, "cgroup joined", timer->t);
+    }
+    if (c->plan->clone_flags & CLONE_NEWNET) {
+        _cleanup_close_ int fd = -1;
+        if (wait_launcher(c, SYNC_NETNS, &fd, 1) != 1)
+            _exit(STATUS_LAUNCHER);
+        if (setns(fd, CLONE_NEWNET) < 0)
+            return error_set(e, errno, "join the network namespace");
+        child_step(c, "network namespace joined", timer->t);
+    }
+    c->joined_late = true;
+    return 0;
+}
+
+/*
+ * The working directory, opened inside the pivoted root and made when
+ * missing. Resolved from the root's fd without magic links: a workdir of
+ * /proc/self/fd/N would otherwise reach whatever the launcher's fd N is on
+ * the host (CVE-2024-21626). Runs privileged in the child.
+ */
+static int open_workdir(const char *path, bool readonly, struct congo_error *e)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return error_set(e, errno, "open /");
+    int fd = rootfs_open_dir(root, path, false, e);
+    if (fd < 0 && e->err == ELOOP)
+        return error_set(e, 0,
+                         "workdir `%s` leads through a magic link such as /proc/self/fd/N; "
+                         "it must be a directory of the container",
+                         path);
+    if (fd >= 0 || e->err != ENOENT)
+        return fd < 0 ? error_wrap(e, "workdir") : fd;
+    error_clear(e);
+    if (readonly)
+        return error_set(e, 0, "workdir `%s` does not exist, and readonly_rootfs forbids making it",
+                         path);
+    fd = rootfs_open_dir(root, path, true, e);
+    return fd < 0 ? error_wrap(e, "workdir") : fd;
+}
+
+/*
+ * The init is a copy of the launcher, whose argv and environment the
+ * container could read in /proc/1/cmdline and /proc/1/environ: host paths
+ * and the caller's variables. Overwrite both where the kernel reads them
+ * (PR_SET_MM would need CAP_SYS_RESOURCE, which a caller may not have).
+ */
+static char *title_start, *title_end;
+
+void runtime_set_title_area(int argc, char **argv)
+{
+    extern char **environ;
+    if (argc < 1 || !argv[0])
+        return;
+    char *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+    for (size_t i = 0; environ && environ[i]; i++)
+        if (environ[i] == end)
+            end += strlen(environ[i]) + 1;
+    title_start = argv[0];
+    title_end = end;
+}
+
+static void hide_launcher_args(void)
+{
+    prctl(PR_SET_NAME, "congo-init", 0, 0, 0);
+    if (!title_start)
+        return;
+    static const char name[] = "congo-init";
+    size_t n = (size_t)(title_end - title_start);
+    memset(title_start, 0, n);
+    memcpy(title_start, name, n < sizeof(name) ? n - 1 : sizeof(name) - 1);
+}
+
+static int start_command(void *arg)
+{
+    struct child_ctx *c = arg;
+    struct congo_error e = {0};
+    int status = exec_command(c->plan->argv, c->envp, &e);
+    child_fail(c, status, "exec", &e);
+}
+
+/*
+ * The launcher holds the other end of the sync socket until it exits, so a
+ * hang-up there means it is gone. Asked right after PR_SET_PDEATHSIG is
+ * (re)armed: a launcher that died before that sent no signal and never will.
+ */
+static bool launcher_gone(int sync_fd)
+{
+    struct pollfd pfd = {.fd = sync_fd, .events = POLLRDHUP};
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+_Noreturn void child_main(struct child_ctx *c)
+{
+    const struct run_plan *plan = c->plan;
+    struct congo_error e = {0};
+    uint64_t t = now_us();
+
+    /* Die with the launcher; and the launcher may already be gone. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        _exit(STATUS_LAUNCHER);
+    char go;
+    if (read(c->sync_fd, &go, 1) != 1)
+        _exit(STATUS_LAUNCHER);
+    /* It may have written "g" and died before this child ran its prctl. */
+    if (launcher_gone(c->sync_fd))
+        _exit(STATUS_LAUNCHER);
+
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* Never the caller's terminal: a session of its own, and our pty if there is one. */
+    if (setsid() < 0) {
+        error_set(&e, errno, "setsid");
+        child_fail(c, STATUS_LAUNCHER, "session", &e);
+    }
+    struct step_timer timer = {.c = c, .t = &t};
+    struct rootfs_steps steps = {.done = rootfs_step, .before_sys = join_late, .arg = &timer};
+    if (rootfs_setup(plan, c->host, c->cg, &steps, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, "root", &e);
+    /* Never the launcher's cgroup or the host's network by an oversight. */
+    if (!c->joined_late) {
+        error_set(&e, 0, "the root was assembled without joining the cgroup and network namespace");
+        child_fail(c, STATUS_LAUNCHER, "root", &e);
+    }
+
+    if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
+        error_set(&e, errno, "sethostname `%s`", plan->hostname);
+        child_fail(c, STATUS_LAUNCHER, "hostname", &e);
+    }
+
+    _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct user_ids u = {0};
+    if (rootfd < 0 || user_resolve(rootfd, plan->user, &u, &e) < 0) {
+        if (rootfd < 0)
+            error_set(&e, errno, "open /");
+        error_wrap(&e, "user");
+        child_fail(c, STATUS_LAUNCHER, "user", &e);
+    }
+    if (c->want_tty && terminal_open_in_child(c->sync_fd, &c->winsize, u.uid, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, "terminal", &e);
+    int workdir_fd = open_workdir(plan->workdir, plan->root.readonly, &e);
+    if (workdir_fd < 0 || fchdir(workdir_fd) < 0) {
+        if (workdir_fd >= 0)
+            error_set(&e, errno, "workdir: chdir `%s`", plan->workdir);
+        child_fail(c, STATUS_LAUNCHER, "workdir", &e);
+    }
+    close(workdir_fd);
+    c->envp = user_env(plan, u.home);
+
+    /*
+     * Only fds 0-2 reach the command, and the sync socket, which closes on
+     * exec. Closed, not merely marked close-on-exec: the init never execs,
+     * and an fd the caller leaked (say, to the host's `/`) must not live on
+     * in the container's PID 1.
+     */
+    if (syscall(SYS_close_range, 3, (unsigned)c->sync_fd - 1, 0) < 0 ||
+        syscall(SYS_close_range, (unsigned)c->sync_fd + 1, ~0U, 0) < 0) {
+        error_set(&e, errno, "close_range");
+        child_fail(c, STATUS_LAUNCHER, "fds", &e);
+    }
+    rootfd = -1; /* closed just now */
+    if (security_apply_before_user(c->sec, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, "security", &e);
+    if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
+        error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
+        child_fail(c, STATUS_LAUNCHER, "user", &e);
+    }
+    /*
+     * A change of uid or gid clears the parent-death signal (the kernel's
+     * commit_creds): arm it again, or a container run as another user
+     * outlives a SIGKILLed launcher. Before the seccomp filter, which may
+     * forbid prctl or poll.
+     */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd))
+        _exit(STATUS_LAUNCHER);
+    if (security_apply_after_user(c->sec, u.uid, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, "security", &e);
+    /* The directory was entered as root: the user must still be able to use it. */
+    if (access(".", X_OK) < 0) {
+        error_set(&e, errno, "workdir `%s` as user %u", plan->workdir, (unsigned)u.uid);
+        child_fail(c, STATUS_LAUNCHER, "workdir", &e);
+    }
+    child_step(c, "process ready", &t);
+
+    if (plan->init) {
+        hide_launcher_args();
+        _exit(init_run(start_command, c, c->sync_fd));
+    }
+    start_command(c);
+    _exit(STATUS_LAUNCHER);
+}

@@ -1,0 +1,37 @@
+/*
+ * The container's side of a run: everything the cloned child does, in
+ * order, from the launcher's release to the exec of the command.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "plan/plan.h"
+#include "runtime/cgroup.h"
+#include "runtime/security.h"
+
+struct child_ctx {
+    const struct run_plan *plan;
+    const struct security_ctx *sec;
+    const struct cgroup_host *host;
+    const struct cgroup *cg;
+    int sync_fd;
+    bool want_tty;    /* stdin is a terminal: the command gets one of its own */
+    struct winsize winsize;
+    bool late_cgroup; /* v1: the launcher makes the cgroup after the clone */
+    bool verbose;     /* send each step's timing */
+    /* The child's own. */
+    bool joined_late; /* the cgroup and network namespace were joined */
+    char **envp;
+};
+
+/*
+ * Runs privileged in the new namespaces, and never returns: it execs the
+ * command (through the init when the plan has one), or reports its failure
+ * over the sync socket and exits with the status the launcher returns.
+ */
+_Noreturn void child_main(struct child_ctx *c);
+
+uint64_t now_us(void);

@@ -1,0 +1,358 @@
+/*
+ * plan_build: a profile resolved into what a run does. No root needed:
+ * nothing here starts a container.
+ */
+#include "helpers.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "plan/plan.h"
+#include "runtime/user.h"
+#include "util/util.h"
+
+/* The plan of p; p gets a root and a command when it has none. Fails the test on errors. */
+static void build(struct profile *p, struct run_plan *plan)
+{
+    if (!p->rootfs)
+        p->rootfs = xstrdup("/r");
+    if (!p->command)
+        strv_push(&p->command, xstrdup("/bin/true"));
+    struct diags d = {0};
+    if (plan_build(p, plan, &d) < 0) {
+        _cleanup_free_ char *text = test_diags_text(&d);
+        fail_msg("plan_build: %s", text);
+    }
+    diags_free(&d);
+}
+
+/* The plan of a profile file's text (rootfs: /r unless it says otherwise). */
+static void build_text(const char *yaml, struct run_plan *plan)
+{
+    _cleanup_free_ char *dir = test_tmpdir();
+    _cleanup_free_ char *text = xasprintf("%s%s", strstr(yaml, "rootfs:") ? "" : "rootfs: /r\n", yaml);
+    _cleanup_free_ char *path = test_write(dir, "p.yaml", text);
+    struct profile p;
+    struct diags d = {0};
+    if (test_load_file(&p, path, &d) < 0) {
+        _cleanup_free_ char *why = test_diags_text(&d);
+        fail_msg("load: %s", why);
+    }
+    diags_free(&d);
+    build(&p, plan);
+    profile_free(&p);
+    test_rmrf(dir);
+}
+
+/* ---- the environment (what the command gets: the plan's, HOME filled) ---- */
+
+static void profile_add_env(struct profile *p, const char *name, const char *value)
+{
+    p->env = xrealloc(p->env, (p->n_env + 1) * sizeof(*p->env));
+    p->env[p->n_env++] = (struct profile_env){.name = xstrdup(name), .value = xstrdup(value)};
+}
+
+/*
+ * What the command of p gets: the plan built while the launcher's TERM is
+ * term (NULL: none), with home from the container's passwd, and the host
+ * name hostname (NULL: the uts namespace off).
+ */
+static char **env_build(struct profile *p, const char *home, const char *hostname,
+                        const char *term)
+{
+    const char *old_term = getenv("TERM");
+    _cleanup_free_ char *saved_term = old_term ? xstrdup(old_term) : NULL;
+    if (term)
+        setenv("TERM", term, 1);
+    else
+        unsetenv("TERM");
+    free(p->hostname);
+    p->hostname = hostname ? xstrdup(hostname) : NULL;
+    p->ns[NS_UTS] = hostname != NULL;
+    struct run_plan plan;
+    build(p, &plan);
+    if (saved_term)
+        setenv("TERM", saved_term, 1);
+    else
+        unsetenv("TERM");
+    char **env = user_env(&plan, home);
+    plan_free(&plan);
+    return env;
+}
+
+#define assert_envv(env, ...) assert_strv(env, (const char *const[]){__VA_ARGS__, NULL})
+
+static void assert_strv(char **env, const char *const *want)
+{
+    size_t i = 0;
+    for (; want[i]; i++) {
+        if (!env[i])
+            fail_msg("env ends at %zu, want %s", i, want[i]);
+        assert_string_equal(env[i], want[i]);
+    }
+    if (env[i])
+        fail_msg("extra env entry %s", env[i]);
+}
+
+#define BASE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void test_env_base(void **state)
+{
+    (void)state;
+    /* nothing of the launcher's environment gets in */
+    setenv("CONGO_TEST_LEAK", "1", 1);
+    struct profile p;
+    profile_init(&p);
+    _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
+    unsetenv("CONGO_TEST_LEAK");
+    assert_envv(env, BASE_PATH, "HOME=/home/alice", "HOSTNAME=box");
+
+    _cleanup_strv_ char **nohost = env_build(&p, "/root", NULL, NULL);
+    assert_envv(nohost, BASE_PATH, "HOME=/root");
+
+    _cleanup_strv_ char **nohome = env_build(&p, NULL, NULL, NULL);
+    assert_envv(nohome, BASE_PATH, "HOME=/");
+    profile_free(&p);
+}
+
+static void test_env_term(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    _cleanup_strv_ char **env = env_build(&p, "/", "box", "xterm-256color");
+    assert_envv(env, BASE_PATH, "HOME=/", "HOSTNAME=box", "TERM=xterm-256color");
+    profile_free(&p);
+}
+
+static void test_env_profile(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    profile_add_env(&p, "FOO", "1");
+    profile_add_env(&p, "PATH", "/x:/y");
+    profile_add_env(&p, "EMPTY", "");
+    profile_add_env(&p, "EQ", "a=b=c");
+    profile_add_env(&p, "HOME", "/elsewhere");
+    profile_add_env(&p, "TERM", "dumb");
+    profile_add_env(&p, "FOO", "2");
+    profile_add_env(&p, "PAT", "prefix-of-PATH");
+    _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", NULL);
+    /* base names keep their place; profile names follow in order; later wins in place */
+    assert_envv(env, "PATH=/x:/y", "HOME=/elsewhere", "HOSTNAME=box", "FOO=2", "EMPTY=",
+                "EQ=a=b=c", "TERM=dumb", "PAT=prefix-of-PATH");
+
+    _cleanup_strv_ char **with_term = env_build(&p, "/", NULL, "xterm");
+    assert_envv(with_term, "PATH=/x:/y", "HOME=/elsewhere", "TERM=dumb", "FOO=2", "EMPTY=",
+                "EQ=a=b=c", "PAT=prefix-of-PATH");
+    profile_free(&p);
+}
+
+/* ---- defaults and sentinels, decoded once ---- */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    struct run_plan plan;
+    build(&p, &plan);
+    assert_string_equal(plan.name, "congo");
+    assert_string_equal(plan.cgroup.name, "congo");
+    assert_null(plan.cgroup.parent);
+    assert_string_equal(plan.workdir, "/");
+    assert_null(plan.user);
+    assert_null(plan.root.upper);
+    assert_false(plan.root.readonly);
+    assert_true(plan.init);
+    assert_int_equal(plan.stop_timeout_ms, 10000);
+    assert_string_equal(plan.seccomp_source, "default");
+    assert_non_null(plan.seccomp);
+    assert_int_equal(plan.caps, plan_default_caps);
+    assert_true(plan.no_new_privileges);
+    /* uts, pid, net, mount, ipc; the cgroup namespace is off */
+    assert_int_equal(plan.clone_flags, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNET |
+                                           CLONE_NEWIPC);
+    assert_int_equal(plan.cgroup.pids, LIMIT_UNLIMITED);
+    assert_false(plan.cgroup.need_memory);
+    assert_false(plan.cgroup.need_cpu);
+    assert_null(plan.cgroup.pids_key);
+    plan_free(&plan);
+
+    p.seccomp = xstrdup("unconfined");
+    p.ns[NS_CGROUP] = true;
+    p.ns[NS_NET] = false;
+    build(&p, &plan);
+    assert_null(plan.seccomp);
+    assert_null(plan.seccomp_rules);
+    assert_true(plan.clone_flags & CLONE_NEWCGROUP);
+    assert_false(plan.clone_flags & CLONE_NEWNET);
+    plan_free(&plan);
+    profile_free(&p);
+}
+
+/* The key a missing controller's message names is the one the profile set. */
+static void test_cgroup_request(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("name: web\ncgroup_parent: /c.slice\nlimits: {pids: 10, memory_swap: 64m, memory: "
+               "32m, cpus: 1.5}\n",
+               &plan);
+    assert_string_equal(plan.cgroup.name, "web");
+    assert_string_equal(plan.cgroup.parent, "/c.slice");
+    assert_int_equal(plan.cgroup.pids, 10);
+    assert_string_equal(plan.cgroup.pids_key, "limits.pids");
+    assert_true(plan.cgroup.need_memory);
+    assert_string_equal(plan.cgroup.memory_key, "limits.memory");
+    assert_true(plan.cgroup.need_cpu);
+    assert_string_equal(plan.cgroup.cpu_key, "limits.cpus");
+    assert_int_equal(plan.cgroup.cpu_quota, 150000);
+    plan_free(&plan);
+    build_text("limits: {cpu_shares: 512}\n", &plan);
+    assert_false(plan.cgroup.need_memory);
+    assert_string_equal(plan.cgroup.cpu_key, "limits.cpu_shares");
+    plan_free(&plan);
+}
+
+/* ---- the mounts, in the order they are made ---- */
+
+static size_t find_mount(const struct run_plan *plan, const char *target)
+{
+    for (size_t i = 0; i < plan->n_mounts; i++)
+        if (strcmp(plan->mounts[i].target, target) == 0)
+            return i;
+    fail_msg("no mount at %s", target);
+    return 0;
+}
+
+static void test_mount_order(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("mounts:\n"
+               "  - /src/a/b:/data/a/b:ro\n"
+               "  - {target: /tmp, type: tmpfs, options: 'size=8m,noexec,mode=0700'}\n"
+               "  - /src/a:/data/a\n"
+               "  - /src/x:/x\n"
+               "masked_paths: [/data/a/secret]\n"
+               "readonly_paths: [/x]\n",
+               &plan);
+    /* /dev before the masks that cover files with /dev/null */
+    assert_true(find_mount(&plan, "/dev/null") < find_mount(&plan, "/proc/kcore"));
+    /* the built-in /tmp, then the profile's replacing it */
+    size_t first_tmp = find_mount(&plan, "/tmp");
+    assert_string_equal(plan.mounts[first_tmp].origin, "built-in");
+    assert_null(plan.mounts[first_tmp].key);
+    size_t sys = find_mount(&plan, "/sys");
+    assert_true(first_tmp < sys);
+    assert_int_equal(plan.mounts[sys + 1].kind, PLAN_MOUNT_CGROUP);
+    /* the profile's: parents first, stable within a depth, after every built-in one */
+    size_t last_builtin = find_mount(&plan, "/proc/sysrq-trigger");
+    const char *want[] = {"/tmp", "/x", "/data/a", "/data/a/b", "/data/a/secret", "/x"};
+    enum plan_mount_kind kinds[] = {PLAN_MOUNT_FS,   PLAN_MOUNT_BIND, PLAN_MOUNT_BIND,
+                                    PLAN_MOUNT_BIND, PLAN_MOUNT_MASK, PLAN_MOUNT_READONLY};
+    assert_int_equal(plan.n_mounts, last_builtin + 1 + ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        const struct plan_mount *m = &plan.mounts[last_builtin + 1 + i];
+        assert_string_equal(m->target, want[i]);
+        assert_int_equal(m->kind, kinds[i]);
+        assert_non_null(m->key);
+        assert_non_null(strstr(m->origin, "p.yaml:"));
+    }
+    /* tmpfs options: the mount flags among them are flags, the rest tmpfs's own */
+    const struct plan_mount *tmp = &plan.mounts[last_builtin + 1];
+    assert_int_equal(tmp->flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    assert_string_equal(tmp->data, "size=8m,mode=0700");
+    const struct plan_mount *b = &plan.mounts[last_builtin + 4];
+    assert_true(b->readonly);
+    assert_string_equal(b->source, "/src/a/b");
+    plan_free(&plan);
+}
+
+static void test_root(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("rootfs: /base\nlayers: [/l1, /l2]\nupper: /keep\nworkdir: /srv\nuser: app\n",
+               &plan);
+    assert_string_equal(plan.root.rootfs, "/base");
+    assert_int_equal(strv_len(plan.root.layers), 2);
+    assert_string_equal(plan.root.layers[0], "/l1");
+    assert_string_equal(plan.root.layers[1], "/l2");
+    assert_string_equal(plan.root.upper, "/keep");
+    assert_string_equal(plan.workdir, "/srv");
+    assert_string_equal(plan.user, "app");
+    plan_free(&plan);
+}
+
+/* ---- errors ---- */
+
+static void test_no_command(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    p.rootfs = xstrdup("/r");
+    struct run_plan plan;
+    struct diags d = {0};
+    assert_int_equal(plan_build(&p, &plan, &d), -1);
+    _cleanup_free_ char *text = test_diags_text(&d);
+    assert_non_null(strstr(text, "congo-launch: no command: the profile has none; give one after `--`"));
+    diags_free(&d);
+    profile_free(&p);
+}
+
+/* ---- --print-plan ---- */
+
+static void test_print(void **state)
+{
+    (void)state;
+    unsetenv("TERM");
+    struct run_plan plan;
+    build_text("name: web\nhostname: box\nuser: app\nlimits: {pids: 5}\n"
+               "mounts: ['/srv/data:/data:ro']\nrlimits: {nofile: '64:128'}\n"
+               "capabilities: {drop: [ALL], add: [KILL]}\n"
+               "command: [/bin/sh, -c, 'echo \"$$HOME\"']\n",
+               &plan);
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    static const char *const lines[] = {
+        "container: web\n",
+        "  upper  tmpfs, gone with the container\n",
+        "  proc     /proc (nosuid,nodev,noexec)\n",
+        "  bind     /data from the host's /srv/data (read-only, recursive)  # ",
+        "cgroup: congo-web-PID-STARTTIME (the launcher's pid and start time), below the "
+        "launcher's own cgroup\n  pids 5\n",
+        "  hostname box\n",
+        "  user app, looked up in the container's /etc/passwd and /etc/group\n",
+        "  argv /bin/sh -c \"echo \\\"\\$HOME\\\"\"\n",
+        "    HOME= from the container's /etc/passwd, else /\n",
+        "  bounding, effective, permitted: KILL\n",
+        "  nofile 64:128\n",
+        "seccomp: the default deny-list, ",
+        "  kexec_load -> EPERM\n",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("no `%s` in:\n%s", lines[i], text);
+    /* Stable: the same plan prints the same text. */
+    _cleanup_free_ char *again = plan_print(&plan, NULL);
+    assert_string_equal(text, again);
+    plan_free(&plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_env_base),    cmocka_unit_test(test_env_term),
+        cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
+        cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
+        cmocka_unit_test(test_print),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
