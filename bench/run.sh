@@ -22,6 +22,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+. "$here/fixtures.sh"
 runs=200
 seq_runs=100
 par_total=100
@@ -116,29 +117,8 @@ mkdir -p "$logs"
 gcc -O2 -Wall -o "$work/timeit" "$here/timeit.c"
 timeit=$work/timeit
 
-rootfs=$work/rootfs
-if [ ! -x "$rootfs/bin/busybox" ] || [ /bin/busybox -nt "$rootfs/bin/busybox" ]; then
-    say "making the busybox rootfs"
-    sh "$repo/scripts/mkrootfs.sh" "$rootfs"
-fi
-layer=$work/layer
-mkdir -p "$layer/etc"
-echo "one overlay layer for the benchmark" >"$layer/etc/bench-layer"
-
-# The full default profile: five namespaces (cgroup off, as by default), a
-# cgroup with pids, memory and cpu limits, an overlay of one layer over the
-# root with a tmpfs upper, /proc /dev /sys /tmp, pivot_root, the default
-# seccomp filter, capabilities and no_new_privileges, init as PID 1.
-cat >"$work/full.yaml" <<EOF
-name: bench
-rootfs: $rootfs
-layers: [$layer]
-limits:
-  pids: 64
-  memory: 64m
-  cpus: 0.5
-command: [/bin/true]
-EOF
+# The busybox root, one overlay layer and the full default profile (fixtures.sh).
+bench_root "$work" "$repo"
 
 # The OCI bundle: `runc spec`'s defaults (pid, net, ipc, uts, mount
 # namespaces, a read-only root, its masked and read-only paths, no seccomp)
@@ -379,37 +359,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- 5: --check of a 16-deep include stack against one flat file -------------
 
+bench_check_stack "$work"
 stack=$work/stack
-rm -rf "$stack"
-mkdir -p "$stack"
-depth=16
-n_mounts=200
-mount_line() { # mount number i, as the stack and the flat file both write it
-    if [ $(($1 % 2)) = 0 ]; then
-        printf '  - %s:/srv/m%03d:ro\n' "$layer" "$1"
-    else
-        printf '  - {target: /run/m%03d, type: tmpfs, options: "size=1m,mode=0755"}\n' "$1"
-    fi
-}
-{
-    printf 'rootfs: %s\ncommand: [/bin/true]\nhostname: flat\n' "$rootfs"
-    printf 'env:\n'
-    for l in $(seq 0 $((depth - 1))); do printf '  LEVEL_%02d: "%d"\n' "$l" "$l"; done
-    printf 'mounts:\n'
-    for i in $(seq 0 $((n_mounts - 1))); do mount_line "$i"; done
-} >"$stack/flat.yaml"
-for l in $(seq 0 $((depth - 1))); do
-    f=$stack/level$(printf %02d "$l").yaml
-    {
-        [ "$l" -lt $((depth - 1)) ] && printf 'include: level%02d\n' $((l + 1))
-        [ "$l" = 0 ] && printf 'rootfs: %s\ncommand: [/bin/true]\nhostname: flat\n' "$rootfs"
-        printf 'env:\n  LEVEL_%02d: "%d"\nmounts:\n' "$l" "$l"
-        # Mount i lives at level i % depth: every level holds 12 or 13.
-        for i in $(seq 0 $((n_mounts - 1))); do
-            [ $((i % depth)) = "$l" ] && mount_line "$i"
-        done
-    } >"$f"
-done
 # Same effective profile, whatever the order the stack lists its mounts in.
 "$congo" --print "$stack/level00.yaml" | sort >"$work/stack.print"
 "$congo" --print "$stack/flat.yaml" | grep -v '^name:' | sort >"$work/flat.print"
