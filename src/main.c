@@ -5,16 +5,20 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "control/control.h"
 #include "plan/plan.h"
 #include "profile/cli.h"
 #include "profile/print.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
 #include "runtime/runtime.h"
+#include "util/units.h"
 
 #include <linux/filter.h>
 
@@ -35,6 +39,13 @@ enum mode {
     MODE_PRINT,
     MODE_PRINT_CLI,
     MODE_PRINT_PLAN,
+    /* On a running container, named by the option's value. */
+    MODE_LIST,
+    MODE_EXEC,
+    MODE_STOP,
+    MODE_KILL,
+    MODE_STATS,
+    MODE_LOGS,
 };
 
 static const char usage_text[] =
@@ -44,20 +55,27 @@ static const char usage_text[] =
     "                    [--KEY VALUE]... [-- COMMAND [ARG...]]\n"
     "       congo-launch --check [--fragment] PROFILE...\n"
     "       congo-launch --print [--format yaml|conf] [--show-origin] PROFILE\n"
-    "       congo-launch --print-cli PROFILE\n"
-    "       congo-launch --print-plan PROFILE\n"
+    "       congo-launch --print-cli PROFILE | --print-plan PROFILE\n"
+    "       congo-launch --list | --stats ID|NAME [--format table|json]\n"
+    "       congo-launch --exec ID|NAME [--user U] [--workdir D] [--env K=V]... -- COMMAND...\n"
+    "       congo-launch --stop ID|NAME [--timeout DURATION] | --kill ID|NAME [SIGNAL]\n"
+    "       congo-launch --logs ID|NAME [--follow]\n"
     "\n"
     "Run a command in a container described by a profile (YAML or libconfig).\n"
-    "\n"
     "Modes:\n"
     "      --check            validate profiles without running anything\n"
     "      --fragment         with --check: skip required keys (a base that is included)\n"
     "      --print            print the effective profile, every key\n"
-    "      --format FMT       with --print: yaml (default) or conf\n"
+    "      --format FMT       yaml|conf with --print; table|json with --list, --stats\n"
     "      --show-origin      with --print: the file and line behind every value\n"
     "      --print-cli        print the equivalent `congo-launch run ...` command\n"
-    "      --print-plan       print what a run would do: mounts, cgroup, namespaces,\n"
-    "                         capabilities, seccomp, rlimits, user, argv, environment\n"
+    "      --print-plan       print what a run would do: mounts, cgroup, seccomp, ...\n"
+    "Running containers:\n"
+    "      --detach           run in the background; print its id once the command runs\n"
+    "      --name NAME        the container's name (many may share one)\n"
+    "      --list             what runs: id, name, pid, status, uptime, memory, pids\n"
+    "      --exec, --stop, --kill, --stats, --logs ID|NAME   act on a running container\n"
+    "      --user, --workdir, --env, --timeout, --follow     their options (see usage)\n"
     "Profile:\n"
     "      --set KEY=VALUE    set a dotted key (limits.memory=1g) as the last layer\n"
     "      --reset KEY        return a key to its default (env.FOO, mounts, limits)\n"
@@ -73,20 +91,39 @@ static const char usage_text[] =
     "  --no-new-privileges --masked-paths --readonly-paths --stop-timeout.\n"
     "  `-` leaves a positional slot unset.\n"
     "\n"
-    "Exit status: --check, --print... 0 valid, 1 invalid, 2 usage; a run returns\n"
-    "the command's status, 125 when congo-launch fails, 126/127 when the command\n"
-    "cannot be executed or found. See congo-launch(1), congo-profile(5).\n";
+    "Exit status: --check, --print...: 0 valid, 1 invalid, 2 usage; a run or --exec returns\n"
+    "the command's status, 125 when congo-launch fails, 126/127 when the command cannot\n"
+    "be executed or found. See congo-launch(1), congo-profile(5).\n";
 
 struct options {
     enum mode mode;
     bool mode_set;
+    const char *target; /* ID|NAME of the container modes */
     bool fragment;
     bool show_origin;
     bool verbose;
+    bool detach;
+    bool follow;
     const char *format;
+    const char *user, *workdir, *timeout;
+    char **env; /* --env of --exec: argv's own strings */
+    char *name_set; /* --name, as the --set it stands for */
     struct stack_op *ops;
     size_t n_ops;
 };
+
+static const char *const mode_options[] = {
+    [MODE_RUN] = "a run",         [MODE_CHECK] = "--check",    [MODE_PRINT] = "--print",
+    [MODE_PRINT_CLI] = "--print-cli", [MODE_PRINT_PLAN] = "--print-plan", [MODE_LIST] = "--list",
+    [MODE_EXEC] = "--exec",       [MODE_STOP] = "--stop",      [MODE_KILL] = "--kill",
+    [MODE_STATS] = "--stats",     [MODE_LOGS] = "--logs",
+};
+
+/* The status of a usage error: a run's (or --exec's) is congo-launch's failure, 125. */
+static int usage_status(enum mode mode)
+{
+    return mode == MODE_RUN || mode == MODE_EXEC ? EXIT_LAUNCHER : EXIT_USAGE;
+}
 
 static int usage_error(enum mode mode, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -98,23 +135,29 @@ static int usage_error(enum mode mode, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputs("\nTry `congo-launch --help`.\n", stderr);
     va_end(ap);
-    return mode == MODE_RUN ? EXIT_LAUNCHER : EXIT_USAGE;
+    return usage_status(mode);
 }
 
 /* The mode decides the usage-error status, so find it before parsing can fail. */
 static enum mode scan_mode(int argc, char **argv)
 {
+    static const struct {
+        const char *option;
+        enum mode mode;
+    } modes[] = {
+        {"--check", MODE_CHECK}, {"--print", MODE_PRINT}, {"--print-cli", MODE_PRINT_CLI},
+        {"--print-plan", MODE_PRINT_PLAN}, {"--list", MODE_LIST}, {"--exec", MODE_EXEC},
+        {"--stop", MODE_STOP},   {"--kill", MODE_KILL},   {"--stats", MODE_STATS},
+        {"--logs", MODE_LOGS},
+    };
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0 || strcmp(argv[i], "run") == 0)
             break;
-        if (strcmp(argv[i], "--check") == 0)
-            return MODE_CHECK;
-        if (strcmp(argv[i], "--print") == 0)
-            return MODE_PRINT;
-        if (strcmp(argv[i], "--print-cli") == 0)
-            return MODE_PRINT_CLI;
-        if (strcmp(argv[i], "--print-plan") == 0)
-            return MODE_PRINT_PLAN;
+        for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+            size_t n = strlen(modes[m].option);
+            if (strncmp(argv[i], modes[m].option, n) == 0 && (!argv[i][n] || argv[i][n] == '='))
+                return modes[m].mode;
+        }
     }
     return MODE_RUN;
 }
@@ -125,13 +168,14 @@ static void add_op(struct options *o, enum stack_op_kind kind, const char *arg)
     o->ops[o->n_ops++] = (struct stack_op){.kind = kind, .arg = arg};
 }
 
-static int set_mode(struct options *o, enum mode mode)
+static int set_mode(struct options *o, enum mode mode, const char *target)
 {
     if (o->mode_set && o->mode != mode)
-        return usage_error(MODE_CHECK,
-                           "--check, --print, --print-cli and --print-plan exclude each other");
+        return usage_error(o->mode, "%s and %s exclude each other", mode_options[o->mode],
+                           mode_options[mode]);
     o->mode = mode;
     o->mode_set = true;
+    o->target = target;
     return 0;
 }
 
@@ -179,7 +223,7 @@ static int print_plan(const struct profile *p)
 }
 
 /* A caller without root hears that first; then the plan; then the engine. */
-static int run(const struct profile *p, const struct options *opts)
+static int run(const struct profile *p, const struct options *opts, const char *from)
 {
     struct congo_error e = {0};
     if (runtime_check_caller(&e) < 0) {
@@ -190,23 +234,128 @@ static int run(const struct profile *p, const struct options *opts)
     struct run_plan plan;
     if (build_plan(p, &plan) < 0)
         return EXIT_LAUNCHER;
-    struct run_opts ro = {.verbose = opts->verbose ? stderr : NULL};
-    struct run_result rr;
-    runtime_run(&plan, &ro, &rr);
+    struct control_run cr = {
+        .profile = from,
+        .detach = opts->detach,
+        .verbose = opts->verbose ? stderr : NULL,
+    };
+    int status = control_run(p, &plan, &cr);
     plan_free(&plan);
-    if (rr.error.msg)
-        fprintf(stderr, "congo-launch: %s\n", rr.error.msg);
-    if (rr.warning.msg)
-        fprintf(stderr, "congo-launch: warning: %s\n", rr.warning.msg);
-    int status = rr.status;
-    run_result_free(&rr);
     return status;
+}
+
+/* What --list and --exec show as a container's profile: an absolute path, or the run form. */
+static char *profile_ref(char **args)
+{
+    if (strcmp(args[0], "run") == 0)
+        return xasprintf("run %s", args[1] ? args[1] : "");
+    char *abs = realpath(args[0], NULL);
+    return abs ? abs : xstrdup(args[0]);
+}
+
+/* --list, --exec, --stop, --kill, --stats, --logs. */
+static int container_mode(const struct options *o, int rest, char **args, bool after_dashes)
+{
+    bool json = o->format && strcmp(o->format, "json") == 0;
+    switch (o->mode) {
+    case MODE_LIST:
+        if (rest)
+            return usage_error(o->mode, "--list takes no argument, found `%s`", args[0]);
+        return control_list(json);
+    case MODE_STATS:
+    case MODE_LOGS:
+    case MODE_STOP:
+        if (rest)
+            return usage_error(o->mode, "unexpected `%s` after %s %s", args[0],
+                               mode_options[o->mode], o->target);
+        if (o->mode == MODE_STATS)
+            return control_stats(o->target, json);
+        if (o->mode == MODE_LOGS)
+            return control_logs(o->target, o->follow);
+        int64_t ms = -1;
+        if (o->timeout && (parse_duration(o->timeout, &ms) < 0 || ms > 3600 * 1000))
+            return usage_error(o->mode,
+                               "--timeout `%s`: expected seconds (10, 10s, 1.5s, 500ms), at most "
+                               "1 hour",
+                               o->timeout);
+        return control_stop(o->target, ms);
+    case MODE_KILL:
+        if (rest > 1)
+            return usage_error(o->mode, "--kill takes one signal, found `%s` too", args[1]);
+        return control_kill(o->target, rest ? args[0] : NULL);
+    case MODE_EXEC: {
+        if (!after_dashes || rest == 0)
+            return usage_error(o->mode, "--exec %s: the command goes after `--`", o->target);
+        if (o->workdir && o->workdir[0] != '/')
+            return usage_error(o->mode, "--workdir `%s` is not an absolute path", o->workdir);
+        for (size_t i = 0; o->env && o->env[i]; i++) {
+            const char *eq = strchr(o->env[i], '=');
+            bool ok = eq && eq != o->env[i] && strspn(o->env[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                  "abcdefghijklmnopqrstuvwxyz"
+                                                                  "0123456789_") ==
+                                                       (size_t)(eq - o->env[i]);
+            if (!ok || (o->env[i][0] >= '0' && o->env[i][0] <= '9'))
+                return usage_error(o->mode, "--env `%s` is not NAME=value", o->env[i]);
+        }
+        struct control_exec x = {
+            .argv = args,
+            .user = o->user,
+            .workdir = o->workdir,
+            .env = o->env,
+            .verbose = o->verbose ? stderr : NULL,
+        };
+        return control_exec(o->target, &x);
+    }
+    default:
+        return EXIT_USAGE;
+    }
+}
+
+/* Options that belong to one mode only. */
+static int check_combinations(const struct options *o, enum mode early)
+{
+    static const struct {
+        bool set;
+        const char *option;
+        unsigned modes; /* bit per mode where it is allowed */
+    } only[] = {
+        {false, "--fragment", 1u << MODE_CHECK},
+        {false, "--show-origin", 1u << MODE_PRINT},
+        {false, "--detach", 1u << MODE_RUN},
+        {false, "--name", (1u << MODE_RUN) | (1u << MODE_PRINT) | (1u << MODE_PRINT_CLI) |
+                              (1u << MODE_PRINT_PLAN) | (1u << MODE_CHECK)},
+        {false, "--user", 1u << MODE_EXEC},
+        {false, "--workdir", 1u << MODE_EXEC},
+        {false, "--env", 1u << MODE_EXEC},
+        {false, "--timeout", 1u << MODE_STOP},
+        {false, "--follow", 1u << MODE_LOGS},
+        {false, "--format", (1u << MODE_PRINT) | (1u << MODE_LIST) | (1u << MODE_STATS)},
+        {false, "--set/--reset", (1u << MODE_RUN) | (1u << MODE_CHECK) | (1u << MODE_PRINT) |
+                                     (1u << MODE_PRINT_CLI) | (1u << MODE_PRINT_PLAN)},
+    };
+    bool set[ARRAY_SIZE(only)] = {o->fragment, o->show_origin, o->detach, o->name_set != NULL,
+                                  o->user != NULL, o->workdir != NULL, o->env != NULL,
+                                  o->timeout != NULL, o->follow, o->format != NULL,
+                                  o->n_ops > (o->name_set ? 1u : 0u)};
+    for (size_t i = 0; i < ARRAY_SIZE(only); i++)
+        if (set[i] && !(only[i].modes & (1u << o->mode)))
+            return usage_error(early, "%s does not go with %s", only[i].option,
+                               mode_options[o->mode]);
+    if (o->format) {
+        bool print = o->mode == MODE_PRINT;
+        const char *a = print ? "yaml" : "table", *b = print ? "conf" : "json";
+        if (strcmp(o->format, a) != 0 && strcmp(o->format, b) != 0)
+            return usage_error(early, "--format `%s`: expected %s or %s", o->format, a, b);
+    }
+    return 0;
 }
 
 static int congo_main(int argc, char **argv, struct options *opts)
 {
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
-           OPT_PRINT_PLAN, OPT_SET, OPT_RESET };
+           OPT_PRINT_PLAN, OPT_SET, OPT_RESET, OPT_DETACH, OPT_NAME, OPT_LIST, OPT_EXEC, OPT_STOP,
+           OPT_KILL, OPT_STATS, OPT_LOGS, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_TIMEOUT,
+           OPT_FOLLOW };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -220,7 +369,27 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"print-plan", no_argument, NULL, OPT_PRINT_PLAN},
         {"set", required_argument, NULL, OPT_SET},
         {"reset", required_argument, NULL, OPT_RESET},
+        {"detach", no_argument, NULL, OPT_DETACH},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"list", no_argument, NULL, OPT_LIST},
+        {"exec", required_argument, NULL, OPT_EXEC},
+        {"stop", required_argument, NULL, OPT_STOP},
+        {"kill", required_argument, NULL, OPT_KILL},
+        {"stats", required_argument, NULL, OPT_STATS},
+        {"logs", required_argument, NULL, OPT_LOGS},
+        {"user", required_argument, NULL, OPT_USER},
+        {"workdir", required_argument, NULL, OPT_WORKDIR},
+        {"env", required_argument, NULL, OPT_ENV},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"follow", no_argument, NULL, OPT_FOLLOW},
         {0},
+    };
+    static const enum mode mode_of[] = {
+        [OPT_CHECK - OPT_CHECK] = MODE_CHECK,          [OPT_PRINT - OPT_CHECK] = MODE_PRINT,
+        [OPT_PRINT_CLI - OPT_CHECK] = MODE_PRINT_CLI,  [OPT_PRINT_PLAN - OPT_CHECK] = MODE_PRINT_PLAN,
+        [OPT_LIST - OPT_CHECK] = MODE_LIST,            [OPT_EXEC - OPT_CHECK] = MODE_EXEC,
+        [OPT_STOP - OPT_CHECK] = MODE_STOP,            [OPT_KILL - OPT_CHECK] = MODE_KILL,
+        [OPT_STATS - OPT_CHECK] = MODE_STATS,          [OPT_LOGS - OPT_CHECK] = MODE_LOGS,
     };
     enum mode early = scan_mode(argc, argv);
     int c, r;
@@ -241,11 +410,14 @@ static int congo_main(int argc, char **argv, struct options *opts)
         case OPT_PRINT:
         case OPT_PRINT_CLI:
         case OPT_PRINT_PLAN:
-            if (set_mode(opts, c == OPT_CHECK       ? MODE_CHECK
-                             : c == OPT_PRINT     ? MODE_PRINT
-                             : c == OPT_PRINT_CLI ? MODE_PRINT_CLI
-                                                  : MODE_PRINT_PLAN) != 0)
-                return EXIT_USAGE;
+        case OPT_LIST:
+        case OPT_EXEC:
+        case OPT_STOP:
+        case OPT_KILL:
+        case OPT_STATS:
+        case OPT_LOGS:
+            if (set_mode(opts, mode_of[c - OPT_CHECK], optarg) != 0)
+                return usage_status(early);
             break;
         case OPT_FRAGMENT:
             opts->fragment = true;
@@ -262,6 +434,30 @@ static int congo_main(int argc, char **argv, struct options *opts)
         case OPT_RESET:
             add_op(opts, STACK_RESET, optarg);
             break;
+        case OPT_DETACH:
+            opts->detach = true;
+            break;
+        case OPT_NAME:
+            /* The profile's own key, set last: the schema checks it as any name. */
+            free(opts->name_set);
+            opts->name_set = xasprintf("name=%s", optarg);
+            add_op(opts, STACK_SET, opts->name_set);
+            break;
+        case OPT_USER:
+            opts->user = optarg;
+            break;
+        case OPT_WORKDIR:
+            opts->workdir = optarg;
+            break;
+        case OPT_ENV:
+            strv_push(&opts->env, optarg);
+            break;
+        case OPT_TIMEOUT:
+            opts->timeout = optarg;
+            break;
+        case OPT_FOLLOW:
+            opts->follow = true;
+            break;
         default:
             if (optopt && optopt < 256)
                 return usage_error(early, "unknown option -%c", optopt);
@@ -270,25 +466,13 @@ static int congo_main(int argc, char **argv, struct options *opts)
             return usage_error(early, "unknown option %s", argv[optind - 1]);
         }
     }
-
-    if (opts->fragment && opts->mode != MODE_CHECK)
-        return usage_error(early, "--fragment goes with --check");
-    if (opts->show_origin && opts->mode != MODE_PRINT)
-        return usage_error(early, "--show-origin goes with --print");
-    enum print_format fmt = PRINT_YAML;
-    if (opts->format) {
-        if (opts->mode != MODE_PRINT)
-            return usage_error(early, "--format goes with --print");
-        if (strcmp(opts->format, "yaml") == 0)
-            fmt = PRINT_YAML;
-        else if (strcmp(opts->format, "conf") == 0)
-            fmt = PRINT_CONF;
-        else
-            return usage_error(early, "--format `%s`: expected yaml or conf", opts->format);
-    }
+    if ((r = check_combinations(opts, early)) != 0)
+        return r;
 
     int rest = argc - optind;
     char **args = argv + optind;
+    if (opts->mode >= MODE_LIST)
+        return container_mode(opts, rest, args, optind > 1 && strcmp(argv[optind - 1], "--") == 0);
     if (rest == 0)
         return usage_error(early, "no profile given");
 
@@ -327,7 +511,9 @@ static int congo_main(int argc, char **argv, struct options *opts)
 
     int status = EXIT_VALID;
     if (opts->mode == MODE_PRINT) {
-        _cleanup_free_ char *text = profile_print(&p, fmt, opts->show_origin);
+        bool conf = opts->format && strcmp(opts->format, "conf") == 0;
+        _cleanup_free_ char *text = profile_print(&p, conf ? PRINT_CONF : PRINT_YAML,
+                                                  opts->show_origin);
         fputs(text, stdout);
     } else if (opts->mode == MODE_PRINT_CLI) {
         _cleanup_free_ char *text = profile_print_cli(&p);
@@ -335,7 +521,8 @@ static int congo_main(int argc, char **argv, struct options *opts)
     } else if (opts->mode == MODE_PRINT_PLAN) {
         status = print_plan(&p);
     } else if (opts->mode == MODE_RUN) {
-        status = run(&p, opts);
+        _cleanup_free_ char *from = profile_ref(args);
+        status = run(&p, opts, from);
     }
     profile_free(&p);
     return status;
@@ -349,5 +536,7 @@ int main(int argc, char **argv)
     struct options o = {0};
     int status = congo_main(argc, argv, &o);
     free(o.ops);
+    free(o.name_set);
+    free(o.env); /* the strings are argv's */
     return status;
 }

@@ -114,33 +114,6 @@ static int join_late(void *arg, struct congo_error *e)
 }
 
 /*
- * The working directory, opened inside the pivoted root and made when
- * missing. Resolved from the root's fd without magic links: a workdir of
- * /proc/self/fd/N would otherwise reach whatever the launcher's fd N is on
- * the host (CVE-2024-21626). Runs privileged in the child.
- */
-static int open_workdir(const char *path, bool readonly, struct congo_error *e)
-{
-    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root < 0)
-        return error_set(e, errno, "open /");
-    int fd = rootfs_open_dir(root, path, false, e);
-    if (fd < 0 && e->err == ELOOP)
-        return error_set(e, 0,
-                         "workdir `%s` leads through a magic link such as /proc/self/fd/N; "
-                         "it must be a directory of the container",
-                         path);
-    if (fd >= 0 || e->err != ENOENT)
-        return fd < 0 ? error_wrap(e, "workdir") : fd;
-    error_clear(e);
-    if (readonly)
-        return error_set(e, 0, "workdir `%s` does not exist, and readonly_rootfs forbids making it",
-                         path);
-    fd = rootfs_open_dir(root, path, true, e);
-    return fd < 0 ? error_wrap(e, "workdir") : fd;
-}
-
-/*
  * The init is a copy of the launcher, whose argv and environment the
  * container could read in /proc/1/cmdline and /proc/1/environ: host paths
  * and the caller's variables. Overwrite both where the kernel reads them
@@ -211,6 +184,17 @@ _Noreturn void child_main(struct child_ctx *c)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
+    /* Detached: nothing to read, and everything written goes to the log. */
+    if (c->out_fd >= 0) {
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
+            dup2(c->out_fd, STDERR_FILENO) < 0) {
+            error_set(&e, errno, "the command's output to its log");
+            child_fail(c, STATUS_LAUNCHER, "log", &e);
+        }
+        close(null);
+    }
+
     /* Never the caller's terminal: a session of its own, and our pty if there is one. */
     if (setsid() < 0) {
         error_set(&e, errno, "setsid");
@@ -241,7 +225,7 @@ _Noreturn void child_main(struct child_ctx *c)
     }
     if (c->want_tty && terminal_open_in_child(c->sync_fd, &c->winsize, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "terminal", &e);
-    int workdir_fd = open_workdir(plan->workdir, plan->root.readonly, &e);
+    int workdir_fd = rootfs_open_workdir(plan->workdir, plan->root.readonly, &e);
     if (workdir_fd < 0 || fchdir(workdir_fd) < 0) {
         if (workdir_fd >= 0)
             error_set(&e, errno, "workdir: chdir `%s`", plan->workdir);

@@ -22,6 +22,7 @@ struct child_ctx {
     struct winsize winsize;
     bool late_cgroup; /* v1: the launcher makes the cgroup after the clone */
     bool verbose;     /* send each step's timing */
+    int out_fd;       /* detached: the command's stdout and stderr (a pipe to the log); else -1 */
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;

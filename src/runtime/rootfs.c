@@ -586,3 +586,30 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
     step_done(steps, "pivot_root");
     return 0;
 }
+
+/*
+ * The working directory, opened inside the pivoted root and made when
+ * missing. Resolved from the root's fd without magic links: a workdir of
+ * /proc/self/fd/N would otherwise reach whatever the launcher's fd N is on
+ * the host (CVE-2024-21626). Runs privileged in the child.
+ */
+int rootfs_open_workdir(const char *path, bool readonly, struct congo_error *e)
+{
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return error_set(e, errno, "open /");
+    int fd = rootfs_open_dir(root, path, false, e);
+    if (fd < 0 && e->err == ELOOP)
+        return error_set(e, 0,
+                         "workdir `%s` leads through a magic link such as /proc/self/fd/N; "
+                         "it must be a directory of the container",
+                         path);
+    if (fd >= 0 || e->err != ENOENT)
+        return fd < 0 ? error_wrap(e, "workdir") : fd;
+    error_clear(e);
+    if (readonly)
+        return error_set(e, 0, "workdir `%s` does not exist, and readonly_rootfs forbids making it",
+                         path);
+    fd = rootfs_open_dir(root, path, true, e);
+    return fd < 0 ? error_wrap(e, "workdir") : fd;
+}

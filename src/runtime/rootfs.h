@@ -46,3 +46,9 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
  * magic links (/proc/self/fd/N, CVE-2024-21626). An O_PATH fd, or -1.
  */
 int rootfs_open_dir(int rootfd, const char *path, bool create, struct congo_error *e);
+
+/*
+ * The working directory, in the root the process is in (after pivot_root
+ * or setns), made when missing unless readonly. An O_PATH fd, or -1.
+ */
+int rootfs_open_workdir(const char *path, bool readonly, struct congo_error *e);

@@ -13,8 +13,29 @@ enum {
     STATUS_NOT_FOUND = 127,
 };
 
+struct log;
+
+/* What a run tells its caller as it goes: the state directory listens. */
+struct run_events {
+    /*
+     * The container exists: its first process and its cgroup directories.
+     * Called in the parent while the child assembles its root; -1 (with e
+     * filled) stops the run: the container is killed, the status is 125.
+     */
+    int (*created)(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e);
+    /* The command has been exec'd (the child's end of the sync socket closed cleanly). */
+    void (*started)(void *arg);
+    void *arg;
+};
+
 struct run_opts {
-    FILE *verbose; /* -v: each setup step and its duration; NULL for none */
+    FILE *verbose;                   /* -v: each setup step and its duration; NULL for none */
+    const struct run_events *events; /* NULL: none */
+    /*
+     * A detached run's log: the command's stdout and stderr are a pipe the
+     * launcher drains into it, its stdin /dev/null. NULL: the launcher's own.
+     */
+    struct log *log;
 };
 
 struct run_result {

@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 
 #include "runtime/cgroup.h"
 #include "runtime/child.h"
+#include "runtime/log.h"
 #include "runtime/netns.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
@@ -210,7 +212,21 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     _cleanup_close_ int parent_end = sv[0];
     _cleanup_close_ int child_end = sv[1];
     _cleanup_(terminal_close) struct terminal term = {.master = -1};
-    terminal_prepare(&term);
+    /* Detached: the command's output goes through a pipe into the log, never to a terminal. */
+    _cleanup_close_ int out_r = -1;
+    _cleanup_close_ int out_w = -1;
+    if (s->o->log) {
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) < 0) {
+            error_set(&r->error, errno, "a pipe for the command's output");
+            return;
+        }
+        out_r = out[0];
+        out_w = out[1];
+        fcntl(out_r, F_SETFL, O_NONBLOCK);
+    } else {
+        terminal_prepare(&term);
+    }
     uint64_t oom_before = 0;
     if (!s->late_cgroup)
         cgroup_oom_kills(s->cg, &oom_before);
@@ -225,6 +241,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .winsize = term.winsize,
         .late_cgroup = s->late_cgroup,
         .verbose = s->o->verbose != NULL,
+        .out_fd = out_w,
     };
     bool into_cgroup = false;
     fflush(NULL);
@@ -239,6 +256,8 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         child_main(&ctx);
     }
     close(take_fd(&child_end));
+    if (out_w >= 0)
+        close(take_fd(&out_w)); /* the command's copies are the only ones: their end is its end */
     step(s->o, into_cgroup ? "cloned into the cgroup" : "cloned", s->t);
     /* v2 without CLONE_INTO_CGROUP (Linux < 5.7): the child waits until it is moved in. */
     if (!s->late_cgroup && !into_cgroup && cgroup_attach(s->cg, pid, &r->error) < 0)
@@ -272,6 +291,9 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         step(s->o, "network namespace made", s->t);
     }
     move_back(&move);
+    const struct run_events *ev = s->o->events;
+    if (ev && ev->created && ev->created(ev->arg, pid, s->cg->paths, &r->error) < 0)
+        return;
     /*
      * A launcher killed with SIGKILL left its cgroup behind: this run removes
      * it, while the child assembles its root and the parent would only wait.
@@ -285,6 +307,10 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .sigfd = sigfd,
         .stop_timeout_ms = plan->stop_timeout_ms,
         .verbose = s->o->verbose,
+        .out_fd = out_r,
+        .log = s->o->log,
+        .started = ev ? ev->started : NULL,
+        .arg = ev ? ev->arg : NULL,
     };
     struct supervise_out out;
     supervise(&in, &term, &out);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime/log.h"
 #include "runtime/sync.h"
 #include "util/units.h"
 #include "util/util.h"
@@ -37,6 +38,25 @@ static void handle_sync(const struct sync_msg *m, int passed_fd, struct terminal
     }
 }
 
+enum drained { DRAIN_DATA, DRAIN_AGAIN, DRAIN_END };
+
+/*
+ * One read of a detached command's output (a non-blocking pipe) into its
+ * log. DRAIN_END when every copy of the write end is closed: the command
+ * and whatever it started are gone.
+ */
+static enum drained drain(int fd, struct log *log)
+{
+    char buf[16384];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN ? DRAIN_AGAIN : DRAIN_END;
+    if (n == 0)
+        return DRAIN_END;
+    log_write(log, buf, (size_t)n);
+    return DRAIN_DATA;
+}
+
 /* SIGKILL once stop_timeout has passed since the first stop signal. */
 static void arm_stop_timer(int timer, int64_t ms)
 {
@@ -53,18 +73,20 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
 {
     memset(out, 0, sizeof(*out));
     bool sync_open = true, stdin_open = t->wanted, master_open = true, stopping = false;
+    bool out_open = in->out_fd >= 0;
     /* Armed by the first stop signal: the command then has stop_timeout before SIGKILL. */
     _cleanup_close_ int stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     for (;;) {
         bool relay = t->master >= 0;
-        struct pollfd fds[5] = {
+        struct pollfd fds[6] = {
             {.fd = in->sigfd, .events = POLLIN},
             {.fd = sync_open ? in->sync_fd : -1, .events = POLLIN},
             {.fd = relay && stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
             {.fd = relay && master_open ? t->master : -1, .events = POLLIN},
             {.fd = stopping ? stop_timer : -1, .events = POLLIN},
+            {.fd = out_open ? in->out_fd : -1, .events = POLLIN},
         };
-        if (poll(fds, 5, -1) < 0) {
+        if (poll(fds, 6, -1) < 0) {
             if (errno == EINTR)
                 continue;
             error_set(&out->warning, errno, "poll");
@@ -73,11 +95,17 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
         if (fds[1].revents) {
             struct sync_msg m;
             int passed;
-            if (sync_recv(in->sync_fd, &m, &passed, 0) <= 0)
-                sync_open = false;
-            else
+            if (sync_recv(in->sync_fd, &m, &passed, 0) > 0) {
                 handle_sync(&m, passed, t, in, out);
+            } else {
+                sync_open = false;
+                /* Closed on exec, with no failure said: the command runs. */
+                if (!out->child_failed && in->started)
+                    in->started(in->arg);
+            }
         }
+        if (fds[5].revents && drain(in->out_fd, in->log) == DRAIN_END)
+            out_open = false;
         if (fds[2].revents && !terminal_copy(STDIN_FILENO, t->master))
             stdin_open = false;
         if (fds[3].revents && !terminal_copy(t->master, STDOUT_FILENO))
@@ -115,6 +143,9 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
             continue;
         /* Drain what the command wrote last, and the child's last words. */
         while (t->master >= 0 && master_open && terminal_copy(t->master, STDOUT_FILENO))
+            ;
+        /* What is in the pipe now; a process of the container left with it (pid: false) may keep it open. */
+        while (out_open && drain(in->out_fd, in->log) == DRAIN_DATA)
             ;
         struct sync_msg m;
         int passed;

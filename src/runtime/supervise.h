@@ -24,6 +24,10 @@ struct supervise_in {
     int sigfd;               /* a signalfd of SIGCHLD and the forwarded signals */
     int64_t stop_timeout_ms; /* from the first stop signal to SIGKILL */
     FILE *verbose;           /* -v: the child's log lines go here */
+    int out_fd;              /* the read end of the command's stdout and stderr, or -1 */
+    struct log *log;         /* where out_fd goes */
+    void (*started)(void *arg); /* the command was exec'd; NULL for none */
+    void *arg;
 };
 
 struct supervise_out {

@@ -21,6 +21,7 @@ enum sync_kind {
     SYNC_PTY,     /* the master of the container's terminal, as SCM_RIGHTS */
     SYNC_CGROUP,  /* to the child: its cgroup's tasks files (v1), as SCM_RIGHTS */
     SYNC_NETNS,   /* to the child: its network namespace, as SCM_RIGHTS */
+    SYNC_PID,     /* --exec: the command's process, as the launcher sees its pid (in status) */
 };
 
 /* The most fds one message carries: a tasks file per v1 hierarchy used. */

@@ -1,0 +1,73 @@
+/*
+ * --exec: the container's own profile, as it was recorded when it started
+ * (profile.yaml in its entry), gives the plan, and the engine runs the
+ * command in it with that plan's policy (runtime/join.c).
+ */
+#include <string.h>
+
+#include "control/control-internal.h"
+#include "control/control.h"
+#include "plan/plan.h"
+#include "profile/stack.h"
+#include "runtime/join.h"
+#include "util/util.h"
+
+/* The plan the container was started with, from the profile recorded in its entry. */
+static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *verbose)
+{
+    _cleanup_free_ char *path = xasprintf("%s/profile.yaml", s->dir);
+    struct profile p;
+    profile_init(&p);
+    struct diags d = {0};
+    struct stack_opts so = {.profile = path, .verbose = verbose};
+    int r = profile_load(&p, &so, &d) < 0 ? -1 : plan_build(&p, plan, &d);
+    if (r < 0) {
+        diags_print(&d, stderr);
+        fprintf(stderr,
+                "congo-launch: the profile container `%s` (%s) was started from no longer loads\n",
+                s->name, s->id);
+    }
+    diags_free(&d);
+    profile_free(&p);
+    return r;
+}
+
+int control_exec(const char *ref, const struct control_exec *x)
+{
+    struct state_entry s;
+    int r = control_find(ref, &s);
+    if (r)
+        return r;
+    if (s.status != STATE_RUNNING || s.pid <= 0) {
+        fprintf(stderr, "congo-launch: container `%s` (%s) is still starting; try again\n", s.name,
+                s.id);
+        state_entry_free(&s);
+        return CONTROL_NOT_FOUND;
+    }
+    struct run_plan plan;
+    if (plan_of(&s, &plan, x->verbose) < 0) {
+        state_entry_free(&s);
+        return 125;
+    }
+    struct join_request jr = {
+        .pid = s.pid,
+        .pid_start = s.pid_start,
+        .cgroups = s.cgroups,
+        .argv = x->argv,
+        .user = x->user,
+        .workdir = x->workdir,
+        .env = x->env,
+    };
+    struct run_opts ro = {.verbose = x->verbose};
+    struct run_result rr;
+    runtime_join(&plan, &jr, &ro, &rr);
+    plan_free(&plan);
+    state_entry_free(&s);
+    if (rr.error.msg)
+        fprintf(stderr, "congo-launch: %s\n", rr.error.msg);
+    if (rr.warning.msg)
+        fprintf(stderr, "congo-launch: warning: %s\n", rr.warning.msg);
+    int status = rr.status;
+    run_result_free(&rr);
+    return status;
+}

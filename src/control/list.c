@@ -1,0 +1,225 @@
+/*
+ * --list and --stats: what runs, and what it uses, read from the state
+ * directory and from each container's cgroup (v1 or v2: whichever files
+ * its directories hold).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "control/control-internal.h"
+#include "control/control.h"
+#include "util/util.h"
+
+/* What a container uses now; -1 where its cgroup does not say. */
+struct usage {
+    int64_t memory, memory_peak, memory_max;
+    int64_t pids, pids_max;
+    int64_t cpu_us;
+};
+
+/* A number from dir/file: the first word, or the value of key in a keyed file. */
+static int64_t read_num(const char *dir, const char *file, const char *key)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 64 * 1024, &text, &len) < 0)
+        return -1;
+    const char *p = text;
+    if (key) {
+        size_t n = strlen(key);
+        for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+            if (strncmp(p, key, n) == 0 && p[n] == ' ')
+                break;
+        if (!p || !*p)
+            return -1;
+        p += strlen(key) + 1;
+    }
+    if (strncmp(p, "max", 3) == 0)
+        return INT64_MAX;
+    char *end;
+    errno = 0;
+    long long v = strtoll(p, &end, 10);
+    if (errno || end == p)
+        return -1;
+    /* v1 says "no limit" with the largest page-aligned number it can hold. */
+    return v >= (1LL << 62) ? INT64_MAX : v;
+}
+
+static void set_if(int64_t *field, int64_t v)
+{
+    if (v >= 0)
+        *field = v;
+}
+
+static void usage_of(char *const *cgroups, struct usage *u)
+{
+    *u = (struct usage){-1, -1, -1, -1, -1, -1};
+    for (size_t i = 0; cgroups && cgroups[i]; i++) {
+        const char *d = cgroups[i];
+        /* v2 */
+        set_if(&u->memory, read_num(d, "memory.current", NULL));
+        set_if(&u->memory_peak, read_num(d, "memory.peak", NULL));
+        set_if(&u->memory_max, read_num(d, "memory.max", NULL));
+        int64_t usec = read_num(d, "cpu.stat", "usage_usec");
+        set_if(&u->cpu_us, usec);
+        /* v1 */
+        set_if(&u->memory, read_num(d, "memory.usage_in_bytes", NULL));
+        set_if(&u->memory_peak, read_num(d, "memory.max_usage_in_bytes", NULL));
+        set_if(&u->memory_max, read_num(d, "memory.limit_in_bytes", NULL));
+        int64_t ns = read_num(d, "cpuacct.usage", NULL);
+        if (ns >= 0 && usec < 0)
+            u->cpu_us = ns / 1000;
+        /* both */
+        set_if(&u->pids, read_num(d, "pids.current", NULL));
+        set_if(&u->pids_max, read_num(d, "pids.max", NULL));
+    }
+}
+
+static char *human_bytes(int64_t v)
+{
+    if (v < 0)
+        return xstrdup("-");
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double d = (double)v;
+    size_t u = 0;
+    while (d >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+        d /= 1024;
+        u++;
+    }
+    return u == 0 ? xasprintf("%lldB", (long long)v) : xasprintf("%.1f%s", d, units[u]);
+}
+
+static char *human_duration(int64_t s)
+{
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        return xasprintf("%llds", (long long)s);
+    if (s < 3600)
+        return xasprintf("%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+    if (s < 86400)
+        return xasprintf("%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+    return xasprintf("%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+}
+
+static char *rfc3339(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+    gmtime_r(&tt, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return xstrdup(buf);
+}
+
+static json_t *json_num_or_null(int64_t v)
+{
+    return v < 0 || v == INT64_MAX ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *entry_json(const struct state_entry *s, const struct usage *u, int64_t now)
+{
+    _cleanup_free_ char *created = rfc3339(s->created);
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:b}", "id", s->id, "name",
+                     s->name, "pid", (json_int_t)s->pid, "status", state_status_name(s->status),
+                     "created", created, "profile", s->profile, "uptime",
+                     (json_int_t)(now - s->created), "memory", json_num_or_null(u->memory), "pids",
+                     json_num_or_null(u->pids), "detached", s->detached);
+}
+
+static int print_json(json_t *v)
+{
+    char *text = json_dumps(v, JSON_INDENT(2));
+    json_decref(v);
+    if (!text)
+        return 1;
+    puts(text);
+    free(text);
+    return 0;
+}
+
+int control_list(bool json)
+{
+    struct state_entry *v;
+    size_t n;
+    struct congo_error e = {0};
+    if (state_list(state_root(), &v, &n, &e) < 0) {
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+        error_clear(&e);
+        return CONTROL_NOT_FOUND;
+    }
+    int64_t now = (int64_t)time(NULL);
+    json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        printf("%-12s  %-16s %8s  %-8s %8s %10s %6s  %s\n", "ID", "NAME", "PID", "STATUS",
+               "UPTIME", "MEMORY", "PIDS", "PROFILE");
+    for (size_t i = 0; i < n; i++) {
+        struct usage u;
+        usage_of(v[i].cgroups, &u);
+        if (json) {
+            json_array_append_new(arr, entry_json(&v[i], &u, now));
+            continue;
+        }
+        _cleanup_free_ char *up = human_duration(now - v[i].created);
+        _cleanup_free_ char *mem = human_bytes(u.memory);
+        _cleanup_free_ char *pids = u.pids < 0 ? xstrdup("-") : xasprintf("%lld", (long long)u.pids);
+        printf("%-12s  %-16s %8d  %-8s %8s %10s %6s  %s\n", v[i].id, v[i].name, (int)v[i].pid,
+               state_status_name(v[i].status), up, mem, pids, v[i].profile);
+    }
+    state_list_free(v, n);
+    return json ? print_json(arr) : 0;
+}
+
+/* Find ref, or say why not: 0, or the exit status. */
+int control_find(const char *ref, struct state_entry *s)
+{
+    struct congo_error e = {0};
+    int r = state_find(state_root(), ref, s, &e);
+    if (r < 0) {
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+        error_clear(&e);
+        return CONTROL_NOT_FOUND;
+    }
+    return 0;
+}
+
+int control_stats(const char *ref, bool json)
+{
+    struct state_entry s;
+    int r = control_find(ref, &s);
+    if (r)
+        return r;
+    struct usage u;
+    usage_of(s.cgroups, &u);
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", s.id, "name",
+                              s.name, "memory", json_num_or_null(u.memory), "memory_peak",
+                              json_num_or_null(u.memory_peak), "memory_limit",
+                              json_num_or_null(u.memory_max), "cpu_usec",
+                              json_num_or_null(u.cpu_us), "pids", json_num_or_null(u.pids),
+                              "pids_limit", json_num_or_null(u.pids_max));
+        state_entry_free(&s);
+        return print_json(o);
+    }
+    _cleanup_free_ char *mem = human_bytes(u.memory);
+    _cleanup_free_ char *peak = human_bytes(u.memory_peak);
+    _cleanup_free_ char *limit =
+        u.memory_max == INT64_MAX ? xstrdup("unlimited") : human_bytes(u.memory_max);
+    printf("id:      %s\nname:    %s\n", s.id, s.name);
+    printf("memory:  %s (peak %s, limit %s)\n", mem, peak, limit);
+    if (u.cpu_us >= 0)
+        printf("cpu:     %lld.%06llds\n", (long long)(u.cpu_us / 1000000),
+               (long long)(u.cpu_us % 1000000));
+    else
+        printf("cpu:     -\n");
+    if (u.pids_max == INT64_MAX || u.pids_max < 0)
+        printf("pids:    %lld (limit unlimited)\n", (long long)u.pids);
+    else
+        printf("pids:    %lld (limit %lld)\n", (long long)u.pids, (long long)u.pids_max);
+    state_entry_free(&s);
+    return 0;
+}

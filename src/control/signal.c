@@ -1,0 +1,134 @@
+/*
+ * --stop and --kill. Signals go through a pidfd opened on the container's
+ * first process and checked against the start time the state recorded, so
+ * a pid the kernel has since given to another process is never signalled.
+ * --stop returns when the container's launcher is gone: it has then reaped
+ * the container and removed its cgroup and its entry.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "control/control-internal.h"
+#include "control/control.h"
+#include "util/units.h"
+#include "util/util.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* A pidfd on pid when it is still the process that started at start; -1 when it is gone. */
+static int pidfd_of(pid_t pid, unsigned long long start)
+{
+    if (pid <= 0)
+        return -1;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return -1;
+    unsigned long long now = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", pid, 22, &now, &st) < 0 || now != start || st == 'Z') {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int send_signal(int pidfd, int sig)
+{
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Wait up to ms for the process behind pidfd to exit; true when it has. */
+static bool wait_exit(int pidfd, int64_t ms)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    for (;;) {
+        int r = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r > 0;
+    }
+}
+
+/* "TERM", "SIGTERM", "term", "15": the signal, or -1. */
+static int signal_from_name(const char *s)
+{
+    if (all_digits(s)) {
+        uint64_t v;
+        return parse_uint(s, SIGRTMAX, &v) == 0 && v > 0 ? (int)v : -1;
+    }
+    const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+    for (int sig = 1; sig < NSIG; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev && strcasecmp(abbrev, name) == 0)
+            return sig;
+    }
+    return -1;
+}
+
+int control_kill(const char *ref, const char *signal)
+{
+    int sig = signal ? signal_from_name(signal) : SIGKILL;
+    if (sig < 0) {
+        fprintf(stderr, "congo-launch: `%s` is not a signal: write a name such as TERM or a number\n",
+                signal);
+        return CONTROL_USAGE;
+    }
+    struct state_entry s;
+    int r = control_find(ref, &s);
+    if (r)
+        return r;
+    _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
+    if (fd < 0 || send_signal(fd, sig) < 0) {
+        fprintf(stderr, "congo-launch: container `%s` (%s): %s\n", s.name, s.id,
+                fd < 0 || errno == ESRCH ? "its first process is gone" : strerror(errno));
+        state_entry_free(&s);
+        return CONTROL_NOT_FOUND;
+    }
+    state_entry_free(&s);
+    return CONTROL_OK;
+}
+
+int control_stop(const char *ref, int64_t timeout_ms)
+{
+    struct state_entry s;
+    int r = control_find(ref, &s);
+    if (r)
+        return r;
+    if (timeout_ms < 0)
+        timeout_ms = s.stop_timeout_ms >= 0 ? s.stop_timeout_ms : 10000;
+    _cleanup_close_ int launcher = pidfd_of(s.launcher, s.launcher_start);
+    _cleanup_close_ int first = pidfd_of(s.pid, s.pid_start);
+    if (launcher < 0) {
+        /* Gone between the lookup and now: what --stop wanted. */
+        state_entry_free(&s);
+        return CONTROL_OK;
+    }
+    /* Still being set up, with no first process yet: its launcher forwards or dies, and it with it. */
+    int target = first >= 0 ? first : launcher;
+    send_signal(target, SIGTERM);
+    if (!wait_exit(launcher, timeout_ms)) {
+        _cleanup_free_ char *d = format_duration(timeout_ms);
+        fprintf(stderr, "congo-launch: container `%s` (%s) did not stop within %s: SIGKILL\n",
+                s.name, s.id, d);
+        send_signal(target, SIGKILL);
+        /* The kernel tears the PID namespace down at once; the launcher then cleans up. */
+        if (!wait_exit(launcher, 30000)) {
+            fprintf(stderr, "congo-launch: container `%s` (%s): its launcher (%d) is still there\n",
+                    s.name, s.id, (int)s.launcher);
+            state_entry_free(&s);
+            return CONTROL_NOT_FOUND;
+        }
+    }
+    state_entry_free(&s);
+    return CONTROL_OK;
+}

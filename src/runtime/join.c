@@ -1,0 +1,316 @@
+/*
+ * --exec: a command in a running container, under the policy of its own
+ * command (the plan it was started from).
+ *
+ * The launcher forks a helper; the helper makes itself non-dumpable, joins
+ * the container's cgroup, closes every fd but the sync socket and the
+ * container's pidfd, joins its namespaces with one setns on that pidfd
+ * (which also sets its root and working directory to the container's
+ * root), and forks the process that runs the command, in the container's
+ * PID namespace. The helper then exits; the launcher, a child subreaper,
+ * inherits that process, relays its terminal, forwards signals and
+ * reports its status.
+ *
+ * Why in this order (runc's CVE-2016-9962): from the moment a process is
+ * in the container's PID namespace, the container's root can ptrace it or
+ * read its /proc entries. So nothing of the host may be left in it then:
+ * it is non-dumpable (no ptrace, /proc/PID/fd, cwd or environ from
+ * outside) until it execs, holds no host fd, and its working directory is
+ * already the container's. It drops its capabilities, sets
+ * no_new_privileges and loads the seccomp filter exactly as a run's
+ * command does, just before exec.
+ */
+#include "runtime/join.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/exec.h"
+#include "runtime/rootfs.h"
+#include "runtime/security.h"
+#include "runtime/supervise.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "runtime/user.h"
+#include "util/util.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* The namespaces a command joins: the container's, as its plan made them. */
+#define JOIN_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
+                    CLONE_NEWCGROUP)
+
+struct joiner {
+    const struct run_plan *plan;
+    const struct join_request *x;
+    const struct security_ctx *sec;
+    int sync_fd;
+    int pidfd;
+    bool want_tty;
+    struct winsize winsize;
+};
+
+static _Noreturn void fail(int sock, int status, const char *step, struct congo_error *e)
+{
+    sync_send_error(sock, status, step, e);
+    _exit(status);
+}
+
+/* The command's environment: the plan's, HOME from the container's passwd, then --env. */
+static char **exec_env(const struct run_plan *plan, const char *home, char *const *extra)
+{
+    char **env = user_env(plan, home);
+    for (size_t i = 0; extra && extra[i]; i++) {
+        const char *eq = strchr(extra[i], '=');
+        size_t n = eq ? (size_t)(eq - extra[i]) : strlen(extra[i]);
+        bool replaced = false;
+        for (size_t j = 0; env[j] && !replaced; j++)
+            if (strncmp(env[j], extra[i], n) == 0 && env[j][n] == '=') {
+                free(env[j]);
+                env[j] = xstrdup(extra[i]);
+                replaced = true;
+            }
+        if (!replaced)
+            strv_push(&env, xstrdup(extra[i]));
+    }
+    return env;
+}
+
+/*
+ * In the container's namespaces and cgroup, its root as root and cwd:
+ * become the command. Runs privileged, non-dumpable, with no host fd.
+ */
+static _Noreturn void command_main(struct joiner *j)
+{
+    const struct run_plan *plan = j->plan;
+    struct congo_error e = {0};
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (setsid() < 0) {
+        error_set(&e, errno, "setsid");
+        fail(j->sync_fd, STATUS_LAUNCHER, "session", &e);
+    }
+    const char *user = j->x->user ? j->x->user : plan->user;
+    _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct user_ids u = {0};
+    if (rootfd < 0 || user_resolve(rootfd, user, &u, &e) < 0) {
+        if (rootfd < 0)
+            error_set(&e, errno, "open /");
+        error_wrap(&e, "user");
+        fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
+    }
+    close(take_fd(&rootfd));
+    if (j->want_tty && terminal_open_in_child(j->sync_fd, &j->winsize, u.uid, &e) < 0)
+        fail(j->sync_fd, STATUS_LAUNCHER, "terminal", &e);
+    const char *workdir = j->x->workdir ? j->x->workdir : plan->workdir;
+    int wd = rootfs_open_workdir(workdir, plan->root.readonly, &e);
+    if (wd < 0 || fchdir(wd) < 0) {
+        if (wd >= 0)
+            error_set(&e, errno, "workdir: chdir `%s`", workdir);
+        fail(j->sync_fd, STATUS_LAUNCHER, "workdir", &e);
+    }
+    close(wd);
+    char **env = exec_env(plan, u.home, j->x->env);
+    if (security_apply_before_user(j->sec, &e) < 0)
+        fail(j->sync_fd, STATUS_LAUNCHER, "security", &e);
+    if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
+        error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
+        fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
+    }
+    /* The switch re-armed nothing: the process stays non-dumpable until exec. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (security_apply_after_user(j->sec, u.uid, &e) < 0)
+        fail(j->sync_fd, STATUS_LAUNCHER, "security", &e);
+    if (access(".", X_OK) < 0) {
+        error_set(&e, errno, "workdir `%s` as user %u", workdir, (unsigned)u.uid);
+        fail(j->sync_fd, STATUS_LAUNCHER, "workdir", &e);
+    }
+    int status = exec_command(j->x->argv, env, &e);
+    fail(j->sync_fd, status, "exec", &e);
+}
+
+/*
+ * The helper: into the container, then fork the command's process there.
+ * Runs privileged. Its errors go to the launcher like the command's.
+ */
+static _Noreturn void helper_main(struct joiner *j)
+{
+    struct congo_error e = {0};
+    /* Before anything of the container can see this process. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        error_set(&e, errno, "prctl(PR_SET_DUMPABLE)");
+        fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The cgroup first, through the host's paths, while they are still reachable. */
+    for (size_t i = 0; j->x->cgroups && j->x->cgroups[i]; i++) {
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", j->x->cgroups[i]);
+        _cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            error_set(&e, errno, "join the container's cgroup `%s`", j->x->cgroups[i]);
+            fail(j->sync_fd, STATUS_LAUNCHER, "cgroup", &e);
+        }
+    }
+    /* No host fd but the sync socket and the pidfd goes any further; the pidfd goes at setns. */
+    int lo = j->sync_fd < j->pidfd ? j->sync_fd : j->pidfd;
+    int hi = j->sync_fd < j->pidfd ? j->pidfd : j->sync_fd;
+    if ((lo > 3 && syscall(SYS_close_range, 3, (unsigned)lo - 1, 0) < 0) ||
+        (hi > lo + 1 && syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) ||
+        syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0) < 0) {
+        error_set(&e, errno, "close_range");
+        fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
+    }
+    int flags = (int)(j->plan->clone_flags & JOIN_FLAGS);
+    if (setns(j->pidfd, flags) < 0) {
+        error_set(&e, errno, "join the container's namespaces%s",
+                  errno == ESRCH ? " (it has stopped)" : "");
+        fail(j->sync_fd, errno == ESRCH ? 1 : STATUS_LAUNCHER, "join", &e);
+    }
+    close(j->pidfd);
+    j->pidfd = -1;
+    /* Joining the mount namespace set root and cwd to the container's root: nothing of the host's. */
+    pid_t pid = fork();
+    if (pid < 0) {
+        error_set(&e, errno, "fork into the container");
+        fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
+    }
+    if (pid == 0)
+        command_main(j);
+    /* Its pid as the launcher, our parent, sees it: this process is still in the host's namespace. */
+    struct sync_msg m = {.kind = SYNC_PID, .status = pid};
+    if (send(j->sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+        kill(pid, SIGKILL);
+    _exit(0);
+}
+
+/* Open the container's first process, making sure it is the one the state names. */
+static int open_container(const struct join_request *x, struct congo_error *e)
+{
+    int fd = (int)syscall(SYS_pidfd_open, x->pid, 0);
+    if (fd < 0)
+        return error_set(e, errno == ESRCH ? 0 : errno, "the container's first process (%d) %s",
+                         (int)x->pid, errno == ESRCH ? "is gone" : "cannot be opened");
+    /* The pidfd pins the process: if its start time is right now, it stays the right one. */
+    unsigned long long start = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", x->pid, 22, &start, &st) < 0 || start != x->pid_start ||
+        st == 'Z') {
+        close(fd);
+        return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
+    }
+    return fd;
+}
+
+void runtime_join(const struct run_plan *plan, const struct join_request *x,
+                  const struct run_opts *o, struct run_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = STATUS_LAUNCHER;
+    if (runtime_check_caller(&r->error) < 0)
+        return;
+    struct security_ctx sec;
+    if (security_prepare(plan, &sec, &r->error) < 0)
+        return;
+    _cleanup_close_ int pidfd = open_container(x, &r->error);
+    if (pidfd < 0) {
+        r->status = 1;
+        return;
+    }
+    /* The command's process is the helper's child: it must come to us when the helper exits. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+        error_set(&r->error, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+        return;
+    }
+    sigset_t mask, old;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    for (size_t i = 0; i < supervise_n_forwarded; i++)
+        sigaddset(&mask, supervise_forwarded[i]);
+    sigprocmask(SIG_BLOCK, &mask, &old);
+    _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    int sv[2];
+    if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        error_set(&r->error, errno, "set up the launcher");
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
+    _cleanup_close_ int parent_end = sv[0];
+    _cleanup_close_ int child_end = sv[1];
+    _cleanup_(terminal_close) struct terminal term = {.master = -1};
+    terminal_prepare(&term);
+    struct joiner j = {
+        .plan = plan,
+        .x = x,
+        .sec = &sec,
+        .sync_fd = child_end,
+        .pidfd = pidfd,
+        .want_tty = term.wanted,
+        .winsize = term.winsize,
+    };
+    fflush(NULL);
+    pid_t helper = fork();
+    if (helper < 0) {
+        error_set(&r->error, errno, "fork");
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
+    if (helper == 0) {
+        close(parent_end);
+        helper_main(&j);
+    }
+    close(take_fd(&child_end));
+    /* The helper says the command's pid, or why it failed; then it exits. */
+    pid_t pid = -1;
+    struct sync_msg m;
+    int passed;
+    while (pid < 0 && sync_recv(parent_end, &m, &passed, 0) > 0) {
+        if (passed >= 0)
+            close(passed);
+        if (m.kind == SYNC_PID)
+            pid = m.status;
+        else if (m.kind == SYNC_ERROR) {
+            sync_error_of(&m, &r->error);
+            r->status = m.status;
+            break;
+        }
+    }
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (pid > 0) {
+        struct supervise_in in = {
+            .pid = pid,
+            .sync_fd = parent_end,
+            .sigfd = sigfd,
+            .stop_timeout_ms = plan->stop_timeout_ms,
+            .verbose = o->verbose,
+            .out_fd = -1,
+        };
+        struct supervise_out out;
+        supervise(&in, &term, &out);
+        r->warning = out.warning;
+        if (out.child_failed) {
+            r->error = out.error;
+            r->status = out.status;
+        } else {
+            int st = out.wait_status;
+            r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+        }
+    } else if (!r->error.msg) {
+        error_set(&r->error, 0, "the helper that joins the container died");
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+}

@@ -1,0 +1,29 @@
+/* --exec: a command in a running container, under the policy of its own command. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "plan/plan.h"
+#include "runtime/runtime.h"
+
+struct join_request {
+    pid_t pid;                    /* the container's first process */
+    unsigned long long pid_start; /* and its start time, as the state recorded it */
+    char *const *cgroups;         /* the container's cgroup directories */
+    char *const *argv;            /* the command */
+    const char *user;             /* --user, or NULL: the plan's */
+    const char *workdir;          /* --workdir, or NULL: the plan's */
+    char *const *env;             /* --env NAME=value, after the plan's; may be NULL */
+};
+
+/*
+ * Run x's command in the container whose first process is x->pid, with
+ * the plan it was started from: every namespace it has, its cgroup, and
+ * the same capabilities, rlimits, seccomp filter, no_new_privileges and
+ * user resolution as its command; a terminal of its own when stdin is
+ * one, the caller's stdio otherwise. Fills r as runtime_run does: the
+ * command's status, 125 when congo-launch failed, 126/127 when the command
+ * could not be executed or found; 1 when the container is gone.
+ */
+void runtime_join(const struct run_plan *plan, const struct join_request *x,
+                  const struct run_opts *o, struct run_result *r);

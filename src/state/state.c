@@ -1,0 +1,430 @@
+/*
+ * The state directory; see state.h.
+ *
+ * An entry is born whole: it is made as ROOT/.new-XXXXXX, its lock taken
+ * and its state.json written there, then renamed to ROOT/ID. A reader
+ * therefore never sees an entry without a state.json, and a cleaner never
+ * mistakes one being made for one left behind: the lock is taken before
+ * anything else is written, and a directory whose lock can be taken has no
+ * launcher. state.json itself is replaced by rename, so it is read whole
+ * or not at all.
+ */
+#include "state/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+#define STATE_FILE "state.json"
+#define LOCK_FILE "lock"
+#define STATE_FILE_MAX (64 * 1024)
+#define DEFAULT_ROOT "/run/congo"
+
+static const char *const status_names[] = {
+    [STATE_CREATING] = "creating",
+    [STATE_RUNNING] = "running",
+};
+
+const char *state_status_name(enum state_status s)
+{
+    return (size_t)s < ARRAY_SIZE(status_names) ? status_names[s] : "unknown";
+}
+
+const char *state_root(void)
+{
+    const char *dir = getenv("CONGO_STATE_DIR");
+    return dir && *dir ? dir : DEFAULT_ROOT;
+}
+
+void state_entry_free(struct state_entry *s)
+{
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    free(s->dir);
+    free(s->id);
+    free(s->name);
+    free(s->profile);
+    strv_free(s->cgroups);
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+}
+
+static void clear(struct state_entry *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+}
+
+/* ---- files ---- */
+
+/* The root, made when missing: 0700, since entries name processes and profiles. */
+static int make_root(const char *root, struct congo_error *e)
+{
+    if (mkdir(root, 0700) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(root, &st) < 0)
+            return error_set(e, errno, "state directory `%s`", root);
+        if (!S_ISDIR(st.st_mode))
+            return error_set(e, ENOTDIR, "state directory `%s`", root);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return error_set(e, errno, "make the state directory `%s`", root);
+    /* A parent is missing (CONGO_STATE_DIR deep in a fresh tree): make it, then retry. */
+    _cleanup_free_ char *parent = xstrdup(root);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent)
+        return error_set(e, ENOENT, "make the state directory `%s`", root);
+    *slash = '\0';
+    if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+        return error_set(e, errno, "make the state directory `%s`", root);
+    if (mkdir(root, 0700) < 0 && errno != EEXIST)
+        return error_set(e, errno, "make the state directory `%s`", root);
+    return 0;
+}
+
+/* Write dir/name atomically: a temporary file in dir, renamed over it. */
+static int write_atomic(const char *dir, const char *name, const char *data, size_t len,
+                        struct congo_error *e)
+{
+    _cleanup_free_ char *tmp = xasprintf("%s/.%s.XXXXXX", dir, name);
+    _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return error_set(e, errno, "write `%s`", path);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : EIO;
+            close(fd);
+            unlink(tmp);
+            return error_set(e, err, "write `%s`", path);
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) < 0 || rename(tmp, path) < 0) {
+        int err = errno;
+        unlink(tmp);
+        return error_set(e, err, "write `%s`", path);
+    }
+    return 0;
+}
+
+/* Remove a directory of plain files (an entry holds nothing else). */
+static void remove_dir(const char *dir)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            unlinkat(dirfd(d), de->d_name, 0);
+    rmdir(dir);
+}
+
+/* ---- state.json ---- */
+
+static char *to_json(const struct state_entry *s)
+{
+    json_t *cgroups = json_array();
+    for (size_t i = 0; s->cgroups && s->cgroups[i]; i++)
+        json_array_append_new(cgroups, json_string(s->cgroups[i]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:b, s:I}", "id",
+                          s->id, "name", s->name, "status", state_status_name(s->status),
+                          "profile", s->profile, "launcher_pid", (json_int_t)s->launcher,
+                          "launcher_start", (json_int_t)s->launcher_start, "pid",
+                          (json_int_t)s->pid, "pid_start", (json_int_t)s->pid_start, "cgroups",
+                          cgroups, "created", (json_int_t)s->created, "detached", s->detached,
+                          "stop_timeout_ms", (json_int_t)s->stop_timeout_ms);
+    char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+    json_decref(o);
+    if (!text)
+        abort(); /* only an allocation fails here */
+    return text;
+}
+
+int state_save(const struct state_entry *s, struct congo_error *e)
+{
+    _cleanup_free_ char *text = to_json(s);
+    _cleanup_free_ char *line = xasprintf("%s\n", text);
+    return write_atomic(s->dir, STATE_FILE, line, strlen(line), e);
+}
+
+int state_save_file(const struct state_entry *s, const char *name, const char *text,
+                    struct congo_error *e)
+{
+    return write_atomic(s->dir, name, text, strlen(text), e);
+}
+
+static const char *json_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static long long json_num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* Read ROOT/ID/state.json into s; -1 when it is missing or not congo's. */
+static int load(const char *dir, const char *id, struct state_entry *s, struct congo_error *e)
+{
+    clear(s);
+    _cleanup_free_ char *path = xasprintf("%s/%s", dir, STATE_FILE);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    int r = read_file_max(path, STATE_FILE_MAX, &text, &len);
+    if (r < 0)
+        return error_set(e, -r, "read `%s`", path);
+    json_error_t jerr;
+    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return error_set(e, 0, "`%s` is not a container's state: %s", path,
+                         o ? "not an object" : jerr.text);
+    }
+    const char *sid = json_str(o, "id"), *name = json_str(o, "name"), *st = json_str(o, "status");
+    const char *profile = json_str(o, "profile");
+    long long launcher = json_num(o, "launcher_pid"), pid = json_num(o, "pid");
+    json_t *cgroups = json_object_get(o, "cgroups");
+    if (!sid || strcmp(sid, id) != 0 || !name || !st || !profile || launcher <= 0 ||
+        launcher > INT32_MAX || pid < 0 || pid > INT32_MAX || !json_is_array(cgroups)) {
+        json_decref(o);
+        return error_set(e, 0, "`%s` is not a container's state", path);
+    }
+    s->dir = xstrdup(dir);
+    s->id = xstrdup(sid);
+    s->name = xstrdup(name);
+    s->profile = xstrdup(profile);
+    s->launcher = (pid_t)launcher;
+    s->launcher_start = (unsigned long long)json_num(o, "launcher_start");
+    s->pid = (pid_t)pid;
+    s->pid_start = (unsigned long long)json_num(o, "pid_start");
+    s->created = json_num(o, "created");
+    s->detached = json_is_true(json_object_get(o, "detached"));
+    s->stop_timeout_ms = json_num(o, "stop_timeout_ms");
+    for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
+        if (strcmp(st, status_names[i]) == 0)
+            s->status = (enum state_status)i;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cgroups, i, c)
+    {
+        if (json_is_string(c))
+            strv_push(&s->cgroups, xstrdup(json_string_value(c)));
+    }
+    json_decref(o);
+    return 0;
+}
+
+/* ---- entries ---- */
+
+bool state_launcher_alive(const struct state_entry *s)
+{
+    unsigned long long start = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", s->launcher, 22, &start, &st) < 0)
+        return false;
+    return start == s->launcher_start && st != 'Z' && st != 'X';
+}
+
+static void new_id(char out[STATE_ID_LEN + 1])
+{
+    unsigned char b[STATE_ID_LEN / 2];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+        /* Never short for 6 bytes once the pool is ready; the time will do otherwise. */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        unsigned long long v = (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 20);
+        memcpy(b, &v, sizeof(b));
+    }
+    for (size_t i = 0; i < sizeof(b); i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+int state_create(const char *root, const struct state_entry *what, struct state_entry *s,
+                 struct congo_error *e)
+{
+    clear(s);
+    if (make_root(root, e) < 0)
+        return -1;
+    _cleanup_free_ char *tmp = xasprintf("%s/.new-XXXXXX", root);
+    if (!mkdtemp(tmp))
+        return error_set(e, errno, "make an entry in the state directory `%s`", root);
+    _cleanup_free_ char *lock = xasprintf("%s/%s", tmp, LOCK_FILE);
+    s->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0) {
+        error_set(e, errno, "lock `%s`", lock);
+        remove_dir(tmp);
+        state_entry_free(s);
+        return -1;
+    }
+    char id[STATE_ID_LEN + 1];
+    s->name = xstrdup(what->name);
+    s->profile = xstrdup(what->profile);
+    s->launcher = getpid();
+    proc_stat_field("/proc", s->launcher, 22, &s->launcher_start, NULL);
+    s->created = (int64_t)time(NULL);
+    s->status = STATE_CREATING;
+    s->detached = what->detached;
+    s->stop_timeout_ms = what->stop_timeout_ms;
+    for (int tries = 0;; tries++) {
+        new_id(id);
+        free(s->id);
+        free(s->dir);
+        s->id = xstrdup(id);
+        s->dir = xstrdup(tmp);
+        if (state_save(s, e) < 0)
+            break;
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+        /* rename(2) of a directory onto an empty one would succeed: check first, under our lock. */
+        if (access(dir, F_OK) == 0 && tries < 8)
+            continue;
+        if (rename(tmp, dir) < 0) {
+            error_set(e, errno, "make `%s`", dir);
+            break;
+        }
+        free(s->dir);
+        s->dir = steal_pointer(&dir);
+        return 0;
+    }
+    remove_dir(tmp);
+    state_entry_free(s);
+    return -1;
+}
+
+void state_remove(struct state_entry *s)
+{
+    if (s->dir)
+        remove_dir(s->dir);
+    state_entry_free(s);
+}
+
+/*
+ * A directory of root whose launcher is gone: removed under its lock, so
+ * two cleaners never race and a live launcher's entry is never touched.
+ * Returns true when the entry is (now) gone.
+ */
+static bool collect_if_stale(const char *dir, const struct state_entry *s)
+{
+    _cleanup_free_ char *lock = xasprintf("%s/%s", dir, LOCK_FILE);
+    _cleanup_close_ int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT && !s; /* an entry being made has no lock file for a moment */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+        return false; /* its launcher holds it */
+    if (s && state_launcher_alive(s))
+        return false; /* alive, and gave up its lock: not ours to remove */
+    remove_dir(dir);
+    return true;
+}
+
+static int by_created(const void *a, const void *b)
+{
+    const struct state_entry *x = a, *y = b;
+    if (x->created != y->created)
+        return x->created < y->created ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+int state_list(const char *root, struct state_entry **out, size_t *n_out, struct congo_error *e)
+{
+    *out = NULL;
+    *n_out = 0;
+    _cleanup_closedir_ DIR *d = opendir(root);
+    if (!d)
+        return errno == ENOENT ? 0 : error_set(e, errno, "read the state directory `%s`", root);
+    struct state_entry *v = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') {
+            /* A half-made entry of a launcher that died while making it. */
+            if (strncmp(de->d_name, ".new-", 5) == 0) {
+                _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+                collect_if_stale(dir, NULL);
+            }
+            continue;
+        }
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+        struct state_entry s;
+        struct congo_error ignored = {0};
+        if (load(dir, de->d_name, &s, &ignored) < 0) {
+            error_clear(&ignored);
+            continue;
+        }
+        if (!state_launcher_alive(&s) && collect_if_stale(dir, &s)) {
+            state_entry_free(&s);
+            continue;
+        }
+        v = xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = s;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), by_created);
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+void state_list_free(struct state_entry *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        state_entry_free(&v[i]);
+    free(v);
+}
+
+int state_find(const char *root, const char *ref, struct state_entry *out, struct congo_error *e)
+{
+    clear(out);
+    struct state_entry *v;
+    size_t n;
+    if (state_list(root, &v, &n, e) < 0)
+        return -1;
+    size_t ref_len = strlen(ref);
+    ssize_t exact = -1;
+    size_t *match = xcalloc(n + 1, sizeof(*match));
+    size_t n_match = 0;
+    for (size_t i = 0; i < n && exact < 0; i++)
+        if (strcmp(v[i].id, ref) == 0)
+            exact = (ssize_t)i;
+    for (size_t i = 0; i < n && exact < 0; i++)
+        if (strcmp(v[i].name, ref) == 0 ||
+            (ref_len >= 3 && strncmp(v[i].id, ref, ref_len) == 0))
+            match[n_match++] = i;
+    int r = 0;
+    if (exact < 0 && n_match == 1)
+        exact = (ssize_t)match[0];
+    if (exact >= 0) {
+        *out = v[exact];
+        clear(&v[exact]);
+    } else if (n_match == 0) {
+        r = error_set(e, 0, "no container `%s` is running (congo-launch --list shows those that are)",
+                      ref);
+    } else {
+        struct strbuf sb = {0};
+        strbuf_printf(&sb, "`%s` names %zu containers; give one's id:", ref, n_match);
+        for (size_t i = 0; i < n_match; i++)
+            strbuf_printf(&sb, "\n  %s  %s  pid %d  %s", v[match[i]].id, v[match[i]].name,
+                          (int)v[match[i]].pid, v[match[i]].profile);
+        error_set(e, 0, "%s", sb.buf);
+        strbuf_free(&sb);
+        r = -2;
+    }
+    free(match);
+    state_list_free(v, n);
+    return r;
+}

@@ -1,0 +1,87 @@
+/*
+ * Running containers, as files: one directory per container under the
+ * state directory (/run/congo for root), holding
+ *
+ *   state.json    what --list shows and the commands on a container read,
+ *                 rewritten atomically (a temporary file renamed over it)
+ *   lock          flock'ed by the container's launcher for as long as it
+ *                 lives: whoever takes it may clean the entry up
+ *   profile.yaml  the effective profile the container was started from,
+ *                 for --exec, which runs its command under the same policy
+ *   log, log.1    a detached container's output (runtime/log.c)
+ *
+ * An entry goes with its container. One whose launcher died (SIGKILL, a
+ * crash) is recognised, as stale cgroups are, by the launcher's pid and
+ * start time, and by its lock being free; the next command that reads the
+ * directory removes it, so it is never taken for a live one after the pid
+ * is reused.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+#define STATE_ID_LEN 12 /* hex digits */
+
+enum state_status {
+    STATE_CREATING, /* the launcher is setting the container up */
+    STATE_RUNNING,  /* its command has been exec'd */
+};
+
+struct state_entry {
+    char *dir;     /* ROOT/ID */
+    char *id;      /* STATE_ID_LEN hex digits */
+    char *name;    /* the profile's name: many containers may share one */
+    char *profile; /* the profile it was started from, as an absolute path, or "run ..." */
+    pid_t launcher;
+    unsigned long long launcher_start; /* field 22 of /proc/PID/stat */
+    pid_t pid;                         /* the container's first process; 0 while creating */
+    unsigned long long pid_start;
+    char **cgroups;  /* the container's cgroup directories, NULL-terminated */
+    int64_t created; /* seconds since the epoch */
+    enum state_status status;
+    bool detached;
+    int64_t stop_timeout_ms; /* the profile's, for --stop */
+    int lock_fd; /* the launcher's hold on ROOT/ID/lock; -1 elsewhere */
+};
+
+/* $CONGO_STATE_DIR when set, else /run/congo. */
+const char *state_root(void);
+const char *state_status_name(enum state_status s);
+
+/*
+ * A new entry for the calling launcher, with what's name, profile,
+ * detached and stop_timeout_ms: a fresh id, ROOT/ID made (ROOT too, mode
+ * 0700), its lock taken and held in s->lock_fd, state.json written. On
+ * failure nothing is left and e says which path and why.
+ */
+int state_create(const char *root, const struct state_entry *what, struct state_entry *s,
+                 struct congo_error *e);
+/* Write s to ROOT/ID/state.json atomically. */
+int state_save(const struct state_entry *s, struct congo_error *e);
+/* A file in the entry's directory, written atomically (profile.yaml). */
+int state_save_file(const struct state_entry *s, const char *name, const char *text,
+                    struct congo_error *e);
+/* Remove the entry's directory and release its lock; s is freed. */
+void state_remove(struct state_entry *s);
+void state_entry_free(struct state_entry *s);
+
+/*
+ * Every live entry under root, oldest first; stale ones are removed on the
+ * way. A root that does not exist holds none.
+ */
+int state_list(const char *root, struct state_entry **v, size_t *n, struct congo_error *e);
+void state_list_free(struct state_entry *v, size_t n);
+
+/*
+ * The live container ref names: its id, a prefix of one id (at least 3
+ * digits), or its name. 0; -1 when there is none (e says so); -2 when the
+ * reference is ambiguous (e lists the candidates, one a line).
+ */
+int state_find(const char *root, const char *ref, struct state_entry *s, struct congo_error *e);
+
+/* Is the entry's launcher the process that made it, and alive? */
+bool state_launcher_alive(const struct state_entry *s);
