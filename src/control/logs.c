@@ -1,8 +1,9 @@
 /*
  * --logs: a detached container's output, log.1 then log (runtime/log.h).
  * --follow then waits, with inotify on the entry's directory, for what it
- * writes next, follows the log across a rotation, and ends when the entry
- * goes (the container has exited and its launcher cleaned up).
+ * writes next, follows the log across a rotation, and ends when the
+ * container's launcher does (a pidfd on it says when): the container has
+ * exited then, and all it wrote is in the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,29 +39,27 @@ static int open_log(const char *dir, const char *name)
     return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 }
 
-/* Until the entry's directory goes: each change of log is copied out as it comes. */
-static int follow(const char *dir, int *fd)
+/* Until the launcher goes: each change of log is copied out as it comes. */
+static int follow(const struct state_entry *s, int *fd)
 {
     _cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO |
-                                                 IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
-        fprintf(stderr, "congo-launch: watch `%s`: %s\n", dir, strerror(errno));
+    if (in < 0 || inotify_add_watch(in, s->dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+        fprintf(stderr, "congo-launch: watch `%s`: %s\n", s->dir, strerror(errno));
         return CONTROL_NOT_FOUND;
     }
+    _cleanup_close_ int launcher = pidfd_of(s->launcher, s->launcher_start);
     /* What came between the first copy and the watch. */
-    if (!copy_out(*fd))
+    if (!copy_out(*fd) || launcher < 0)
         return CONTROL_OK;
     for (;;) {
-        struct pollfd p = {.fd = in, .events = POLLIN};
-        if (poll(&p, 1, -1) < 0 && errno != EINTR)
+        struct pollfd p[2] = {{.fd = in, .events = POLLIN}, {.fd = launcher, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
             return CONTROL_NOT_FOUND;
         char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
         ssize_t n = read(in, buf, sizeof(buf));
-        bool gone = false, rotated = false;
+        bool gone = p[1].revents != 0, rotated = false;
         for (char *c = buf; n > 0 && c < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)c;
-            if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-                gone = true;
             if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len && strcmp(ev->name, LOG_FILE) == 0)
                 rotated = true;
             c += sizeof(*ev) + ev->len;
@@ -69,7 +68,7 @@ static int follow(const char *dir, int *fd)
         if (!copy_out(*fd))
             return CONTROL_OK;
         if (rotated) {
-            int next = open_log(dir, LOG_FILE);
+            int next = open_log(s->dir, LOG_FILE);
             if (next >= 0) {
                 close(*fd);
                 *fd = next;
@@ -109,7 +108,7 @@ int control_logs(const char *ref, bool follow_it)
     }
     int status = CONTROL_OK;
     if (follow_it)
-        status = follow(s.dir, &cur);
+        status = follow(&s, &cur);
     else
         copy_out(cur);
     state_entry_free(&s);

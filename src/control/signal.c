@@ -16,31 +16,12 @@
 #include "control/control-internal.h"
 #include "control/control.h"
 #include "util/units.h"
+#include "util/units.h"
 #include "util/util.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
-
-/* A pidfd on pid when it is still the process that started at start; -1 when it is gone. */
-static int pidfd_of(pid_t pid, unsigned long long start)
-{
-    if (pid <= 0)
-        return -1;
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (fd < 0)
-        return -1;
-    unsigned long long now = 0;
-    char st = 0;
-    if (proc_stat_field("/proc", pid, 22, &now, &st) < 0 || now != start || st == 'Z') {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 static int send_signal(int pidfd, int sig)
 {

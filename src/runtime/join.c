@@ -44,10 +44,6 @@
 #include "runtime/user.h"
 #include "util/util.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
 /* The namespaces a command joins: the container's, as its plan made them. */
 #define JOIN_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
                     CLONE_NEWCGROUP)
@@ -199,18 +195,9 @@ static _Noreturn void helper_main(struct joiner *j)
 /* Open the container's first process, making sure it is the one the state names. */
 static int open_container(const struct join_request *x, struct congo_error *e)
 {
-    int fd = (int)syscall(SYS_pidfd_open, x->pid, 0);
+    int fd = pidfd_of(x->pid, x->pid_start);
     if (fd < 0)
-        return error_set(e, errno == ESRCH ? 0 : errno, "the container's first process (%d) %s",
-                         (int)x->pid, errno == ESRCH ? "is gone" : "cannot be opened");
-    /* The pidfd pins the process: if its start time is right now, it stays the right one. */
-    unsigned long long start = 0;
-    char st = 0;
-    if (proc_stat_field("/proc", x->pid, 22, &start, &st) < 0 || start != x->pid_start ||
-        st == 'Z') {
-        close(fd);
         return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
-    }
     return fd;
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -306,4 +308,21 @@ size_t utf8_check(const char *text, size_t len)
         i += n + 1;
     }
     return len;
+}
+
+int pidfd_of(pid_t pid, unsigned long long start)
+{
+    if (pid <= 0)
+        return -1;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return -1;
+    unsigned long long now = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", pid, 22, &now, &st) < 0 || now != start || st == 'Z' ||
+        st == 'X') {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }

@@ -57,5 +57,12 @@ int read_file_max(const char *path, size_t max, char **out, size_t *len);
  */
 int proc_stat_field(const char *proc, pid_t pid, int field, unsigned long long *out, char *state);
 
+/*
+ * A pidfd on pid, when pid is still the process that started at start
+ * (field 22 of its stat): the pidfd pins it, so a check made after opening
+ * holds for as long as the fd is open. -1 when it is gone or another.
+ */
+int pidfd_of(pid_t pid, unsigned long long start);
+
 /* The byte offset of the first invalid UTF-8 sequence in s, or len when there is none. */
 size_t utf8_check(const char *s, size_t len);
