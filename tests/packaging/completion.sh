@@ -68,7 +68,10 @@ hasnt() { ! printf '%s\n' "$2" | grep -qxF -- "$1" || { echo "[$1] offered: $2" 
 
 # What the binary says: options from --help, keys from --print.
 help=$("$CONGO" --help)
-global_opts=$(printf '%s\n' "$help" | sed -n '/^Modes:/,/^$/s/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p' | sort)
+# An entry may name several options: `--exec, --stop ... ID|NAME   what they do`.
+global_opts=$(printf '%s\n' "$help" |
+    sed -n '/^Modes:/,/^$/s/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\(, --[a-z-]*\)*\).*/\2/p' |
+    tr -d ',' | tr ' ' '\n' | sort)
 run_opts=$(printf '%s\n' "$help" | sed -n '/^run options/,/^$/p' | grep -o -- '--[a-z][a-z-]*' | sort)
 mkdir -p "$WORK/p"
 printf 'rootfs: /\ncommand: /bin/true\n' >"$WORK/p/all.yaml"
