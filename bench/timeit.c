@@ -23,6 +23,7 @@
  *       throughput: PAR workers start the command TOTAL times in all, each
  *       sequentially. Prints LABEL PAR TOTAL FAILS WALL_S STARTS_PER_S.
  *
+ * An argument `\--` is a `--` of the command's own (`--` separates groups).
  * In an argument, `{}` becomes a token unique to the start (runc and crun
  * want a new container id for every run). Standard input and output are
  * /dev/null (a launcher must not see a terminal); standard error is appended
@@ -230,6 +231,10 @@ int main(int argc, char **argv)
         c->argv = &argv[i + 1];
         c->argc = j - i - 1;
         argv[j < argc ? j : argc] = NULL; /* terminates this group's argv */
+        /* `\--` stands for a `--` of the command's own (congo-launch --exec ID -- CMD). */
+        for (int a = 0; a < c->argc; a++)
+            if (strcmp(c->argv[a], "\\--") == 0)
+                c->argv[a] = "--";
         c->us = xmalloc(sizeof(double) * (size_t)runs);
         c->cpu = xmalloc(sizeof(double) * (size_t)runs);
         if (logdir) {

@@ -4,10 +4,13 @@
  * its directories hold).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "control/control-internal.h"
 #include "control/control.h"
@@ -23,20 +26,25 @@ struct usage {
 /* A number from dir/file: the first word, or the value of key in a keyed file. */
 static int64_t read_num(const char *dir, const char *file, const char *key)
 {
-    _cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
-    _cleanup_free_ char *text = NULL;
-    size_t len;
-    if (read_file_max(path, 64 * 1024, &text, &len) < 0)
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
         return -1;
+    /* One read: a control file holds a line or a few (cpu.stat); --list opens hundreds. */
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char text[1024];
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+    if (n <= 0)
+        return -1;
+    text[n] = '\0';
     const char *p = text;
     if (key) {
-        size_t n = strlen(key);
+        size_t len = strlen(key);
         for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-            if (strncmp(p, key, n) == 0 && p[n] == ' ')
+            if (strncmp(p, key, len) == 0 && p[len] == ' ')
                 break;
         if (!p || !*p)
             return -1;
-        p += strlen(key) + 1;
+        p += len + 1;
     }
     if (strncmp(p, "max", 3) == 0)
         return INT64_MAX;
@@ -49,33 +57,49 @@ static int64_t read_num(const char *dir, const char *file, const char *key)
     return v >= (1LL << 62) ? INT64_MAX : v;
 }
 
-static void set_if(int64_t *field, int64_t v)
-{
-    if (v >= 0)
-        *field = v;
-}
-
-static void usage_of(char *const *cgroups, struct usage *u)
+/*
+ * What the container's cgroup says; all: everything --stats shows, else
+ * only what --list does (memory and pids), with as few files opened as may
+ * be: --list reads this for every container.
+ */
+static void usage_of(char *const *cgroups, bool all, struct usage *u)
 {
     *u = (struct usage){-1, -1, -1, -1, -1, -1};
-    for (size_t i = 0; cgroups && cgroups[i]; i++) {
+    if (!cgroups || !cgroups[0])
+        return;
+    /* v2: one directory holds everything. */
+    u->memory = read_num(cgroups[0], "memory.current", NULL);
+    if (u->memory >= 0 || !cgroups[1]) {
+        u->pids = read_num(cgroups[0], "pids.current", NULL);
+        if (all) {
+            u->memory_peak = read_num(cgroups[0], "memory.peak", NULL);
+            u->memory_max = read_num(cgroups[0], "memory.max", NULL);
+            u->cpu_us = read_num(cgroups[0], "cpu.stat", "usage_usec");
+            u->pids_max = read_num(cgroups[0], "pids.max", NULL);
+        }
+        if (u->memory >= 0)
+            return;
+    }
+    /* v1: a directory per hierarchy, each with its own controller's files. */
+    for (size_t i = 0; cgroups[i]; i++) {
         const char *d = cgroups[i];
-        /* v2 */
-        set_if(&u->memory, read_num(d, "memory.current", NULL));
-        set_if(&u->memory_peak, read_num(d, "memory.peak", NULL));
-        set_if(&u->memory_max, read_num(d, "memory.max", NULL));
-        int64_t usec = read_num(d, "cpu.stat", "usage_usec");
-        set_if(&u->cpu_us, usec);
-        /* v1 */
-        set_if(&u->memory, read_num(d, "memory.usage_in_bytes", NULL));
-        set_if(&u->memory_peak, read_num(d, "memory.max_usage_in_bytes", NULL));
-        set_if(&u->memory_max, read_num(d, "memory.limit_in_bytes", NULL));
-        int64_t ns = read_num(d, "cpuacct.usage", NULL);
-        if (ns >= 0 && usec < 0)
-            u->cpu_us = ns / 1000;
-        /* both */
-        set_if(&u->pids, read_num(d, "pids.current", NULL));
-        set_if(&u->pids_max, read_num(d, "pids.max", NULL));
+        if (u->pids < 0 && (u->pids = read_num(d, "pids.current", NULL)) >= 0) {
+            if (all)
+                u->pids_max = read_num(d, "pids.max", NULL);
+            continue;
+        }
+        if (u->memory < 0 && (u->memory = read_num(d, "memory.usage_in_bytes", NULL)) >= 0) {
+            if (all) {
+                u->memory_peak = read_num(d, "memory.max_usage_in_bytes", NULL);
+                u->memory_max = read_num(d, "memory.limit_in_bytes", NULL);
+            }
+            continue;
+        }
+        if (all && u->cpu_us < 0) {
+            int64_t ns = read_num(d, "cpuacct.usage", NULL);
+            if (ns >= 0)
+                u->cpu_us = ns / 1000;
+        }
     }
 }
 
@@ -159,7 +183,7 @@ int control_list(bool json)
                "UPTIME", "MEMORY", "PIDS", "PROFILE");
     for (size_t i = 0; i < n; i++) {
         struct usage u;
-        usage_of(v[i].cgroups, &u);
+        usage_of(v[i].cgroups, false, &u);
         if (json) {
             json_array_append_new(arr, entry_json(&v[i], &u, now));
             continue;
@@ -194,7 +218,7 @@ int control_stats(const char *ref, bool json)
     if (r)
         return r;
     struct usage u;
-    usage_of(s.cgroups, &u);
+    usage_of(s.cgroups, true, &u);
     if (json) {
         json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", s.id, "name",
                               s.name, "memory", json_num_or_null(u.memory), "memory_peak",

@@ -387,9 +387,30 @@ void state_list_free(struct state_entry *v, size_t n)
     free(v);
 }
 
+/* A whole id: its entry is read directly, without the whole directory. */
+static int find_id(const char *root, const char *id, struct state_entry *out)
+{
+    if (strlen(id) != STATE_ID_LEN || strspn(id, "0123456789abcdef") != STATE_ID_LEN)
+        return -1;
+    _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+    struct congo_error ignored = {0};
+    if (load(dir, id, out, &ignored) < 0) {
+        error_clear(&ignored);
+        return -1;
+    }
+    if (!state_launcher_alive(out)) {
+        collect_if_stale(dir, out);
+        state_entry_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 int state_find(const char *root, const char *ref, struct state_entry *out, struct congo_error *e)
 {
     clear(out);
+    if (find_id(root, ref, out) == 0)
+        return 0;
     struct state_entry *v;
     size_t n;
     if (state_list(root, &v, &n, e) < 0)
