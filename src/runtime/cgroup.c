@@ -1,65 +1,22 @@
 /*
  * Cgroups, the part every mode shares: detecting the host's layout, the
- * entry points that branch on it, the leaf readers and writers, killing and
- * removing, and collecting the cgroups of launchers that died.
+ * entry points that branch on it, and collecting the cgroups of launchers
+ * that died. The leaf readers and writers are in cgroup-util.c.
  */
 #include "cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
 
-/* Control files are small; memory.stat, the largest we might read, is a few KiB. */
-#define CGROUP_FILE_MAX (1024 * 1024)
 /* mountinfo of a host with thousands of mounts is still well below this. */
 #define PROC_FILE_MAX (16 * 1024 * 1024)
-
-/* Killing and removing poll with this step, for about a second in all. */
-#define POLL_STEP_MS 10
-#define POLL_ROUNDS 100
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
-/* ---- small path and list helpers ---------------------------------------- */
-
-char *cgroup_path_join(const char *dir, const char *rel)
-{
-    while (*rel == '/')
-        rel++;
-    if (!*rel)
-        return xstrdup(dir);
-    size_t n = strlen(dir);
-    while (n > 0 && dir[n - 1] == '/')
-        n--;
-    return xasprintf("%.*s/%s", (int)n, dir, rel);
-}
-
-bool cgroup_list_has(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; p && *p;) {
-        size_t len = strcspn(p, " ,\n");
-        if (len == n && memcmp(p, word, n) == 0)
-            return true;
-        p += len;
-        p += strspn(p, " ,\n");
-    }
-    return false;
-}
 
 /* Same controllers in any order: mountinfo and /proc/self/cgroup need not agree on it. */
 static bool same_set(const char *a, const char *b)
@@ -78,264 +35,6 @@ static bool same_set(const char *a, const char *b)
     return true;
 }
 
-/* ---- leaf readers and writers ------------------------------------------- */
-
-int cgroup_read(const char *dir, const char *file, char **out)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    size_t len;
-    return read_file_max(path, CGROUP_FILE_MAX, out, &len);
-}
-
-bool cgroup_file_exists(const char *dir, const char *file)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    return access(path, F_OK) == 0;
-}
-
-int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    /* No O_CREAT, in fake trees too: a misspelt control file fails here as on a kernel. */
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return error_set(e, errno, "write `%s` to `%s`", value, path);
-    /* A cgroup file takes one value per write(2): never split it. */
-    size_t len = strlen(value);
-    ssize_t w;
-    while ((w = write(fd, value, len)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        return error_set(e, errno, "write `%s` to `%s`", value, path);
-    if ((size_t)w != len)
-        return error_set(e, EIO, "write `%s` to `%s`: short write", value, path);
-    return 0;
-}
-
-int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-    return cgroup_write(dir, file, buf, e);
-}
-
-int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value)
-{
-    _cleanup_free_ char *text = NULL;
-    int r = cgroup_read(dir, file, &text);
-    if (r < 0)
-        return r;
-    size_t n = strlen(key);
-    for (char *line = text; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if (strncmp(line, key, n) == 0 && line[n] == ' ') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(line + n + 1, &end, 10);
-            if (errno || end == line + n + 1)
-                return -EINVAL;
-            *value = v;
-            return 0;
-        }
-        line = next;
-    }
-    return -ENOENT;
-}
-
-/* ---- making and removing directories ------------------------------------ */
-
-/*
- * The kernel fills a new cgroup with its control files; a fake tree's mkdir
- * does not, so copy the names of the parent's files (empty), which lets a
- * test decide which files "the kernel" offers by what it puts in the root.
- */
-static int fake_populate(const char *path)
-{
-    _cleanup_free_ char *parent = xstrdup(path);
-    char *slash = strrchr(parent, '/');
-    if (!slash || slash == parent)
-        return 0;
-    *slash = '\0';
-    _cleanup_closedir_ DIR *d = opendir(parent);
-    if (!d)
-        return -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(path, de->d_name);
-        _cleanup_close_ int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
-{
-    if (mkdir(path, 0755) < 0) {
-        int err = errno;
-        if (err == EACCES || err == EPERM)
-            return error_set(e, err, "create cgroup `%s` (are you root?)", path);
-        if (err == EROFS)
-            return error_set(e, err,
-                             "create cgroup `%s` (the cgroup file system is mounted "
-                             "read-only here)",
-                             path);
-        return error_set(e, err, "create cgroup `%s`", path);
-    }
-    if (fake) {
-        int r = fake_populate(path);
-        if (r < 0)
-            return error_set(e, -r, "populate fake cgroup `%s`", path);
-    }
-    return 0;
-}
-
-/* An existing directory is fine here (another run may make the same parent at the same time). */
-static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
-{
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return error_set(e, ENOTDIR, "create cgroup `%s`", path);
-        return 0;
-    }
-    if (cgroup_mkdir(path, fake, e) == 0)
-        return 0;
-    if (e->err != EEXIST)
-        return -1;
-    error_clear(e);
-    return 0;
-}
-
-int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e)
-{
-    _cleanup_free_ char *path = cgroup_path_join(root, rel);
-    size_t skip = strlen(root);
-    if (strlen(path) <= skip)
-        return 0; /* rel is the root itself */
-    for (char *p = path + skip + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int r = mkdir_if_missing(path, fake, e);
-        *p = '/';
-        if (r < 0)
-            return -1;
-    }
-    return mkdir_if_missing(path, fake, e);
-}
-
-/* One round: SIGKILL what dir and its sub-cgroups list. Returns how many were listed. */
-static int kill_round(const char *dir, struct congo_error *e)
-{
-    _cleanup_free_ char *procs = NULL;
-    int r = cgroup_read(dir, "cgroup.procs", &procs);
-    if (r == -ENOENT)
-        return 0; /* already gone */
-    if (r < 0)
-        return error_set(e, -r, "read `%s/cgroup.procs`", dir);
-    int seen = 0;
-    pid_t self = getpid();
-    for (char *p = procs; *p;) {
-        char *end;
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        p = end + strspn(end, " \n");
-        /*
-         * 0 stands for a process outside our pid namespace, which we cannot
-         * name; and a mistaken attach must never make the launcher kill itself.
-         */
-        if (pid <= 0 || pid == self)
-            continue;
-        seen++;
-        if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
-            return error_set(e, errno, "kill process %ld of cgroup `%s`", pid, dir);
-    }
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    if (!d)
-        return seen;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-        int n = kill_round(sub, e);
-        if (n < 0)
-            return n;
-        seen += n;
-    }
-    return seen;
-}
-
-int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e)
-{
-    for (int round = 0; round < POLL_ROUNDS; round++) {
-        int n = kill_round(dir, e);
-        if (n <= 0)
-            return n;
-        /* A fake cgroup.procs never empties: one round is all a test can see. */
-        if (fake)
-            return 0;
-        /* A process listed may still be exiting, or a child forked before the kill may appear. */
-        sleep_ms(POLL_STEP_MS);
-    }
-    return error_set(e, 0, "cgroup `%s` still has processes after a second of SIGKILL", dir);
-}
-
-static int fake_unlink_files(const char *dir)
-{
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(dir, de->d_name);
-        if (unlink(f) < 0 && errno != ENOENT)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e)
-{
-    /* A container may have made cgroups of its own below ours: those go first. */
-    {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        if (!d && errno == ENOENT)
-            return 0;
-        struct dirent *de;
-        while (d && (de = readdir(d))) {
-            if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                strcmp(de->d_name, "..") == 0)
-                continue;
-            _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-            if (cgroup_remove(sub, fake, budget_ms, e) < 0)
-                return -1;
-        }
-    }
-    if (fake) {
-        int r = fake_unlink_files(dir);
-        if (r < 0)
-            return error_set(e, -r, "empty fake cgroup `%s`", dir);
-    }
-    for (;;) {
-        if (rmdir(dir) == 0 || errno == ENOENT)
-            return 0;
-        /* EBUSY: killed processes have not all left yet; they do within milliseconds. */
-        if (errno != EBUSY || *budget_ms <= 0)
-            return error_set(e, errno, "remove cgroup `%s`", dir);
-        sleep_ms(POLL_STEP_MS);
-        *budget_ms -= POLL_STEP_MS;
-    }
-}
-
 /* ---- profile helpers ---------------------------------------------------- */
 
 void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n)
@@ -344,42 +43,6 @@ void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n)
     n->memory_key = p->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
     n->cpu = p->cpu_shares > 0 || p->cpu_quota > 0;
     n->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
-}
-
-int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e)
-{
-    if (!key)
-        return error_set(e, 0,
-                         "congo needs the %s cgroup controller to find and kill every process "
-                         "of a container, and this host does not have it",
-                         controller);
-    return error_set(e, 0, "%s needs the %s cgroup controller, which this host does not have", key,
-                     controller);
-}
-
-char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e)
-{
-    const char *s = p->cgroup_parent ? p->cgroup_parent : own;
-    struct strbuf sb = {0};
-    for (const char *c = s; *c;) {
-        c += strspn(c, "/");
-        size_t len = strcspn(c, "/");
-        if (!len)
-            break;
-        if (len == 2 && c[0] == '.' && c[1] == '.') {
-            strbuf_free(&sb);
-            error_set(e, 0, "cgroup_parent: `%s` leaves the hierarchy's root", s);
-            return NULL;
-        }
-        if (!(len == 1 && c[0] == '.')) {
-            strbuf_putc(&sb, '/');
-            strbuf_add(&sb, c, len);
-        }
-        c += len;
-    }
-    if (!sb.len)
-        strbuf_putc(&sb, '/');
-    return strbuf_steal(&sb);
 }
 
 /* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
@@ -395,46 +58,7 @@ uint64_t cgroup_cpu_weight(uint64_t shares)
     return (uint64_t)llround(pow(10, exponent));
 }
 
-/* ---- the names of runs' cgroups ----------------------------------------- */
-
-static bool digits_n(const char *s, size_t n)
-{
-    if (!n || n > 20)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime)
-{
-    /* NAME may contain '-': read PID and STARTTIME from the end. */
-    if (strncmp(name, "congo-", 6) != 0)
-        return false;
-    const char *body = name + 6;
-    const char *last = strrchr(body, '-');
-    if (!last || last == body)
-        return false;
-    const char *prev = last - 1;
-    while (prev > body && *prev != '-')
-        prev--;
-    if (prev == body) /* no NAME before PID */
-        return false;
-    if (!digits_n(last + 1, strlen(last + 1)) || !digits_n(prev + 1, (size_t)(last - prev - 1)))
-        return false;
-    char *end;
-    errno = 0;
-    long long pv = strtoll(prev + 1, &end, 10);
-    if (errno || pv <= 0 || pv > INT32_MAX)
-        return false;
-    unsigned long long st = strtoull(last + 1, &end, 10);
-    if (errno || st == 0)
-        return false;
-    *pid = (pid_t)pv;
-    *starttime = st;
-    return true;
-}
+/* ---- launchers' start times --------------------------------------------- */
 
 /* -ENOENT when the process is gone; another -errno when /proc will not tell. */
 static int read_starttime(const char *proc, pid_t pid, unsigned long long *out)
@@ -770,7 +394,7 @@ int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgr
     if (r < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
-        long budget = POLL_ROUNDS * POLL_STEP_MS;
+        long budget = CGROUP_REMOVE_BUDGET_MS;
         for (size_t i = cg->n_made; i > 0; i--)
             cgroup_remove(cg->paths[i - 1], cg->fake, &budget, &ignored);
         error_clear(&ignored);
@@ -882,7 +506,7 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
         if (cgroup_kill_all(cg->paths[0], cg->fake, &now) < 0)
             keep_first(&first, &now);
     }
-    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t i = 0; i < n; i++)
         if (cgroup_remove(cg->paths[i], cg->fake, &budget, &now) < 0)
             keep_first(&first, &now);
@@ -937,7 +561,7 @@ int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p,
 
     struct congo_error first = {0}, now = {0};
     int removed = 0;
-    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t s = 0; stale && stale[s]; s++) {
         bool ok = true;
         /* Kill in every hierarchy first: on v1 a process sits in all of them. */

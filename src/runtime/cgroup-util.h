@@ -1,0 +1,69 @@
+/*
+ * The leaves of the cgroup module (cgroup-util.c): paths, control files,
+ * making, killing and removing directories, the names of runs' cgroups.
+ * cgroup.c, cgroup-v1.c and cgroup-v2.c call down into these, never up
+ * into each other. Not for other modules.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/cgroup.h"
+#include "util/error.h"
+
+/* How long removing a run's directories may wait for killed processes to leave. */
+#define CGROUP_REMOVE_BUDGET_MS 1000
+
+/* The error for a set limit whose controller the host lacks; key NULL: pids, always needed. */
+int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e);
+
+/* "dir/file", or "dir" + rel where rel starts with '/'; "/" adds nothing. */
+char *cgroup_path_join(const char *dir, const char *rel);
+
+/*
+ * The parent this profile's cgroup goes under, below a hierarchy's root:
+ * the explicit cgroup_parent, else own; normalised to "/" or "/a/b".
+ */
+char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e);
+
+/* Write value to dir/file (O_TRUNC, as `echo >` does); the error names both. */
+int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e);
+int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e);
+/* Read dir/file; -errno on failure. */
+int cgroup_read(const char *dir, const char *file, char **out);
+bool cgroup_file_exists(const char *dir, const char *file);
+/* Find "key N" in a flat keyed file (memory.events, memory.oom_control). */
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value);
+/* Does a space- or comma-separated list hold word? */
+bool cgroup_list_has(const char *list, const char *word);
+
+/*
+ * mkdir one cgroup; the error names it and hints at the usual causes. fake:
+ * the kernel would fill it with control files, so make empty ones named
+ * like the parent's.
+ */
+int cgroup_mkdir(const char *path, bool fake, struct congo_error *e);
+/*
+ * Make rel below root and every missing directory on the way. These are the
+ * explicit `cgroup_parent` directories: made once, then left in place for
+ * the next run, as systemd leaves its slices; only the run's own cgroup is
+ * removed after it.
+ */
+int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e);
+
+/*
+ * SIGKILL every process in dir and in the cgroups below it, again until none
+ * is left (bounded: about a second). Our own pid is never signalled.
+ */
+int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e);
+/*
+ * Remove dir and the cgroups below it, deepest first, retrying on EBUSY
+ * while killed processes are still leaving; *budget_ms bounds the waiting
+ * over several calls.
+ */
+int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e);
+
+/* The parsed name of a run's cgroup: congo-NAME-PID-STARTTIME. */
+bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime);
