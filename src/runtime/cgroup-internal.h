@@ -12,16 +12,6 @@
 #include "runtime/cgroup-util.h"
 #include "util/error.h"
 
-/* Which controllers a run needs, and which profile key asked for each. */
-struct cgroup_needs {
-    bool memory;            /* memory or memory_swap is set: the controller is required */
-    const char *memory_key; /* "limits.memory" or "limits.memory_swap", for messages */
-    bool cpu;               /* cpu_shares or cpus is set */
-    const char *cpu_key;    /* "limits.cpu_shares" or "limits.cpus" */
-};
-
-void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n);
-
 /* cpu.shares (2..262144) as a v2 cpu.weight (1..10000). */
 uint64_t cgroup_cpu_weight(uint64_t shares);
 
@@ -31,14 +21,14 @@ uint64_t cgroup_cpu_weight(uint64_t shares);
  * v1 make: makes the planned directories (counting them in n_made) and
  * writes the limits. v2 create: both at once, with cg->name set and
  * everything else empty. On failure the caller removes what was made.
- * parents: the directories (absolute) where this profile's cgroups live, for
+ * parents: the directories (absolute) where this request's cgroups live, for
  * the stale collection; NULL-terminated, missing ones left out.
  */
-int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e);
-int cgroup_v1_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e);
-int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
-                     struct congo_error *e);
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct profile *p);
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct profile *p);
+int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req,
+                     struct cgroup *cg, struct congo_error *e);
+char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req);
+char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req);

@@ -316,7 +316,7 @@ int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_erro
     }
 }
 
-/* ---- profile helpers ---------------------------------------------------- */
+/* ---- the request's parent and controllers ------------------------------- */
 
 int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e)
 {
@@ -329,9 +329,9 @@ int cgroup_missing_controller(const char *key, const char *controller, struct co
                      controller);
 }
 
-char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e)
+char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struct congo_error *e)
 {
-    const char *s = p->cgroup_parent ? p->cgroup_parent : own;
+    const char *s = req->parent ? req->parent : own;
     struct strbuf sb = {0};
     for (const char *c = s; *c;) {
         c += strspn(c, "/");

@@ -23,10 +23,10 @@ int cgroup_missing_controller(const char *key, const char *controller, struct co
 char *cgroup_path_join(const char *dir, const char *rel);
 
 /*
- * The parent this profile's cgroup goes under, below a hierarchy's root:
- * the explicit cgroup_parent, else own; normalised to "/" or "/a/b".
+ * The parent the request's cgroup goes under, below a hierarchy's root:
+ * the explicit req->parent, else own; normalised to "/" or "/a/b".
  */
-char *cgroup_parent_rel(const struct profile *p, const char *own, struct congo_error *e);
+char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struct congo_error *e);
 
 /* Write value to dir/file (O_TRUNC, as `echo >` does); the error names both. */
 int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e);

@@ -36,25 +36,22 @@ static void plan_add(struct v1_plan *plan, const struct cgroup_hierarchy *hi)
     plan->used[plan->n++] = hi;
 }
 
-static int plan_of(const struct cgroup_host *h, const struct profile *p, struct v1_plan *plan,
-                   struct congo_error *e)
+static int plan_of(const struct cgroup_host *h, const struct cgroup_request *req,
+                   struct v1_plan *plan, struct congo_error *e)
 {
-    struct cgroup_needs n;
-    cgroup_needs_of(p, &n);
     *plan = (struct v1_plan){0};
     /* pids always: its cgroup.procs is how every leftover process is found and killed. */
     plan->pids = find_hierarchy(h, "pids");
     if (!plan->pids)
-        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL, "pids",
-                                         e);
+        return cgroup_missing_controller(req->pids_key, "pids", e);
     /* memory whenever the host has it, for the OOM-kill count, even without a limit. */
     plan->memory = find_hierarchy(h, "memory");
-    if (n.memory && !plan->memory)
-        return cgroup_missing_controller(n.memory_key, "memory", e);
-    if (n.cpu) {
+    if (req->need_memory && !plan->memory)
+        return cgroup_missing_controller(req->memory_key, "memory", e);
+    if (req->need_cpu) {
         plan->cpu = find_hierarchy(h, "cpu");
         if (!plan->cpu)
-            return cgroup_missing_controller(n.cpu_key, "cpu", e);
+            return cgroup_missing_controller(req->cpu_key, "cpu", e);
     }
     plan_add(plan, plan->pids);
     plan_add(plan, plan->memory);
@@ -72,54 +69,55 @@ static const char *dir_of(const struct v1_plan *plan, const struct cgroup *cg,
     return NULL;
 }
 
-static int write_limits(const struct v1_plan *plan, const struct profile *p,
+static int write_limits(const struct v1_plan *plan, const struct cgroup_request *req,
                         const struct cgroup *cg, struct congo_error *e)
 {
     const char *pids = dir_of(plan, cg, plan->pids);
-    if (p->pids == LIMIT_UNLIMITED ? cgroup_write(pids, "pids.max", "max", e) < 0
-                                   : cgroup_write_u64(pids, "pids.max", (uint64_t)p->pids, e) < 0)
+    if (req->pids == LIMIT_UNLIMITED
+            ? cgroup_write(pids, "pids.max", "max", e) < 0
+            : cgroup_write_u64(pids, "pids.max", (uint64_t)req->pids, e) < 0)
         return error_wrap(e, "limits.pids");
 
     if (plan->memory) {
         const char *mem = dir_of(plan, cg, plan->memory);
         /* The kernel wants memsw >= memory at every moment: memory first. */
-        if (p->memory != LIMIT_UNLIMITED &&
-            cgroup_write_u64(mem, "memory.limit_in_bytes", (uint64_t)p->memory, e) < 0)
+        if (req->memory != LIMIT_UNLIMITED &&
+            cgroup_write_u64(mem, "memory.limit_in_bytes", (uint64_t)req->memory, e) < 0)
             return error_wrap(e, "limits.memory");
-        if (p->memory_swap != LIMIT_UNLIMITED) {
+        if (req->memory_swap != LIMIT_UNLIMITED) {
             if (!cgroup_file_exists(mem, "memory.memsw.limit_in_bytes"))
                 return error_set(e, 0,
                                  "limits.memory_swap: this kernel does not account swap (no "
                                  "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
                                  "memory_swap unset");
-            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)p->memory_swap, e) <
-                0)
+            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)req->memory_swap,
+                                 e) < 0)
                 return error_wrap(e, "limits.memory_swap");
         }
     }
 
     if (plan->cpu) {
         const char *cpu = dir_of(plan, cg, plan->cpu);
-        if (p->cpu_shares > 0 &&
-            cgroup_write_u64(cpu, "cpu.shares", (uint64_t)p->cpu_shares, e) < 0)
+        if (req->cpu_shares > 0 &&
+            cgroup_write_u64(cpu, "cpu.shares", (uint64_t)req->cpu_shares, e) < 0)
             return error_wrap(e, "limits.cpu_shares");
         /* The period first: the kernel checks the quota against it. */
-        if (p->cpu_quota > 0 &&
+        if (req->cpu_quota > 0 &&
             (cgroup_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_US, e) < 0 ||
-             cgroup_write_u64(cpu, "cpu.cfs_quota_us", (uint64_t)p->cpu_quota, e) < 0))
+             cgroup_write_u64(cpu, "cpu.cfs_quota_us", (uint64_t)req->cpu_quota, e) < 0))
             return error_wrap(e, "limits.cpus");
     }
     return 0;
 }
 
-int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
-    if (plan_of(h, p, &plan, e) < 0)
+    if (plan_of(h, req, &plan, e) < 0)
         return -1;
     for (size_t i = 0; i < plan.n; i++) {
-        _cleanup_free_ char *rel = cgroup_parent_rel(p, plan.used[i]->own, e);
+        _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
         if (!rel)
             return -1;
         _cleanup_free_ char *parent = cgroup_path_join(plan.used[i]->mount, rel);
@@ -130,37 +128,37 @@ int cgroup_v1_plan(const struct cgroup_host *h, const struct profile *p, struct 
     return 0;
 }
 
-int cgroup_v1_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
-    if (plan_of(h, p, &plan, e) < 0)
+    if (plan_of(h, req, &plan, e) < 0)
         return -1;
     /* Every hierarchy's directory is made before any limit is written: failure undoes them all. */
     for (size_t i = 0; i < plan.n; i++) {
-        if (p->cgroup_parent) {
-            _cleanup_free_ char *rel = cgroup_parent_rel(p, plan.used[i]->own, e);
+        if (req->parent) {
+            _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
             if (!rel || cgroup_mkdir_parents(plan.used[i]->mount, rel, cg->fake, e) < 0)
-                return rel ? error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent) : -1;
+                return rel ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
         }
         if (cgroup_mkdir(cg->paths[i], cg->fake, e) < 0)
             return -1;
         cg->n_made = i + 1;
     }
-    return write_limits(&plan, p, cg, e);
+    return write_limits(&plan, req, cg, e);
 }
 
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct profile *p)
+char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     /*
-     * Every hierarchy, not only those this profile needs: an earlier run of
-     * another profile under the same parent may have used more. Only names
+     * Every hierarchy, not only those this request needs: an earlier run of
+     * another container under the same parent may have used more. Only names
      * of the form congo-NAME-PID-STARTTIME are ever touched there.
      */
     char **v = NULL;
     for (size_t i = 0; i < h->n_v1; i++) {
         struct congo_error ignored = {0};
-        _cleanup_free_ char *rel = cgroup_parent_rel(p, h->v1[i].own, &ignored);
+        _cleanup_free_ char *rel = cgroup_parent_rel(req, h->v1[i].own, &ignored);
         error_clear(&ignored);
         if (!rel)
             continue;

@@ -33,11 +33,12 @@ static bool holds_processes(const char *root, const char *rel)
  * so in practice an ancestor); else /congo rather than the root itself, so
  * runs do not litter the top of the hierarchy.
  */
-static char *parent_rel(const struct cgroup_host *h, const struct profile *p, struct congo_error *e)
+static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request *req,
+                        struct congo_error *e)
 {
-    if (p->cgroup_parent)
-        return cgroup_parent_rel(p, "/", e);
-    _cleanup_free_ char *c = cgroup_parent_rel(p, h->v2_own, e);
+    if (req->parent)
+        return cgroup_parent_rel(req, "/", e);
+    _cleanup_free_ char *c = cgroup_parent_rel(req, h->v2_own, e);
     if (!c)
         return NULL;
     if (strcmp(c, "/") == 0)
@@ -55,28 +56,25 @@ static char *parent_rel(const struct cgroup_host *h, const struct profile *p, st
 }
 
 /* The controllers a run needs: pids always (leftovers), memory and cpu for their limits. */
-static int needed_controllers(const struct cgroup_host *h, const struct profile *p,
+static int needed_controllers(const struct cgroup_host *h, const struct cgroup_request *req,
                               const char *need[3], size_t *n_need, struct congo_error *e)
 {
-    struct cgroup_needs n;
-    cgroup_needs_of(p, &n);
     *n_need = 0;
     _cleanup_free_ char *available = NULL;
     int r = cgroup_read(h->v2_mount, "cgroup.controllers", &available);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
     if (!cgroup_list_has(available, "pids"))
-        return cgroup_missing_controller(p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL, "pids",
-                                         e);
+        return cgroup_missing_controller(req->pids_key, "pids", e);
     need[(*n_need)++] = "pids";
-    if (n.memory) {
+    if (req->need_memory) {
         if (!cgroup_list_has(available, "memory"))
-            return cgroup_missing_controller(n.memory_key, "memory", e);
+            return cgroup_missing_controller(req->memory_key, "memory", e);
         need[(*n_need)++] = "memory";
     }
-    if (n.cpu) {
+    if (req->need_cpu) {
         if (!cgroup_list_has(available, "cpu"))
-            return cgroup_missing_controller(n.cpu_key, "cpu", e);
+            return cgroup_missing_controller(req->cpu_key, "cpu", e);
         need[(*n_need)++] = "cpu";
     }
     return 0;
@@ -132,46 +130,47 @@ static int enable_path(const char *root, const char *rel, const char *const *nee
     return enable_controllers(path, need, n_need, e);
 }
 
-static int write_limits(const char *dir, const struct profile *p, struct congo_error *e)
+static int write_limits(const char *dir, const struct cgroup_request *req, struct congo_error *e)
 {
-    if (p->pids == LIMIT_UNLIMITED ? cgroup_write(dir, "pids.max", "max", e) < 0
-                                   : cgroup_write_u64(dir, "pids.max", (uint64_t)p->pids, e) < 0)
+    if (req->pids == LIMIT_UNLIMITED
+            ? cgroup_write(dir, "pids.max", "max", e) < 0
+            : cgroup_write_u64(dir, "pids.max", (uint64_t)req->pids, e) < 0)
         return error_wrap(e, "limits.pids");
-    if (p->memory != LIMIT_UNLIMITED &&
-        cgroup_write_u64(dir, "memory.max", (uint64_t)p->memory, e) < 0)
+    if (req->memory != LIMIT_UNLIMITED &&
+        cgroup_write_u64(dir, "memory.max", (uint64_t)req->memory, e) < 0)
         return error_wrap(e, "limits.memory");
-    if (p->memory_swap != LIMIT_UNLIMITED) {
+    if (req->memory_swap != LIMIT_UNLIMITED) {
         /* v2 limits swap alone; the profile's memory_swap is memory plus swap, as on v1. */
         if (!cgroup_file_exists(dir, "memory.swap.max"))
             return error_set(e, 0,
                              "limits.memory_swap: this kernel does not account swap (no "
                              "memory.swap.max); boot with swapaccount=1 or leave memory_swap "
                              "unset");
-        int64_t memory = p->memory != LIMIT_UNLIMITED ? p->memory : 0;
-        uint64_t swap = p->memory_swap > memory ? (uint64_t)(p->memory_swap - memory) : 0;
+        int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
+        uint64_t swap = req->memory_swap > memory ? (uint64_t)(req->memory_swap - memory) : 0;
         if (cgroup_write_u64(dir, "memory.swap.max", swap, e) < 0)
             return error_wrap(e, "limits.memory_swap");
     }
-    if (p->cpu_shares > 0 &&
-        cgroup_write_u64(dir, "cpu.weight", cgroup_cpu_weight((uint64_t)p->cpu_shares), e) < 0)
+    if (req->cpu_shares > 0 &&
+        cgroup_write_u64(dir, "cpu.weight", cgroup_cpu_weight((uint64_t)req->cpu_shares), e) < 0)
         return error_wrap(e, "limits.cpu_shares");
-    if (p->cpu_quota > 0) {
+    if (req->cpu_quota > 0) {
         char buf[64];
-        snprintf(buf, sizeof(buf), "%lld %d", (long long)p->cpu_quota, CPU_PERIOD_US);
+        snprintf(buf, sizeof(buf), "%lld %d", (long long)req->cpu_quota, CPU_PERIOD_US);
         if (cgroup_write(dir, "cpu.max", buf, e) < 0)
             return error_wrap(e, "limits.cpus");
     }
     return 0;
 }
 
-int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
-                     struct congo_error *e)
+int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req,
+                     struct cgroup *cg, struct congo_error *e)
 {
     const char *need[3];
     size_t n_need = 0;
-    if (needed_controllers(h, p, need, &n_need, e) < 0)
+    if (needed_controllers(h, req, need, &n_need, e) < 0)
         return -1;
-    _cleanup_free_ char *rel = parent_rel(h, p, e);
+    _cleanup_free_ char *rel = parent_rel(h, req, e);
     if (!rel)
         return -1;
     /*
@@ -179,9 +178,9 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
      * stays, as systemd's slices do: only the run's own cgroup is removed,
      * and the next run finds its parent ready.
      */
-    if ((p->cgroup_parent || strcmp(rel, CONGO_CGROUP) == 0) &&
+    if ((req->parent || strcmp(rel, CONGO_CGROUP) == 0) &&
         cgroup_mkdir_parents(h->v2_mount, rel, cg->fake, e) < 0)
-        return p->cgroup_parent ? error_wrap(e, "cgroup_parent `%s`", p->cgroup_parent) : -1;
+        return req->parent ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
     if (enable_path(h->v2_mount, rel, need, n_need, e) < 0)
         return -1;
 
@@ -204,7 +203,7 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
                    cgroup_list_has(enabled, "memory")))
         cg->memory_path = xstrdup(dir);
 
-    if (write_limits(dir, p, e) < 0)
+    if (write_limits(dir, req, e) < 0)
         return -1;
     /*
      * For CLONE_INTO_CGROUP: the child starts inside, under the limits, with
@@ -216,10 +215,10 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct profile *p, struc
     return 0;
 }
 
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct profile *p)
+char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     struct congo_error ignored = {0};
-    _cleanup_free_ char *rel = parent_rel(h, p, &ignored);
+    _cleanup_free_ char *rel = parent_rel(h, req, &ignored);
     error_clear(&ignored);
     if (!rel)
         return NULL;

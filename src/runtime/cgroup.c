@@ -35,16 +35,6 @@ static bool same_set(const char *a, const char *b)
     return true;
 }
 
-/* ---- profile helpers ---------------------------------------------------- */
-
-void cgroup_needs_of(const struct profile *p, struct cgroup_needs *n)
-{
-    n->memory = p->memory != LIMIT_UNLIMITED || p->memory_swap != LIMIT_UNLIMITED;
-    n->memory_key = p->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
-    n->cpu = p->cpu_shares > 0 || p->cpu_quota > 0;
-    n->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
-}
-
 /* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
 uint64_t cgroup_cpu_weight(uint64_t shares)
 {
@@ -366,30 +356,31 @@ static void cgroup_release(struct cgroup *cg)
     cgroup_clear(cg, cg->mode, cg->fake);
 }
 
-int cgroup_plan(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                 unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
     cgroup_clear(cg, h->mode, h->fake);
     if (launcher <= 0 || starttime == 0)
         return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
-    cg->name = xasprintf("congo-%s-%d-%llu", p->name ? p->name : "congo", (int)launcher, starttime);
+    cg->name =
+        xasprintf("congo-%s-%d-%llu", req->name ? req->name : "congo", (int)launcher, starttime);
     /* v2 plans and makes its one directory at once, in cgroup_make. */
-    if (h->mode != CGROUP_V2 && cgroup_v1_plan(h, p, cg, e) < 0) {
+    if (h->mode != CGROUP_V2 && cgroup_v1_plan(h, req, cg, e) < 0) {
         cgroup_release(cg);
         return -1;
     }
     return 0;
 }
 
-int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e)
 {
     int r;
     if (h->mode == CGROUP_V2) {
-        r = cgroup_v2_create(h, p, cg, e);
+        r = cgroup_v2_create(h, req, cg, e);
         cg->n_made = strv_len(cg->paths);
     } else {
-        r = cgroup_v1_make(h, p, cg, e);
+        r = cgroup_v1_make(h, req, cg, e);
     }
     if (r < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
@@ -404,12 +395,12 @@ int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgr
     return 0;
 }
 
-int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
-    if (cgroup_plan(h, p, launcher, starttime, cg, e) < 0)
+    if (cgroup_plan(h, req, launcher, starttime, cg, e) < 0)
         return -1;
-    return cgroup_make(h, p, cg, e);
+    return cgroup_make(h, req, cg, e);
 }
 
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
@@ -539,11 +530,11 @@ static bool is_stale(const struct cgroup_host *h, const char *name)
     return r == 0 && now != recorded;
 }
 
-int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p,
+int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_request *req,
                          struct congo_error *e)
 {
     _cleanup_strv_ char **parents =
-        h->mode == CGROUP_V2 ? cgroup_v2_parents(h, p) : cgroup_v1_parents(h, p);
+        h->mode == CGROUP_V2 ? cgroup_v2_parents(h, req) : cgroup_v1_parents(h, req);
     _cleanup_strv_ char **stale = NULL;
     for (size_t i = 0; parents && parents[i]; i++) {
         _cleanup_closedir_ DIR *d = opendir(parents[i]);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "profile/profile.h"
+#include "plan/plan.h"
 #include "util/error.h"
 
 enum cgroup_mode {
@@ -73,29 +73,29 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
 void cgroup_host_free(struct cgroup_host *h);
 
 /*
- * Make the run's cgroup under p->cgroup_parent (auto: below the launcher's
- * own cgroup; on v2 the nearest ancestor that may hold the controllers, up
- * to /congo) and write p's limits. A limit whose controller is missing is an
+ * Make the run's cgroup under req->parent (auto: below the launcher's own
+ * cgroup; on v2 the nearest ancestor that may hold the controllers, up to
+ * /congo) and write req's limits. A limit whose controller is missing is an
  * error that names the key and the controller. The run's own cgroup is not
  * left behind on failure; an explicit parent or /congo once made, and
  * controllers enabled in a parent's cgroup.subtree_control, stay, as they
  * would after a run.
  */
-int cgroup_create(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
 
 /*
  * cgroup_create in two halves, for a launcher that makes the directories
  * while its child already assembles the root. cgroup_plan names the cgroup
  * and, on v1 and hybrid hosts, its directories, without making anything; a
- * controller the profile needs and the host lacks is already an error here.
+ * controller the request needs and the host lacks is already an error here.
  * cgroup_make makes them and writes the limits; on failure it leaves nothing
  * and releases cg. A v2 cgroup is planned and made at once, in cgroup_make:
  * it must exist before the clone that enters it (CLONE_INTO_CGROUP).
  */
-int cgroup_plan(const struct cgroup_host *h, const struct profile *p, pid_t launcher,
+int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                 unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
-int cgroup_make(const struct cgroup_host *h, const struct profile *p, struct cgroup *cg,
+int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
 
 /* Move pid in (when the child was not cloned straight into it). */
@@ -131,7 +131,7 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e);
  * start time. Returns how many were removed, or -1 with e filled when one
  * could not be (after trying them all).
  */
-int cgroup_collect_stale(const struct cgroup_host *h, const struct profile *p,
+int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_request *req,
                          struct congo_error *e);
 
 /* The start time (field 22 of /proc/PID/stat) of a process; 0 when gone. */

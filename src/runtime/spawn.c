@@ -43,6 +43,25 @@
 #include "profile/schema.h"
 #include "util/util.h"
 
+/* The cgroup's part of a run plan (plan/plan.h), made here until the engine takes a whole plan. */
+static void cgroup_request_of(const struct profile *p, struct cgroup_request *r)
+{
+    *r = (struct cgroup_request){
+        .name = p->name,
+        .parent = p->cgroup_parent,
+        .pids = p->pids,
+        .memory = p->memory,
+        .memory_swap = p->memory_swap,
+        .cpu_shares = p->cpu_shares,
+        .cpu_quota = p->cpu_quota,
+        .need_memory = p->memory != LIMIT_UNLIMITED || p->memory_swap != LIMIT_UNLIMITED,
+        .need_cpu = p->cpu_shares > 0 || p->cpu_quota > 0,
+        .pids_key = p->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL,
+        .memory_key = p->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap",
+        .cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus",
+    };
+}
+
 /* ---- the sync socket ---- */
 
 enum sync_kind {
@@ -804,10 +823,10 @@ static bool child_gone(int err)
  * tree with more hierarchies than one message carries gets the child moved
  * by pid instead.
  */
-static int make_cgroup_late(const struct cgroup_host *host, const struct profile *p,
+static int make_cgroup_late(const struct cgroup_host *host, const struct cgroup_request *req,
                             struct cgroup *cg, pid_t pid, int sock, struct congo_error *e)
 {
-    if (cgroup_make(host, p, cg, e) < 0)
+    if (cgroup_make(host, req, cg, e) < 0)
         return -1;
     int fds[SYNC_MAX_FDS];
     int n = cgroup_open_attach_fds(cg, fds, SYNC_MAX_FDS, e);
@@ -828,8 +847,9 @@ static int make_cgroup_late(const struct cgroup_host *host, const struct profile
  * assembles its root, and supervise it to the end.
  */
 static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
-                          const struct cgroup_host *host, struct cgroup *cg, bool late_cgroup,
-                          const struct security_plan *sec, uint64_t *t, struct run_result *r)
+                          const struct cgroup_host *host, const struct cgroup_request *req,
+                          struct cgroup *cg, bool late_cgroup, const struct security_plan *sec,
+                          uint64_t *t, struct run_result *r)
 {
     _cleanup_(signal_unblock) struct signal_block block = {0};
     sigset_t mask;
@@ -896,7 +916,7 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
         gone = true; /* nothing more to make for it */
     }
     if (late_cgroup && !gone) {
-        if (make_cgroup_late(host, p, cg, pid, parent_end, &r->error) < 0)
+        if (make_cgroup_late(host, req, cg, pid, parent_end, &r->error) < 0)
             return;
         cgroup_oom_kills(cg, &oom_before);
         step(o, "cgroup made", t);
@@ -917,7 +937,7 @@ static void run_in_cgroup(const struct profile *p, const struct run_opts *o,
      * it, while the child assembles its root and the parent would only wait.
      */
     struct congo_error stale = {0};
-    cgroup_collect_stale(host, p, &stale);
+    cgroup_collect_stale(host, req, &stale);
     error_clear(&stale);
     int status = supervise(p, pid, parent_end, sigfd, &term, o, r);
     pid = -1; /* reaped */
@@ -963,15 +983,17 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
      * CLONE_INTO_CGROUP. Either way what the profile asks of the host's
      * controllers is checked here, before anything runs.
      */
+    struct cgroup_request req;
+    cgroup_request_of(p, &req);
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_plan(&host, p, getpid(), self_starttime(), &cg, &r->error) < 0)
+    if (cgroup_plan(&host, &req, getpid(), self_starttime(), &cg, &r->error) < 0)
         return;
     bool late_cgroup = host.mode != CGROUP_V2;
-    if (!late_cgroup && cgroup_make(&host, p, &cg, &r->error) < 0)
+    if (!late_cgroup && cgroup_make(&host, &req, &cg, &r->error) < 0)
         return;
     step(o, late_cgroup ? "cgroup planned" : "cgroup made", &t);
 
-    run_in_cgroup(p, o, &host, &cg, late_cgroup, sec, &t, r);
+    run_in_cgroup(p, o, &host, &req, &cg, late_cgroup, sec, &t, r);
 
     /* Whatever is left in the cgroup (with `pid: false`, the command's children) dies here. */
     if (cgroup_destroy(&cg, &r->warning) < 0)

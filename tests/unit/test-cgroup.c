@@ -28,7 +28,7 @@
 
 /*
  * Scratch files. Local rather than helpers.h's, so this test links only the
- * cgroup module, util and profile.c, not the whole profile loader.
+ * cgroup module and util, not the profile loader.
  */
 static char *test_tmpdir(void)
 {
@@ -81,15 +81,17 @@ struct fake {
     char *dir;
     char *mountinfo, *self;
     struct cgroup_host h;
-    struct profile p;
+    struct cgroup_request req;
 };
 
 static int fake_setup(void **state)
 {
     struct fake *f = xcalloc(1, sizeof(*f));
     f->dir = test_tmpdir();
-    profile_init(&f->p);
-    f->p.name = xstrdup("web");
+    f->req = (struct cgroup_request){.name = xstrdup("web"),
+                                     .pids = LIMIT_UNLIMITED,
+                                     .memory = LIMIT_UNLIMITED,
+                                     .memory_swap = LIMIT_UNLIMITED};
     *state = f;
     return 0;
 }
@@ -98,7 +100,8 @@ static int fake_teardown(void **state)
 {
     struct fake *f = *state;
     cgroup_host_free(&f->h);
-    profile_free(&f->p);
+    free(f->req.name);
+    free(f->req.parent);
     test_rmrf(f->dir);
     free(f->dir);
     free(f->mountinfo);
@@ -270,19 +273,31 @@ static void v2_cgroup(struct fake *f, const char *rel, const char *procs)
     }
 }
 
-static void full_limits(struct profile *p)
+static void full_limits(struct cgroup_request *req)
 {
-    p->pids = 50;
-    p->memory = 64LL << 20;
-    p->memory_swap = 96LL << 20;
-    p->cpu_shares = 1024;
-    p->cpu_quota = 150000;
+    req->pids = 50;
+    req->memory = 64LL << 20;
+    req->memory_swap = 96LL << 20;
+    req->cpu_shares = 1024;
+    req->cpu_quota = 150000;
+}
+
+/* What the run plan says of the limits a test set: the controllers needed, and which key asked. */
+static const struct cgroup_request *planned(struct fake *f)
+{
+    struct cgroup_request *r = &f->req;
+    r->need_memory = r->memory != LIMIT_UNLIMITED || r->memory_swap != LIMIT_UNLIMITED;
+    r->need_cpu = r->cpu_shares > 0 || r->cpu_quota > 0;
+    r->pids_key = r->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL;
+    r->memory_key = r->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
+    r->cpu_key = r->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
+    return r;
 }
 
 static void create_ok(struct fake *f, struct cgroup *cg)
 {
     struct congo_error e = {0};
-    if (cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, cg, &e) < 0)
+    if (cgroup_create(&f->h, planned(f), LAUNCHER, STARTTIME, cg, &e) < 0)
         fail_msg("create: %s", e.msg);
 }
 
@@ -290,7 +305,7 @@ static void create_fails(struct fake *f, const char *want)
 {
     struct congo_error e = {0};
     struct cgroup cg;
-    int r = cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, &cg, &e);
+    int r = cgroup_create(&f->h, planned(f), LAUNCHER, STARTTIME, &cg, &e);
     if (r == 0)
         fail_msg("create succeeded; expected \"%s\"", want);
     if (!strstr(e.msg, want))
@@ -523,7 +538,7 @@ static void test_v1_create_writes_limits(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.name, CG_NAME);
@@ -571,17 +586,17 @@ static void test_v1_missing_controllers(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, false, false, false);
-    f->p.memory = 64LL << 20;
+    f->req.memory = 64LL << 20;
     create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
                     "have");
-    f->p.memory = LIMIT_UNLIMITED;
-    f->p.cpu_quota = 50000;
+    f->req.memory = LIMIT_UNLIMITED;
+    f->req.cpu_quota = 50000;
     create_fails(f, "limits.cpus needs the cpu cgroup controller, which this host does not have");
-    f->p.cpu_shares = 512;
+    f->req.cpu_shares = 512;
     create_fails(f, "limits.cpu_shares needs the cpu cgroup controller");
     assert_false(exists(f, "pids/" CG_NAME));
     /* Without any limit there is nothing missing: only pids is needed. */
-    f->p.cpu_quota = f->p.cpu_shares = 0;
+    f->req.cpu_quota = f->req.cpu_shares = 0;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_int_equal(strv_len(cg.paths), 1);
@@ -595,7 +610,7 @@ static void test_v1_no_memsw(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, false);
-    full_limits(&f->p);
+    full_limits(&f->req);
     create_fails(f, "limits.memory_swap: this kernel does not account swap (no "
                     "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave memory_swap "
                     "unset");
@@ -612,7 +627,7 @@ static void test_hybrid_uses_v1(void **state)
     fake_v1_host(f, true, true, true, true);
     assert_int_equal(f->h.mode, CGROUP_HYBRID);
     assert_string_equal(f->h.v2_own, "/user.slice/user-0.slice/session-1.scope");
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     assert_int_equal(cg.mode, CGROUP_HYBRID);
@@ -632,8 +647,8 @@ static void test_v1_explicit_parent(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    f->p.cgroup_parent = xstrdup("/congo.slice/web");
-    f->p.pids = 7;
+    f->req.parent = xstrdup("/congo.slice/web");
+    f->req.pids = 7;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_file(f, "pids/congo.slice/web/" CG_NAME "/pids.max", "7");
@@ -644,8 +659,8 @@ static void test_v1_explicit_parent(void **state)
     assert_true(exists(f, "memory/congo.slice/web"));
 
     /* The profile rejects these already; the module does not rely on it. */
-    free(f->p.cgroup_parent);
-    f->p.cgroup_parent = xstrdup("/congo.slice/../../etc");
+    free(f->req.parent);
+    f->req.parent = xstrdup("/congo.slice/../../etc");
     create_fails(f, "cgroup_parent: `/congo.slice/../../etc` leaves the hierarchy's root");
 }
 
@@ -653,7 +668,7 @@ static void test_v1_attach_oom_destroy(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    f->p.cpu_shares = 2;
+    f->req.cpu_shares = 2;
     struct cgroup cg;
     create_ok(f, &cg);
     pid_t child = spawn_sleeper();
@@ -684,7 +699,7 @@ static void test_v2_create_writes_limits(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpuset cpu io memory pids\n", "/", true);
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     _cleanup_free_ char *dir = xasprintf("%s/unified/" CG_NAME, f->dir);
@@ -723,7 +738,7 @@ static void test_v2_weight_anchors(void **state)
         const char *weight;
     } anchors[] = {{2, "1"}, {1024, "100"}, {262144, "10000"}};
     for (size_t i = 0; i < ARRAY_SIZE(anchors); i++) {
-        f->p.cpu_shares = anchors[i].shares;
+        f->req.cpu_shares = anchors[i].shares;
         struct cgroup cg;
         create_ok(f, &cg);
         assert_file(f, "unified/" CG_NAME "/cpu.weight", anchors[i].weight);
@@ -740,7 +755,7 @@ static void test_v2_swap_zero(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "memory pids\n", "/", true);
-    f->p.memory = f->p.memory_swap = 64LL << 20;
+    f->req.memory = f->req.memory_swap = 64LL << 20;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_file(f, "unified/" CG_NAME "/memory.swap.max", "0");
@@ -751,21 +766,21 @@ static void test_v2_missing(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpu pids\n", "/", false);
-    f->p.memory = 64LL << 20;
+    f->req.memory = 64LL << 20;
     create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
                     "have");
-    f->p.memory = LIMIT_UNLIMITED;
-    f->p.pids = 10;
+    f->req.memory = LIMIT_UNLIMITED;
+    f->req.pids = 10;
     put(f, "unified/cgroup.controllers", "cpu memory\n");
     create_fails(f, "limits.pids needs the pids cgroup controller, which this host does not have");
-    f->p.pids = LIMIT_UNLIMITED;
+    f->req.pids = LIMIT_UNLIMITED;
     create_fails(f, "the pids cgroup controller");
     put(f, "unified/cgroup.controllers", "memory pids\n");
-    f->p.cpu_quota = 20000;
+    f->req.cpu_quota = 20000;
     create_fails(f, "limits.cpus needs the cpu cgroup controller");
-    f->p.cpu_quota = 0;
-    f->p.memory = 64LL << 20;
-    f->p.memory_swap = 128LL << 20;
+    f->req.cpu_quota = 0;
+    f->req.memory = 64LL << 20;
+    f->req.memory_swap = 128LL << 20;
     create_fails(f, "limits.memory_swap: this kernel does not account swap (no memory.swap.max)");
     assert_false(exists(f, "unified/" CG_NAME));
 }
@@ -778,7 +793,7 @@ static void test_v2_auto_ancestor(void **state)
     v2_cgroup(f, "/user.slice", "");
     v2_cgroup(f, "/user.slice/user-0.slice", "");
     v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", "123\n456\n");
-    f->p.memory = 64LL << 20;
+    f->req.memory = 64LL << 20;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/user.slice/user-0.slice/" CG_NAME);
@@ -804,7 +819,7 @@ static void test_v2_auto_congo(void **state)
     fake_v2(f, "cpu memory pids\n", "/a/b", true);
     v2_cgroup(f, "/a", "5\n");
     v2_cgroup(f, "/a/b", "7\n");
-    f->p.cpu_quota = 100000;
+    f->req.cpu_quota = 100000;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/congo/" CG_NAME);
@@ -824,7 +839,7 @@ static void test_v2_explicit_parent(void **state)
     struct fake *f = *state;
     fake_v2(f, "cpu memory pids\n", "/init.scope", true);
     v2_cgroup(f, "/init.scope", "1\n");
-    f->p.cgroup_parent = xstrdup("/machine.slice/congo");
+    f->req.parent = xstrdup("/machine.slice/congo");
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/machine.slice/congo/" CG_NAME);
@@ -843,7 +858,7 @@ static void test_v2_failure_leaves_nothing(void **state)
     fake_v2(f, "cpu memory pids\n", "/", true);
     _cleanup_free_ char *cpumax = xasprintf("%s/unified/cpu.max", f->dir);
     unlink(cpumax);
-    f->p.cpu_quota = 150000;
+    f->req.cpu_quota = 150000;
     create_fails(f, "limits.cpus: write `150000 100000` to `");
     assert_false(exists(f, "unified/" CG_NAME));
 }
@@ -872,7 +887,7 @@ static void test_stale_v2(void **state)
     v2_cgroup(f, "/system.slice", "");
 
     struct congo_error e = {0};
-    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    int n = cgroup_collect_stale(&f->h, planned(f), &e);
     if (n < 0)
         fail_msg("collect: %s", e.msg);
     assert_int_equal(n, 2);
@@ -888,7 +903,7 @@ static void test_stale_v2(void **state)
     assert_true(exists(f, "unified/system.slice"));
 
     /* A second pass finds nothing. */
-    assert_int_equal(cgroup_collect_stale(&f->h, &f->p, &e), 0);
+    assert_int_equal(cgroup_collect_stale(&f->h, planned(f), &e), 0);
 }
 
 /* v1: a dead launcher's cgroup goes from every hierarchy, a live one stays in all. */
@@ -912,7 +927,7 @@ static void test_stale_v1(void **state)
     put(f, a1, "");
     put(f, a2, "");
     struct congo_error e = {0};
-    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    int n = cgroup_collect_stale(&f->h, planned(f), &e);
     if (n < 0)
         fail_msg("collect: %s", e.msg);
     assert_int_equal(n, 1);
