@@ -31,6 +31,30 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* ---- the kernel's cgroupfs --------------------------------------------- */
+
+static int kernel_mkdir(const char *path)
+{
+    return mkdir(path, 0755) < 0 ? -errno : 0;
+}
+
+static int kernel_rmdir(const char *path)
+{
+    return rmdir(path) < 0 ? -errno : 0;
+}
+
+static int kernel_read(const char *path, char **out)
+{
+    size_t len;
+    return read_file_max(path, CGROUP_FILE_MAX, out, &len);
+}
+
+const struct cgroup_fs cgroup_kernel_fs = {
+    .mkdir = kernel_mkdir,
+    .rmdir = kernel_rmdir,
+    .read = kernel_read,
+};
+
 /* ---- small path and list helpers ---------------------------------------- */
 
 char *cgroup_path_join(const char *dir, const char *rel)
@@ -60,11 +84,10 @@ bool cgroup_list_has(const char *list, const char *word)
 
 /* ---- leaf readers and writers ------------------------------------------- */
 
-int cgroup_read(const char *dir, const char *file, char **out)
+int cgroup_read(const struct cgroup_fs *fs, const char *dir, const char *file, char **out)
 {
     _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    size_t len;
-    return read_file_max(path, CGROUP_FILE_MAX, out, &len);
+    return fs->read(path, out);
 }
 
 bool cgroup_file_exists(const char *dir, const char *file)
@@ -76,7 +99,7 @@ bool cgroup_file_exists(const char *dir, const char *file)
 int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e)
 {
     _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    /* No O_CREAT, in fake trees too: a misspelt control file fails here as on a kernel. */
+    /* No O_CREAT: a misspelt control file fails here, in a test's plain directories too. */
     _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return error_set(e, errno, "write `%s` to `%s`", value, path);
@@ -99,10 +122,11 @@ int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct c
     return cgroup_write(dir, file, buf, e);
 }
 
-int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value)
+int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *file,
+                      const char *key, uint64_t *value)
 {
     _cleanup_free_ char *text = NULL;
-    int r = cgroup_read(dir, file, &text);
+    int r = cgroup_read(fs, dir, file, &text);
     if (r < 0)
         return r;
     size_t n = strlen(key);
@@ -126,37 +150,10 @@ int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64
 
 /* ---- making and removing directories ------------------------------------ */
 
-/*
- * The kernel fills a new cgroup with its control files; a fake tree's mkdir
- * does not, so copy the names of the parent's files (empty), which lets a
- * test decide which files "the kernel" offers by what it puts in the root.
- */
-static int fake_populate(const char *path)
+int cgroup_mkdir(const struct cgroup_fs *fs, const char *path, struct congo_error *e)
 {
-    _cleanup_free_ char *parent = xstrdup(path);
-    char *slash = strrchr(parent, '/');
-    if (!slash || slash == parent)
-        return 0;
-    *slash = '\0';
-    _cleanup_closedir_ DIR *d = opendir(parent);
-    if (!d)
-        return -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(path, de->d_name);
-        _cleanup_close_ int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
-{
-    if (mkdir(path, 0755) < 0) {
-        int err = errno;
+    int err = -fs->mkdir(path);
+    if (err) {
         if (err == EACCES || err == EPERM)
             return error_set(e, err, "create cgroup `%s` (are you root?)", path);
         if (err == EROFS)
@@ -166,16 +163,11 @@ int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
                              path);
         return error_set(e, err, "create cgroup `%s`", path);
     }
-    if (fake) {
-        int r = fake_populate(path);
-        if (r < 0)
-            return error_set(e, -r, "populate fake cgroup `%s`", path);
-    }
     return 0;
 }
 
 /* An existing directory is fine here (another run may make the same parent at the same time). */
-static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
+static int mkdir_if_missing(const struct cgroup_fs *fs, const char *path, struct congo_error *e)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -183,7 +175,7 @@ static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
             return error_set(e, ENOTDIR, "create cgroup `%s`", path);
         return 0;
     }
-    if (cgroup_mkdir(path, fake, e) == 0)
+    if (cgroup_mkdir(fs, path, e) == 0)
         return 0;
     if (e->err != EEXIST)
         return -1;
@@ -191,7 +183,8 @@ static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
     return 0;
 }
 
-int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e)
+int cgroup_mkdir_parents(const struct cgroup_fs *fs, const char *root, const char *rel,
+                         struct congo_error *e)
 {
     _cleanup_free_ char *path = cgroup_path_join(root, rel);
     size_t skip = strlen(root);
@@ -201,19 +194,19 @@ int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct co
         if (*p != '/')
             continue;
         *p = '\0';
-        int r = mkdir_if_missing(path, fake, e);
+        int r = mkdir_if_missing(fs, path, e);
         *p = '/';
         if (r < 0)
             return -1;
     }
-    return mkdir_if_missing(path, fake, e);
+    return mkdir_if_missing(fs, path, e);
 }
 
 /* One round: SIGKILL what dir and its sub-cgroups list. Returns how many were listed. */
-static int kill_round(const char *dir, struct congo_error *e)
+static int kill_round(const struct cgroup_fs *fs, const char *dir, struct congo_error *e)
 {
     _cleanup_free_ char *procs = NULL;
-    int r = cgroup_read(dir, "cgroup.procs", &procs);
+    int r = cgroup_read(fs, dir, "cgroup.procs", &procs);
     if (r == -ENOENT)
         return 0; /* already gone */
     if (r < 0)
@@ -244,7 +237,7 @@ static int kill_round(const char *dir, struct congo_error *e)
         if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-        int n = kill_round(sub, e);
+        int n = kill_round(fs, sub, e);
         if (n < 0)
             return n;
         seen += n;
@@ -252,38 +245,20 @@ static int kill_round(const char *dir, struct congo_error *e)
     return seen;
 }
 
-int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e)
+int cgroup_kill_all(const struct cgroup_fs *fs, const char *dir, struct congo_error *e)
 {
     for (int round = 0; round < POLL_ROUNDS; round++) {
-        int n = kill_round(dir, e);
+        int n = kill_round(fs, dir, e);
         if (n <= 0)
             return n;
-        /* A fake cgroup.procs never empties: one round is all a test can see. */
-        if (fake)
-            return 0;
         /* A process listed may still be exiting, or a child forked before the kill may appear. */
         sleep_ms(POLL_STEP_MS);
     }
     return error_set(e, 0, "cgroup `%s` still has processes after a second of SIGKILL", dir);
 }
 
-static int fake_unlink_files(const char *dir)
-{
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(dir, de->d_name);
-        if (unlink(f) < 0 && errno != ENOENT)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e)
+int cgroup_remove(const struct cgroup_fs *fs, const char *dir, long *budget_ms,
+                  struct congo_error *e)
 {
     /* A container may have made cgroups of its own below ours: those go first. */
     {
@@ -296,21 +271,17 @@ int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_erro
                 strcmp(de->d_name, "..") == 0)
                 continue;
             _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-            if (cgroup_remove(sub, fake, budget_ms, e) < 0)
+            if (cgroup_remove(fs, sub, budget_ms, e) < 0)
                 return -1;
         }
     }
-    if (fake) {
-        int r = fake_unlink_files(dir);
-        if (r < 0)
-            return error_set(e, -r, "empty fake cgroup `%s`", dir);
-    }
     for (;;) {
-        if (rmdir(dir) == 0 || errno == ENOENT)
+        int r = fs->rmdir(dir);
+        if (r == 0 || r == -ENOENT)
             return 0;
         /* EBUSY: killed processes have not all left yet; they do within milliseconds. */
-        if (errno != EBUSY || *budget_ms <= 0)
-            return error_set(e, errno, "remove cgroup `%s`", dir);
+        if (r != -EBUSY || *budget_ms <= 0)
+            return error_set(e, -r, "remove cgroup `%s`", dir);
         sleep_ms(POLL_STEP_MS);
         *budget_ms -= POLL_STEP_MS;
     }

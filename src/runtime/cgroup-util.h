@@ -13,6 +13,9 @@
 #include "runtime/cgroup.h"
 #include "util/error.h"
 
+/* The real cgroupfs: what cgroup_detect uses unless its sources name another. */
+extern const struct cgroup_fs cgroup_kernel_fs;
+
 /* How long removing a run's directories may wait for killed processes to leave. */
 #define CGROUP_REMOVE_BUDGET_MS 1000
 
@@ -31,39 +34,38 @@ char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struc
 /* Write value to dir/file (O_TRUNC, as `echo >` does); the error names both. */
 int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e);
 int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e);
-/* Read dir/file; -errno on failure. */
-int cgroup_read(const char *dir, const char *file, char **out);
+/* Read dir/file through fs; -errno on failure. */
+int cgroup_read(const struct cgroup_fs *fs, const char *dir, const char *file, char **out);
 bool cgroup_file_exists(const char *dir, const char *file);
 /* Find "key N" in a flat keyed file (memory.events, memory.oom_control). */
-int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value);
+int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *file,
+                      const char *key, uint64_t *value);
 /* Does a space- or comma-separated list hold word? */
 bool cgroup_list_has(const char *list, const char *word);
 
-/*
- * mkdir one cgroup; the error names it and hints at the usual causes. fake:
- * the kernel would fill it with control files, so make empty ones named
- * like the parent's.
- */
-int cgroup_mkdir(const char *path, bool fake, struct congo_error *e);
+/* mkdir one cgroup; the error names it and hints at the usual causes. */
+int cgroup_mkdir(const struct cgroup_fs *fs, const char *path, struct congo_error *e);
 /*
  * Make rel below root and every missing directory on the way. These are the
  * explicit `cgroup_parent` directories: made once, then left in place for
  * the next run, as systemd leaves its slices; only the run's own cgroup is
  * removed after it.
  */
-int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e);
+int cgroup_mkdir_parents(const struct cgroup_fs *fs, const char *root, const char *rel,
+                         struct congo_error *e);
 
 /*
  * SIGKILL every process in dir and in the cgroups below it, again until none
  * is left (bounded: about a second). Our own pid is never signalled.
  */
-int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e);
+int cgroup_kill_all(const struct cgroup_fs *fs, const char *dir, struct congo_error *e);
 /*
  * Remove dir and the cgroups below it, deepest first, retrying on EBUSY
  * while killed processes are still leaving; *budget_ms bounds the waiting
  * over several calls.
  */
-int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e);
+int cgroup_remove(const struct cgroup_fs *fs, const char *dir, long *budget_ms,
+                  struct congo_error *e);
 
 /* The parsed name of a run's cgroup: congo-NAME-PID-STARTTIME. */
 bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime);

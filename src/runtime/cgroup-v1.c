@@ -138,10 +138,10 @@ int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req
     for (size_t i = 0; i < plan.n; i++) {
         if (req->parent) {
             _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
-            if (!rel || cgroup_mkdir_parents(plan.used[i]->mount, rel, cg->fake, e) < 0)
+            if (!rel || cgroup_mkdir_parents(h->fs, plan.used[i]->mount, rel, e) < 0)
                 return rel ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
         }
-        if (cgroup_mkdir(cg->paths[i], cg->fake, e) < 0)
+        if (cgroup_mkdir(h->fs, cg->paths[i], e) < 0)
             return -1;
         cg->n_made = i + 1;
     }

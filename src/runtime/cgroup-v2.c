@@ -17,11 +17,11 @@
 #define CONGO_CGROUP "/congo"
 
 /* Does the cgroup at rel hold processes of its own? Unreadable counts as yes. */
-static bool holds_processes(const char *root, const char *rel)
+static bool holds_processes(const struct cgroup_fs *fs, const char *root, const char *rel)
 {
     _cleanup_free_ char *dir = cgroup_path_join(root, rel);
     _cleanup_free_ char *procs = NULL;
-    if (cgroup_read(dir, "cgroup.procs", &procs) < 0)
+    if (cgroup_read(fs, dir, "cgroup.procs", &procs) < 0)
         return true;
     return procs[strspn(procs, " \n")] != '\0';
 }
@@ -44,7 +44,7 @@ static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request
     if (strcmp(c, "/") == 0)
         return steal_pointer(&c);
     while (strcmp(c, "/") != 0) {
-        if (!holds_processes(h->v2_mount, c))
+        if (!holds_processes(h->fs, h->v2_mount, c))
             return steal_pointer(&c);
         char *slash = strrchr(c, '/');
         if (slash == c)
@@ -61,7 +61,7 @@ static int needed_controllers(const struct cgroup_host *h, const struct cgroup_r
 {
     *n_need = 0;
     _cleanup_free_ char *available = NULL;
-    int r = cgroup_read(h->v2_mount, "cgroup.controllers", &available);
+    int r = cgroup_read(h->fs, h->v2_mount, "cgroup.controllers", &available);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
     if (!cgroup_list_has(available, "pids"))
@@ -81,11 +81,11 @@ static int needed_controllers(const struct cgroup_host *h, const struct cgroup_r
 }
 
 /* List the needed controllers in dir's cgroup.subtree_control, writing only what is missing. */
-static int enable_controllers(const char *dir, const char *const *need, size_t n_need,
-                              struct congo_error *e)
+static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const char *const *need,
+                              size_t n_need, struct congo_error *e)
 {
     _cleanup_free_ char *enabled = NULL;
-    int r = cgroup_read(dir, "cgroup.subtree_control", &enabled);
+    int r = cgroup_read(fs, dir, "cgroup.subtree_control", &enabled);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.subtree_control`", dir);
     struct strbuf sb = {0};
@@ -109,10 +109,10 @@ static int enable_controllers(const char *dir, const char *const *need, size_t n
 }
 
 /* Controllers reach rel only through every ancestor: enable them from the root down. */
-static int enable_path(const char *root, const char *rel, const char *const *need, size_t n_need,
-                       struct congo_error *e)
+static int enable_path(const struct cgroup_fs *fs, const char *root, const char *rel,
+                       const char *const *need, size_t n_need, struct congo_error *e)
 {
-    if (enable_controllers(root, need, n_need, e) < 0)
+    if (enable_controllers(fs, root, need, n_need, e) < 0)
         return -1;
     _cleanup_free_ char *path = cgroup_path_join(root, rel);
     size_t skip = strlen(root);
@@ -122,12 +122,12 @@ static int enable_path(const char *root, const char *rel, const char *const *nee
         if (*p != '/')
             continue;
         *p = '\0';
-        int r = enable_controllers(path, need, n_need, e);
+        int r = enable_controllers(fs, path, need, n_need, e);
         *p = '/';
         if (r < 0)
             return -1;
     }
-    return enable_controllers(path, need, n_need, e);
+    return enable_controllers(fs, path, need, n_need, e);
 }
 
 static int write_limits(const char *dir, const struct cgroup_request *req, struct congo_error *e)
@@ -179,14 +179,14 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *r
      * and the next run finds its parent ready.
      */
     if ((req->parent || strcmp(rel, CONGO_CGROUP) == 0) &&
-        cgroup_mkdir_parents(h->v2_mount, rel, cg->fake, e) < 0)
+        cgroup_mkdir_parents(h->fs, h->v2_mount, rel, e) < 0)
         return req->parent ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
-    if (enable_path(h->v2_mount, rel, need, n_need, e) < 0)
+    if (enable_path(h->fs, h->v2_mount, rel, need, n_need, e) < 0)
         return -1;
 
     _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
     _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
-    if (cgroup_mkdir(dir, cg->fake, e) < 0)
+    if (cgroup_mkdir(h->fs, dir, e) < 0)
         return -1;
     strv_push(&cg->paths, xstrdup(dir));
     cg->in_container = cgroup_path_join(rel, cg->name);
@@ -199,7 +199,7 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *r
     bool memory = false;
     for (size_t i = 0; i < n_need; i++)
         memory |= strcmp(need[i], "memory") == 0;
-    if (memory || (cgroup_read(parent, "cgroup.subtree_control", &enabled) == 0 &&
+    if (memory || (cgroup_read(h->fs, parent, "cgroup.subtree_control", &enabled) == 0 &&
                    cgroup_list_has(enabled, "memory")))
         cg->memory_path = xstrdup(dir);
 

@@ -262,7 +262,8 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
     size_t n = 0;
     parse_mountinfo(mountinfo, &m, &n);
     bool v2_seen = false, v1_seen = false;
-    struct cgroup_host host = {.proc = xstrdup(src->proc)};
+    struct cgroup_host host = {.proc = xstrdup(src->proc),
+                               .fs = src->fs ? src->fs : &cgroup_kernel_fs};
     for (size_t i = 0; i < n; i++) {
         if (m[i].v2) {
             v2_seen = true;
@@ -336,12 +337,12 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
 
 /* ---- entry points ------------------------------------------------------- */
 
-static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode, bool fake)
+static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode, const struct cgroup_fs *fs)
 {
     memset(cg, 0, sizeof(*cg));
     cg->mode = mode;
     cg->v2_fd = -1;
-    cg->fake = fake;
+    cg->fs = fs;
 }
 
 /* Release cg's memory and fd, leaving the directories (they are already gone or kept). */
@@ -353,13 +354,13 @@ static void cgroup_release(struct cgroup *cg)
     strv_free(cg->paths);
     free(cg->memory_path);
     free(cg->in_container);
-    cgroup_clear(cg, cg->mode, cg->fake);
+    cgroup_clear(cg, cg->mode, cg->fs);
 }
 
 int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                 unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
-    cgroup_clear(cg, h->mode, h->fake);
+    cgroup_clear(cg, h->mode, h->fs);
     if (launcher <= 0 || starttime == 0)
         return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
     cg->name =
@@ -387,7 +388,7 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
         struct congo_error ignored = {0};
         long budget = CGROUP_REMOVE_BUDGET_MS;
         for (size_t i = cg->n_made; i > 0; i--)
-            cgroup_remove(cg->paths[i - 1], cg->fake, &budget, &ignored);
+            cgroup_remove(cg->fs, cg->paths[i - 1], &budget, &ignored);
         error_clear(&ignored);
         cgroup_release(cg);
         return r;
@@ -452,7 +453,7 @@ int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count)
         return -1;
     /* v1 has the count since Linux 4.13; older kernels have none to give. */
     const char *file = cg->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control";
-    return cgroup_read_keyed(cg->memory_path, file, "oom_kill", count) < 0 ? -1 : 0;
+    return cgroup_read_keyed(cg->fs, cg->memory_path, file, "oom_kill", count) < 0 ? -1 : 0;
 }
 
 /* Keep the first error, count the rest: destroy goes on past each one. */
@@ -475,11 +476,13 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
      * to do; only when one is busy is there something left to kill.
      */
     size_t n = cg->n_made; /* planned directories never made are not this run's */
-    if (!cg->fake && n > 0) {
+    if (n > 0) {
         size_t removed = 0;
-        for (size_t i = n; i > 0; i--, removed++)
-            if (rmdir(cg->paths[i - 1]) < 0 && errno != ENOENT)
+        for (size_t i = n; i > 0; i--, removed++) {
+            int r = cg->fs->rmdir(cg->paths[i - 1]);
+            if (r < 0 && r != -ENOENT)
                 break;
+        }
         if (removed == n) {
             cgroup_release(cg);
             return 0;
@@ -494,12 +497,12 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
         if (cg->mode == CGROUP_V2 && cgroup_file_exists(cg->paths[0], "cgroup.kill") &&
             cgroup_write(cg->paths[0], "cgroup.kill", "1", &now) < 0)
             keep_first(&first, &now);
-        if (cgroup_kill_all(cg->paths[0], cg->fake, &now) < 0)
+        if (cgroup_kill_all(cg->fs, cg->paths[0], &now) < 0)
             keep_first(&first, &now);
     }
     long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t i = 0; i < n; i++)
-        if (cgroup_remove(cg->paths[i], cg->fake, &budget, &now) < 0)
+        if (cgroup_remove(cg->fs, cg->paths[i], &budget, &now) < 0)
             keep_first(&first, &now);
     cgroup_release(cg);
     if (first.msg) {
@@ -563,14 +566,14 @@ int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_reques
                 keep_first(&first, &now);
                 ok = false;
             }
-            if (cgroup_kill_all(dir, h->fake, &now) < 0) {
+            if (cgroup_kill_all(h->fs, dir, &now) < 0) {
                 keep_first(&first, &now);
                 ok = false;
             }
         }
         for (size_t i = 0; parents[i]; i++) {
             _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
-            if (cgroup_remove(dir, h->fake, &budget, &now) < 0) {
+            if (cgroup_remove(h->fs, dir, &budget, &now) < 0) {
                 keep_first(&first, &now);
                 ok = false;
             }

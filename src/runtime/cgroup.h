@@ -21,6 +21,20 @@ enum cgroup_mode {
     CGROUP_HYBRID, /* v1 controllers, plus a v2 mount that holds none we use */
 };
 
+/*
+ * What cgroupfs does that a plain directory tree does not; each returns 0
+ * or -errno. The kernel's by default. A unit test brings a stand-in that
+ * does the same over plain directories, so the module runs there unchanged.
+ */
+struct cgroup_fs {
+    /* Make a cgroup: the kernel fills it with the control files of its controllers. */
+    int (*mkdir)(const char *path);
+    /* Remove a cgroup: -EBUSY while a process or a cgroup is still in it. */
+    int (*rmdir)(const char *path);
+    /* Read a control file: cgroup.procs lists only processes not yet dead (nor zombies). */
+    int (*read)(const char *path, char **out);
+};
+
 /* A mounted v1 hierarchy. */
 struct cgroup_hierarchy {
     char *controllers; /* "cpu,cpuacct", "memory", "name=systemd" */
@@ -34,23 +48,18 @@ struct cgroup_host {
     struct cgroup_hierarchy *v1;
     size_t n_v1;
     /* v2 (and the unified mount of a hybrid host). */
-    char *v2_mount; /* /sys/fs/cgroup or /sys/fs/cgroup/unified; NULL if none */
-    char *v2_own;   /* the launcher's v2 cgroup: "/" or "/user.slice/..." */
-    char *proc;     /* the proc root used for pids (tests: a fake); "/proc" */
-    /*
-     * Set only by unit tests, whose hierarchies are plain directories: a new
-     * cgroup gets empty files named like its parent's (as the kernel fills it
-     * with control files), its files are unlinked before its rmdir, and
-     * cgroup.procs is not expected to empty itself when its processes die.
-     */
-    bool fake;
+    char *v2_mount;             /* /sys/fs/cgroup or /sys/fs/cgroup/unified; NULL if none */
+    char *v2_own;               /* the launcher's v2 cgroup: "/" or "/user.slice/..." */
+    char *proc;                 /* the proc root used for pids (tests: a fake); "/proc" */
+    const struct cgroup_fs *fs; /* from the sources; never NULL */
 };
 
 /* Where the host's files are read: the real ones, or a fake tree in tests. */
 struct cgroup_sources {
-    const char *mountinfo;   /* /proc/self/mountinfo */
-    const char *self_cgroup; /* /proc/self/cgroup */
-    const char *proc;        /* /proc */
+    const char *mountinfo;      /* /proc/self/mountinfo */
+    const char *self_cgroup;    /* /proc/self/cgroup */
+    const char *proc;           /* /proc */
+    const struct cgroup_fs *fs; /* NULL: the kernel's */
 };
 
 /* One run's cgroup. cgroup_create initialises it, even when it fails. */
@@ -66,7 +75,7 @@ struct cgroup {
     int v2_fd;          /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
     char *memory_path;  /* the directory that holds the memory controller's files, or NULL */
     char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
-    bool fake;          /* copied from cgroup_host */
+    const struct cgroup_fs *fs; /* the host's */
 };
 
 int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struct congo_error *e);

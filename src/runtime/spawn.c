@@ -970,8 +970,8 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
     if (security_plan_new(p, &sec, &r->error) < 0)
         return;
 
-    static const struct cgroup_sources real = {"/proc/self/mountinfo", "/proc/self/cgroup",
-                                               "/proc"};
+    static const struct cgroup_sources real = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     _cleanup_(cgroup_host_free) struct cgroup_host host = {0};
     if (cgroup_detect(&host, &real, &r->error) < 0) {
         error_wrap(&r->error, "cgroups");

@@ -1,9 +1,10 @@
 /*
  * The cgroup module against fake trees: mountinfo and /proc/self/cgroup are
  * files in a scratch directory, and each "hierarchy" is a plain directory
- * whose control files are regular files (cgroup_host.fake). No root needed;
- * nothing here touches the host's cgroups. Processes signalled are only
- * children this test forked.
+ * whose control files are regular files, behind a stand-in for cgroupfs
+ * (struct cgroup_fs) that does over them what the kernel would. No root
+ * needed; nothing here touches the host's cgroups. Processes signalled are
+ * only children this test forked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +72,98 @@ static char *test_write(const char *dir, const char *name, const char *content)
     fputs(content, f);
     fclose(f);
     return path;
+}
+
+/* ---- cgroupfs over plain directories ------------------------------------ */
+
+/*
+ * The kernel fills a new cgroup with the control files of its controllers;
+ * here it gets empty files named like its parent's, so a test decides which
+ * files "the kernel" offers by what it puts in the root.
+ */
+static int standin_mkdir(const char *path)
+{
+    if (mkdir(path, 0755) < 0)
+        return -errno;
+    _cleanup_free_ char *parent = xstrdup(path);
+    *strrchr(parent, '/') = '\0';
+    _cleanup_closedir_ DIR *d = opendir(parent);
+    if (!d)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_REG)
+            continue;
+        _cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
+        _cleanup_close_ int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+/* Killed and not yet reaped is dead too: the kernel drops a zombie from cgroup.procs. */
+static bool alive(long pid)
+{
+    unsigned long long starttime;
+    char state = 0;
+    return pid > 0 && proc_stat_field("/proc", (pid_t)pid, 22, &starttime, &state) == 0 &&
+           state != 'Z' && state != 'X';
+}
+
+/* A control file as written, but cgroup.procs lists only the processes still alive. */
+static int standin_read(const char *path, char **out)
+{
+    size_t len;
+    int r = read_file_max(path, 1 << 20, out, &len);
+    if (r < 0 || !str_has_suffix(path, "/cgroup.procs"))
+        return r;
+    struct strbuf live = {0};
+    for (char *p = *out, *end; *p; p = end + strspn(end, " \n")) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (alive(pid))
+            strbuf_printf(&live, "%ld\n", pid);
+    }
+    free(*out);
+    *out = strbuf_steal(&live);
+    return 0;
+}
+
+/* The kernel refuses to remove a cgroup with a process or a cgroup in it; its files go with it. */
+static int standin_rmdir(const char *path)
+{
+    _cleanup_free_ char *procs_path = xasprintf("%s/cgroup.procs", path);
+    _cleanup_free_ char *procs = NULL;
+    if (standin_read(procs_path, &procs) == 0 && *procs)
+        return -EBUSY;
+    _cleanup_closedir_ DIR *d = opendir(path);
+    if (!d)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            return -EBUSY;
+    rewinddir(d);
+    while ((de = readdir(d))) {
+        _cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
+        if (de->d_type == DT_REG && unlink(file) < 0)
+            return -errno;
+    }
+    return rmdir(path) < 0 ? -errno : 0;
+}
+
+static const struct cgroup_fs standin = {
+    .mkdir = standin_mkdir,
+    .rmdir = standin_rmdir,
+    .read = standin_read,
+};
+
+/* cgroup.procs of a cgroup that holds processes: this test's own, which stays alive. */
+static char *live_procs(void)
+{
+    return xasprintf("%d\n%d\n", (int)getpid(), (int)getppid());
 }
 
 #define LAUNCHER 4242
@@ -147,11 +242,9 @@ static int detect(struct fake *f, const char *mountinfo, const char *self, struc
     free(f->self);
     f->mountinfo = test_write(f->dir, "mountinfo", mountinfo);
     f->self = test_write(f->dir, "self-cgroup", self);
-    struct cgroup_sources src = {f->mountinfo, f->self, "/proc"};
+    struct cgroup_sources src = {f->mountinfo, f->self, "/proc", &standin};
     cgroup_host_free(&f->h);
-    int r = cgroup_detect(&f->h, &src, e);
-    f->h.fake = true;
-    return r;
+    return cgroup_detect(&f->h, &src, e);
 }
 
 static void detect_ok(struct fake *f, const char *mountinfo, const char *self)
@@ -792,7 +885,8 @@ static void test_v2_auto_ancestor(void **state)
     fake_v2(f, "cpu memory pids\n", "/user.slice/user-0.slice/session-1.scope", true);
     v2_cgroup(f, "/user.slice", "");
     v2_cgroup(f, "/user.slice/user-0.slice", "");
-    v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", "123\n456\n");
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", procs);
     f->req.memory = 64LL << 20;
     struct cgroup cg;
     create_ok(f, &cg);
@@ -817,8 +911,9 @@ static void test_v2_auto_congo(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpu memory pids\n", "/a/b", true);
-    v2_cgroup(f, "/a", "5\n");
-    v2_cgroup(f, "/a/b", "7\n");
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/a", procs);
+    v2_cgroup(f, "/a/b", procs);
     f->req.cpu_quota = 100000;
     struct cgroup cg;
     create_ok(f, &cg);
@@ -838,7 +933,8 @@ static void test_v2_explicit_parent(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpu memory pids\n", "/init.scope", true);
-    v2_cgroup(f, "/init.scope", "1\n");
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/init.scope", procs);
     f->req.parent = xstrdup("/machine.slice/congo");
     struct cgroup cg;
     create_ok(f, &cg);

@@ -363,7 +363,8 @@ static void move_self(const char *dir)
 
 static void redetect(struct cgroup_host *h)
 {
-    struct cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup", "/proc"};
+    struct cgroup_sources src = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     struct congo_error e = {0};
     cgroup_host_free(h);
     if (cgroup_detect(h, &src, &e) < 0)
@@ -444,7 +445,8 @@ int main(void)
         return 77;
     }
     struct cgroup_host h;
-    struct cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup", "/proc"};
+    struct cgroup_sources src = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     struct congo_error e = {0};
     if (cgroup_detect(&h, &src, &e) < 0) {
         printf("# SKIP: %s\n", e.msg);
