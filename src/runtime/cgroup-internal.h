@@ -1,6 +1,7 @@
 /*
- * What cgroup.c shares with cgroup-v1.c and cgroup-v2.c: the per-mode entry
- * points (the leaves they all use are in cgroup-util.h). Not for other
+ * The managers: one per kind of hierarchy, behind the same small table of
+ * operations. cgroup_detect picks the host's once; the entry points in
+ * cgroup.c go through it and never ask which kind it is. Not for other
  * modules.
  */
 #pragma once
@@ -8,27 +9,49 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runtime/cgroup.h"
 #include "runtime/cgroup-util.h"
+#include "runtime/cgroup.h"
 #include "util/error.h"
+
+struct cgroup_manager {
+    const char *name; /* "v1", "v2" */
+    /*
+     * Name the run's directories (cg->name is set, the rest empty): paths,
+     * memory_path, in_container; fail when the host lacks a controller req
+     * needs. Reads the hierarchy; makes and writes nothing.
+     */
+    int (*plan)(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                struct congo_error *e);
+    /*
+     * Make the planned directories (counting them in n_made), what they need
+     * on the way (an explicit parent; v2: /congo, controllers enabled down to
+     * the run's cgroup), and write the limits. On failure the caller removes
+     * what was made.
+     */
+    int (*make)(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                struct congo_error *e);
+    /*
+     * The directories (absolute) where the request's cgroups live, for the
+     * stale collection; NULL-terminated, missing ones left out.
+     */
+    char **(*parents)(const struct cgroup_host *h, const struct cgroup_request *req);
+
+    /* Where the memory controller counts its kills ("oom_kill N"). */
+    const char *oom_file;
+    /*
+     * Writing "1" there kills the whole subtree at once, so a fork racing
+     * the kill cannot escape (v2's cgroup.kill, Linux 5.14); NULL: none.
+     */
+    const char *kill_file;
+    /* The file a thread moves itself in through by writing "0" (v1's tasks); NULL: none. */
+    const char *attach_file;
+    /* The cgroup's directory fd can be cloned into (CLONE_INTO_CGROUP). */
+    bool clone_into;
+};
+
+/* v1 serves v1 and hybrid hosts: every limit goes to the v1 hierarchies there. */
+extern const struct cgroup_manager cgroup_v1_manager;
+extern const struct cgroup_manager cgroup_v2_manager;
 
 /* cpu.shares (2..262144) as a v2 cpu.weight (1..10000). */
 uint64_t cgroup_cpu_weight(uint64_t shares);
-
-/*
- * The per-mode halves of cgroup_plan, cgroup_make and cgroup_collect_stale.
- * v1 plan: with cg->name set, fills paths and memory_path, makes nothing.
- * v1 make: makes the planned directories (counting them in n_made) and
- * writes the limits. v2 create: both at once, with cg->name set and
- * everything else empty. On failure the caller removes what was made.
- * parents: the directories (absolute) where this request's cgroups live, for
- * the stale collection; NULL-terminated, missing ones left out.
- */
-int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
-                   struct congo_error *e);
-int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
-                   struct congo_error *e);
-int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req,
-                     struct cgroup *cg, struct congo_error *e);
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req);
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req);

@@ -327,6 +327,13 @@ char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struc
 
 /* ---- the names of runs' cgroups ----------------------------------------- */
 
+char *cgroup_name(const struct cgroup_request *req, pid_t launcher, unsigned long long starttime)
+{
+    if (launcher <= 0 || starttime == 0)
+        return NULL;
+    return xasprintf("congo-%s-%d-%llu", req->name ? req->name : "congo", (int)launcher, starttime);
+}
+
 static bool digits_n(const char *s, size_t n)
 {
     if (!n || n > 20)

@@ -110,7 +110,7 @@ static int write_limits(const struct v1_plan *plan, const struct cgroup_request 
     return 0;
 }
 
-int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
@@ -124,11 +124,11 @@ int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req
         strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
     }
     if (plan.memory)
-        cg->memory_path = xstrdup(dir_of(&plan, cg, plan.memory));
+        cg->memory_path = dir_of(&plan, cg, plan.memory);
     return 0;
 }
 
-int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
@@ -148,7 +148,7 @@ int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req
     return write_limits(&plan, req, cg, e);
 }
 
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
+static char **v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     /*
      * Every hierarchy, not only those this request needs: an earlier run of
@@ -171,3 +171,12 @@ char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_reques
     }
     return v;
 }
+
+const struct cgroup_manager cgroup_v1_manager = {
+    .name = "v1",
+    .plan = v1_plan,
+    .make = v1_make,
+    .parents = v1_parents,
+    .oom_file = "memory.oom_control",
+    .attach_file = "tasks",
+};

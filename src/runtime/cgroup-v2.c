@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +25,16 @@ static bool holds_processes(const struct cgroup_fs *fs, const char *root, const 
     if (cgroup_read(fs, dir, "cgroup.procs", &procs) < 0)
         return true;
     return procs[strspn(procs, " \n")] != '\0';
+}
+
+/* "/a/b" -> "/a", "/a" -> "/". */
+static void cut_last(char *rel)
+{
+    char *slash = strrchr(rel, '/');
+    if (slash == rel)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
 }
 
 /*
@@ -46,42 +57,44 @@ static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request
     while (strcmp(c, "/") != 0) {
         if (!holds_processes(h->fs, h->v2_mount, c))
             return steal_pointer(&c);
-        char *slash = strrchr(c, '/');
-        if (slash == c)
-            slash[1] = '\0';
-        else
-            *slash = '\0';
+        cut_last(c);
     }
     return xstrdup(CONGO_CGROUP);
 }
 
-/* The controllers a run needs: pids always (leftovers), memory and cpu for their limits. */
-static int needed_controllers(const struct cgroup_host *h, const struct cgroup_request *req,
-                              const char *need[3], size_t *n_need, struct congo_error *e)
+/* A controller the run needs, and the key that asked for it (NULL: pids, always needed). */
+struct need {
+    const char *controller, *key;
+};
+
+/* pids always (its cgroup.procs finds leftovers), memory and cpu for their limits. */
+static size_t needed_controllers(const struct cgroup_request *req, struct need need[3])
 {
-    *n_need = 0;
+    size_t n = 0;
+    need[n++] = (struct need){"pids", req->pids_key};
+    if (req->need_memory)
+        need[n++] = (struct need){"memory", req->memory_key};
+    if (req->need_cpu)
+        need[n++] = (struct need){"cpu", req->cpu_key};
+    return n;
+}
+
+/* A controller the root does not offer cannot be enabled anywhere below it. */
+static int check_controllers(const struct cgroup_host *h, const struct need *need, size_t n_need,
+                             struct congo_error *e)
+{
     _cleanup_free_ char *available = NULL;
     int r = cgroup_read(h->fs, h->v2_mount, "cgroup.controllers", &available);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
-    if (!cgroup_list_has(available, "pids"))
-        return cgroup_missing_controller(req->pids_key, "pids", e);
-    need[(*n_need)++] = "pids";
-    if (req->need_memory) {
-        if (!cgroup_list_has(available, "memory"))
-            return cgroup_missing_controller(req->memory_key, "memory", e);
-        need[(*n_need)++] = "memory";
-    }
-    if (req->need_cpu) {
-        if (!cgroup_list_has(available, "cpu"))
-            return cgroup_missing_controller(req->cpu_key, "cpu", e);
-        need[(*n_need)++] = "cpu";
-    }
+    for (size_t i = 0; i < n_need; i++)
+        if (!cgroup_list_has(available, need[i].controller))
+            return cgroup_missing_controller(need[i].key, need[i].controller, e);
     return 0;
 }
 
 /* List the needed controllers in dir's cgroup.subtree_control, writing only what is missing. */
-static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const char *const *need,
+static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const struct need *need,
                               size_t n_need, struct congo_error *e)
 {
     _cleanup_free_ char *enabled = NULL;
@@ -90,8 +103,8 @@ static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const
         return error_set(e, -r, "read `%s/cgroup.subtree_control`", dir);
     struct strbuf sb = {0};
     for (size_t i = 0; i < n_need; i++)
-        if (!cgroup_list_has(enabled, need[i]))
-            strbuf_printf(&sb, "%s+%s", sb.len ? " " : "", need[i]);
+        if (!cgroup_list_has(enabled, need[i].controller))
+            strbuf_printf(&sb, "%s+%s", sb.len ? " " : "", need[i].controller);
     if (!sb.len)
         return 0;
     _cleanup_free_ char *add = strbuf_steal(&sb);
@@ -110,7 +123,7 @@ static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const
 
 /* Controllers reach rel only through every ancestor: enable them from the root down. */
 static int enable_path(const struct cgroup_fs *fs, const char *root, const char *rel,
-                       const char *const *need, size_t n_need, struct congo_error *e)
+                       const struct need *need, size_t n_need, struct congo_error *e)
 {
     if (enable_controllers(fs, root, need, n_need, e) < 0)
         return -1;
@@ -128,6 +141,19 @@ static int enable_path(const struct cgroup_fs *fs, const char *root, const char 
             return -1;
     }
     return enable_controllers(fs, path, need, n_need, e);
+}
+
+/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
+uint64_t cgroup_cpu_weight(uint64_t shares)
+{
+    if (shares <= 2)
+        return 1;
+    if (shares >= 262144)
+        return 10000;
+    double l = log2((double)shares);
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
+    return (uint64_t)llround(pow(10, exponent));
 }
 
 static int write_limits(const char *dir, const struct cgroup_request *req, struct congo_error *e)
@@ -163,16 +189,44 @@ static int write_limits(const char *dir, const struct cgroup_request *req, struc
     return 0;
 }
 
-int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req,
-                     struct cgroup *cg, struct congo_error *e)
+/*
+ * The run's directory below the parent parent_rel picks, and whether it
+ * will have the memory controller. Reads the hierarchy; makes nothing.
+ */
+static int v2_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                   struct congo_error *e)
 {
-    const char *need[3];
-    size_t n_need = 0;
-    if (needed_controllers(h, req, need, &n_need, e) < 0)
+    struct need need[3];
+    size_t n_need = needed_controllers(req, need);
+    if (check_controllers(h, need, n_need, e) < 0)
         return -1;
     _cleanup_free_ char *rel = parent_rel(h, req, e);
     if (!rel)
         return -1;
+    _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
+    strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
+    cg->in_container = cgroup_path_join(rel, cg->name);
+    /*
+     * Without a memory limit the controller may still be on (systemd enables
+     * it); its memory.events then gives the OOM count all the same. make
+     * enables only what the request needs, so what the parent passes down
+     * now is what the run's cgroup gets.
+     */
+    _cleanup_free_ char *enabled = NULL;
+    if (req->need_memory || (cgroup_read(h->fs, parent, "cgroup.subtree_control", &enabled) == 0 &&
+                             cgroup_list_has(enabled, "memory")))
+        cg->memory_path = cg->paths[0];
+    return 0;
+}
+
+static int v2_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                   struct congo_error *e)
+{
+    struct need need[3];
+    size_t n_need = needed_controllers(req, need);
+    /* The parent as planned: looking for it again could find another. */
+    _cleanup_free_ char *rel = xstrdup(cg->in_container);
+    cut_last(rel);
     /*
      * An explicit parent, or /congo, may not exist yet. What is made here
      * stays, as systemd's slices do: only the run's own cgroup is removed,
@@ -183,39 +237,13 @@ int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *r
         return req->parent ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
     if (enable_path(h->fs, h->v2_mount, rel, need, n_need, e) < 0)
         return -1;
-
-    _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
-    _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
-    if (cgroup_mkdir(h->fs, dir, e) < 0)
+    if (cgroup_mkdir(h->fs, cg->paths[0], e) < 0)
         return -1;
-    strv_push(&cg->paths, xstrdup(dir));
-    cg->in_container = cgroup_path_join(rel, cg->name);
-
-    /*
-     * Without a memory limit the controller may still be on (systemd enables
-     * it); its memory.events then gives the OOM count all the same.
-     */
-    _cleanup_free_ char *enabled = NULL;
-    bool memory = false;
-    for (size_t i = 0; i < n_need; i++)
-        memory |= strcmp(need[i], "memory") == 0;
-    if (memory || (cgroup_read(h->fs, parent, "cgroup.subtree_control", &enabled) == 0 &&
-                   cgroup_list_has(enabled, "memory")))
-        cg->memory_path = xstrdup(dir);
-
-    if (write_limits(dir, req, e) < 0)
-        return -1;
-    /*
-     * For CLONE_INTO_CGROUP: the child starts inside, under the limits, with
-     * no moment outside them.
-     */
-    cg->v2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cg->v2_fd < 0)
-        return error_set(e, errno, "open cgroup `%s`", dir);
-    return 0;
+    cg->n_made = 1;
+    return write_limits(cg->paths[0], req, e);
 }
 
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
+static char **v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     struct congo_error ignored = {0};
     _cleanup_free_ char *rel = parent_rel(h, req, &ignored);
@@ -231,3 +259,13 @@ char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_reques
         free(dir);
     return v;
 }
+
+const struct cgroup_manager cgroup_v2_manager = {
+    .name = "v2",
+    .plan = v2_plan,
+    .make = v2_make,
+    .parents = v2_parents,
+    .oom_file = "memory.events",
+    .kill_file = "cgroup.kill",
+    .clone_into = true,
+};

@@ -1,13 +1,13 @@
 /*
- * Cgroups, the part every mode shares: detecting the host's layout, the
- * entry points that branch on it, and collecting the cgroups of launchers
- * that died. The leaf readers and writers are in cgroup-util.c.
+ * Cgroups, the part every mode shares: detecting the host's layout (which
+ * picks its manager), the entry points that go through the manager, and
+ * collecting the cgroups of launchers that died. The leaf readers and
+ * writers are in cgroup-util.c.
  */
 #include "cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,19 +33,6 @@ static bool same_set(const char *a, const char *b)
         }
     }
     return true;
-}
-
-/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
-uint64_t cgroup_cpu_weight(uint64_t shares)
-{
-    if (shares <= 2)
-        return 1;
-    if (shares >= 262144)
-        return 10000;
-    double l = log2((double)shares);
-    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
-    return (uint64_t)llround(pow(10, exponent));
 }
 
 /* ---- launchers' start times --------------------------------------------- */
@@ -308,9 +295,11 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
     }
     if (v1_controllers_present) {
         host.mode = host.v2_mount ? CGROUP_HYBRID : CGROUP_V1;
+        host.manager = &cgroup_v1_manager;
     } else if (host.v2_mount) {
         /* A named v1 hierarchy (name=systemd) next to cgroup2 holds no controller: pure v2. */
         host.mode = CGROUP_V2;
+        host.manager = &cgroup_v2_manager;
         for (size_t i = 0; i < host.n_v1; i++) {
             free(host.v1[i].controllers);
             free(host.v1[i].mount);
@@ -337,10 +326,13 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
 
 /* ---- entry points ------------------------------------------------------- */
 
-static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode, const struct cgroup_fs *fs)
+/* Empty, and of the host's kind; what it was made from stays when it is released. */
+static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode,
+                         const struct cgroup_manager *manager, const struct cgroup_fs *fs)
 {
     memset(cg, 0, sizeof(*cg));
     cg->mode = mode;
+    cg->manager = manager;
     cg->v2_fd = -1;
     cg->fs = fs;
 }
@@ -352,38 +344,37 @@ static void cgroup_release(struct cgroup *cg)
         close(cg->v2_fd);
     free(cg->name);
     strv_free(cg->paths);
-    free(cg->memory_path);
     free(cg->in_container);
-    cgroup_clear(cg, cg->mode, cg->fs);
+    cgroup_clear(cg, cg->mode, cg->manager, cg->fs);
 }
 
-int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
-                unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
+int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, const char *name,
+                struct cgroup *cg, struct congo_error *e)
 {
-    cgroup_clear(cg, h->mode, h->fs);
-    if (launcher <= 0 || starttime == 0)
-        return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
-    cg->name =
-        xasprintf("congo-%s-%d-%llu", req->name ? req->name : "congo", (int)launcher, starttime);
-    /* v2 plans and makes its one directory at once, in cgroup_make. */
-    if (h->mode != CGROUP_V2 && cgroup_v1_plan(h, req, cg, e) < 0) {
+    cgroup_clear(cg, h->mode, h->manager, h->fs);
+    cg->name = xstrdup(name);
+    if (h->manager->plan(h, req, cg, e) < 0) {
         cgroup_release(cg);
         return -1;
     }
     return 0;
 }
 
+/* For CLONE_INTO_CGROUP: the child starts inside, under the limits, with no moment outside them. */
+static int open_clone_fd(struct cgroup *cg, struct congo_error *e)
+{
+    if (!cg->manager->clone_into)
+        return 0;
+    cg->v2_fd = open(cg->paths[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->v2_fd < 0)
+        return error_set(e, errno, "open cgroup `%s`", cg->paths[0]);
+    return 0;
+}
+
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e)
 {
-    int r;
-    if (h->mode == CGROUP_V2) {
-        r = cgroup_v2_create(h, req, cg, e);
-        cg->n_made = strv_len(cg->paths);
-    } else {
-        r = cgroup_v1_make(h, req, cg, e);
-    }
-    if (r < 0) {
+    if (cg->manager->make(h, req, cg, e) < 0 || open_clone_fd(cg, e) < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
         long budget = CGROUP_REMOVE_BUDGET_MS;
@@ -391,7 +382,7 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
             cgroup_remove(cg->fs, cg->paths[i - 1], &budget, &ignored);
         error_clear(&ignored);
         cgroup_release(cg);
-        return r;
+        return -1;
     }
     return 0;
 }
@@ -399,7 +390,12 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
 int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
-    if (cgroup_plan(h, req, launcher, starttime, cg, e) < 0)
+    _cleanup_free_ char *name = cgroup_name(req, launcher, starttime);
+    if (!name) {
+        cgroup_clear(cg, h->mode, h->manager, h->fs);
+        return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
+    }
+    if (cgroup_plan(h, req, name, cg, e) < 0)
         return -1;
     return cgroup_make(h, req, cg, e);
 }
@@ -416,14 +412,17 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
 
 int cgroup_open_attach_fds(const struct cgroup *cg, int *fds, int max, struct congo_error *e)
 {
+    if (!cg->paths || !cg->manager->attach_file)
+        return 0;
+    const char *file = cg->manager->attach_file;
     int n = 0;
-    for (size_t i = 0; cg->mode != CGROUP_V2 && cg->paths && cg->paths[i]; i++) {
+    for (size_t i = 0; cg->paths[i]; i++) {
         if (n == max) {
             while (n > 0)
                 close(fds[--n]);
             return 0; /* more hierarchies than expected: attach by pid */
         }
-        _cleanup_free_ char *path = cgroup_path_join(cg->paths[i], "tasks");
+        _cleanup_free_ char *path = cgroup_path_join(cg->paths[i], file);
         int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0) {
             int err = errno;
@@ -452,8 +451,9 @@ int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count)
     if (!cg->memory_path)
         return -1;
     /* v1 has the count since Linux 4.13; older kernels have none to give. */
-    const char *file = cg->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control";
-    return cgroup_read_keyed(cg->fs, cg->memory_path, file, "oom_kill", count) < 0 ? -1 : 0;
+    return cgroup_read_keyed(cg->fs, cg->memory_path, cg->manager->oom_file, "oom_kill", count) < 0
+               ? -1
+               : 0;
 }
 
 /* Keep the first error, count the rest: destroy goes on past each one. */
@@ -465,6 +465,29 @@ static void keep_first(struct congo_error *first, struct congo_error *now)
     } else {
         error_clear(now);
     }
+}
+
+/*
+ * Kill what is in dir and the cgroups below it: at once where the kernel
+ * can (the manager's kill_file), then the loop, which there only waits for
+ * the processes to be gone. Goes on past an error, keeping the first in
+ * *first; -1 after one.
+ */
+static int kill_tree(const struct cgroup_manager *m, const struct cgroup_fs *fs, const char *dir,
+                     struct congo_error *first)
+{
+    struct congo_error now = {0};
+    int r = 0;
+    if (m->kill_file && cgroup_file_exists(dir, m->kill_file) &&
+        cgroup_write(dir, m->kill_file, "1", &now) < 0) {
+        keep_first(first, &now);
+        r = -1;
+    }
+    if (cgroup_kill_all(fs, dir, &now) < 0) {
+        keep_first(first, &now);
+        r = -1;
+    }
+    return r;
 }
 
 int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
@@ -488,18 +511,9 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
             return 0;
         }
     }
-    if (n > 0) {
-        /*
-         * v2's cgroup.kill (Linux 5.14) kills the whole subtree at once, so a
-         * fork racing the kill cannot escape; the loop below then only waits
-         * for the processes to be gone. v1 has the pids hierarchy first.
-         */
-        if (cg->mode == CGROUP_V2 && cgroup_file_exists(cg->paths[0], "cgroup.kill") &&
-            cgroup_write(cg->paths[0], "cgroup.kill", "1", &now) < 0)
-            keep_first(&first, &now);
-        if (cgroup_kill_all(cg->fs, cg->paths[0], &now) < 0)
-            keep_first(&first, &now);
-    }
+    /* v1 has the pids hierarchy first. */
+    if (n > 0)
+        kill_tree(cg->manager, cg->fs, cg->paths[0], &first);
     long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t i = 0; i < n; i++)
         if (cgroup_remove(cg->fs, cg->paths[i], &budget, &now) < 0)
@@ -536,8 +550,7 @@ static bool is_stale(const struct cgroup_host *h, const char *name)
 int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_request *req,
                          struct congo_error *e)
 {
-    _cleanup_strv_ char **parents =
-        h->mode == CGROUP_V2 ? cgroup_v2_parents(h, req) : cgroup_v1_parents(h, req);
+    _cleanup_strv_ char **parents = h->manager->parents(h, req);
     _cleanup_strv_ char **stale = NULL;
     for (size_t i = 0; parents && parents[i]; i++) {
         _cleanup_closedir_ DIR *d = opendir(parents[i]);
@@ -561,15 +574,8 @@ int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_reques
         /* Kill in every hierarchy first: on v1 a process sits in all of them. */
         for (size_t i = 0; parents[i]; i++) {
             _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
-            if (h->mode == CGROUP_V2 && cgroup_file_exists(dir, "cgroup.kill") &&
-                cgroup_write(dir, "cgroup.kill", "1", &now) < 0) {
-                keep_first(&first, &now);
+            if (kill_tree(h->manager, h->fs, dir, &first) < 0)
                 ok = false;
-            }
-            if (cgroup_kill_all(h->fs, dir, &now) < 0) {
-                keep_first(&first, &now);
-                ok = false;
-            }
         }
         for (size_t i = 0; parents[i]; i++) {
             _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);

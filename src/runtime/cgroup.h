@@ -3,8 +3,9 @@
  * hybrid of v1 controllers and a v2 mount without them), then each run makes
  * one cgroup `congo-NAME-PID-STARTTIME` per hierarchy it needs, writes the
  * limits, puts the container in before it execs, and removes it after.
- * crun's model: decide the mode once, branch at the module's entry
- * (cgroup-v1.c, cgroup-v2.c), share the leaf writers.
+ * crun's model: detection picks the host's manager (cgroup-v1.c for v1 and
+ * hybrid hosts, cgroup-v2.c), a small table of operations the entry points
+ * go through; both share the leaves of cgroup-util.c.
  */
 #pragma once
 
@@ -42,8 +43,11 @@ struct cgroup_hierarchy {
     char *own;         /* the launcher's cgroup in it, from /proc/self/cgroup: "/user.slice" */
 };
 
+struct cgroup_manager;
+
 struct cgroup_host {
     enum cgroup_mode mode;
+    const struct cgroup_manager *manager; /* the mode's: decided once, here */
     /* v1 and hybrid: the hierarchies; v2: none. */
     struct cgroup_hierarchy *v1;
     size_t n_v1;
@@ -65,17 +69,19 @@ struct cgroup_sources {
 /* One run's cgroup. cgroup_create initialises it, even when it fails. */
 struct cgroup {
     enum cgroup_mode mode;
-    char *name; /* congo-NAME-PID-STARTTIME */
+    const struct cgroup_manager *manager; /* the host's */
+    const struct cgroup_fs *fs;           /* the host's */
+    char *name;                           /* congo-NAME-PID-STARTTIME */
     /*
      * Every directory, NULL-terminated; for v1 one per hierarchy, the pids
      * hierarchy's first (its cgroup.procs is where leftovers are found).
      */
     char **paths;
+    /* The one of paths that holds the memory controller's files, or NULL. */
+    const char *memory_path;
     size_t n_made;      /* how many of paths this run has made (cgroup_make) */
     int v2_fd;          /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
-    char *memory_path;  /* the directory that holds the memory controller's files, or NULL */
     char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
-    const struct cgroup_fs *fs; /* the host's */
 };
 
 int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struct congo_error *e);
@@ -94,16 +100,25 @@ int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
 
 /*
+ * The name of a run's cgroup: congo-NAME-PID-STARTTIME, NAME being req's
+ * name or "congo", PID and STARTTIME the launcher's (the stale collection
+ * reads them back). NULL when they are unknown (launcher <= 0, starttime 0):
+ * a name without them could never be told stale. Caller frees.
+ */
+char *cgroup_name(const struct cgroup_request *req, pid_t launcher, unsigned long long starttime);
+
+/*
  * cgroup_create in two halves, for a launcher that makes the directories
  * while its child already assembles the root. cgroup_plan names the cgroup
- * and, on v1 and hybrid hosts, its directories, without making anything; a
- * controller the request needs and the host lacks is already an error here.
- * cgroup_make makes them and writes the limits; on failure it leaves nothing
- * and releases cg. A v2 cgroup is planned and made at once, in cgroup_make:
- * it must exist before the clone that enters it (CLONE_INTO_CGROUP).
+ * `name` and its directories in every mode (v2: picks the parent, without
+ * making or enabling anything); a controller the request needs and the host
+ * lacks is already an error here. cgroup_make makes them, enables the
+ * controllers on the way (v2), writes the limits and, on v2, opens v2_fd;
+ * on failure it leaves nothing and releases cg. A v2 cgroup must be made
+ * before the clone that enters it (CLONE_INTO_CGROUP).
  */
-int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
-                unsigned long long starttime, struct cgroup *cg, struct congo_error *e);
+int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, const char *name,
+                struct cgroup *cg, struct congo_error *e);
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
 
@@ -115,8 +130,8 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);
  * the child, which moves itself in with cgroup_attach_self before it is
  * released. Moving by pid takes a global lock and waits out an RCU grace
  * period (milliseconds); a single thread moving itself does not. Returns how
- * many fds were opened (at most max), 0 when the files are not there (a
- * fake tree) and the parent must attach by pid, -1 on error.
+ * many fds were opened (at most max), 0 when there are no such files (v2,
+ * a test's plain directories) and the parent must attach by pid, -1 on error.
  */
 int cgroup_open_attach_fds(const struct cgroup *cg, int *fds, int max, struct congo_error *e);
 int cgroup_attach_self(const int *fds, int n, struct congo_error *e);

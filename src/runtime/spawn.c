@@ -985,8 +985,13 @@ void runtime_run(const struct profile *p, const struct run_opts *o, struct run_r
      */
     struct cgroup_request req;
     cgroup_request_of(p, &req);
+    _cleanup_free_ char *cg_name = cgroup_name(&req, getpid(), self_starttime());
+    if (!cg_name) {
+        error_set(&r->error, 0, "cgroup for launcher %d: its start time is unknown", (int)getpid());
+        return;
+    }
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_plan(&host, &req, getpid(), self_starttime(), &cg, &r->error) < 0)
+    if (cgroup_plan(&host, &req, cg_name, &cg, &r->error) < 0)
         return;
     bool late_cgroup = host.mode != CGROUP_V2;
     if (!late_cgroup && cgroup_make(&host, &req, &cg, &r->error) < 0)

@@ -319,7 +319,6 @@ static void test_stale(const struct cgroup_host *h, pid_t self, unsigned long lo
         close(dead.v2_fd);
     free(dead.name);
     strv_free(dead.paths);
-    free(dead.memory_path);
     free(dead.in_container);
 
     int n = cgroup_collect_stale(h, &req, &e);
