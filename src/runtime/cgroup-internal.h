@@ -17,19 +17,21 @@ struct cgroup_manager {
     const char *name; /* "v1", "v2" */
     /*
      * Name the run's directories (cg->name is set, the rest empty): paths,
-     * memory_path, in_container; fail when the host lacks a controller req
+     * memory_path, cpu_path, in_container; fail when the host lacks a controller req
      * needs. Reads the hierarchy; makes and writes nothing.
      */
     int (*plan)(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
     /*
-     * Make the planned directories (counting them in n_made), what they need
-     * on the way (an explicit parent; v2: /congo, controllers enabled down to
-     * the run's cgroup), and write the limits. On failure the caller removes
-     * what was made.
+     * Make the planned directories (counting them in n_made) and what they
+     * need on the way (an explicit parent; v2: /congo, controllers enabled
+     * down to the run's cgroup). On failure the caller removes what was made.
      */
     int (*make)(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
+    /* cgroup_writes: the files and values of req's limits, in order. */
+    void (*writes)(const struct cgroup *cg, const struct cgroup_request *req,
+                   struct cgroup_writes *w);
     /*
      * The directories (absolute) where the request's cgroups live, for the
      * stale collection; NULL-terminated, missing ones left out.

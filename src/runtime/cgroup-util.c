@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,13 +117,6 @@ int cgroup_write(const char *dir, const char *file, const char *value, struct co
     return 0;
 }
 
-int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-    return cgroup_write(dir, file, buf, e);
-}
-
 int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *file,
                       const char *key, uint64_t *value)
 {
@@ -146,6 +141,30 @@ int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *f
         line = next;
     }
     return -ENOENT;
+}
+
+/* ---- the list of limit writes ------------------------------------------- */
+
+void cgroup_writes_add(struct cgroup_writes *w, const char *dir, const char *file, const char *key,
+                       const char *absent, const char *fmt, ...)
+{
+    if (w->n < w->max) {
+        struct cgroup_write *o = &w->out[w->n];
+        *o = (struct cgroup_write){.dir = dir, .file = file, .key = key, .absent = absent};
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(o->value, sizeof(o->value), fmt, ap);
+        va_end(ap);
+    }
+    w->n++;
+}
+
+void cgroup_writes_pids(struct cgroup_writes *w, const char *dir, int64_t pids)
+{
+    if (pids == LIMIT_UNLIMITED)
+        cgroup_writes_add(w, dir, "pids.max", "limits.pids", NULL, "max");
+    else
+        cgroup_writes_add(w, dir, "pids.max", "limits.pids", NULL, "%lld", (long long)pids);
 }
 
 /* ---- making and removing directories ------------------------------------ */

@@ -33,13 +33,25 @@ char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struc
 
 /* Write value to dir/file (O_TRUNC, as `echo >` does); the error names both. */
 int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e);
-int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e);
 /* Read dir/file through fs; -errno on failure. */
 int cgroup_read(const struct cgroup_fs *fs, const char *dir, const char *file, char **out);
 bool cgroup_file_exists(const char *dir, const char *file);
 /* Find "key N" in a flat keyed file (memory.events, memory.oom_control). */
 int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *file,
                       const char *key, uint64_t *value);
+/* A list of limit writes being built: out[0..max) filled, n counting all, even past max. */
+struct cgroup_writes {
+    struct cgroup_write *out;
+    size_t max, n;
+};
+
+/* Add one write; absent: see struct cgroup_write. */
+void cgroup_writes_add(struct cgroup_writes *w, const char *dir, const char *file, const char *key,
+                       const char *absent, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* pids.max, the same in v1 and v2: "max" when unlimited. */
+void cgroup_writes_pids(struct cgroup_writes *w, const char *dir, int64_t pids);
+
 /* Does a space- or comma-separated list hold word? */
 bool cgroup_list_has(const char *list, const char *word);
 

@@ -69,45 +69,35 @@ static const char *dir_of(const struct v1_plan *plan, const struct cgroup *cg,
     return NULL;
 }
 
-static int write_limits(const struct v1_plan *plan, const struct cgroup_request *req,
-                        const struct cgroup *cg, struct congo_error *e)
+static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
 {
-    const char *pids = dir_of(plan, cg, plan->pids);
-    if (req->pids == LIMIT_UNLIMITED
-            ? cgroup_write(pids, "pids.max", "max", e) < 0
-            : cgroup_write_u64(pids, "pids.max", (uint64_t)req->pids, e) < 0)
-        return error_wrap(e, "limits.pids");
-
-    if (plan->memory) {
-        const char *mem = dir_of(plan, cg, plan->memory);
+    cgroup_writes_pids(w, cg->paths[0], req->pids);
+    if (cg->memory_path) {
         /* The kernel wants memsw >= memory at every moment: memory first. */
-        if (req->memory != LIMIT_UNLIMITED &&
-            cgroup_write_u64(mem, "memory.limit_in_bytes", (uint64_t)req->memory, e) < 0)
-            return error_wrap(e, "limits.memory");
-        if (req->memory_swap != LIMIT_UNLIMITED) {
-            if (!cgroup_file_exists(mem, "memory.memsw.limit_in_bytes"))
-                return error_set(e, 0,
-                                 "limits.memory_swap: this kernel does not account swap (no "
-                                 "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
-                                 "memory_swap unset");
-            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)req->memory_swap,
-                                 e) < 0)
-                return error_wrap(e, "limits.memory_swap");
+        if (req->memory != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.limit_in_bytes", "limits.memory", NULL,
+                              "%lld", (long long)req->memory);
+        if (req->memory_swap != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.memsw.limit_in_bytes",
+                              "limits.memory_swap",
+                              "this kernel does not account swap (no "
+                              "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
+                              "memory_swap unset",
+                              "%lld", (long long)req->memory_swap);
+    }
+    if (cg->cpu_path) {
+        if (req->cpu_shares > 0)
+            cgroup_writes_add(w, cg->cpu_path, "cpu.shares", "limits.cpu_shares", NULL, "%lld",
+                              (long long)req->cpu_shares);
+        /* The period first: the kernel checks the quota against it. */
+        if (req->cpu_quota > 0) {
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_period_us", "limits.cpus", NULL, "%d",
+                              CPU_PERIOD_US);
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_quota_us", "limits.cpus", NULL, "%lld",
+                              (long long)req->cpu_quota);
         }
     }
-
-    if (plan->cpu) {
-        const char *cpu = dir_of(plan, cg, plan->cpu);
-        if (req->cpu_shares > 0 &&
-            cgroup_write_u64(cpu, "cpu.shares", (uint64_t)req->cpu_shares, e) < 0)
-            return error_wrap(e, "limits.cpu_shares");
-        /* The period first: the kernel checks the quota against it. */
-        if (req->cpu_quota > 0 &&
-            (cgroup_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_US, e) < 0 ||
-             cgroup_write_u64(cpu, "cpu.cfs_quota_us", (uint64_t)req->cpu_quota, e) < 0))
-            return error_wrap(e, "limits.cpus");
-    }
-    return 0;
 }
 
 static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
@@ -123,8 +113,8 @@ static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req
         _cleanup_free_ char *parent = cgroup_path_join(plan.used[i]->mount, rel);
         strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
     }
-    if (plan.memory)
-        cg->memory_path = dir_of(&plan, cg, plan.memory);
+    cg->memory_path = dir_of(&plan, cg, plan.memory);
+    cg->cpu_path = dir_of(&plan, cg, plan.cpu);
     return 0;
 }
 
@@ -134,7 +124,6 @@ static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req
     struct v1_plan plan;
     if (plan_of(h, req, &plan, e) < 0)
         return -1;
-    /* Every hierarchy's directory is made before any limit is written: failure undoes them all. */
     for (size_t i = 0; i < plan.n; i++) {
         if (req->parent) {
             _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
@@ -145,7 +134,7 @@ static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req
             return -1;
         cg->n_made = i + 1;
     }
-    return write_limits(&plan, req, cg, e);
+    return 0;
 }
 
 static char **v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
@@ -176,6 +165,7 @@ const struct cgroup_manager cgroup_v1_manager = {
     .name = "v1",
     .plan = v1_plan,
     .make = v1_make,
+    .writes = v1_writes,
     .parents = v1_parents,
     .oom_file = "memory.oom_control",
     .attach_file = "tasks",

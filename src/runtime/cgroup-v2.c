@@ -156,37 +156,29 @@ uint64_t cgroup_cpu_weight(uint64_t shares)
     return (uint64_t)llround(pow(10, exponent));
 }
 
-static int write_limits(const char *dir, const struct cgroup_request *req, struct congo_error *e)
+static void v2_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
 {
-    if (req->pids == LIMIT_UNLIMITED
-            ? cgroup_write(dir, "pids.max", "max", e) < 0
-            : cgroup_write_u64(dir, "pids.max", (uint64_t)req->pids, e) < 0)
-        return error_wrap(e, "limits.pids");
-    if (req->memory != LIMIT_UNLIMITED &&
-        cgroup_write_u64(dir, "memory.max", (uint64_t)req->memory, e) < 0)
-        return error_wrap(e, "limits.memory");
+    const char *dir = cg->paths[0];
+    cgroup_writes_pids(w, dir, req->pids);
+    if (req->memory != LIMIT_UNLIMITED)
+        cgroup_writes_add(w, dir, "memory.max", "limits.memory", NULL, "%lld",
+                          (long long)req->memory);
     if (req->memory_swap != LIMIT_UNLIMITED) {
-        /* v2 limits swap alone; the profile's memory_swap is memory plus swap, as on v1. */
-        if (!cgroup_file_exists(dir, "memory.swap.max"))
-            return error_set(e, 0,
-                             "limits.memory_swap: this kernel does not account swap (no "
-                             "memory.swap.max); boot with swapaccount=1 or leave memory_swap "
-                             "unset");
+        /* v2 limits swap alone; the request's memory_swap is memory plus swap, as on v1. */
         int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
-        uint64_t swap = req->memory_swap > memory ? (uint64_t)(req->memory_swap - memory) : 0;
-        if (cgroup_write_u64(dir, "memory.swap.max", swap, e) < 0)
-            return error_wrap(e, "limits.memory_swap");
+        int64_t swap = req->memory_swap > memory ? req->memory_swap - memory : 0;
+        cgroup_writes_add(w, dir, "memory.swap.max", "limits.memory_swap",
+                          "this kernel does not account swap (no memory.swap.max); boot with "
+                          "swapaccount=1 or leave memory_swap unset",
+                          "%lld", (long long)swap);
     }
-    if (req->cpu_shares > 0 &&
-        cgroup_write_u64(dir, "cpu.weight", cgroup_cpu_weight((uint64_t)req->cpu_shares), e) < 0)
-        return error_wrap(e, "limits.cpu_shares");
-    if (req->cpu_quota > 0) {
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%lld %d", (long long)req->cpu_quota, CPU_PERIOD_US);
-        if (cgroup_write(dir, "cpu.max", buf, e) < 0)
-            return error_wrap(e, "limits.cpus");
-    }
-    return 0;
+    if (req->cpu_shares > 0)
+        cgroup_writes_add(w, dir, "cpu.weight", "limits.cpu_shares", NULL, "%llu",
+                          (unsigned long long)cgroup_cpu_weight((uint64_t)req->cpu_shares));
+    if (req->cpu_quota > 0)
+        cgroup_writes_add(w, dir, "cpu.max", "limits.cpus", NULL, "%lld %d",
+                          (long long)req->cpu_quota, CPU_PERIOD_US);
 }
 
 /*
@@ -216,6 +208,8 @@ static int v2_plan(const struct cgroup_host *h, const struct cgroup_request *req
     if (req->need_memory || (cgroup_read(h->fs, parent, "cgroup.subtree_control", &enabled) == 0 &&
                              cgroup_list_has(enabled, "memory")))
         cg->memory_path = cg->paths[0];
+    if (req->need_cpu)
+        cg->cpu_path = cg->paths[0];
     return 0;
 }
 
@@ -240,7 +234,7 @@ static int v2_make(const struct cgroup_host *h, const struct cgroup_request *req
     if (cgroup_mkdir(h->fs, cg->paths[0], e) < 0)
         return -1;
     cg->n_made = 1;
-    return write_limits(cg->paths[0], req, e);
+    return 0;
 }
 
 static char **v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
@@ -264,6 +258,7 @@ const struct cgroup_manager cgroup_v2_manager = {
     .name = "v2",
     .plan = v2_plan,
     .make = v2_make,
+    .writes = v2_writes,
     .parents = v2_parents,
     .oom_file = "memory.events",
     .kill_file = "cgroup.kill",

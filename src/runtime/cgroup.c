@@ -371,10 +371,35 @@ static int open_clone_fd(struct cgroup *cg, struct congo_error *e)
     return 0;
 }
 
+size_t cgroup_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                     struct cgroup_write *out, size_t max)
+{
+    struct cgroup_writes w = {.out = out, .max = max};
+    cg->manager->writes(cg, req, &w);
+    return w.n;
+}
+
+/* In order; the first that fails names its key. */
+static int write_limits(const struct cgroup_write *w, size_t n, struct congo_error *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].absent && !cgroup_file_exists(w[i].dir, w[i].file))
+            return error_set(e, 0, "%s: %s", w[i].key, w[i].absent);
+        if (cgroup_write(w[i].dir, w[i].file, w[i].value, e) < 0)
+            return error_wrap(e, "%s", w[i].key);
+    }
+    return 0;
+}
+
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e)
 {
-    if (cg->manager->make(h, req, cg, e) < 0 || open_clone_fd(cg, e) < 0) {
+    size_t n = cgroup_writes(cg, req, NULL, 0);
+    _cleanup_free_ struct cgroup_write *writes = xcalloc(n, sizeof(*writes));
+    cgroup_writes(cg, req, writes, n);
+    /* Every directory is made before any limit is written: a refused limit undoes them all. */
+    if (cg->manager->make(h, req, cg, e) < 0 || write_limits(writes, n, e) < 0 ||
+        open_clone_fd(cg, e) < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
         long budget = CGROUP_REMOVE_BUDGET_MS;

@@ -77,11 +77,12 @@ struct cgroup {
      * hierarchy's first (its cgroup.procs is where leftovers are found).
      */
     char **paths;
-    /* The one of paths that holds the memory controller's files, or NULL. */
+    /* The ones of paths that hold the memory and the cpu controllers' files, or NULL. */
     const char *memory_path;
-    size_t n_made;      /* how many of paths this run has made (cgroup_make) */
-    int v2_fd;          /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
-    char *in_container; /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
+    const char *cpu_path; /* only when the run limits the CPU */
+    size_t n_made;        /* how many of paths this run has made (cgroup_make) */
+    int v2_fd;            /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
+    char *in_container;   /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */
 };
 
 int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struct congo_error *e);
@@ -121,6 +122,33 @@ int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, c
                 struct cgroup *cg, struct congo_error *e);
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
+
+/*
+ * One write of a limit: value to dir/file. What a run writes is a list of
+ * these, built before anything is made, so --print-plan can show every file
+ * and value as cgroup_make will write them.
+ */
+struct cgroup_write {
+    const char *dir;  /* one of the cgroup's paths */
+    const char *file; /* "pids.max", "memory.memsw.limit_in_bytes", ... */
+    char value[64];
+    const char *key; /* the profile key it comes from, for messages: "limits.memory" */
+    /*
+     * Why a kernel may lack the file although it has the controller (swap
+     * accounting is a boot option), for the message; NULL: it never does.
+     */
+    const char *absent;
+};
+
+/*
+ * The writes of req's limits to the planned cg, in the order cgroup_make
+ * makes them: the kernel checks some against others (v1 wants memsw >=
+ * memory at every moment, a quota is checked against the period). Fills
+ * out[0..max) and returns how many there are, as snprintf does: a call with
+ * max 0 counts them.
+ */
+size_t cgroup_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                     struct cgroup_write *out, size_t max);
 
 /* Move pid in (when the child was not cloned straight into it). */
 int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e);

@@ -408,6 +408,37 @@ static void create_fails(struct fake *f, const char *want)
     error_clear(&e);
 }
 
+/* Plan f's request under the name of create_ok's cgroup; makes nothing. */
+static void plan_ok(struct fake *f, struct cgroup *cg)
+{
+    struct congo_error e = {0};
+    _cleanup_free_ char *name = cgroup_name(&f->req, LAUNCHER, STARTTIME);
+    if (cgroup_plan(&f->h, planned(f), name, cg, &e) < 0)
+        fail_msg("plan: %s", e.msg);
+}
+
+/* One expected limit write: to the cgroup's dir-th path. */
+struct want_write {
+    size_t dir;
+    const char *file, *value, *key;
+    bool absent; /* a message for a kernel without the file */
+};
+
+static void assert_writes(const struct fake *f, const struct cgroup *cg,
+                          const struct want_write *want, size_t n_want)
+{
+    struct cgroup_write w[16];
+    assert_int_equal(cgroup_writes(cg, &f->req, NULL, 0), n_want);
+    assert_int_equal(cgroup_writes(cg, &f->req, w, ARRAY_SIZE(w)), n_want);
+    for (size_t i = 0; i < n_want; i++) {
+        assert_ptr_equal(w[i].dir, cg->paths[want[i].dir]);
+        assert_string_equal(w[i].file, want[i].file);
+        assert_string_equal(w[i].value, want[i].value);
+        assert_string_equal(w[i].key, want[i].key);
+        assert_int_equal(w[i].absent != NULL, want[i].absent);
+    }
+}
+
 static void destroy_ok(struct cgroup *cg)
 {
     struct congo_error e = {0};
@@ -786,7 +817,61 @@ static void test_v1_attach_oom_destroy(void **state)
     assert_false(exists(f, "pids/" CG_NAME));
 }
 
+/* Every file and value, in the order the kernel needs: memory before memsw, period before quota. */
+static void test_v1_writes(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    full_limits(&f->req);
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    static const struct want_write want[] = {
+        {0, "pids.max", "50", "limits.pids", false},
+        {1, "memory.limit_in_bytes", "67108864", "limits.memory", false},
+        {1, "memory.memsw.limit_in_bytes", "100663296", "limits.memory_swap", true},
+        {2, "cpu.shares", "1024", "limits.cpu_shares", false},
+        {2, "cpu.cfs_period_us", "100000", "limits.cpus", false},
+        {2, "cpu.cfs_quota_us", "150000", "limits.cpus", false},
+    };
+    assert_writes(f, &cg, want, ARRAY_SIZE(want));
+    /* A short array gets the first ones; the count is still all of them. */
+    struct cgroup_write two[2];
+    assert_int_equal(cgroup_writes(&cg, &f->req, two, ARRAY_SIZE(two)), ARRAY_SIZE(want));
+    assert_string_equal(two[1].file, "memory.limit_in_bytes");
+    assert_false(exists(f, "pids/" CG_NAME));
+    destroy_ok(&cg);
+
+    /* No limit: pids.max is still written, to lift the parent's. */
+    f->req = (struct cgroup_request){.name = f->req.name,
+                                     .pids = LIMIT_UNLIMITED,
+                                     .memory = LIMIT_UNLIMITED,
+                                     .memory_swap = LIMIT_UNLIMITED};
+    plan_ok(f, &cg);
+    static const struct want_write none[] = {{0, "pids.max", "max", "limits.pids", false}};
+    assert_writes(f, &cg, none, ARRAY_SIZE(none));
+    destroy_ok(&cg);
+}
+
 /* ---- v2 ----------------------------------------------------------------- */
+
+static void test_v2_writes(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpuset cpu io memory pids\n", "/", true);
+    full_limits(&f->req);
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    static const struct want_write want[] = {
+        {0, "pids.max", "50", "limits.pids", false},
+        {0, "memory.max", "67108864", "limits.memory", false},
+        {0, "memory.swap.max", "33554432", "limits.memory_swap", true},
+        {0, "cpu.weight", "100", "limits.cpu_shares", false},
+        {0, "cpu.max", "150000 100000", "limits.cpus", false},
+    };
+    assert_writes(f, &cg, want, ARRAY_SIZE(want));
+    assert_false(exists(f, "unified/" CG_NAME));
+    destroy_ok(&cg);
+}
 
 static void test_v2_create_writes_limits(void **state)
 {
@@ -1054,6 +1139,7 @@ int main(void)
         T(test_hybrid_uses_v1),
         T(test_v1_explicit_parent),
         T(test_v1_attach_oom_destroy),
+        T(test_v1_writes),
         T(test_v2_create_writes_limits),
         T(test_v2_weight_anchors),
         T(test_v2_swap_zero),
@@ -1062,6 +1148,7 @@ int main(void)
         T(test_v2_auto_congo),
         T(test_v2_explicit_parent),
         T(test_v2_failure_leaves_nothing),
+        T(test_v2_writes),
         T(test_stale_v2),
         T(test_stale_v1),
 #undef T
