@@ -366,6 +366,15 @@ static void v2_cgroup(struct fake *f, const char *rel, const char *procs)
     }
 }
 
+/* A v2 host where the launcher's cgroup /a/b and /a both hold processes: `auto` is /congo. */
+static void fake_v2_busy(struct fake *f)
+{
+    fake_v2(f, "cpu memory pids\n", "/a/b", true);
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/a", procs);
+    v2_cgroup(f, "/a/b", procs);
+}
+
 static void full_limits(struct cgroup_request *req)
 {
     req->pids = 50;
@@ -642,6 +651,26 @@ static void test_parse_name(void **state)
     assert_false(cgroup_parse_name("congo-x-99999999999-5", &pid, &st));
 }
 
+static void test_name(void **state)
+{
+    (void)state;
+    struct cgroup_request req = {.name = "my-app"};
+    _cleanup_free_ char *named = cgroup_name(&req, 123, 456);
+    assert_string_equal(named, "congo-my-app-123-456");
+    pid_t pid;
+    unsigned long long st;
+    assert_true(cgroup_parse_name(named, &pid, &st));
+    assert_int_equal(pid, 123);
+    assert_int_equal(st, 456);
+    req.name = NULL;
+    _cleanup_free_ char *unnamed = cgroup_name(&req, 1, 2);
+    assert_string_equal(unnamed, "congo-congo-1-2");
+    /* Without the launcher's pid and start time a cgroup could never be told stale. */
+    assert_null(cgroup_name(&req, 0, 2));
+    assert_null(cgroup_name(&req, -1, 2));
+    assert_null(cgroup_name(&req, 1, 0));
+}
+
 static void test_cpu_weight(void **state)
 {
     (void)state;
@@ -854,6 +883,79 @@ static void test_v1_writes(void **state)
 
 /* ---- v2 ----------------------------------------------------------------- */
 
+/* v2 plan names the directory and checks the controllers; it makes and enables nothing. */
+static void test_v2_plan_makes_nothing(void **state)
+{
+    struct fake *f = *state;
+    fake_v2_busy(f);
+    f->req.cpu_quota = 100000;
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    _cleanup_free_ char *dir = xasprintf("%s/unified/congo/" CG_NAME, f->dir);
+    assert_int_equal(strv_len(cg.paths), 1);
+    assert_string_equal(cg.paths[0], dir);
+    assert_string_equal(cg.in_container, "/congo/" CG_NAME);
+    assert_ptr_equal(cg.cpu_path, cg.paths[0]);
+    assert_null(cg.memory_path);
+    assert_int_equal(cg.n_made, 0);
+    assert_int_equal(cg.v2_fd, -1);
+    assert_false(exists(f, "unified/congo"));
+    assert_file(f, "unified/cgroup.subtree_control", "");
+
+    /* make does what was planned. */
+    struct congo_error e = {0};
+    if (cgroup_make(&f->h, &f->req, &cg, &e) < 0)
+        fail_msg("make: %s", e.msg);
+    assert_string_equal(cg.paths[0], dir);
+    assert_int_equal(cg.n_made, 1);
+    assert_true(cg.v2_fd >= 0);
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +cpu");
+    assert_file(f, "unified/congo/" CG_NAME "/cpu.max", "100000 100000");
+    destroy_ok(&cg);
+
+    /* An explicit parent is not made either. */
+    f->req.parent = xstrdup("/machine.slice/congo");
+    f->req.cpu_quota = 0;
+    plan_ok(f, &cg);
+    assert_string_equal(cg.in_container, "/machine.slice/congo/" CG_NAME);
+    assert_null(cg.cpu_path);
+    assert_false(exists(f, "unified/machine.slice"));
+    destroy_ok(&cg);
+
+    /* Memory the parent already passes down gives an OOM count without a memory limit. */
+    free(f->req.parent);
+    f->req.parent = NULL;
+    put(f, "unified/congo/cgroup.subtree_control", "pids cpu memory\n");
+    plan_ok(f, &cg);
+    assert_ptr_equal(cg.memory_path, cg.paths[0]);
+    destroy_ok(&cg);
+
+    /* A missing controller is refused here, before anything exists. */
+    f->req.memory = 64LL << 20;
+    put(f, "unified/cgroup.controllers", "cpu pids\n");
+    _cleanup_free_ char *name = cgroup_name(&f->req, LAUNCHER, STARTTIME);
+    assert_int_equal(cgroup_plan(&f->h, planned(f), name, &cg, &e), -1);
+    assert_string_equal(e.msg, "limits.memory needs the memory cgroup controller, which this host "
+                               "does not have");
+    assert_null(cg.paths);
+    assert_null(cg.name);
+    error_clear(&e);
+}
+
+/* Without the launcher's start time there is no name, and no cgroup. */
+static void test_create_unknown_starttime(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/", true);
+    struct congo_error e = {0};
+    struct cgroup cg;
+    assert_int_equal(cgroup_create(&f->h, planned(f), LAUNCHER, 0, &cg, &e), -1);
+    assert_string_equal(e.msg, "cgroup for launcher 4242: its start time is unknown");
+    assert_null(cg.paths);
+    assert_int_equal(cg.v2_fd, -1);
+    error_clear(&e);
+}
+
 static void test_v2_writes(void **state)
 {
     struct fake *f = *state;
@@ -995,10 +1097,7 @@ static void test_v2_auto_ancestor(void **state)
 static void test_v2_auto_congo(void **state)
 {
     struct fake *f = *state;
-    fake_v2(f, "cpu memory pids\n", "/a/b", true);
-    _cleanup_free_ char *procs = live_procs();
-    v2_cgroup(f, "/a", procs);
-    v2_cgroup(f, "/a/b", procs);
+    fake_v2_busy(f);
     f->req.cpu_quota = 100000;
     struct cgroup cg;
     create_ok(f, &cg);
@@ -1131,6 +1230,7 @@ int main(void)
         T(test_proc_starttime_comm),
         T(test_proc_stat_field),
         T(test_parse_name),
+        T(test_name),
         T(test_cpu_weight),
         T(test_v1_create_writes_limits),
         T(test_v1_unlimited),
@@ -1149,6 +1249,8 @@ int main(void)
         T(test_v2_explicit_parent),
         T(test_v2_failure_leaves_nothing),
         T(test_v2_writes),
+        T(test_v2_plan_makes_nothing),
+        T(test_create_unknown_starttime),
         T(test_stale_v2),
         T(test_stale_v1),
 #undef T
