@@ -14,7 +14,6 @@
 #include "util/error.h"
 
 struct cgroup_manager {
-    const char *name; /* "v1", "v2" */
     /*
      * Name the run's directories (cg->name is set, the rest empty): paths,
      * memory_path, cpu_path, in_container; fail when the host lacks a controller req

@@ -39,6 +39,7 @@ bool cgroup_file_exists(const char *dir, const char *file);
 /* Find "key N" in a flat keyed file (memory.events, memory.oom_control). */
 int cgroup_read_keyed(const struct cgroup_fs *fs, const char *dir, const char *file,
                       const char *key, uint64_t *value);
+
 /* A list of limit writes being built: out[0..max) filled, n counting all, even past max. */
 struct cgroup_writes {
     struct cgroup_write *out;

@@ -69,37 +69,6 @@ static const char *dir_of(const struct v1_plan *plan, const struct cgroup *cg,
     return NULL;
 }
 
-static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
-                      struct cgroup_writes *w)
-{
-    cgroup_writes_pids(w, cg->paths[0], req->pids);
-    if (cg->memory_path) {
-        /* The kernel wants memsw >= memory at every moment: memory first. */
-        if (req->memory != LIMIT_UNLIMITED)
-            cgroup_writes_add(w, cg->memory_path, "memory.limit_in_bytes", "limits.memory", NULL,
-                              "%lld", (long long)req->memory);
-        if (req->memory_swap != LIMIT_UNLIMITED)
-            cgroup_writes_add(w, cg->memory_path, "memory.memsw.limit_in_bytes",
-                              "limits.memory_swap",
-                              "this kernel does not account swap (no "
-                              "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
-                              "memory_swap unset",
-                              "%lld", (long long)req->memory_swap);
-    }
-    if (cg->cpu_path) {
-        if (req->cpu_shares > 0)
-            cgroup_writes_add(w, cg->cpu_path, "cpu.shares", "limits.cpu_shares", NULL, "%lld",
-                              (long long)req->cpu_shares);
-        /* The period first: the kernel checks the quota against it. */
-        if (req->cpu_quota > 0) {
-            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_period_us", "limits.cpus", NULL, "%d",
-                              CPU_PERIOD_US);
-            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_quota_us", "limits.cpus", NULL, "%lld",
-                              (long long)req->cpu_quota);
-        }
-    }
-}
-
 static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
@@ -137,6 +106,37 @@ static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req
     return 0;
 }
 
+static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
+{
+    cgroup_writes_pids(w, cg->paths[0], req->pids);
+    if (cg->memory_path) {
+        /* The kernel wants memsw >= memory at every moment: memory first. */
+        if (req->memory != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.limit_in_bytes", "limits.memory", NULL,
+                              "%lld", (long long)req->memory);
+        if (req->memory_swap != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.memsw.limit_in_bytes",
+                              "limits.memory_swap",
+                              "this kernel does not account swap (no "
+                              "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
+                              "memory_swap unset",
+                              "%lld", (long long)req->memory_swap);
+    }
+    if (cg->cpu_path) {
+        if (req->cpu_shares > 0)
+            cgroup_writes_add(w, cg->cpu_path, "cpu.shares", "limits.cpu_shares", NULL, "%lld",
+                              (long long)req->cpu_shares);
+        /* The period first: the kernel checks the quota against it. */
+        if (req->cpu_quota > 0) {
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_period_us", "limits.cpus", NULL, "%d",
+                              CPU_PERIOD_US);
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_quota_us", "limits.cpus", NULL, "%lld",
+                              (long long)req->cpu_quota);
+        }
+    }
+}
+
 static char **v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     /*
@@ -162,7 +162,6 @@ static char **v1_parents(const struct cgroup_host *h, const struct cgroup_reques
 }
 
 const struct cgroup_manager cgroup_v1_manager = {
-    .name = "v1",
     .plan = v1_plan,
     .make = v1_make,
     .writes = v1_writes,

@@ -5,11 +5,9 @@
  * no-internal-processes rule): that decides where the run's cgroup can go.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
@@ -143,44 +141,6 @@ static int enable_path(const struct cgroup_fs *fs, const char *root, const char 
     return enable_controllers(fs, path, need, n_need, e);
 }
 
-/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
-uint64_t cgroup_cpu_weight(uint64_t shares)
-{
-    if (shares <= 2)
-        return 1;
-    if (shares >= 262144)
-        return 10000;
-    double l = log2((double)shares);
-    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
-    return (uint64_t)llround(pow(10, exponent));
-}
-
-static void v2_writes(const struct cgroup *cg, const struct cgroup_request *req,
-                      struct cgroup_writes *w)
-{
-    const char *dir = cg->paths[0];
-    cgroup_writes_pids(w, dir, req->pids);
-    if (req->memory != LIMIT_UNLIMITED)
-        cgroup_writes_add(w, dir, "memory.max", "limits.memory", NULL, "%lld",
-                          (long long)req->memory);
-    if (req->memory_swap != LIMIT_UNLIMITED) {
-        /* v2 limits swap alone; the request's memory_swap is memory plus swap, as on v1. */
-        int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
-        int64_t swap = req->memory_swap > memory ? req->memory_swap - memory : 0;
-        cgroup_writes_add(w, dir, "memory.swap.max", "limits.memory_swap",
-                          "this kernel does not account swap (no memory.swap.max); boot with "
-                          "swapaccount=1 or leave memory_swap unset",
-                          "%lld", (long long)swap);
-    }
-    if (req->cpu_shares > 0)
-        cgroup_writes_add(w, dir, "cpu.weight", "limits.cpu_shares", NULL, "%llu",
-                          (unsigned long long)cgroup_cpu_weight((uint64_t)req->cpu_shares));
-    if (req->cpu_quota > 0)
-        cgroup_writes_add(w, dir, "cpu.max", "limits.cpus", NULL, "%lld %d",
-                          (long long)req->cpu_quota, CPU_PERIOD_US);
-}
-
 /*
  * The run's directory below the parent parent_rel picks, and whether it
  * will have the memory controller. Reads the hierarchy; makes nothing.
@@ -237,6 +197,44 @@ static int v2_make(const struct cgroup_host *h, const struct cgroup_request *req
     return 0;
 }
 
+/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
+uint64_t cgroup_cpu_weight(uint64_t shares)
+{
+    if (shares <= 2)
+        return 1;
+    if (shares >= 262144)
+        return 10000;
+    double l = log2((double)shares);
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
+    return (uint64_t)llround(pow(10, exponent));
+}
+
+static void v2_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
+{
+    const char *dir = cg->paths[0];
+    cgroup_writes_pids(w, dir, req->pids);
+    if (req->memory != LIMIT_UNLIMITED)
+        cgroup_writes_add(w, dir, "memory.max", "limits.memory", NULL, "%lld",
+                          (long long)req->memory);
+    if (req->memory_swap != LIMIT_UNLIMITED) {
+        /* v2 limits swap alone; the request's memory_swap is memory plus swap, as on v1. */
+        int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
+        int64_t swap = req->memory_swap > memory ? req->memory_swap - memory : 0;
+        cgroup_writes_add(w, dir, "memory.swap.max", "limits.memory_swap",
+                          "this kernel does not account swap (no memory.swap.max); boot with "
+                          "swapaccount=1 or leave memory_swap unset",
+                          "%lld", (long long)swap);
+    }
+    if (req->cpu_shares > 0)
+        cgroup_writes_add(w, dir, "cpu.weight", "limits.cpu_shares", NULL, "%llu",
+                          (unsigned long long)cgroup_cpu_weight((uint64_t)req->cpu_shares));
+    if (req->cpu_quota > 0)
+        cgroup_writes_add(w, dir, "cpu.max", "limits.cpus", NULL, "%lld %d",
+                          (long long)req->cpu_quota, CPU_PERIOD_US);
+}
+
 static char **v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     struct congo_error ignored = {0};
@@ -255,7 +253,6 @@ static char **v2_parents(const struct cgroup_host *h, const struct cgroup_reques
 }
 
 const struct cgroup_manager cgroup_v2_manager = {
-    .name = "v2",
     .plan = v2_plan,
     .make = v2_make,
     .writes = v2_writes,
