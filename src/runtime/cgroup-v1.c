@@ -36,15 +36,14 @@ static void plan_add(struct v1_plan *plan, const struct cgroup_hierarchy *hi)
     plan->used[plan->n++] = hi;
 }
 
-static int plan_of(const struct cgroup_host *h, const struct cgroup_request *req, struct v1_plan *plan,
-                   struct congo_error *e)
+static int plan_of(const struct cgroup_host *h, const struct cgroup_request *req,
+                   struct v1_plan *plan, struct congo_error *e)
 {
     *plan = (struct v1_plan){0};
     /* pids always: its cgroup.procs is how every leftover process is found and killed. */
     plan->pids = find_hierarchy(h, "pids");
     if (!plan->pids)
-        return cgroup_missing_controller(req->pids_key, "pids",
-                                         e);
+        return cgroup_missing_controller(req->pids_key, "pids", e);
     /* memory whenever the host has it, for the OOM-kill count, even without a limit. */
     plan->memory = find_hierarchy(h, "memory");
     if (req->need_memory && !plan->memory)
@@ -70,47 +69,7 @@ static const char *dir_of(const struct v1_plan *plan, const struct cgroup *cg,
     return NULL;
 }
 
-static int write_limits(const struct v1_plan *plan, const struct cgroup_request *req,
-                        const struct cgroup *cg, struct congo_error *e)
-{
-    const char *pids = dir_of(plan, cg, plan->pids);
-    if (req->pids == LIMIT_UNLIMITED ? cgroup_write(pids, "pids.max", "max", e) < 0
-                                   : cgroup_write_u64(pids, "pids.max", (uint64_t)req->pids, e) < 0)
-        return error_wrap(e, "limits.pids");
-
-    if (plan->memory) {
-        const char *mem = dir_of(plan, cg, plan->memory);
-        /* The kernel wants memsw >= memory at every moment: memory first. */
-        if (req->memory != LIMIT_UNLIMITED &&
-            cgroup_write_u64(mem, "memory.limit_in_bytes", (uint64_t)req->memory, e) < 0)
-            return error_wrap(e, "limits.memory");
-        if (req->memory_swap != LIMIT_UNLIMITED) {
-            if (!cgroup_file_exists(mem, "memory.memsw.limit_in_bytes"))
-                return error_set(e, 0,
-                                 "limits.memory_swap: this kernel does not account swap (no "
-                                 "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
-                                 "memory_swap unset");
-            if (cgroup_write_u64(mem, "memory.memsw.limit_in_bytes", (uint64_t)req->memory_swap, e) <
-                0)
-                return error_wrap(e, "limits.memory_swap");
-        }
-    }
-
-    if (plan->cpu) {
-        const char *cpu = dir_of(plan, cg, plan->cpu);
-        if (req->cpu_shares > 0 &&
-            cgroup_write_u64(cpu, "cpu.shares", (uint64_t)req->cpu_shares, e) < 0)
-            return error_wrap(e, "limits.cpu_shares");
-        /* The period first: the kernel checks the quota against it. */
-        if (req->cpu_quota > 0 &&
-            (cgroup_write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_US, e) < 0 ||
-             cgroup_write_u64(cpu, "cpu.cfs_quota_us", (uint64_t)req->cpu_quota, e) < 0))
-            return error_wrap(e, "limits.cpus");
-    }
-    return 0;
-}
-
-int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
@@ -123,36 +82,66 @@ int cgroup_v1_plan(const struct cgroup_host *h, const struct cgroup_request *req
         _cleanup_free_ char *parent = cgroup_path_join(plan.used[i]->mount, rel);
         strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
     }
-    if (plan.memory)
-        cg->memory_path = xstrdup(dir_of(&plan, cg, plan.memory));
+    cg->memory_path = dir_of(&plan, cg, plan.memory);
+    cg->cpu_path = dir_of(&plan, cg, plan.cpu);
     return 0;
 }
 
-int cgroup_v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                    struct congo_error *e)
 {
     struct v1_plan plan;
     if (plan_of(h, req, &plan, e) < 0)
         return -1;
-    /* Every hierarchy's directory is made before any limit is written: failure undoes them all. */
     for (size_t i = 0; i < plan.n; i++) {
         if (req->parent) {
             _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
-            if (!rel || cgroup_mkdir_parents(plan.used[i]->mount, rel, cg->fake, e) < 0)
+            if (!rel || cgroup_mkdir_parents(h->fs, plan.used[i]->mount, rel, e) < 0)
                 return rel ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
         }
-        if (cgroup_mkdir(cg->paths[i], cg->fake, e) < 0)
+        if (cgroup_mkdir(h->fs, cg->paths[i], e) < 0)
             return -1;
         cg->n_made = i + 1;
     }
-    return write_limits(&plan, req, cg, e);
+    return 0;
 }
 
-char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
+static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
+{
+    cgroup_writes_pids(w, cg->paths[0], req->pids);
+    if (cg->memory_path) {
+        /* The kernel wants memsw >= memory at every moment: memory first. */
+        if (req->memory != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.limit_in_bytes", "limits.memory", NULL,
+                              "%lld", (long long)req->memory);
+        if (req->memory_swap != LIMIT_UNLIMITED)
+            cgroup_writes_add(w, cg->memory_path, "memory.memsw.limit_in_bytes",
+                              "limits.memory_swap",
+                              "this kernel does not account swap (no "
+                              "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave "
+                              "memory_swap unset",
+                              "%lld", (long long)req->memory_swap);
+    }
+    if (cg->cpu_path) {
+        if (req->cpu_shares > 0)
+            cgroup_writes_add(w, cg->cpu_path, "cpu.shares", "limits.cpu_shares", NULL, "%lld",
+                              (long long)req->cpu_shares);
+        /* The period first: the kernel checks the quota against it. */
+        if (req->cpu_quota > 0) {
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_period_us", "limits.cpus", NULL, "%d",
+                              CPU_PERIOD_US);
+            cgroup_writes_add(w, cg->cpu_path, "cpu.cfs_quota_us", "limits.cpus", NULL, "%lld",
+                              (long long)req->cpu_quota);
+        }
+    }
+}
+
+static char **v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     /*
-     * Every hierarchy, not only those this profile needs: an earlier run of
-     * another profile under the same parent may have used more. Only names
+     * Every hierarchy, not only those this request needs: an earlier run of
+     * another container under the same parent may have used more. Only names
      * of the form congo-NAME-PID-STARTTIME are ever touched there.
      */
     char **v = NULL;
@@ -171,3 +160,12 @@ char **cgroup_v1_parents(const struct cgroup_host *h, const struct cgroup_reques
     }
     return v;
 }
+
+const struct cgroup_manager cgroup_v1_manager = {
+    .plan = v1_plan,
+    .make = v1_make,
+    .writes = v1_writes,
+    .parents = v1_parents,
+    .oom_file = "memory.oom_control",
+    .attach_file = "tasks",
+};

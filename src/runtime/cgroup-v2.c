@@ -5,10 +5,9 @@
  * no-internal-processes rule): that decides where the run's cgroup can go.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
@@ -17,13 +16,23 @@
 #define CONGO_CGROUP "/congo"
 
 /* Does the cgroup at rel hold processes of its own? Unreadable counts as yes. */
-static bool holds_processes(const char *root, const char *rel)
+static bool holds_processes(const struct cgroup_fs *fs, const char *root, const char *rel)
 {
     _cleanup_free_ char *dir = cgroup_path_join(root, rel);
     _cleanup_free_ char *procs = NULL;
-    if (cgroup_read(dir, "cgroup.procs", &procs) < 0)
+    if (cgroup_read(fs, dir, "cgroup.procs", &procs) < 0)
         return true;
     return procs[strspn(procs, " \n")] != '\0';
+}
+
+/* "/a/b" -> "/a", "/a" -> "/". */
+static void cut_last(char *rel)
+{
+    char *slash = strrchr(rel, '/');
+    if (slash == rel)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
 }
 
 /*
@@ -33,7 +42,8 @@ static bool holds_processes(const char *root, const char *rel)
  * so in practice an ancestor); else /congo rather than the root itself, so
  * runs do not litter the top of the hierarchy.
  */
-static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request *req, struct congo_error *e)
+static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request *req,
+                        struct congo_error *e)
 {
     if (req->parent)
         return cgroup_parent_rel(req, "/", e);
@@ -43,55 +53,56 @@ static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request
     if (strcmp(c, "/") == 0)
         return steal_pointer(&c);
     while (strcmp(c, "/") != 0) {
-        if (!holds_processes(h->v2_mount, c))
+        if (!holds_processes(h->fs, h->v2_mount, c))
             return steal_pointer(&c);
-        char *slash = strrchr(c, '/');
-        if (slash == c)
-            slash[1] = '\0';
-        else
-            *slash = '\0';
+        cut_last(c);
     }
     return xstrdup(CONGO_CGROUP);
 }
 
-/* The controllers a run needs: pids always (leftovers), memory and cpu for their limits. */
-static int needed_controllers(const struct cgroup_host *h, const struct cgroup_request *req,
-                              const char *need[3], size_t *n_need, struct congo_error *e)
+/* A controller the run needs, and the key that asked for it (NULL: pids, always needed). */
+struct need {
+    const char *controller, *key;
+};
+
+/* pids always (its cgroup.procs finds leftovers), memory and cpu for their limits. */
+static size_t needed_controllers(const struct cgroup_request *req, struct need need[3])
 {
-    *n_need = 0;
+    size_t n = 0;
+    need[n++] = (struct need){"pids", req->pids_key};
+    if (req->need_memory)
+        need[n++] = (struct need){"memory", req->memory_key};
+    if (req->need_cpu)
+        need[n++] = (struct need){"cpu", req->cpu_key};
+    return n;
+}
+
+/* A controller the root does not offer cannot be enabled anywhere below it. */
+static int check_controllers(const struct cgroup_host *h, const struct need *need, size_t n_need,
+                             struct congo_error *e)
+{
     _cleanup_free_ char *available = NULL;
-    int r = cgroup_read(h->v2_mount, "cgroup.controllers", &available);
+    int r = cgroup_read(h->fs, h->v2_mount, "cgroup.controllers", &available);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.controllers`", h->v2_mount);
-    if (!cgroup_list_has(available, "pids"))
-        return cgroup_missing_controller(req->pids_key, "pids",
-                                         e);
-    need[(*n_need)++] = "pids";
-    if (req->need_memory) {
-        if (!cgroup_list_has(available, "memory"))
-            return cgroup_missing_controller(req->memory_key, "memory", e);
-        need[(*n_need)++] = "memory";
-    }
-    if (req->need_cpu) {
-        if (!cgroup_list_has(available, "cpu"))
-            return cgroup_missing_controller(req->cpu_key, "cpu", e);
-        need[(*n_need)++] = "cpu";
-    }
+    for (size_t i = 0; i < n_need; i++)
+        if (!cgroup_list_has(available, need[i].controller))
+            return cgroup_missing_controller(need[i].key, need[i].controller, e);
     return 0;
 }
 
 /* List the needed controllers in dir's cgroup.subtree_control, writing only what is missing. */
-static int enable_controllers(const char *dir, const char *const *need, size_t n_need,
-                              struct congo_error *e)
+static int enable_controllers(const struct cgroup_fs *fs, const char *dir, const struct need *need,
+                              size_t n_need, struct congo_error *e)
 {
     _cleanup_free_ char *enabled = NULL;
-    int r = cgroup_read(dir, "cgroup.subtree_control", &enabled);
+    int r = cgroup_read(fs, dir, "cgroup.subtree_control", &enabled);
     if (r < 0)
         return error_set(e, -r, "read `%s/cgroup.subtree_control`", dir);
     struct strbuf sb = {0};
     for (size_t i = 0; i < n_need; i++)
-        if (!cgroup_list_has(enabled, need[i]))
-            strbuf_printf(&sb, "%s+%s", sb.len ? " " : "", need[i]);
+        if (!cgroup_list_has(enabled, need[i].controller))
+            strbuf_printf(&sb, "%s+%s", sb.len ? " " : "", need[i].controller);
     if (!sb.len)
         return 0;
     _cleanup_free_ char *add = strbuf_steal(&sb);
@@ -109,10 +120,10 @@ static int enable_controllers(const char *dir, const char *const *need, size_t n
 }
 
 /* Controllers reach rel only through every ancestor: enable them from the root down. */
-static int enable_path(const char *root, const char *rel, const char *const *need, size_t n_need,
-                       struct congo_error *e)
+static int enable_path(const struct cgroup_fs *fs, const char *root, const char *rel,
+                       const struct need *need, size_t n_need, struct congo_error *e)
 {
-    if (enable_controllers(root, need, n_need, e) < 0)
+    if (enable_controllers(fs, root, need, n_need, e) < 0)
         return -1;
     _cleanup_free_ char *path = cgroup_path_join(root, rel);
     size_t skip = strlen(root);
@@ -122,99 +133,109 @@ static int enable_path(const char *root, const char *rel, const char *const *nee
         if (*p != '/')
             continue;
         *p = '\0';
-        int r = enable_controllers(path, need, n_need, e);
+        int r = enable_controllers(fs, path, need, n_need, e);
         *p = '/';
         if (r < 0)
             return -1;
     }
-    return enable_controllers(path, need, n_need, e);
+    return enable_controllers(fs, path, need, n_need, e);
 }
 
-static int write_limits(const char *dir, const struct cgroup_request *req, struct congo_error *e)
+/*
+ * The run's directory below the parent parent_rel picks, and whether it
+ * will have the memory controller. Reads the hierarchy; makes nothing.
+ */
+static int v2_plan(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                   struct congo_error *e)
 {
-    if (req->pids == LIMIT_UNLIMITED ? cgroup_write(dir, "pids.max", "max", e) < 0
-                                   : cgroup_write_u64(dir, "pids.max", (uint64_t)req->pids, e) < 0)
-        return error_wrap(e, "limits.pids");
-    if (req->memory != LIMIT_UNLIMITED &&
-        cgroup_write_u64(dir, "memory.max", (uint64_t)req->memory, e) < 0)
-        return error_wrap(e, "limits.memory");
-    if (req->memory_swap != LIMIT_UNLIMITED) {
-        /* v2 limits swap alone; the profile's memory_swap is memory plus swap, as on v1. */
-        if (!cgroup_file_exists(dir, "memory.swap.max"))
-            return error_set(e, 0,
-                             "limits.memory_swap: this kernel does not account swap (no "
-                             "memory.swap.max); boot with swapaccount=1 or leave memory_swap "
-                             "unset");
-        int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
-        uint64_t swap = req->memory_swap > memory ? (uint64_t)(req->memory_swap - memory) : 0;
-        if (cgroup_write_u64(dir, "memory.swap.max", swap, e) < 0)
-            return error_wrap(e, "limits.memory_swap");
-    }
-    if (req->cpu_shares > 0 &&
-        cgroup_write_u64(dir, "cpu.weight", cgroup_cpu_weight((uint64_t)req->cpu_shares), e) < 0)
-        return error_wrap(e, "limits.cpu_shares");
-    if (req->cpu_quota > 0) {
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%lld %d", (long long)req->cpu_quota, CPU_PERIOD_US);
-        if (cgroup_write(dir, "cpu.max", buf, e) < 0)
-            return error_wrap(e, "limits.cpus");
-    }
-    return 0;
-}
-
-int cgroup_v2_create(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
-                     struct congo_error *e)
-{
-    const char *need[3];
-    size_t n_need = 0;
-    if (needed_controllers(h, req, need, &n_need, e) < 0)
+    struct need need[3];
+    size_t n_need = needed_controllers(req, need);
+    if (check_controllers(h, need, n_need, e) < 0)
         return -1;
     _cleanup_free_ char *rel = parent_rel(h, req, e);
     if (!rel)
         return -1;
+    _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
+    strv_push(&cg->paths, cgroup_path_join(parent, cg->name));
+    cg->in_container = cgroup_path_join(rel, cg->name);
+    /*
+     * Without a memory limit the controller may still be on (systemd enables
+     * it); its memory.events then gives the OOM count all the same. make
+     * enables only what the request needs, so what the parent passes down
+     * now is what the run's cgroup gets.
+     */
+    _cleanup_free_ char *enabled = NULL;
+    if (req->need_memory || (cgroup_read(h->fs, parent, "cgroup.subtree_control", &enabled) == 0 &&
+                             cgroup_list_has(enabled, "memory")))
+        cg->memory_path = cg->paths[0];
+    if (req->need_cpu)
+        cg->cpu_path = cg->paths[0];
+    return 0;
+}
+
+static int v2_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
+                   struct congo_error *e)
+{
+    struct need need[3];
+    size_t n_need = needed_controllers(req, need);
+    /* The parent as planned: looking for it again could find another. */
+    _cleanup_free_ char *rel = xstrdup(cg->in_container);
+    cut_last(rel);
     /*
      * An explicit parent, or /congo, may not exist yet. What is made here
      * stays, as systemd's slices do: only the run's own cgroup is removed,
      * and the next run finds its parent ready.
      */
     if ((req->parent || strcmp(rel, CONGO_CGROUP) == 0) &&
-        cgroup_mkdir_parents(h->v2_mount, rel, cg->fake, e) < 0)
+        cgroup_mkdir_parents(h->fs, h->v2_mount, rel, e) < 0)
         return req->parent ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
-    if (enable_path(h->v2_mount, rel, need, n_need, e) < 0)
+    if (enable_path(h->fs, h->v2_mount, rel, need, n_need, e) < 0)
         return -1;
-
-    _cleanup_free_ char *parent = cgroup_path_join(h->v2_mount, rel);
-    _cleanup_free_ char *dir = cgroup_path_join(parent, cg->name);
-    if (cgroup_mkdir(dir, cg->fake, e) < 0)
+    if (cgroup_mkdir(h->fs, cg->paths[0], e) < 0)
         return -1;
-    strv_push(&cg->paths, xstrdup(dir));
-    cg->in_container = cgroup_path_join(rel, cg->name);
-
-    /*
-     * Without a memory limit the controller may still be on (systemd enables
-     * it); its memory.events then gives the OOM count all the same.
-     */
-    _cleanup_free_ char *enabled = NULL;
-    bool memory = false;
-    for (size_t i = 0; i < n_need; i++)
-        memory |= strcmp(need[i], "memory") == 0;
-    if (memory || (cgroup_read(parent, "cgroup.subtree_control", &enabled) == 0 &&
-                   cgroup_list_has(enabled, "memory")))
-        cg->memory_path = xstrdup(dir);
-
-    if (write_limits(dir, req, e) < 0)
-        return -1;
-    /*
-     * For CLONE_INTO_CGROUP: the child starts inside, under the limits, with
-     * no moment outside them.
-     */
-    cg->v2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cg->v2_fd < 0)
-        return error_set(e, errno, "open cgroup `%s`", dir);
+    cg->n_made = 1;
     return 0;
 }
 
-char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
+/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
+uint64_t cgroup_cpu_weight(uint64_t shares)
+{
+    if (shares <= 2)
+        return 1;
+    if (shares >= 262144)
+        return 10000;
+    double l = log2((double)shares);
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
+    return (uint64_t)llround(pow(10, exponent));
+}
+
+static void v2_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct cgroup_writes *w)
+{
+    const char *dir = cg->paths[0];
+    cgroup_writes_pids(w, dir, req->pids);
+    if (req->memory != LIMIT_UNLIMITED)
+        cgroup_writes_add(w, dir, "memory.max", "limits.memory", NULL, "%lld",
+                          (long long)req->memory);
+    if (req->memory_swap != LIMIT_UNLIMITED) {
+        /* v2 limits swap alone; the request's memory_swap is memory plus swap, as on v1. */
+        int64_t memory = req->memory != LIMIT_UNLIMITED ? req->memory : 0;
+        int64_t swap = req->memory_swap > memory ? req->memory_swap - memory : 0;
+        cgroup_writes_add(w, dir, "memory.swap.max", "limits.memory_swap",
+                          "this kernel does not account swap (no memory.swap.max); boot with "
+                          "swapaccount=1 or leave memory_swap unset",
+                          "%lld", (long long)swap);
+    }
+    if (req->cpu_shares > 0)
+        cgroup_writes_add(w, dir, "cpu.weight", "limits.cpu_shares", NULL, "%llu",
+                          (unsigned long long)cgroup_cpu_weight((uint64_t)req->cpu_shares));
+    if (req->cpu_quota > 0)
+        cgroup_writes_add(w, dir, "cpu.max", "limits.cpus", NULL, "%lld %d",
+                          (long long)req->cpu_quota, CPU_PERIOD_US);
+}
+
+static char **v2_parents(const struct cgroup_host *h, const struct cgroup_request *req)
 {
     struct congo_error ignored = {0};
     _cleanup_free_ char *rel = parent_rel(h, req, &ignored);
@@ -230,3 +251,13 @@ char **cgroup_v2_parents(const struct cgroup_host *h, const struct cgroup_reques
         free(dir);
     return v;
 }
+
+const struct cgroup_manager cgroup_v2_manager = {
+    .plan = v2_plan,
+    .make = v2_make,
+    .writes = v2_writes,
+    .parents = v2_parents,
+    .oom_file = "memory.events",
+    .kill_file = "cgroup.kill",
+    .clone_into = true,
+};

@@ -1,65 +1,22 @@
 /*
- * Cgroups, the part every mode shares: detecting the host's layout, the
- * entry points that branch on it, the leaf readers and writers, killing and
- * removing, and collecting the cgroups of launchers that died.
+ * Cgroups, the part every mode shares: detecting the host's layout (which
+ * picks its manager), the entry points that go through the manager, and
+ * collecting the cgroups of launchers that died. The leaf readers and
+ * writers are in cgroup-util.c.
  */
 #include "cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
 
-/* Control files are small; memory.stat, the largest we might read, is a few KiB. */
-#define CGROUP_FILE_MAX (1024 * 1024)
 /* mountinfo of a host with thousands of mounts is still well below this. */
 #define PROC_FILE_MAX (16 * 1024 * 1024)
-
-/* Killing and removing poll with this step, for about a second in all. */
-#define POLL_STEP_MS 10
-#define POLL_ROUNDS 100
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
-}
-
-/* ---- small path and list helpers ---------------------------------------- */
-
-char *cgroup_path_join(const char *dir, const char *rel)
-{
-    while (*rel == '/')
-        rel++;
-    if (!*rel)
-        return xstrdup(dir);
-    size_t n = strlen(dir);
-    while (n > 0 && dir[n - 1] == '/')
-        n--;
-    return xasprintf("%.*s/%s", (int)n, dir, rel);
-}
-
-bool cgroup_list_has(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; p && *p;) {
-        size_t len = strcspn(p, " ,\n");
-        if (len == n && memcmp(p, word, n) == 0)
-            return true;
-        p += len;
-        p += strspn(p, " ,\n");
-    }
-    return false;
-}
 
 /* Same controllers in any order: mountinfo and /proc/self/cgroup need not agree on it. */
 static bool same_set(const char *a, const char *b)
@@ -78,355 +35,7 @@ static bool same_set(const char *a, const char *b)
     return true;
 }
 
-/* ---- leaf readers and writers ------------------------------------------- */
-
-int cgroup_read(const char *dir, const char *file, char **out)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    size_t len;
-    return read_file_max(path, CGROUP_FILE_MAX, out, &len);
-}
-
-bool cgroup_file_exists(const char *dir, const char *file)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    return access(path, F_OK) == 0;
-}
-
-int cgroup_write(const char *dir, const char *file, const char *value, struct congo_error *e)
-{
-    _cleanup_free_ char *path = cgroup_path_join(dir, file);
-    /* No O_CREAT, in fake trees too: a misspelt control file fails here as on a kernel. */
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return error_set(e, errno, "write `%s` to `%s`", value, path);
-    /* A cgroup file takes one value per write(2): never split it. */
-    size_t len = strlen(value);
-    ssize_t w;
-    while ((w = write(fd, value, len)) < 0 && errno == EINTR)
-        ;
-    if (w < 0)
-        return error_set(e, errno, "write `%s` to `%s`", value, path);
-    if ((size_t)w != len)
-        return error_set(e, EIO, "write `%s` to `%s`: short write", value, path);
-    return 0;
-}
-
-int cgroup_write_u64(const char *dir, const char *file, uint64_t value, struct congo_error *e)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-    return cgroup_write(dir, file, buf, e);
-}
-
-int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *value)
-{
-    _cleanup_free_ char *text = NULL;
-    int r = cgroup_read(dir, file, &text);
-    if (r < 0)
-        return r;
-    size_t n = strlen(key);
-    for (char *line = text; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if (strncmp(line, key, n) == 0 && line[n] == ' ') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(line + n + 1, &end, 10);
-            if (errno || end == line + n + 1)
-                return -EINVAL;
-            *value = v;
-            return 0;
-        }
-        line = next;
-    }
-    return -ENOENT;
-}
-
-/* ---- making and removing directories ------------------------------------ */
-
-/*
- * The kernel fills a new cgroup with its control files; a fake tree's mkdir
- * does not, so copy the names of the parent's files (empty), which lets a
- * test decide which files "the kernel" offers by what it puts in the root.
- */
-static int fake_populate(const char *path)
-{
-    _cleanup_free_ char *parent = xstrdup(path);
-    char *slash = strrchr(parent, '/');
-    if (!slash || slash == parent)
-        return 0;
-    *slash = '\0';
-    _cleanup_closedir_ DIR *d = opendir(parent);
-    if (!d)
-        return -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(path, de->d_name);
-        _cleanup_close_ int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_mkdir(const char *path, bool fake, struct congo_error *e)
-{
-    if (mkdir(path, 0755) < 0) {
-        int err = errno;
-        if (err == EACCES || err == EPERM)
-            return error_set(e, err, "create cgroup `%s` (are you root?)", path);
-        if (err == EROFS)
-            return error_set(e, err,
-                             "create cgroup `%s` (the cgroup file system is mounted "
-                             "read-only here)",
-                             path);
-        return error_set(e, err, "create cgroup `%s`", path);
-    }
-    if (fake) {
-        int r = fake_populate(path);
-        if (r < 0)
-            return error_set(e, -r, "populate fake cgroup `%s`", path);
-    }
-    return 0;
-}
-
-/* An existing directory is fine here (another run may make the same parent at the same time). */
-static int mkdir_if_missing(const char *path, bool fake, struct congo_error *e)
-{
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return error_set(e, ENOTDIR, "create cgroup `%s`", path);
-        return 0;
-    }
-    if (cgroup_mkdir(path, fake, e) == 0)
-        return 0;
-    if (e->err != EEXIST)
-        return -1;
-    error_clear(e);
-    return 0;
-}
-
-int cgroup_mkdir_parents(const char *root, const char *rel, bool fake, struct congo_error *e)
-{
-    _cleanup_free_ char *path = cgroup_path_join(root, rel);
-    size_t skip = strlen(root);
-    if (strlen(path) <= skip)
-        return 0; /* rel is the root itself */
-    for (char *p = path + skip + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int r = mkdir_if_missing(path, fake, e);
-        *p = '/';
-        if (r < 0)
-            return -1;
-    }
-    return mkdir_if_missing(path, fake, e);
-}
-
-/* One round: SIGKILL what dir and its sub-cgroups list. Returns how many were listed. */
-static int kill_round(const char *dir, struct congo_error *e)
-{
-    _cleanup_free_ char *procs = NULL;
-    int r = cgroup_read(dir, "cgroup.procs", &procs);
-    if (r == -ENOENT)
-        return 0; /* already gone */
-    if (r < 0)
-        return error_set(e, -r, "read `%s/cgroup.procs`", dir);
-    int seen = 0;
-    pid_t self = getpid();
-    for (char *p = procs; *p;) {
-        char *end;
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        p = end + strspn(end, " \n");
-        /*
-         * 0 stands for a process outside our pid namespace, which we cannot
-         * name; and a mistaken attach must never make the launcher kill itself.
-         */
-        if (pid <= 0 || pid == self)
-            continue;
-        seen++;
-        if (kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
-            return error_set(e, errno, "kill process %ld of cgroup `%s`", pid, dir);
-    }
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    if (!d)
-        return seen;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-        int n = kill_round(sub, e);
-        if (n < 0)
-            return n;
-        seen += n;
-    }
-    return seen;
-}
-
-int cgroup_kill_all(const char *dir, bool fake, struct congo_error *e)
-{
-    for (int round = 0; round < POLL_ROUNDS; round++) {
-        int n = kill_round(dir, e);
-        if (n <= 0)
-            return n;
-        /* A fake cgroup.procs never empties: one round is all a test can see. */
-        if (fake)
-            return 0;
-        /* A process listed may still be exiting, or a child forked before the kill may appear. */
-        sleep_ms(POLL_STEP_MS);
-    }
-    return error_set(e, 0, "cgroup `%s` still has processes after a second of SIGKILL", dir);
-}
-
-static int fake_unlink_files(const char *dir)
-{
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : -errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_type != DT_REG)
-            continue;
-        _cleanup_free_ char *f = cgroup_path_join(dir, de->d_name);
-        if (unlink(f) < 0 && errno != ENOENT)
-            return -errno;
-    }
-    return 0;
-}
-
-int cgroup_remove(const char *dir, bool fake, long *budget_ms, struct congo_error *e)
-{
-    /* A container may have made cgroups of its own below ours: those go first. */
-    {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        if (!d && errno == ENOENT)
-            return 0;
-        struct dirent *de;
-        while (d && (de = readdir(d))) {
-            if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                strcmp(de->d_name, "..") == 0)
-                continue;
-            _cleanup_free_ char *sub = cgroup_path_join(dir, de->d_name);
-            if (cgroup_remove(sub, fake, budget_ms, e) < 0)
-                return -1;
-        }
-    }
-    if (fake) {
-        int r = fake_unlink_files(dir);
-        if (r < 0)
-            return error_set(e, -r, "empty fake cgroup `%s`", dir);
-    }
-    for (;;) {
-        if (rmdir(dir) == 0 || errno == ENOENT)
-            return 0;
-        /* EBUSY: killed processes have not all left yet; they do within milliseconds. */
-        if (errno != EBUSY || *budget_ms <= 0)
-            return error_set(e, errno, "remove cgroup `%s`", dir);
-        sleep_ms(POLL_STEP_MS);
-        *budget_ms -= POLL_STEP_MS;
-    }
-}
-
-/* ---- request helpers ---------------------------------------------------- */
-
-int cgroup_missing_controller(const char *key, const char *controller, struct congo_error *e)
-{
-    if (!key)
-        return error_set(e, 0,
-                         "congo needs the %s cgroup controller to find and kill every process "
-                         "of a container, and this host does not have it",
-                         controller);
-    return error_set(e, 0, "%s needs the %s cgroup controller, which this host does not have", key,
-                     controller);
-}
-
-char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struct congo_error *e)
-{
-    const char *s = req->parent ? req->parent : own;
-    struct strbuf sb = {0};
-    for (const char *c = s; *c;) {
-        c += strspn(c, "/");
-        size_t len = strcspn(c, "/");
-        if (!len)
-            break;
-        if (len == 2 && c[0] == '.' && c[1] == '.') {
-            strbuf_free(&sb);
-            error_set(e, 0, "cgroup_parent: `%s` leaves the hierarchy's root", s);
-            return NULL;
-        }
-        if (!(len == 1 && c[0] == '.')) {
-            strbuf_putc(&sb, '/');
-            strbuf_add(&sb, c, len);
-        }
-        c += len;
-    }
-    if (!sb.len)
-        strbuf_putc(&sb, '/');
-    return strbuf_steal(&sb);
-}
-
-/* crun's fit through 2 -> 1, 1024 -> 100 (both defaults) and 262144 -> 10000. */
-uint64_t cgroup_cpu_weight(uint64_t shares)
-{
-    if (shares <= 2)
-        return 1;
-    if (shares >= 262144)
-        return 10000;
-    double l = log2((double)shares);
-    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-    /* Rounded, not ceil'ed: pow(10, 2.0 - tiny) must give exactly 100 for 1024. */
-    return (uint64_t)llround(pow(10, exponent));
-}
-
-/* ---- the names of runs' cgroups ----------------------------------------- */
-
-static bool digits_n(const char *s, size_t n)
-{
-    if (!n || n > 20)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-bool cgroup_parse_name(const char *name, pid_t *pid, unsigned long long *starttime)
-{
-    /* NAME may contain '-': read PID and STARTTIME from the end. */
-    if (strncmp(name, "congo-", 6) != 0)
-        return false;
-    const char *body = name + 6;
-    const char *last = strrchr(body, '-');
-    if (!last || last == body)
-        return false;
-    const char *prev = last - 1;
-    while (prev > body && *prev != '-')
-        prev--;
-    if (prev == body) /* no NAME before PID */
-        return false;
-    if (!digits_n(last + 1, strlen(last + 1)) || !digits_n(prev + 1, (size_t)(last - prev - 1)))
-        return false;
-    char *end;
-    errno = 0;
-    long long pv = strtoll(prev + 1, &end, 10);
-    if (errno || pv <= 0 || pv > INT32_MAX)
-        return false;
-    unsigned long long st = strtoull(last + 1, &end, 10);
-    if (errno || st == 0)
-        return false;
-    *pid = (pid_t)pv;
-    *starttime = st;
-    return true;
-}
+/* ---- launchers' start times --------------------------------------------- */
 
 /* -ENOENT when the process is gone; another -errno when /proc will not tell. */
 static int read_starttime(const char *proc, pid_t pid, unsigned long long *out)
@@ -640,7 +249,8 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
     size_t n = 0;
     parse_mountinfo(mountinfo, &m, &n);
     bool v2_seen = false, v1_seen = false;
-    struct cgroup_host host = {.proc = xstrdup(src->proc)};
+    struct cgroup_host host = {.proc = xstrdup(src->proc),
+                               .fs = src->fs ? src->fs : &cgroup_kernel_fs};
     for (size_t i = 0; i < n; i++) {
         if (m[i].v2) {
             v2_seen = true;
@@ -685,9 +295,11 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
     }
     if (v1_controllers_present) {
         host.mode = host.v2_mount ? CGROUP_HYBRID : CGROUP_V1;
+        host.manager = &cgroup_v1_manager;
     } else if (host.v2_mount) {
         /* A named v1 hierarchy (name=systemd) next to cgroup2 holds no controller: pure v2. */
         host.mode = CGROUP_V2;
+        host.manager = &cgroup_v2_manager;
         for (size_t i = 0; i < host.n_v1; i++) {
             free(host.v1[i].controllers);
             free(host.v1[i].mount);
@@ -714,12 +326,15 @@ int cgroup_detect(struct cgroup_host *h, const struct cgroup_sources *src, struc
 
 /* ---- entry points ------------------------------------------------------- */
 
-static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode, bool fake)
+/* Empty, and of the host's kind; what it was made from stays when it is released. */
+static void cgroup_clear(struct cgroup *cg, enum cgroup_mode mode,
+                         const struct cgroup_manager *manager, const struct cgroup_fs *fs)
 {
     memset(cg, 0, sizeof(*cg));
     cg->mode = mode;
+    cg->manager = manager;
     cg->v2_fd = -1;
-    cg->fake = fake;
+    cg->fs = fs;
 }
 
 /* Release cg's memory and fd, leaving the directories (they are already gone or kept). */
@@ -729,22 +344,49 @@ static void cgroup_release(struct cgroup *cg)
         close(cg->v2_fd);
     free(cg->name);
     strv_free(cg->paths);
-    free(cg->memory_path);
     free(cg->in_container);
-    cgroup_clear(cg, cg->mode, cg->fake);
+    cgroup_clear(cg, cg->mode, cg->manager, cg->fs);
 }
 
-int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
-                unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
+int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, const char *name,
+                struct cgroup *cg, struct congo_error *e)
 {
-    cgroup_clear(cg, h->mode, h->fake);
-    if (launcher <= 0 || starttime == 0)
-        return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
-    cg->name = xasprintf("congo-%s-%d-%llu", req->name ? req->name : "congo", (int)launcher, starttime);
-    /* v2 plans and makes its one directory at once, in cgroup_make. */
-    if (h->mode != CGROUP_V2 && cgroup_v1_plan(h, req, cg, e) < 0) {
+    cgroup_clear(cg, h->mode, h->manager, h->fs);
+    cg->name = xstrdup(name);
+    if (h->manager->plan(h, req, cg, e) < 0) {
         cgroup_release(cg);
         return -1;
+    }
+    return 0;
+}
+
+/* For CLONE_INTO_CGROUP: the child starts inside, under the limits, with no moment outside them. */
+static int open_clone_fd(struct cgroup *cg, struct congo_error *e)
+{
+    if (!cg->manager->clone_into)
+        return 0;
+    cg->v2_fd = open(cg->paths[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cg->v2_fd < 0)
+        return error_set(e, errno, "open cgroup `%s`", cg->paths[0]);
+    return 0;
+}
+
+size_t cgroup_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                     struct cgroup_write *out, size_t max)
+{
+    struct cgroup_writes w = {.out = out, .max = max};
+    cg->manager->writes(cg, req, &w);
+    return w.n;
+}
+
+/* In order; the first that fails names its key. */
+static int write_limits(const struct cgroup_write *w, size_t n, struct congo_error *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].absent && !cgroup_file_exists(w[i].dir, w[i].file))
+            return error_set(e, 0, "%s: %s", w[i].key, w[i].absent);
+        if (cgroup_write(w[i].dir, w[i].file, w[i].value, e) < 0)
+            return error_wrap(e, "%s", w[i].key);
     }
     return 0;
 }
@@ -752,22 +394,20 @@ int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, p
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e)
 {
-    int r;
-    if (h->mode == CGROUP_V2) {
-        r = cgroup_v2_create(h, req, cg, e);
-        cg->n_made = strv_len(cg->paths);
-    } else {
-        r = cgroup_v1_make(h, req, cg, e);
-    }
-    if (r < 0) {
+    size_t n = cgroup_writes(cg, req, NULL, 0);
+    _cleanup_free_ struct cgroup_write *writes = xcalloc(n, sizeof(*writes));
+    cgroup_writes(cg, req, writes, n);
+    /* Every directory is made before any limit is written: a refused limit undoes them all. */
+    if (cg->manager->make(h, req, cg, e) < 0 || write_limits(writes, n, e) < 0 ||
+        open_clone_fd(cg, e) < 0) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
-        long budget = POLL_ROUNDS * POLL_STEP_MS;
+        long budget = CGROUP_REMOVE_BUDGET_MS;
         for (size_t i = cg->n_made; i > 0; i--)
-            cgroup_remove(cg->paths[i - 1], cg->fake, &budget, &ignored);
+            cgroup_remove(cg->fs, cg->paths[i - 1], &budget, &ignored);
         error_clear(&ignored);
         cgroup_release(cg);
-        return r;
+        return -1;
     }
     return 0;
 }
@@ -775,7 +415,12 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
 int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req, pid_t launcher,
                   unsigned long long starttime, struct cgroup *cg, struct congo_error *e)
 {
-    if (cgroup_plan(h, req, launcher, starttime, cg, e) < 0)
+    _cleanup_free_ char *name = cgroup_name(req, launcher, starttime);
+    if (!name) {
+        cgroup_clear(cg, h->mode, h->manager, h->fs);
+        return error_set(e, 0, "cgroup for launcher %d: its start time is unknown", (int)launcher);
+    }
+    if (cgroup_plan(h, req, name, cg, e) < 0)
         return -1;
     return cgroup_make(h, req, cg, e);
 }
@@ -792,14 +437,17 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct congo_error *e)
 
 int cgroup_open_attach_fds(const struct cgroup *cg, int *fds, int max, struct congo_error *e)
 {
+    if (!cg->paths || !cg->manager->attach_file)
+        return 0;
+    const char *file = cg->manager->attach_file;
     int n = 0;
-    for (size_t i = 0; cg->mode != CGROUP_V2 && cg->paths && cg->paths[i]; i++) {
+    for (size_t i = 0; cg->paths[i]; i++) {
         if (n == max) {
             while (n > 0)
                 close(fds[--n]);
             return 0; /* more hierarchies than expected: attach by pid */
         }
-        _cleanup_free_ char *path = cgroup_path_join(cg->paths[i], "tasks");
+        _cleanup_free_ char *path = cgroup_path_join(cg->paths[i], file);
         int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0) {
             int err = errno;
@@ -828,8 +476,9 @@ int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count)
     if (!cg->memory_path)
         return -1;
     /* v1 has the count since Linux 4.13; older kernels have none to give. */
-    const char *file = cg->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control";
-    return cgroup_read_keyed(cg->memory_path, file, "oom_kill", count) < 0 ? -1 : 0;
+    return cgroup_read_keyed(cg->fs, cg->memory_path, cg->manager->oom_file, "oom_kill", count) < 0
+               ? -1
+               : 0;
 }
 
 /* Keep the first error, count the rest: destroy goes on past each one. */
@@ -843,6 +492,29 @@ static void keep_first(struct congo_error *first, struct congo_error *now)
     }
 }
 
+/*
+ * Kill what is in dir and the cgroups below it: at once where the kernel
+ * can (the manager's kill_file), then the loop, which there only waits for
+ * the processes to be gone. Goes on past an error, keeping the first in
+ * *first; -1 after one.
+ */
+static int kill_tree(const struct cgroup_manager *m, const struct cgroup_fs *fs, const char *dir,
+                     struct congo_error *first)
+{
+    struct congo_error now = {0};
+    int r = 0;
+    if (m->kill_file && cgroup_file_exists(dir, m->kill_file) &&
+        cgroup_write(dir, m->kill_file, "1", &now) < 0) {
+        keep_first(first, &now);
+        r = -1;
+    }
+    if (cgroup_kill_all(fs, dir, &now) < 0) {
+        keep_first(first, &now);
+        r = -1;
+    }
+    return r;
+}
+
 int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
 {
     struct congo_error first = {0}, now = {0};
@@ -852,31 +524,24 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
      * to do; only when one is busy is there something left to kill.
      */
     size_t n = cg->n_made; /* planned directories never made are not this run's */
-    if (!cg->fake && n > 0) {
+    if (n > 0) {
         size_t removed = 0;
-        for (size_t i = n; i > 0; i--, removed++)
-            if (rmdir(cg->paths[i - 1]) < 0 && errno != ENOENT)
+        for (size_t i = n; i > 0; i--, removed++) {
+            int r = cg->fs->rmdir(cg->paths[i - 1]);
+            if (r < 0 && r != -ENOENT)
                 break;
+        }
         if (removed == n) {
             cgroup_release(cg);
             return 0;
         }
     }
-    if (n > 0) {
-        /*
-         * v2's cgroup.kill (Linux 5.14) kills the whole subtree at once, so a
-         * fork racing the kill cannot escape; the loop below then only waits
-         * for the processes to be gone. v1 has the pids hierarchy first.
-         */
-        if (cg->mode == CGROUP_V2 && cgroup_file_exists(cg->paths[0], "cgroup.kill") &&
-            cgroup_write(cg->paths[0], "cgroup.kill", "1", &now) < 0)
-            keep_first(&first, &now);
-        if (cgroup_kill_all(cg->paths[0], cg->fake, &now) < 0)
-            keep_first(&first, &now);
-    }
-    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    /* v1 has the pids hierarchy first. */
+    if (n > 0)
+        kill_tree(cg->manager, cg->fs, cg->paths[0], &first);
+    long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t i = 0; i < n; i++)
-        if (cgroup_remove(cg->paths[i], cg->fake, &budget, &now) < 0)
+        if (cgroup_remove(cg->fs, cg->paths[i], &budget, &now) < 0)
             keep_first(&first, &now);
     cgroup_release(cg);
     if (first.msg) {
@@ -910,8 +575,7 @@ static bool is_stale(const struct cgroup_host *h, const char *name)
 int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_request *req,
                          struct congo_error *e)
 {
-    _cleanup_strv_ char **parents =
-        h->mode == CGROUP_V2 ? cgroup_v2_parents(h, req) : cgroup_v1_parents(h, req);
+    _cleanup_strv_ char **parents = h->manager->parents(h, req);
     _cleanup_strv_ char **stale = NULL;
     for (size_t i = 0; parents && parents[i]; i++) {
         _cleanup_closedir_ DIR *d = opendir(parents[i]);
@@ -929,25 +593,18 @@ int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_reques
 
     struct congo_error first = {0}, now = {0};
     int removed = 0;
-    long budget = POLL_ROUNDS * POLL_STEP_MS;
+    long budget = CGROUP_REMOVE_BUDGET_MS;
     for (size_t s = 0; stale && stale[s]; s++) {
         bool ok = true;
         /* Kill in every hierarchy first: on v1 a process sits in all of them. */
         for (size_t i = 0; parents[i]; i++) {
             _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
-            if (h->mode == CGROUP_V2 && cgroup_file_exists(dir, "cgroup.kill") &&
-                cgroup_write(dir, "cgroup.kill", "1", &now) < 0) {
-                keep_first(&first, &now);
+            if (kill_tree(h->manager, h->fs, dir, &first) < 0)
                 ok = false;
-            }
-            if (cgroup_kill_all(dir, h->fake, &now) < 0) {
-                keep_first(&first, &now);
-                ok = false;
-            }
         }
         for (size_t i = 0; parents[i]; i++) {
             _cleanup_free_ char *dir = cgroup_path_join(parents[i], stale[s]);
-            if (cgroup_remove(dir, h->fake, &budget, &now) < 0) {
+            if (cgroup_remove(h->fs, dir, &budget, &now) < 0) {
                 keep_first(&first, &now);
                 ok = false;
             }

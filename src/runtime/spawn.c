@@ -351,8 +351,8 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     if (security_prepare(plan, &sec, &r->error) < 0)
         return;
 
-    static const struct cgroup_sources real = {"/proc/self/mountinfo", "/proc/self/cgroup",
-                                               "/proc"};
+    static const struct cgroup_sources real = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     _cleanup_(cgroup_host_free) struct cgroup_host host = {0};
     if (cgroup_detect(&host, &real, &r->error) < 0) {
         error_wrap(&r->error, "cgroups");
@@ -364,9 +364,14 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
      * CLONE_INTO_CGROUP. Either way what the plan asks of the host's
      * controllers is checked here, before anything runs.
      */
+    _cleanup_free_ char *cg_name =
+        cgroup_name(&plan->cgroup, getpid(), proc_starttime("/proc", getpid()));
+    if (!cg_name) {
+        error_set(&r->error, 0, "cgroup for launcher %d: its start time is unknown", (int)getpid());
+        return;
+    }
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_plan(&host, &plan->cgroup, getpid(), proc_starttime("/proc", getpid()), &cg,
-                    &r->error) < 0)
+    if (cgroup_plan(&host, &plan->cgroup, cg_name, &cg, &r->error) < 0)
         return;
     bool late_cgroup = host.mode != CGROUP_V2;
     if (!late_cgroup && cgroup_make(&host, &plan->cgroup, &cg, &r->error) < 0)

@@ -285,7 +285,8 @@ concurrent() {
     i=0
     while [ $i -lt 20 ]; do
         (
-            "$CONGO" --name busy run "$ROOTFS" - - - - -- sleep 0.$((i % 5 + 1)) >/dev/null 2>&1
+            "$CONGO" --name busy run "$ROOTFS" - - - - -- sleep 0.$((i % 5 + 1)) >/dev/null \
+                2>"$WORK/run$i.err"
             echo $? >>"$WORK/statuses"
         ) &
         i=$((i + 1))
@@ -304,7 +305,10 @@ for e in json.load(open(sys.argv[1])):
     done
     wait
     [ $bad = 0 ] || { echo "a --list failed or did not parse:"; cat "$WORK/list.err"; return 1; }
-    expect_eq 20 "$(grep -c '^0$' "$WORK/statuses")" "runs that exited 0" || return 1
+    expect_eq 20 "$(grep -c '^0$' "$WORK/statuses")" "runs that exited 0" || {
+        cat "$WORK"/run*.err
+        return 1
+    }
     expect_eq "[]" "$("$CONGO" --list --format json)" "list afterwards" || return 1
     left=$(ls -A "$CONGO_STATE_DIR")
     expect_eq "" "$left" "entries left"

@@ -1,9 +1,10 @@
 /*
  * The cgroup module against fake trees: mountinfo and /proc/self/cgroup are
  * files in a scratch directory, and each "hierarchy" is a plain directory
- * whose control files are regular files (cgroup_host.fake). No root needed;
- * nothing here touches the host's cgroups. Processes signalled are only
- * children this test forked.
+ * whose control files are regular files, behind a stand-in for cgroupfs
+ * (struct cgroup_fs) that does over them what the kernel would. No root
+ * needed; nothing here touches the host's cgroups. Processes signalled are
+ * only children this test forked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +31,7 @@
 
 /*
  * Scratch files. Local rather than helpers.h's, so this test links only the
- * cgroup module, util and profile.c, not the whole profile loader.
+ * cgroup module and util, not the profile loader.
  */
 static char *test_tmpdir(void)
 {
@@ -71,6 +74,98 @@ static char *test_write(const char *dir, const char *name, const char *content)
     return path;
 }
 
+/* ---- cgroupfs over plain directories ------------------------------------ */
+
+/*
+ * The kernel fills a new cgroup with the control files of its controllers;
+ * here it gets empty files named like its parent's, so a test decides which
+ * files "the kernel" offers by what it puts in the root.
+ */
+static int standin_mkdir(const char *path)
+{
+    if (mkdir(path, 0755) < 0)
+        return -errno;
+    _cleanup_free_ char *parent = xstrdup(path);
+    *strrchr(parent, '/') = '\0';
+    _cleanup_closedir_ DIR *d = opendir(parent);
+    if (!d)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_REG)
+            continue;
+        _cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
+        _cleanup_close_ int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+/* Killed and not yet reaped is dead too: the kernel drops a zombie from cgroup.procs. */
+static bool alive(long pid)
+{
+    unsigned long long starttime;
+    char state = 0;
+    return pid > 0 && proc_stat_field("/proc", (pid_t)pid, 22, &starttime, &state) == 0 &&
+           state != 'Z' && state != 'X';
+}
+
+/* A control file as written, but cgroup.procs lists only the processes still alive. */
+static int standin_read(const char *path, char **out)
+{
+    size_t len;
+    int r = read_file_max(path, 1 << 20, out, &len);
+    if (r < 0 || !str_has_suffix(path, "/cgroup.procs"))
+        return r;
+    struct strbuf live = {0};
+    for (char *p = *out, *end; *p; p = end + strspn(end, " \n")) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (alive(pid))
+            strbuf_printf(&live, "%ld\n", pid);
+    }
+    free(*out);
+    *out = strbuf_steal(&live);
+    return 0;
+}
+
+/* The kernel refuses to remove a cgroup with a process or a cgroup in it; its files go with it. */
+static int standin_rmdir(const char *path)
+{
+    _cleanup_free_ char *procs_path = xasprintf("%s/cgroup.procs", path);
+    _cleanup_free_ char *procs = NULL;
+    if (standin_read(procs_path, &procs) == 0 && *procs)
+        return -EBUSY;
+    _cleanup_closedir_ DIR *d = opendir(path);
+    if (!d)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            return -EBUSY;
+    rewinddir(d);
+    while ((de = readdir(d))) {
+        _cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
+        if (de->d_type == DT_REG && unlink(file) < 0)
+            return -errno;
+    }
+    return rmdir(path) < 0 ? -errno : 0;
+}
+
+static const struct cgroup_fs standin = {
+    .mkdir = standin_mkdir,
+    .rmdir = standin_rmdir,
+    .read = standin_read,
+};
+
+/* cgroup.procs of a cgroup that holds processes: this test's own, which stays alive. */
+static char *live_procs(void)
+{
+    return xasprintf("%d\n%d\n", (int)getpid(), (int)getppid());
+}
+
 #define LAUNCHER 4242
 #define STARTTIME 777ULL
 #define CG_NAME "congo-web-4242-777"
@@ -81,15 +176,17 @@ struct fake {
     char *dir;
     char *mountinfo, *self;
     struct cgroup_host h;
-    struct profile p;
+    struct cgroup_request req;
 };
 
 static int fake_setup(void **state)
 {
     struct fake *f = xcalloc(1, sizeof(*f));
     f->dir = test_tmpdir();
-    profile_init(&f->p);
-    f->p.name = xstrdup("web");
+    f->req = (struct cgroup_request){.name = xstrdup("web"),
+                                     .pids = LIMIT_UNLIMITED,
+                                     .memory = LIMIT_UNLIMITED,
+                                     .memory_swap = LIMIT_UNLIMITED};
     *state = f;
     return 0;
 }
@@ -98,7 +195,8 @@ static int fake_teardown(void **state)
 {
     struct fake *f = *state;
     cgroup_host_free(&f->h);
-    profile_free(&f->p);
+    free(f->req.name);
+    free(f->req.parent);
     test_rmrf(f->dir);
     free(f->dir);
     free(f->mountinfo);
@@ -144,11 +242,9 @@ static int detect(struct fake *f, const char *mountinfo, const char *self, struc
     free(f->self);
     f->mountinfo = test_write(f->dir, "mountinfo", mountinfo);
     f->self = test_write(f->dir, "self-cgroup", self);
-    struct cgroup_sources src = {f->mountinfo, f->self, "/proc"};
+    struct cgroup_sources src = {f->mountinfo, f->self, "/proc", &standin};
     cgroup_host_free(&f->h);
-    int r = cgroup_detect(&f->h, &src, e);
-    f->h.fake = true;
-    return r;
+    return cgroup_detect(&f->h, &src, e);
 }
 
 static void detect_ok(struct fake *f, const char *mountinfo, const char *self)
@@ -270,19 +366,40 @@ static void v2_cgroup(struct fake *f, const char *rel, const char *procs)
     }
 }
 
-static void full_limits(struct profile *p)
+/* A v2 host where the launcher's cgroup /a/b and /a both hold processes: `auto` is /congo. */
+static void fake_v2_busy(struct fake *f)
 {
-    p->pids = 50;
-    p->memory = 64LL << 20;
-    p->memory_swap = 96LL << 20;
-    p->cpu_shares = 1024;
-    p->cpu_quota = 150000;
+    fake_v2(f, "cpu memory pids\n", "/a/b", true);
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/a", procs);
+    v2_cgroup(f, "/a/b", procs);
+}
+
+static void full_limits(struct cgroup_request *req)
+{
+    req->pids = 50;
+    req->memory = 64LL << 20;
+    req->memory_swap = 96LL << 20;
+    req->cpu_shares = 1024;
+    req->cpu_quota = 150000;
+}
+
+/* What the run plan says of the limits a test set: the controllers needed, and which key asked. */
+static const struct cgroup_request *planned(struct fake *f)
+{
+    struct cgroup_request *r = &f->req;
+    r->need_memory = r->memory != LIMIT_UNLIMITED || r->memory_swap != LIMIT_UNLIMITED;
+    r->need_cpu = r->cpu_shares > 0 || r->cpu_quota > 0;
+    r->pids_key = r->pids != LIMIT_UNLIMITED ? "limits.pids" : NULL;
+    r->memory_key = r->memory != LIMIT_UNLIMITED ? "limits.memory" : "limits.memory_swap";
+    r->cpu_key = r->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
+    return r;
 }
 
 static void create_ok(struct fake *f, struct cgroup *cg)
 {
     struct congo_error e = {0};
-    if (cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, cg, &e) < 0)
+    if (cgroup_create(&f->h, planned(f), LAUNCHER, STARTTIME, cg, &e) < 0)
         fail_msg("create: %s", e.msg);
 }
 
@@ -290,7 +407,7 @@ static void create_fails(struct fake *f, const char *want)
 {
     struct congo_error e = {0};
     struct cgroup cg;
-    int r = cgroup_create(&f->h, &f->p, LAUNCHER, STARTTIME, &cg, &e);
+    int r = cgroup_create(&f->h, planned(f), LAUNCHER, STARTTIME, &cg, &e);
     if (r == 0)
         fail_msg("create succeeded; expected \"%s\"", want);
     if (!strstr(e.msg, want))
@@ -298,6 +415,37 @@ static void create_fails(struct fake *f, const char *want)
     assert_null(cg.paths);
     assert_int_equal(cg.v2_fd, -1);
     error_clear(&e);
+}
+
+/* Plan f's request under the name of create_ok's cgroup; makes nothing. */
+static void plan_ok(struct fake *f, struct cgroup *cg)
+{
+    struct congo_error e = {0};
+    _cleanup_free_ char *name = cgroup_name(&f->req, LAUNCHER, STARTTIME);
+    if (cgroup_plan(&f->h, planned(f), name, cg, &e) < 0)
+        fail_msg("plan: %s", e.msg);
+}
+
+/* One expected limit write: to the cgroup's dir-th path. */
+struct want_write {
+    size_t dir;
+    const char *file, *value, *key;
+    bool absent; /* a message for a kernel without the file */
+};
+
+static void assert_writes(const struct fake *f, const struct cgroup *cg,
+                          const struct want_write *want, size_t n_want)
+{
+    struct cgroup_write w[16];
+    assert_int_equal(cgroup_writes(cg, &f->req, NULL, 0), n_want);
+    assert_int_equal(cgroup_writes(cg, &f->req, w, ARRAY_SIZE(w)), n_want);
+    for (size_t i = 0; i < n_want; i++) {
+        assert_ptr_equal(w[i].dir, cg->paths[want[i].dir]);
+        assert_string_equal(w[i].file, want[i].file);
+        assert_string_equal(w[i].value, want[i].value);
+        assert_string_equal(w[i].key, want[i].key);
+        assert_int_equal(w[i].absent != NULL, want[i].absent);
+    }
 }
 
 static void destroy_ok(struct cgroup *cg)
@@ -503,6 +651,26 @@ static void test_parse_name(void **state)
     assert_false(cgroup_parse_name("congo-x-99999999999-5", &pid, &st));
 }
 
+static void test_name(void **state)
+{
+    (void)state;
+    struct cgroup_request req = {.name = "my-app"};
+    _cleanup_free_ char *named = cgroup_name(&req, 123, 456);
+    assert_string_equal(named, "congo-my-app-123-456");
+    pid_t pid;
+    unsigned long long st;
+    assert_true(cgroup_parse_name(named, &pid, &st));
+    assert_int_equal(pid, 123);
+    assert_int_equal(st, 456);
+    req.name = NULL;
+    _cleanup_free_ char *unnamed = cgroup_name(&req, 1, 2);
+    assert_string_equal(unnamed, "congo-congo-1-2");
+    /* Without the launcher's pid and start time a cgroup could never be told stale. */
+    assert_null(cgroup_name(&req, 0, 2));
+    assert_null(cgroup_name(&req, -1, 2));
+    assert_null(cgroup_name(&req, 1, 0));
+}
+
 static void test_cpu_weight(void **state)
 {
     (void)state;
@@ -523,7 +691,7 @@ static void test_v1_create_writes_limits(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.name, CG_NAME);
@@ -571,17 +739,17 @@ static void test_v1_missing_controllers(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, false, false, false);
-    f->p.memory = 64LL << 20;
+    f->req.memory = 64LL << 20;
     create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
                     "have");
-    f->p.memory = LIMIT_UNLIMITED;
-    f->p.cpu_quota = 50000;
+    f->req.memory = LIMIT_UNLIMITED;
+    f->req.cpu_quota = 50000;
     create_fails(f, "limits.cpus needs the cpu cgroup controller, which this host does not have");
-    f->p.cpu_shares = 512;
+    f->req.cpu_shares = 512;
     create_fails(f, "limits.cpu_shares needs the cpu cgroup controller");
     assert_false(exists(f, "pids/" CG_NAME));
     /* Without any limit there is nothing missing: only pids is needed. */
-    f->p.cpu_quota = f->p.cpu_shares = 0;
+    f->req.cpu_quota = f->req.cpu_shares = 0;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_int_equal(strv_len(cg.paths), 1);
@@ -595,7 +763,7 @@ static void test_v1_no_memsw(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, false);
-    full_limits(&f->p);
+    full_limits(&f->req);
     create_fails(f, "limits.memory_swap: this kernel does not account swap (no "
                     "memory.memsw.limit_in_bytes); boot with swapaccount=1 or leave memory_swap "
                     "unset");
@@ -612,7 +780,7 @@ static void test_hybrid_uses_v1(void **state)
     fake_v1_host(f, true, true, true, true);
     assert_int_equal(f->h.mode, CGROUP_HYBRID);
     assert_string_equal(f->h.v2_own, "/user.slice/user-0.slice/session-1.scope");
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     assert_int_equal(cg.mode, CGROUP_HYBRID);
@@ -632,8 +800,8 @@ static void test_v1_explicit_parent(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    f->p.cgroup_parent = xstrdup("/congo.slice/web");
-    f->p.pids = 7;
+    f->req.parent = xstrdup("/congo.slice/web");
+    f->req.pids = 7;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_file(f, "pids/congo.slice/web/" CG_NAME "/pids.max", "7");
@@ -644,8 +812,8 @@ static void test_v1_explicit_parent(void **state)
     assert_true(exists(f, "memory/congo.slice/web"));
 
     /* The profile rejects these already; the module does not rely on it. */
-    free(f->p.cgroup_parent);
-    f->p.cgroup_parent = xstrdup("/congo.slice/../../etc");
+    free(f->req.parent);
+    f->req.parent = xstrdup("/congo.slice/../../etc");
     create_fails(f, "cgroup_parent: `/congo.slice/../../etc` leaves the hierarchy's root");
 }
 
@@ -653,7 +821,7 @@ static void test_v1_attach_oom_destroy(void **state)
 {
     struct fake *f = *state;
     fake_v1(f, true, true, true);
-    f->p.cpu_shares = 2;
+    f->req.cpu_shares = 2;
     struct cgroup cg;
     create_ok(f, &cg);
     pid_t child = spawn_sleeper();
@@ -678,13 +846,140 @@ static void test_v1_attach_oom_destroy(void **state)
     assert_false(exists(f, "pids/" CG_NAME));
 }
 
+/* Every file and value, in the order the kernel needs: memory before memsw, period before quota. */
+static void test_v1_writes(void **state)
+{
+    struct fake *f = *state;
+    fake_v1(f, true, true, true);
+    full_limits(&f->req);
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    static const struct want_write want[] = {
+        {0, "pids.max", "50", "limits.pids", false},
+        {1, "memory.limit_in_bytes", "67108864", "limits.memory", false},
+        {1, "memory.memsw.limit_in_bytes", "100663296", "limits.memory_swap", true},
+        {2, "cpu.shares", "1024", "limits.cpu_shares", false},
+        {2, "cpu.cfs_period_us", "100000", "limits.cpus", false},
+        {2, "cpu.cfs_quota_us", "150000", "limits.cpus", false},
+    };
+    assert_writes(f, &cg, want, ARRAY_SIZE(want));
+    /* A short array gets the first ones; the count is still all of them. */
+    struct cgroup_write two[2];
+    assert_int_equal(cgroup_writes(&cg, &f->req, two, ARRAY_SIZE(two)), ARRAY_SIZE(want));
+    assert_string_equal(two[1].file, "memory.limit_in_bytes");
+    assert_false(exists(f, "pids/" CG_NAME));
+    destroy_ok(&cg);
+
+    /* No limit: pids.max is still written, to lift the parent's. */
+    f->req = (struct cgroup_request){.name = f->req.name,
+                                     .pids = LIMIT_UNLIMITED,
+                                     .memory = LIMIT_UNLIMITED,
+                                     .memory_swap = LIMIT_UNLIMITED};
+    plan_ok(f, &cg);
+    static const struct want_write none[] = {{0, "pids.max", "max", "limits.pids", false}};
+    assert_writes(f, &cg, none, ARRAY_SIZE(none));
+    destroy_ok(&cg);
+}
+
 /* ---- v2 ----------------------------------------------------------------- */
+
+/* v2 plan names the directory and checks the controllers; it makes and enables nothing. */
+static void test_v2_plan_makes_nothing(void **state)
+{
+    struct fake *f = *state;
+    fake_v2_busy(f);
+    f->req.cpu_quota = 100000;
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    _cleanup_free_ char *dir = xasprintf("%s/unified/congo/" CG_NAME, f->dir);
+    assert_int_equal(strv_len(cg.paths), 1);
+    assert_string_equal(cg.paths[0], dir);
+    assert_string_equal(cg.in_container, "/congo/" CG_NAME);
+    assert_ptr_equal(cg.cpu_path, cg.paths[0]);
+    assert_null(cg.memory_path);
+    assert_int_equal(cg.n_made, 0);
+    assert_int_equal(cg.v2_fd, -1);
+    assert_false(exists(f, "unified/congo"));
+    assert_file(f, "unified/cgroup.subtree_control", "");
+
+    /* make does what was planned. */
+    struct congo_error e = {0};
+    if (cgroup_make(&f->h, &f->req, &cg, &e) < 0)
+        fail_msg("make: %s", e.msg);
+    assert_string_equal(cg.paths[0], dir);
+    assert_int_equal(cg.n_made, 1);
+    assert_true(cg.v2_fd >= 0);
+    assert_file(f, "unified/cgroup.subtree_control", "+pids +cpu");
+    assert_file(f, "unified/congo/" CG_NAME "/cpu.max", "100000 100000");
+    destroy_ok(&cg);
+
+    /* An explicit parent is not made either. */
+    f->req.parent = xstrdup("/machine.slice/congo");
+    f->req.cpu_quota = 0;
+    plan_ok(f, &cg);
+    assert_string_equal(cg.in_container, "/machine.slice/congo/" CG_NAME);
+    assert_null(cg.cpu_path);
+    assert_false(exists(f, "unified/machine.slice"));
+    destroy_ok(&cg);
+
+    /* Memory the parent already passes down gives an OOM count without a memory limit. */
+    free(f->req.parent);
+    f->req.parent = NULL;
+    put(f, "unified/congo/cgroup.subtree_control", "pids cpu memory\n");
+    plan_ok(f, &cg);
+    assert_ptr_equal(cg.memory_path, cg.paths[0]);
+    destroy_ok(&cg);
+
+    /* A missing controller is refused here, before anything exists. */
+    f->req.memory = 64LL << 20;
+    put(f, "unified/cgroup.controllers", "cpu pids\n");
+    _cleanup_free_ char *name = cgroup_name(&f->req, LAUNCHER, STARTTIME);
+    assert_int_equal(cgroup_plan(&f->h, planned(f), name, &cg, &e), -1);
+    assert_string_equal(e.msg, "limits.memory needs the memory cgroup controller, which this host "
+                               "does not have");
+    assert_null(cg.paths);
+    assert_null(cg.name);
+    error_clear(&e);
+}
+
+/* Without the launcher's start time there is no name, and no cgroup. */
+static void test_create_unknown_starttime(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpu memory pids\n", "/", true);
+    struct congo_error e = {0};
+    struct cgroup cg;
+    assert_int_equal(cgroup_create(&f->h, planned(f), LAUNCHER, 0, &cg, &e), -1);
+    assert_string_equal(e.msg, "cgroup for launcher 4242: its start time is unknown");
+    assert_null(cg.paths);
+    assert_int_equal(cg.v2_fd, -1);
+    error_clear(&e);
+}
+
+static void test_v2_writes(void **state)
+{
+    struct fake *f = *state;
+    fake_v2(f, "cpuset cpu io memory pids\n", "/", true);
+    full_limits(&f->req);
+    struct cgroup cg;
+    plan_ok(f, &cg);
+    static const struct want_write want[] = {
+        {0, "pids.max", "50", "limits.pids", false},
+        {0, "memory.max", "67108864", "limits.memory", false},
+        {0, "memory.swap.max", "33554432", "limits.memory_swap", true},
+        {0, "cpu.weight", "100", "limits.cpu_shares", false},
+        {0, "cpu.max", "150000 100000", "limits.cpus", false},
+    };
+    assert_writes(f, &cg, want, ARRAY_SIZE(want));
+    assert_false(exists(f, "unified/" CG_NAME));
+    destroy_ok(&cg);
+}
 
 static void test_v2_create_writes_limits(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpuset cpu io memory pids\n", "/", true);
-    full_limits(&f->p);
+    full_limits(&f->req);
     struct cgroup cg;
     create_ok(f, &cg);
     _cleanup_free_ char *dir = xasprintf("%s/unified/" CG_NAME, f->dir);
@@ -723,7 +1018,7 @@ static void test_v2_weight_anchors(void **state)
         const char *weight;
     } anchors[] = {{2, "1"}, {1024, "100"}, {262144, "10000"}};
     for (size_t i = 0; i < ARRAY_SIZE(anchors); i++) {
-        f->p.cpu_shares = anchors[i].shares;
+        f->req.cpu_shares = anchors[i].shares;
         struct cgroup cg;
         create_ok(f, &cg);
         assert_file(f, "unified/" CG_NAME "/cpu.weight", anchors[i].weight);
@@ -740,7 +1035,7 @@ static void test_v2_swap_zero(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "memory pids\n", "/", true);
-    f->p.memory = f->p.memory_swap = 64LL << 20;
+    f->req.memory = f->req.memory_swap = 64LL << 20;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_file(f, "unified/" CG_NAME "/memory.swap.max", "0");
@@ -751,21 +1046,21 @@ static void test_v2_missing(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpu pids\n", "/", false);
-    f->p.memory = 64LL << 20;
+    f->req.memory = 64LL << 20;
     create_fails(f, "limits.memory needs the memory cgroup controller, which this host does not "
                     "have");
-    f->p.memory = LIMIT_UNLIMITED;
-    f->p.pids = 10;
+    f->req.memory = LIMIT_UNLIMITED;
+    f->req.pids = 10;
     put(f, "unified/cgroup.controllers", "cpu memory\n");
     create_fails(f, "limits.pids needs the pids cgroup controller, which this host does not have");
-    f->p.pids = LIMIT_UNLIMITED;
+    f->req.pids = LIMIT_UNLIMITED;
     create_fails(f, "the pids cgroup controller");
     put(f, "unified/cgroup.controllers", "memory pids\n");
-    f->p.cpu_quota = 20000;
+    f->req.cpu_quota = 20000;
     create_fails(f, "limits.cpus needs the cpu cgroup controller");
-    f->p.cpu_quota = 0;
-    f->p.memory = 64LL << 20;
-    f->p.memory_swap = 128LL << 20;
+    f->req.cpu_quota = 0;
+    f->req.memory = 64LL << 20;
+    f->req.memory_swap = 128LL << 20;
     create_fails(f, "limits.memory_swap: this kernel does not account swap (no memory.swap.max)");
     assert_false(exists(f, "unified/" CG_NAME));
 }
@@ -777,8 +1072,9 @@ static void test_v2_auto_ancestor(void **state)
     fake_v2(f, "cpu memory pids\n", "/user.slice/user-0.slice/session-1.scope", true);
     v2_cgroup(f, "/user.slice", "");
     v2_cgroup(f, "/user.slice/user-0.slice", "");
-    v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", "123\n456\n");
-    f->p.memory = 64LL << 20;
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/user.slice/user-0.slice/session-1.scope", procs);
+    f->req.memory = 64LL << 20;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/user.slice/user-0.slice/" CG_NAME);
@@ -801,10 +1097,8 @@ static void test_v2_auto_ancestor(void **state)
 static void test_v2_auto_congo(void **state)
 {
     struct fake *f = *state;
-    fake_v2(f, "cpu memory pids\n", "/a/b", true);
-    v2_cgroup(f, "/a", "5\n");
-    v2_cgroup(f, "/a/b", "7\n");
-    f->p.cpu_quota = 100000;
+    fake_v2_busy(f);
+    f->req.cpu_quota = 100000;
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/congo/" CG_NAME);
@@ -823,8 +1117,9 @@ static void test_v2_explicit_parent(void **state)
 {
     struct fake *f = *state;
     fake_v2(f, "cpu memory pids\n", "/init.scope", true);
-    v2_cgroup(f, "/init.scope", "1\n");
-    f->p.cgroup_parent = xstrdup("/machine.slice/congo");
+    _cleanup_free_ char *procs = live_procs();
+    v2_cgroup(f, "/init.scope", procs);
+    f->req.parent = xstrdup("/machine.slice/congo");
     struct cgroup cg;
     create_ok(f, &cg);
     assert_string_equal(cg.in_container, "/machine.slice/congo/" CG_NAME);
@@ -843,7 +1138,7 @@ static void test_v2_failure_leaves_nothing(void **state)
     fake_v2(f, "cpu memory pids\n", "/", true);
     _cleanup_free_ char *cpumax = xasprintf("%s/unified/cpu.max", f->dir);
     unlink(cpumax);
-    f->p.cpu_quota = 150000;
+    f->req.cpu_quota = 150000;
     create_fails(f, "limits.cpus: write `150000 100000` to `");
     assert_false(exists(f, "unified/" CG_NAME));
 }
@@ -872,7 +1167,7 @@ static void test_stale_v2(void **state)
     v2_cgroup(f, "/system.slice", "");
 
     struct congo_error e = {0};
-    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    int n = cgroup_collect_stale(&f->h, planned(f), &e);
     if (n < 0)
         fail_msg("collect: %s", e.msg);
     assert_int_equal(n, 2);
@@ -888,7 +1183,7 @@ static void test_stale_v2(void **state)
     assert_true(exists(f, "unified/system.slice"));
 
     /* A second pass finds nothing. */
-    assert_int_equal(cgroup_collect_stale(&f->h, &f->p, &e), 0);
+    assert_int_equal(cgroup_collect_stale(&f->h, planned(f), &e), 0);
 }
 
 /* v1: a dead launcher's cgroup goes from every hierarchy, a live one stays in all. */
@@ -912,7 +1207,7 @@ static void test_stale_v1(void **state)
     put(f, a1, "");
     put(f, a2, "");
     struct congo_error e = {0};
-    int n = cgroup_collect_stale(&f->h, &f->p, &e);
+    int n = cgroup_collect_stale(&f->h, planned(f), &e);
     if (n < 0)
         fail_msg("collect: %s", e.msg);
     assert_int_equal(n, 1);
@@ -935,6 +1230,7 @@ int main(void)
         T(test_proc_starttime_comm),
         T(test_proc_stat_field),
         T(test_parse_name),
+        T(test_name),
         T(test_cpu_weight),
         T(test_v1_create_writes_limits),
         T(test_v1_unlimited),
@@ -943,6 +1239,7 @@ int main(void)
         T(test_hybrid_uses_v1),
         T(test_v1_explicit_parent),
         T(test_v1_attach_oom_destroy),
+        T(test_v1_writes),
         T(test_v2_create_writes_limits),
         T(test_v2_weight_anchors),
         T(test_v2_swap_zero),
@@ -951,6 +1248,9 @@ int main(void)
         T(test_v2_auto_congo),
         T(test_v2_explicit_parent),
         T(test_v2_failure_leaves_nothing),
+        T(test_v2_writes),
+        T(test_v2_plan_makes_nothing),
+        T(test_create_unknown_starttime),
         T(test_stale_v2),
         T(test_stale_v1),
 #undef T

@@ -192,19 +192,32 @@ static void test_clone_into(const struct cgroup *cg)
           pid, pid < 0 ? strerror(errno) : "ran");
 }
 
+/* A request for name with no limit set, as the run plan makes it. */
+static struct cgroup_request request(char *name)
+{
+    return (struct cgroup_request){.name = name,
+                                   .pids = LIMIT_UNLIMITED,
+                                   .memory = LIMIT_UNLIMITED,
+                                   .memory_swap = LIMIT_UNLIMITED,
+                                   .memory_key = "limits.memory",
+                                   .cpu_key = "limits.cpus"};
+}
+
 static void test_limits(const struct cgroup_host *h, pid_t self, unsigned long long st)
 {
-    struct profile p;
-    profile_init(&p);
-    p.name = xstrdup("check");
-    p.pids = 50;
-    p.memory = 64LL << 20;
-    p.memory_swap = 96LL << 20;
-    p.cpu_shares = 1024;
-    p.cpu_quota = 150000;
+    struct cgroup_request req = request("check");
+    req.pids = 50;
+    req.pids_key = "limits.pids";
+    req.memory = 64LL << 20;
+    req.memory_swap = 96LL << 20;
+    req.need_memory = true;
+    req.cpu_shares = 1024;
+    req.cpu_quota = 150000;
+    req.need_cpu = true;
+    req.cpu_key = "limits.cpu_shares";
     struct cgroup cg;
     struct congo_error e = {0};
-    if (cgroup_create(h, &p, self, st, &cg, &e) < 0)
+    if (cgroup_create(h, &req, self, st, &cg, &e) < 0)
         die("create with every limit", &e);
     for (size_t i = 0; cg.paths[i]; i++)
         printf("# made %s\n", cg.paths[i]);
@@ -250,20 +263,18 @@ static void test_limits(const struct cgroup_host *h, pid_t self, unsigned long l
         gone &= !dir_exists(paths[i]);
     check(gone, "destroy removes every directory made");
     check(killed(wait_status(sleeper)), "destroy SIGKILLs what was left inside");
-    profile_free(&p);
 }
 
 static void test_oom(const struct cgroup_host *h, pid_t self, unsigned long long st)
 {
-    struct profile p;
-    profile_init(&p);
-    p.name = xstrdup("oom");
-    p.memory = 64LL << 20;
+    struct cgroup_request req = request("oom");
+    req.memory = 64LL << 20;
     /* memory_swap = memory: no swap at all (v2 memory.swap.max 0). */
-    p.memory_swap = 64LL << 20;
+    req.memory_swap = 64LL << 20;
+    req.need_memory = true;
     struct cgroup cg;
     struct congo_error e = {0};
-    if (cgroup_create(h, &p, self, st, &cg, &e) < 0)
+    if (cgroup_create(h, &req, self, st, &cg, &e) < 0)
         die("create with memory=64m memory_swap=64m", &e);
     if (h->mode == CGROUP_V2)
         check_file(&cg, "memory.swap.max", "0");
@@ -281,19 +292,16 @@ static void test_oom(const struct cgroup_host *h, pid_t self, unsigned long long
         check(false, "destroy: %s", e.msg);
         error_clear(&e);
     }
-    profile_free(&p);
 }
 
 /* A dead launcher's cgroup, with a process still in it, goes; a live one stays. */
 static void test_stale(const struct cgroup_host *h, pid_t self, unsigned long long st)
 {
-    struct profile p;
-    profile_init(&p);
-    p.name = xstrdup("stale");
+    struct cgroup_request req = request("stale");
     struct congo_error e = {0};
     /* Our own run's cgroup: its parent is where stale ones would be. */
     struct cgroup live;
-    if (cgroup_create(h, &p, self, st, &live, &e) < 0)
+    if (cgroup_create(h, &req, self, st, &live, &e) < 0)
         die("create the live cgroup", &e);
     /* A pid just used and freed: pids are not reused until they wrap. */
     pid_t gone = fork();
@@ -301,7 +309,7 @@ static void test_stale(const struct cgroup_host *h, pid_t self, unsigned long lo
         _exit(0);
     wait_status(gone);
     struct cgroup dead;
-    if (cgroup_create(h, &p, gone, 12345, &dead, &e) < 0)
+    if (cgroup_create(h, &req, gone, 12345, &dead, &e) < 0)
         die("create the dead launcher's cgroup", &e);
     pid_t orphan = run_in(&dead, sleep_forever);
     usleep(20000);
@@ -311,10 +319,9 @@ static void test_stale(const struct cgroup_host *h, pid_t self, unsigned long lo
         close(dead.v2_fd);
     free(dead.name);
     strv_free(dead.paths);
-    free(dead.memory_path);
     free(dead.in_container);
 
-    int n = cgroup_collect_stale(h, &p, &e);
+    int n = cgroup_collect_stale(h, &req, &e);
     if (n < 0) {
         printf("# collect: %s\n", e.msg);
         error_clear(&e);
@@ -333,7 +340,6 @@ static void test_stale(const struct cgroup_host *h, pid_t self, unsigned long lo
         check(false, "destroy: %s", e.msg);
         error_clear(&e);
     }
-    profile_free(&p);
 }
 
 static int write_str(const char *path, const char *s)
@@ -356,7 +362,8 @@ static void move_self(const char *dir)
 
 static void redetect(struct cgroup_host *h)
 {
-    struct cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup", "/proc"};
+    struct cgroup_sources src = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     struct congo_error e = {0};
     cgroup_host_free(h);
     if (cgroup_detect(h, &src, &e) < 0)
@@ -389,14 +396,14 @@ static void test_auto_parent(struct cgroup_host *h, pid_t self, unsigned long lo
     check(strcmp(h->v2_own, "/congo-check-outer/inner") == 0, "the launcher now sits in %s",
           h->v2_own);
 
-    struct profile p;
-    profile_init(&p);
-    p.name = xstrdup("check");
-    p.memory = 64LL << 20;
-    p.pids = 20;
+    struct cgroup_request req = request("check");
+    req.memory = 64LL << 20;
+    req.need_memory = true;
+    req.pids = 20;
+    req.pids_key = "limits.pids";
     struct cgroup cg;
     struct congo_error e = {0};
-    if (cgroup_create(h, &p, self, st, &cg, &e) < 0)
+    if (cgroup_create(h, &req, self, st, &cg, &e) < 0)
         die("create with every ancestor holding processes", &e);
     _cleanup_free_ char *want = xasprintf("/congo/%s", cg.name);
     check(strcmp(cg.in_container, want) == 0, "every ancestor holds processes: %s (got %s)", want,
@@ -410,7 +417,7 @@ static void test_auto_parent(struct cgroup_host *h, pid_t self, unsigned long lo
     /* The other process leaves: the outer cgroup is the nearest that can. */
     _cleanup_free_ char *root_procs = xasprintf("%s/cgroup.procs", root);
     write_str(root_procs, buf);
-    if (cgroup_create(h, &p, self, st, &cg, &e) < 0)
+    if (cgroup_create(h, &req, self, st, &cg, &e) < 0)
         die("create with an empty parent", &e);
     free(want);
     want = xasprintf("/congo-check-outer/%s", cg.name);
@@ -427,7 +434,6 @@ static void test_auto_parent(struct cgroup_host *h, pid_t self, unsigned long lo
     rmdir(inner);
     rmdir(outer);
     redetect(h);
-    profile_free(&p);
 }
 
 int main(void)
@@ -438,7 +444,8 @@ int main(void)
         return 77;
     }
     struct cgroup_host h;
-    struct cgroup_sources src = {"/proc/self/mountinfo", "/proc/self/cgroup", "/proc"};
+    struct cgroup_sources src = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
     struct congo_error e = {0};
     if (cgroup_detect(&h, &src, &e) < 0) {
         printf("# SKIP: %s\n", e.msg);
