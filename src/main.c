@@ -216,7 +216,8 @@ static int print_plan(const struct profile *p)
     struct run_plan plan;
     if (build_plan(p, &plan) < 0)
         return EXIT_INVALID;
-    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    _cleanup_free_ char *host = runtime_describe_cgroup(&plan.cgroup);
+    _cleanup_free_ char *text = plan_print(&plan, host);
     fputs(text, stdout);
     plan_free(&plan);
     return EXIT_VALID;

@@ -61,6 +61,12 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
 void run_result_free(struct run_result *r);
 
 /*
+ * --print-plan: the run's cgroup on this host, as text: the layout, every
+ * directory and every file and value a run would write. Changes nothing.
+ */
+char *runtime_describe_cgroup(const struct cgroup_request *req);
+
+/*
  * main()'s argv and environment, which the container's init (a copy of the
  * launcher) overwrites so that /proc/1/cmdline and /proc/1/environ show
  * nothing of the host. Call before anything copies environ.

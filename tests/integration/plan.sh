@@ -4,7 +4,7 @@
 # command sees.
 . "$(dirname "$0")/lib.sh"
 
-plan 4
+plan 5
 
 # The targets --print-plan lists as mounts, in order (symlinks are not mounts).
 plan_targets() {
@@ -71,6 +71,39 @@ EOF
     expect_eq "planned /var/tmp hello" "$("$CONGO" "$p")"
 }
 t "the host name, workdir and environment are the plan's" process_as_planned
+
+cgroup_as_planned() {
+    p=$(profile limits.yaml <<EOF
+name: limited
+rootfs: $ROOTFS
+limits: {pids: 37, memory: 48m, cpus: 0.25}
+command: [/bin/sh, -c, 'cd /sys/fs/cgroup && while read -r f; do echo "\$f = \$(cat \$f)"; done </wanted']
+mounts: ['$WORK/wanted:/wanted:ro']
+EOF
+)
+    text=$("$CONGO" --print-plan "$p") || return 1
+    # "    DIR/FILE = VALUE": the container sees FILE as /sys/fs/cgroup/FILE on v2, and
+    # below its hierarchy's directory on v1 (the last component of its mount, as on the host).
+    v2=$(printf '%s\n' "$text" | grep -c '^  on this host (cgroup v2)')
+    printf '%s\n' "$text" | sed -n 's|^    \(/[^ ]*\) = \(.*\)$|\1 \2|p' >"$WORK/writes"
+    [ -s "$WORK/writes" ] || { echo "no cgroup writes in the plan: $text"; return 1; }
+    : >"$WORK/wanted"
+    want=
+    while read -r path value; do
+        file=${path##*/}
+        if [ "$v2" = 0 ]; then
+            rest=${path#/sys/fs/cgroup/}
+            file=${rest%%/*}/$file
+        fi
+        echo "$file" >>"$WORK/wanted"
+        want="$want$file = $value
+"
+    done <"$WORK/writes"
+    got=$("$CONGO" "$p") || return 1
+    expect_eq "${want%
+}" "$got" "the cgroup files, as the plan lists them and as the container reads them"
+}
+t "the cgroup files --print-plan lists hold, in the container, the values it lists" cgroup_as_planned
 
 without_root() {
     p=$(profile noroot.yaml <<EOF

@@ -1,0 +1,51 @@
+/*
+ * What a run's cgroup would be on this host, for --print-plan: the host's
+ * layout, the directories and every file and value, as cgroup_make would
+ * make and write them. Reads the host's mountinfo and cgroup files only;
+ * needs no root and changes nothing.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "runtime/cgroup.h"
+#include "runtime/runtime.h"
+#include "util/util.h"
+
+static const char *const mode_names[] = {
+    [CGROUP_V1] = "cgroup v1",
+    [CGROUP_V2] = "cgroup v2",
+    [CGROUP_HYBRID] = "cgroup v1, on a hybrid host",
+};
+
+char *runtime_describe_cgroup(const struct cgroup_request *req)
+{
+    struct strbuf sb = {0};
+    static const struct cgroup_sources real = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
+    struct congo_error e = {0};
+    _cleanup_(cgroup_host_free) struct cgroup_host host = {0};
+    if (cgroup_detect(&host, &real, &e) < 0) {
+        strbuf_printf(&sb, "  on this host: cannot tell: %s\n", e.msg);
+        error_clear(&e);
+        return strbuf_steal(&sb);
+    }
+    /* The name a run gives it ends in the launcher's pid and start time: said, not shown. */
+    _cleanup_free_ char *name = xasprintf("congo-%s-PID-STARTTIME", req->name ? req->name : "congo");
+    struct cgroup cg = {.v2_fd = -1};
+    if (cgroup_plan(&host, req, name, &cg, &e) < 0) {
+        strbuf_printf(&sb, "  on this host (%s): a run fails: %s\n", mode_names[host.mode], e.msg);
+        error_clear(&e);
+        return strbuf_steal(&sb);
+    }
+    strbuf_printf(&sb, "  on this host (%s):\n", mode_names[host.mode]);
+    for (size_t i = 0; cg.paths && cg.paths[i]; i++)
+        strbuf_printf(&sb, "    mkdir %s\n", cg.paths[i]);
+    struct cgroup_write w[16];
+    size_t n = cgroup_writes(&cg, req, w, ARRAY_SIZE(w));
+    for (size_t i = 0; i < n && i < ARRAY_SIZE(w); i++)
+        strbuf_printf(&sb, "    %s/%s = %s\n", w[i].dir, w[i].file, w[i].value);
+    /* Planned, never made: this frees it and removes nothing. */
+    cgroup_destroy(&cg, &e);
+    error_clear(&e);
+    return strbuf_steal(&sb);
+}
