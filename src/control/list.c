@@ -58,6 +58,37 @@ static int64_t read_num(const char *dir, const char *file, const char *key)
 }
 
 /*
+ * CPU time without a cpuacct cgroup (v1, when the run limits no CPU): every
+ * process in the cgroup, with what the children it reaped used. A process
+ * that ended was reaped by one still there (the container's init at last),
+ * so nothing is counted twice or lost. Microseconds, or -1.
+ */
+static int64_t cpu_of_processes(const char *dir)
+{
+    _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", dir);
+    _cleanup_free_ char *procs = NULL;
+    size_t len;
+    if (read_file_max(path, 1 << 20, &procs, &len) < 0)
+        return -1;
+    long tick = sysconf(_SC_CLK_TCK);
+    unsigned long long ticks = 0;
+    for (char *p = procs; *p;) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end + strspn(end, "\n");
+        /* utime, stime, cutime, cstime: fields 14 to 17 of its stat. */
+        for (int f = 14; f <= 17; f++) {
+            unsigned long long v;
+            if (proc_stat_field("/proc", (pid_t)pid, f, &v, NULL) == 0)
+                ticks += v;
+        }
+    }
+    return tick > 0 ? (int64_t)(ticks * 1000000ULL / (unsigned long long)tick) : -1;
+}
+
+/*
  * What the container's cgroup says; all: everything --stats shows, else
  * only what --list does (memory and pids), with as few files opened as may
  * be: --list reads this for every container.
@@ -101,6 +132,8 @@ static void usage_of(char *const *cgroups, bool all, struct usage *u)
                 u->cpu_us = ns / 1000;
         }
     }
+    if (all && u->cpu_us < 0)
+        u->cpu_us = cpu_of_processes(cgroups[0]);
 }
 
 static char *human_bytes(int64_t v)

@@ -199,7 +199,14 @@ usr1" "$(sort "$WORK/sig/got" 2>/dev/null)" "signals received" || return 1
 t "--kill sends a signal by name or number, SIGKILL by default" kill_signals
 
 stats() {
-    id=$("$CONGO" --detach --name stats run "$ROOTFS" 50 64m - - -- sleep 100) || return 1
+    id=$("$CONGO" --detach --name stats run "$ROOTFS" 50 64m - - -- /bin/sh -c \
+        'i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done; touch /tmp/busy-done; exec sleep 100') ||
+        return 1
+    i=0
+    while ! "$CONGO" --exec "$id" -- test -e /tmp/busy-done 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
     json=$("$CONGO" --stats "$id" --format json) || return 1
     printf '%s' "$json" | python3 -c '
 import json, sys
@@ -208,11 +215,12 @@ assert s["pids"] >= 2, s
 assert s["pids_limit"] == 50, s
 assert s["memory"] > 0 and s["memory_peak"] >= s["memory"], s
 assert s["memory_limit"] == 64 * 1024 * 1024, s
+assert s["cpu_usec"] >= 20000, s
 ' || { echo "$json"; return 1; }
     "$CONGO" --stats stats | grep -q '^pids: *[0-9]* (limit 50)$' || { "$CONGO" --stats stats; return 1; }
     "$CONGO" --stop "$id"
 }
-t "--stats reads memory, peak, pids and their limits from the cgroup" stats
+t "--stats reads memory, peak, CPU time, pids and their limits from the cgroup" stats
 
 shared_name() {
     a=$(detached twin -- sleep 100) || return 1
