@@ -182,6 +182,24 @@ static int prepare(struct profile *p, struct run_plan *plan, struct security_ctx
     return r;
 }
 
+/*
+ * Plan p, check it as the parent does, then apply what comes before the
+ * user switch, as the child does; p is freed. NULL, or what failed.
+ */
+static char *prepare_before_user(struct profile *p, struct run_plan *plan, struct security_ctx *sec)
+{
+    struct congo_error e = {0};
+    char *err = plan_of(p, plan);
+    profile_free(p);
+    if (err)
+        return err;
+    if (security_prepare(plan, sec, &e) < 0)
+        return xasprintf("prepare: %s", e.msg);
+    if (security_apply_before_user(sec, &e) < 0)
+        return xasprintf("before user: %s", e.msg);
+    return NULL;
+}
+
 /* Plan and apply p as uid 0: what the child of a run does, minus the mounts. */
 static char *apply_as_root(struct profile *p)
 {
@@ -497,12 +515,9 @@ static char *check_nnp_false(void *arg)
     struct congo_error e = {0};
     struct run_plan plan;
     struct security_ctx sec;
-    char *err = plan_of(&p, &plan);
+    char *err = prepare_before_user(&p, &plan, &sec);
     if (err)
         return err;
-    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
-    profile_free(&p);
-    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* Without no_new_privileges, only CAP_SYS_ADMIN lets the filter in: before the user switch. */
     CHECK(status_field("Seccomp") == 2, "Seccomp %llu after before_user",
           (unsigned long long)status_field("Seccomp"));
@@ -653,12 +668,9 @@ static char *check_caps_as_root(void *arg)
     struct congo_error e = {0};
     struct run_plan plan;
     struct security_ctx sec;
-    char *err = plan_of(&p, &plan);
+    char *err = prepare_before_user(&p, &plan, &sec);
     if (err)
         return err;
-    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
-    profile_free(&p);
-    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* Already before the user switch: a non-root user would inherit them across execve. */
     CHECK(status_field("CapInh") == 0, "CapInh %#llx before the user switch",
           (unsigned long long)status_field("CapInh"));
@@ -711,12 +723,9 @@ static char *check_user_switch(void *arg)
     struct congo_error e = {0};
     struct run_plan plan;
     struct security_ctx sec;
-    char *err = plan_of(&p, &plan);
+    char *err = prepare_before_user(&p, &plan, &sec);
     if (err)
         return err;
-    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
-    profile_free(&p);
-    CHECK(security_apply_before_user(&sec, &e) == 0, "before user: %s", e.msg);
     /* A bug (or a hostile library) that keeps capabilities across setuid. */
     if (keepcaps)
         CHECK(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0, "PR_SET_KEEPCAPS");
