@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -54,6 +55,7 @@ struct joiner {
     const struct security_ctx *sec;
     int sync_fd;
     int pidfd;
+    int cgroup_fd; /* v2: the container's cgroup, for CLONE_INTO_CGROUP; else -1 */
     bool want_tty;
     struct winsize winsize;
 };
@@ -92,6 +94,10 @@ static _Noreturn void command_main(struct joiner *j)
 {
     const struct run_plan *plan = j->plan;
     struct congo_error e = {0};
+    /* The last fd of the host's but the sync socket: the cgroup it was cloned into. */
+    if (j->cgroup_fd >= 0)
+        close(j->cgroup_fd);
+    j->cgroup_fd = -1;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -139,6 +145,81 @@ static _Noreturn void command_main(struct joiner *j)
 }
 
 /*
+ * Into the container's cgroup. v1: this thread moves itself through each
+ * hierarchy's `tasks` (moving a whole thread group through cgroup.procs
+ * waits out an RCU grace period: milliseconds), and the command's process,
+ * forked later, is born there. v2: the directory, opened, for the command's
+ * process to be cloned straight into (CLONE_INTO_CGROUP). Returns that fd,
+ * -1 when there is none to use (v1), or -2 with e filled.
+ */
+static int join_cgroup(char *const *dirs, struct congo_error *e)
+{
+    int v2 = -1;
+    for (size_t i = 0; dirs && dirs[i]; i++) {
+        _cleanup_free_ char *tasks = xasprintf("%s/tasks", dirs[i]);
+        _cleanup_close_ int fd = open(tasks, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            if (write(fd, "0", 1) != 1)
+                return error_set(e, errno, "join the container's cgroup `%s`", dirs[i]), -2;
+            continue;
+        }
+        if (errno != ENOENT || v2 >= 0)
+            return error_set(e, errno, "join the container's cgroup `%s`", dirs[i]), -2;
+        v2 = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (v2 < 0)
+            return error_set(e, errno, "open the container's cgroup `%s`", dirs[i]), -2;
+    }
+    return v2;
+}
+
+/* Close every fd from 3 up but those of keep (-1 entries are none). */
+static int close_all_but(int *keep, size_t n)
+{
+    /* Sorted, so the gaps between them are ranges. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && keep[k] < keep[k - 1]; k--) {
+            int t = keep[k];
+            keep[k] = keep[k - 1];
+            keep[k - 1] = t;
+        }
+    unsigned from = 3;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[i] < (int)from)
+            continue;
+        if ((unsigned)keep[i] > from && syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) < 0)
+            return -1;
+        from = (unsigned)keep[i] + 1;
+    }
+    return (int)syscall(SYS_close_range, from, ~0U, 0);
+}
+
+/*
+ * The command's process: forked, or on v2 cloned straight into the
+ * cgroup. On a kernel without clone3's CLONE_INTO_CGROUP (before 5.7) the
+ * helper moves itself in first, and the fork is born there.
+ */
+static pid_t fork_into(int cgroup_fd)
+{
+    if (cgroup_fd < 0)
+        return fork();
+    struct clone_args args = {.flags = CLONE_INTO_CGROUP,
+                              .exit_signal = SIGCHLD,
+                              .cgroup = (uint64_t)cgroup_fd};
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+        return pid;
+    /* Old kernel: this helper moves itself by cgroup.procs, and the fork inherits it. */
+    int procs = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (procs < 0 || write(procs, "0", 1) != 1) {
+        if (procs >= 0)
+            close(procs);
+        return -1;
+    }
+    close(procs);
+    return fork();
+}
+
+/*
  * The helper: into the container, then fork the command's process there.
  * Runs privileged. Its errors go to the launcher like the command's.
  */
@@ -152,20 +233,12 @@ static _Noreturn void helper_main(struct joiner *j)
     }
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* The cgroup first, through the host's paths, while they are still reachable. */
-    for (size_t i = 0; j->x->cgroups && j->x->cgroups[i]; i++) {
-        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", j->x->cgroups[i]);
-        _cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) {
-            error_set(&e, errno, "join the container's cgroup `%s`", j->x->cgroups[i]);
-            fail(j->sync_fd, STATUS_LAUNCHER, "cgroup", &e);
-        }
-    }
-    /* No host fd but the sync socket and the pidfd goes any further; the pidfd goes at setns. */
-    int lo = j->sync_fd < j->pidfd ? j->sync_fd : j->pidfd;
-    int hi = j->sync_fd < j->pidfd ? j->pidfd : j->sync_fd;
-    if ((lo > 3 && syscall(SYS_close_range, 3, (unsigned)lo - 1, 0) < 0) ||
-        (hi > lo + 1 && syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) ||
-        syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0) < 0) {
+    j->cgroup_fd = join_cgroup(j->x->cgroups, &e);
+    if (j->cgroup_fd < -1)
+        fail(j->sync_fd, STATUS_LAUNCHER, "cgroup", &e);
+    /* No host fd but these goes any further; the pidfd goes at setns, the cgroup's at clone. */
+    int keep[] = {j->sync_fd, j->pidfd, j->cgroup_fd};
+    if (close_all_but(keep, ARRAY_SIZE(keep)) < 0) {
         error_set(&e, errno, "close_range");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
     }
@@ -178,7 +251,7 @@ static _Noreturn void helper_main(struct joiner *j)
     close(j->pidfd);
     j->pidfd = -1;
     /* Joining the mount namespace set root and cwd to the container's root: nothing of the host's. */
-    pid_t pid = fork();
+    pid_t pid = fork_into(j->cgroup_fd);
     if (pid < 0) {
         error_set(&e, errno, "fork into the container");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
@@ -244,6 +317,7 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         .sec = &sec,
         .sync_fd = child_end,
         .pidfd = pidfd,
+        .cgroup_fd = -1,
         .want_tty = term.wanted,
         .winsize = term.winsize,
     };

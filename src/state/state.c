@@ -322,14 +322,32 @@ static bool collect_if_stale(const char *dir, const struct state_entry *s)
 {
     _cleanup_free_ char *lock = xasprintf("%s/%s", dir, LOCK_FILE);
     _cleanup_close_ int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return errno == ENOENT && !s; /* an entry being made has no lock file for a moment */
+    if (fd < 0) {
+        /* An old half-made entry whose launcher died before it made its lock. */
+        if (errno == ENOENT && !s) {
+            remove_dir(dir);
+            return true;
+        }
+        return false;
+    }
     if (flock(fd, LOCK_EX | LOCK_NB) < 0)
         return false; /* its launcher holds it */
     if (s && state_launcher_alive(s))
         return false; /* alive, and gave up its lock: not ours to remove */
     remove_dir(dir);
     return true;
+}
+
+/*
+ * A half-made entry (.new-*) of a launcher that died while making it. Its
+ * lock is made and taken in two steps, so a free lock alone does not tell
+ * a dead launcher from one between the two: an entry is made in well under
+ * a second, and one a minute old is no longer being made.
+ */
+static bool half_made_and_old(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 60;
 }
 
 static int by_created(const void *a, const void *b)
@@ -352,11 +370,9 @@ int state_list(const char *root, struct state_entry **out, size_t *n_out, struct
     struct dirent *de;
     while ((de = readdir(d))) {
         if (de->d_name[0] == '.') {
-            /* A half-made entry of a launcher that died while making it. */
-            if (strncmp(de->d_name, ".new-", 5) == 0) {
-                _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+            _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+            if (strncmp(de->d_name, ".new-", 5) == 0 && half_made_and_old(dir))
                 collect_if_stale(dir, NULL);
-            }
             continue;
         }
         _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
