@@ -16,176 +16,13 @@
 #include "util/names.h"
 #include "util/units.h"
 #include "util/util.h"
+#include "value.h"
 
 #define PIDS_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
 #define MEMORY_MIN (4 * 1024 * 1024)
 #define CPUS_MAX_QUOTA (1024LL * CPU_PERIOD_US)
 
-const struct key_def profile_keys[KEY__MAX] = {
-    [KEY_INCLUDE] = {KEY_INCLUDE, "include", NULL, TYPE_INCLUDE, SHAPE_NONE,
-                     "path, or list of paths", "none", "applied first, depth-first, each file once",
-                     "profiles applied before this file"},
-    [KEY_RESET] = {KEY_RESET, "reset", NULL, TYPE_RESET, SHAPE_NONE, "list of dotted keys", "none",
-                   "applies to what the includes set",
-                   "returns inherited keys to their defaults before this file's values apply"},
-    [KEY_NAME] = {KEY_NAME, "name", "name", TYPE_NAME, SHAPE_SCALAR,
-                  "[A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 characters",
-                  "the top file's name without extension; congo for run", "later wins",
-                  "names the container; need not be unique"},
-    [KEY_ROOTFS] = {KEY_ROOTFS, "rootfs", "rootfs", TYPE_PATH, SHAPE_SCALAR, "path (a directory)",
-                    "required", "later wins", "the bottom layer of the container's root"},
-    [KEY_LAYERS] = {KEY_LAYERS, "layers", "layers", TYPE_PATHS, SHAPE_LIST, "list of paths",
-                    "empty", "appended; a layer already present keeps its first position",
-                    "overlay layers above rootfs, bottom to top"},
-    [KEY_UPPER] = {KEY_UPPER, "upper", "upper", TYPE_UPPER, SHAPE_SCALAR, "path, or tmpfs",
-                   "tmpfs", "later wins",
-                   "the writable top layer: an ephemeral tmpfs, or a directory holding diff/ and "
-                   "work/ that keeps the changes"},
-    [KEY_READONLY_ROOTFS] = {KEY_READONLY_ROOTFS, "readonly_rootfs", "readonly-rootfs", TYPE_BOOL,
-                             SHAPE_FLAG, "bool", "false", "later wins",
-                             "the whole root read-only, with no upper"},
-    [KEY_HOSTNAME] = {KEY_HOSTNAME, "hostname", "hostname", TYPE_HOSTNAME, SHAPE_SCALAR,
-                      "RFC 1123 host name, at most 64 characters",
-                      "name, with _ as -, cut to 63", "later wins",
-                      "the UTS host name; an error when the uts namespace is off"},
-    [KEY_USER] = {KEY_USER, "user", "user", TYPE_USER, SHAPE_SCALAR,
-                  "NAME, UID, NAME:GROUP, UID:GID, NAME:GID or UID:GROUP", "root", "later wins",
-                  "the user and group the command runs as, looked up in the container's "
-                  "/etc/passwd and /etc/group"},
-    [KEY_WORKDIR] = {KEY_WORKDIR, "workdir", "workdir", TYPE_ABSPATH, SHAPE_SCALAR,
-                     "absolute path", "/", "later wins",
-                     "the working directory, created when missing"},
-    [KEY_ENV] = {KEY_ENV, "env", "env", TYPE_ENV, SHAPE_LIST,
-                 "map NAME: value, or list of NAME=value", "none", "merged by NAME",
-                 "variables added to the base environment"},
-    [KEY_COMMAND] = {KEY_COMMAND, "command", "command", TYPE_COMMAND, SHAPE_LIST,
-                     "list of strings, or one string", "none", "replaced whole",
-                     "the command; one string runs as /bin/sh -c STRING"},
-    [KEY_PIDS] = {KEY_PIDS, "limits.pids", "pids", TYPE_PIDS, SHAPE_SCALAR,
-                  "integer 1..4194304, or unlimited", "unlimited", "later wins",
-                  "the most processes and threads in the container, its init included"},
-    [KEY_MEMORY] = {KEY_MEMORY, "limits.memory", "memory", TYPE_SIZE, SHAPE_SCALAR,
-                    "size (512m, 2g, bytes) of at least 4m, or unlimited", "unlimited",
-                    "later wins", "the memory limit"},
-    [KEY_MEMORY_SWAP] = {KEY_MEMORY_SWAP, "limits.memory_swap", "memory-swap", TYPE_SIZE,
-                         SHAPE_SCALAR, "size, or unlimited; at least limits.memory",
-                         "unlimited", "later wins", "the limit of memory plus swap"},
-    [KEY_CPU_SHARES] = {KEY_CPU_SHARES, "limits.cpu_shares", "cpu-shares", TYPE_SHARES,
-                        SHAPE_SCALAR, "integer 2..262144", "unset", "later wins",
-                        "the relative CPU weight (cpu.shares; cpu.weight on cgroup v2)"},
-    [KEY_CPUS] = {KEY_CPUS, "limits.cpus", "cpus", TYPE_CPUS, SHAPE_SCALAR,
-                  "decimal 0.01..1024", "unset", "later wins",
-                  "the CPU quota: 1.5 is 150 ms in every 100 ms period"},
-    [KEY_MOUNTS] = {KEY_MOUNTS, "mounts", "mount", TYPE_MOUNTS, SHAPE_MOUNT,
-                    "list of SRC:DEST[:ro] strings or maps", "none",
-                    "merged by target; type none removes",
-                    "bind and tmpfs mounts inside the container"},
-    [KEY_NAMESPACES] = {KEY_NAMESPACES, "namespaces", "namespaces", TYPE_NAMESPACES, SHAPE_MAP,
-                        "map of cgroup, ipc, mount, net, pid, uts to bool",
-                        "uts, pid, net, mount, ipc on; cgroup off", "merged by name",
-                        "which namespaces the container gets"},
-    [KEY_INIT] = {KEY_INIT, "init", "init", TYPE_BOOL, SHAPE_FLAG, "bool", "true", "later wins",
-                  "a minimal init as PID 1 forwards signals and reaps zombies"},
-    [KEY_CAP_ADD] = {KEY_CAP_ADD, "capabilities.add", "cap-add", TYPE_CAPS, SHAPE_LIST,
-                     "list of capability names (NET_ADMIN or CAP_NET_ADMIN), or ALL", "none",
-                     "merged by name; a later drop of the same capability wins",
-                     "capabilities kept on top of the default set"},
-    [KEY_CAP_DROP] = {KEY_CAP_DROP, "capabilities.drop", "cap-drop", TYPE_CAPS, SHAPE_LIST,
-                      "list of capability names, or ALL", "none",
-                      "merged by name; a later add of the same capability wins",
-                      "capabilities removed from the default set (CHOWN, DAC_OVERRIDE, FSETID, "
-                      "FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP, SETPCAP, "
-                      "NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE)"},
-    [KEY_SECCOMP] = {KEY_SECCOMP, "seccomp", "seccomp", TYPE_SECCOMP, SHAPE_SCALAR,
-                     "default, unconfined, or the path of a seccomp file", "default",
-                     "later wins", "the system call filter"},
-    [KEY_RLIMITS] = {KEY_RLIMITS, "rlimits", "rlimits", TYPE_RLIMITS, SHAPE_MAP,
-                     "map of as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, "
-                     "nproc, rss, rtprio, rttime, sigpending, stack to LIMIT, SOFT:HARD or "
-                     "{soft, hard}; a limit is a number, a size, or unlimited",
-                     "the launcher's", "merged by name", "resource limits (setrlimit)"},
-    [KEY_NO_NEW_PRIVILEGES] = {KEY_NO_NEW_PRIVILEGES, "no_new_privileges", "no-new-privileges",
-                               TYPE_BOOL, SHAPE_FLAG, "bool", "true", "later wins",
-                               "setuid binaries and file capabilities grant nothing"},
-    [KEY_MASKED_PATHS] = {KEY_MASKED_PATHS, "masked_paths", "masked-paths", TYPE_CPATHS,
-                          SHAPE_LIST, "list of absolute paths", "none",
-                          "appended; a path already present keeps its place",
-                          "paths hidden in the container, on top of the built-in ones"},
-    [KEY_READONLY_PATHS] = {KEY_READONLY_PATHS, "readonly_paths", "readonly-paths", TYPE_CPATHS,
-                            SHAPE_LIST, "list of absolute paths", "none",
-                            "appended; a path already present keeps its place",
-                            "paths made read-only in the container, on top of the built-in ones"},
-    [KEY_STOP_TIMEOUT] = {KEY_STOP_TIMEOUT, "stop_timeout", "stop-timeout", TYPE_DURATION,
-                          SHAPE_SCALAR, "seconds (10, 10s, 1.5s, 500ms), at most 1 hour", "10s",
-                          "later wins",
-                          "how long a command told to stop (SIGTERM, SIGINT, SIGHUP to the "
-                          "launcher) has before SIGKILL"},
-    [KEY_CGROUP_PARENT] = {KEY_CGROUP_PARENT, "cgroup_parent", "cgroup-parent", TYPE_CGROUP,
-                           SHAPE_SCALAR, "absolute cgroup path, or auto", "auto", "later wins",
-                           "where the container's cgroup is made"},
-};
-
 static const char *const mount_fields[] = {"target", "type", "source", "readonly", "options"};
-
-const struct key_def *key_by_name(const char *dotted)
-{
-    for (size_t i = 0; i < KEY__MAX; i++)
-        if (strcmp(profile_keys[i].name, dotted) == 0)
-            return &profile_keys[i];
-    return NULL;
-}
-
-const struct key_def *key_by_option(const char *option)
-{
-    for (size_t i = 0; i < KEY__MAX; i++)
-        if (profile_keys[i].option && strcmp(profile_keys[i].option, option) == 0)
-            return &profile_keys[i];
-    return NULL;
-}
-
-static const char *suggest_from(const char *const *words, size_t n, const char *misspelt)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < n; i++) {
-        size_t dist = str_distance(words[i], misspelt);
-        if (dist < best_d) {
-            best_d = dist;
-            best = words[i];
-        }
-    }
-    return best;
-}
-
-bool key_is_group(const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; i < KEY__MAX; i++)
-        if (strncmp(profile_keys[i].name, name, n) == 0 && profile_keys[i].name[n] == '.')
-            return true;
-    return false;
-}
-
-const char *key_suggest(const char *prefix, const char *misspelt)
-{
-    const char *words[KEY__MAX + 2];
-    size_t n = 0, plen = prefix ? strlen(prefix) : 0;
-    for (size_t i = 0; i < KEY__MAX; i++) {
-        const char *name = profile_keys[i].name;
-        if (plen) {
-            if (strncmp(name, prefix, plen) != 0 || name[plen] != '.')
-                continue;
-            words[n++] = name + plen + 1;
-        } else if (!strchr(name, '.')) {
-            words[n++] = name;
-        }
-    }
-    if (!plen) {
-        words[n++] = "limits";
-        words[n++] = "capabilities";
-    }
-    return suggest_from(words, n, misspelt);
-}
 
 /* ---- value readers: each records its own error and returns -1 ---- */
 
@@ -470,7 +307,7 @@ static int read_int_key(const struct key_def *k, const struct node *n, int64_t *
         }
         *out = (int64_t)v;
         return 0;
-    case TYPE_SHARES:
+    case TYPE_INT:
         if (parse_uint(s, 262144, &v) < 0 || v < 2) {
             diags_node(d, DIAG_ERROR, n, "`%s` is out of range: expected %s", s, k->type_doc);
             return -1;
@@ -1125,6 +962,7 @@ static int apply_key(struct profile *layer, char ***resets, const struct key_def
     char *s = NULL;
     switch (k->type) {
     case TYPE_INCLUDE:
+    case TYPE__MAX:
         return 0; /* the stack reads it */
     case TYPE_RESET:
         return read_reset(resets, n, d);
@@ -1207,7 +1045,7 @@ static int apply_key(struct profile *layer, char ***resets, const struct key_def
     }
     case TYPE_PIDS:
     case TYPE_SIZE:
-    case TYPE_SHARES:
+    case TYPE_INT:
     case TYPE_CPUS: {
         int64_t *limit = k->id == KEY_PIDS          ? &layer->pids
                          : k->id == KEY_MEMORY      ? &layer->memory

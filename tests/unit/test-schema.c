@@ -217,6 +217,66 @@ static void test_key_table(void **state)
     assert_null(key_suggest(NULL, "completely-different"));
 }
 
+/* The groups of dotted keys are those of profile_groups[], in the table's order. */
+static void test_key_groups(void **state)
+{
+    (void)state;
+    size_t g = 0;
+    for (int i = 0; i < KEY__MAX; i++) {
+        const char *dot = strchr(profile_keys[i].name, '.');
+        if (!dot)
+            continue;
+        size_t len = (size_t)(dot - profile_keys[i].name);
+        if (g > 0 && strncmp(profile_keys[i].name, profile_groups[g - 1].name, len) == 0 &&
+            !profile_groups[g - 1].name[len])
+            continue;
+        assert_true(g < KEY_GROUPS);
+        assert_int_equal(strlen(profile_groups[g].name), len);
+        assert_memory_equal(profile_groups[g].name, profile_keys[i].name, len);
+        assert_true(key_is_group(profile_groups[g].name));
+        g++;
+    }
+    assert_int_equal(g, KEY_GROUPS);
+    assert_string_equal(key_suggest(NULL, "capabilites"), "capabilities");
+}
+
+/* profile_str and its kin read a value with its default from the table. */
+static void test_key_accessors(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    assert_string_equal(profile_str(&p, KEY_WORKDIR), "/");
+    assert_string_equal(profile_str(&p, KEY_UPPER), "tmpfs");
+    assert_string_equal(profile_str(&p, KEY_CGROUP_PARENT), "auto");
+    assert_string_equal(profile_str(&p, KEY_USER), "root");
+    assert_string_equal(profile_str(&p, KEY_SECCOMP), "default");
+    assert_null(profile_str(&p, KEY_ROOTFS));
+    assert_true(profile_bool(&p, KEY_INIT));
+    assert_false(profile_bool(&p, KEY_READONLY_ROOTFS));
+    assert_int_equal(profile_int(&p, KEY_PIDS), LIMIT_UNLIMITED);
+    assert_int_equal(profile_int(&p, KEY_STOP_TIMEOUT), 10000);
+    /* Every scalar row's default is what a fresh profile holds. */
+    for (int i = 0; i < KEY__MAX; i++) {
+        const struct key_def *k = &profile_keys[i];
+        if (k->kind == KIND_STRING)
+            assert_true(str_eq(profile_str(&p, k->id), k->def.s));
+        else if (k->kind == KIND_BOOL)
+            assert_int_equal(profile_bool(&p, k->id), k->def.b);
+        else if (k->kind == KIND_INT)
+            assert_int_equal(profile_int(&p, k->id), k->def.i);
+    }
+    profile_free(&p);
+
+    struct loaded l;
+    load_ok(&l, "t.yaml", "rootfs: /r\nworkdir: /srv\nseccomp: unconfined\nlimits: {pids: 9}\n");
+    assert_string_equal(profile_str(&l.p, KEY_WORKDIR), "/srv");
+    assert_string_equal(profile_str(&l.p, KEY_SECCOMP), "unconfined");
+    assert_string_equal(profile_str(&l.p, KEY_ROOTFS), "/r");
+    assert_int_equal(profile_int(&l.p, KEY_PIDS), 9);
+    done(&l);
+}
+
 static void test_parse_size_cpus(void **state)
 {
     (void)state;
@@ -1898,6 +1958,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_key_table),
+        T(test_key_groups),
+        T(test_key_accessors),
         T(test_parse_size_cpus),
         T(test_include),
         T(test_reset),
