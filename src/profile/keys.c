@@ -28,6 +28,24 @@
 #define LIST(f, T) COMPLEX(f, T *, n_##f, size_t)
 #define BITS(f) VALUE(f, uint64_t)
 
+/* include and reset steer the stack; no value is stored. */
+const struct value_type type_include = {0}, type_reset = {0};
+
+const struct value_type *const value_types[TYPE__MAX] = {
+    [TYPE_INCLUDE] = &type_include, [TYPE_RESET] = &type_reset,
+    [TYPE_NAME] = &type_name,       [TYPE_PATH] = &type_path,
+    [TYPE_PATHS] = &type_paths,     [TYPE_UPPER] = &type_upper,
+    [TYPE_BOOL] = &type_bool,       [TYPE_HOSTNAME] = &type_hostname,
+    [TYPE_USER] = &type_user,       [TYPE_ABSPATH] = &type_abspath,
+    [TYPE_ENV] = &type_env,         [TYPE_COMMAND] = &type_command,
+    [TYPE_PIDS] = &type_pids,       [TYPE_SIZE] = &type_size,
+    [TYPE_INT] = &type_int,         [TYPE_CPUS] = &type_cpus,
+    [TYPE_MOUNTS] = &type_mounts,   [TYPE_NAMESPACES] = &type_namespaces,
+    [TYPE_CGROUP] = &type_cgroup,   [TYPE_CAPS] = &type_caps,
+    [TYPE_SECCOMP] = &type_seccomp, [TYPE_RLIMITS] = &type_rlimits,
+    [TYPE_CPATHS] = &type_cpaths,   [TYPE_DURATION] = &type_duration,
+};
+
 const struct key_def profile_keys[KEY__MAX] = {
 #define KEY(id_, ...) [KEY_##id_] = {.id = KEY_##id_, __VA_ARGS__},
 #include "keys.def"
@@ -94,6 +112,41 @@ const char *key_suggest(const char *prefix, const char *misspelt)
     for (size_t g = 0; !plen && g < KEY_GROUPS; g++)
         words[n++] = profile_groups[g].name;
     return suggest_from(words, n, misspelt);
+}
+
+void *key_list_push(struct profile *p, const struct key_def *k, size_t size)
+{
+    void **v = key_field(p, k);
+    size_t *n = key_aux(p, k);
+    *v = xrealloc(*v, (*n + 1) * size);
+    void *entry = (char *)*v + (*n)++ * size;
+    memset(entry, 0, size);
+    return entry;
+}
+
+void key_list_remove(struct profile *p, const struct key_def *k, size_t i, size_t size)
+{
+    char *v = *(void **)key_field(p, k);
+    size_t *n = key_aux(p, k);
+    memmove(v + i * size, v + (i + 1) * size, (*n - i - 1) * size);
+    (*n)--;
+}
+
+void key_list_reset(struct profile *p, const struct key_def *k, size_t size,
+                    void (*clear)(void *entry))
+{
+    char *v = *(void **)key_field(p, k);
+    size_t *n = key_aux(p, k);
+    for (size_t i = 0; clear && i < *n; i++)
+        clear(v + i * size);
+    *n = 0;
+}
+
+void key_list_free(struct profile *p, const struct key_def *k, size_t size,
+                   void (*clear)(void *entry))
+{
+    key_list_reset(p, k, size, clear);
+    free(*(void **)key_field(p, k));
 }
 
 const char *profile_str(const struct profile *p, enum key_id id)
