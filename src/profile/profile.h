@@ -13,6 +13,8 @@
 #include "node.h"
 #include "util/units.h"
 
+struct seccomp_rules;
+
 /* One per key of the profile language (keys.def); the order is the print order. */
 enum key_id {
 #define KEY(id, ...) KEY_##id,
@@ -99,6 +101,8 @@ struct profile {
     uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
     uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
     char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */
+    /* That file's rules, read once with the profile, for the filter and --print-plan; else NULL. */
+    struct seccomp_rules *seccomp_rules;
     struct profile_rlimit *rlimits;
     size_t n_rlimits;
     bool no_new_privileges;

@@ -491,62 +491,80 @@ const struct value_type type_rlimits = {.ops = &rlimits_ops};
 
 #define UNCONFINED "unconfined"
 
-static char **seccomp_of(struct profile *p, const struct key_def *k)
-{
-    return key_field(p, k);
-}
+static char **seccomp_of(struct profile *p, const struct key_def *k) { return key_field(p, k); }
 
 static const char *seccomp_v(const struct profile *p, const struct key_def *k)
 {
     return *(char *const *)key_value(p, k);
 }
 
-static int read_seccomp(struct profile *layer, const struct key_def *k, const struct node *n,
-                        const struct layer_ctx *ctx, struct diags *d)
+static struct seccomp_rules **rules_of(struct profile *p, const struct key_def *k)
 {
-    (void)ctx;
-    char **seccomp = seccomp_of(layer, k);
-    const char *s = read_scalar(n, "default, unconfined or a path", d);
-    if (!s)
-        return -1;
-    free(*seccomp);
-    *seccomp = NULL;
-    if (str_eq(s, k->def.s))
-        return 0;
-    if (strcmp(s, UNCONFINED) == 0) {
-        *seccomp = xstrdup(UNCONFINED);
-        return 0;
-    }
-    _cleanup_free_ char *path = read_host_path(n, d);
-    if (!path)
-        return -1;
-    /* The file is part of the profile: its mistakes are profile errors, located in it. */
-    struct seccomp_rules rules = {0};
-    int r = seccomp_rules_read(path, &rules, d);
-    seccomp_rules_free(&rules);
-    if (r < 0)
-        return -1;
-    *seccomp = steal_pointer(&path);
-    return 0;
+    return key_aux(p, k);
 }
 
-static void seccomp_merge(struct profile *into, const struct profile *layer,
-                          const struct key_def *k)
+static const struct seccomp_rules *rules_v(const struct profile *p, const struct key_def *k)
 {
-    const char *s = seccomp_v(layer, k);
-    free(*seccomp_of(into, k));
-    *seccomp_of(into, k) = s ? xstrdup(s) : NULL;
+    return *(struct seccomp_rules *const *)key_aux_value(p, k);
 }
 
 static void seccomp_reset(struct profile *p, const struct key_def *k)
 {
     free(*seccomp_of(p, k));
     *seccomp_of(p, k) = NULL;
+    if (*rules_of(p, k))
+        seccomp_rules_free(*rules_of(p, k));
+    free(*rules_of(p, k));
+    *rules_of(p, k) = NULL;
 }
 
-static bool seccomp_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
+static int read_seccomp(struct profile *layer, const struct key_def *k, const struct node *n,
+                        const struct layer_ctx *ctx, struct diags *d)
 {
-    return str_eq(profile_str(a, k->id), profile_str(b, k->id));
+    (void)ctx;
+    const char *s = read_scalar(n, "default, unconfined or a path", d);
+    if (!s)
+        return -1;
+    seccomp_reset(layer, k);
+    if (str_eq(s, k->def.s))
+        return 0;
+    if (strcmp(s, UNCONFINED) == 0) {
+        *seccomp_of(layer, k) = xstrdup(UNCONFINED);
+        return 0;
+    }
+    _cleanup_free_ char *path = read_host_path(n, d);
+    if (!path)
+        return -1;
+    /*
+     * The file is part of the profile: its mistakes are profile errors,
+     * located in it, and its rules are kept, so that nothing reads it again.
+     */
+    _cleanup_free_ struct seccomp_rules *rules = xcalloc(1, sizeof(*rules));
+    if (seccomp_rules_read(path, rules, d) < 0)
+        return -1;
+    *seccomp_of(layer, k) = steal_pointer(&path);
+    *rules_of(layer, k) = steal_pointer(&rules);
+    return 0;
+}
+
+static void seccomp_merge(struct profile *into, const struct profile *layer,
+                          const struct key_def *k)
+{
+    seccomp_reset(into, k);
+    const char *s = seccomp_v(layer, k);
+    *seccomp_of(into, k) = s ? xstrdup(s) : NULL;
+    if (rules_v(layer, k)) {
+        *rules_of(into, k) = xmalloc(sizeof(struct seccomp_rules));
+        seccomp_rules_copy(*rules_of(into, k), rules_v(layer, k));
+    }
+}
+
+static bool seccomp_equal(const struct profile *a, const struct profile *b,
+                          const struct key_def *k)
+{
+    const struct seccomp_rules *ra = rules_v(a, k), *rb = rules_v(b, k);
+    return str_eq(profile_str(a, k->id), profile_str(b, k->id)) && !ra == !rb &&
+           (!ra || seccomp_rules_equal(ra, rb));
 }
 
 static void seccomp_print(struct printer *pr, const struct profile *p, const struct key_def *k,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "profile/schema.h"
+#include "profile/seccomp-file.h"
 #include "util/util.h"
 
 #define GIB (1024LL * 1024 * 1024)
@@ -1839,6 +1840,51 @@ static void test_key_seccomp(void **state)
     done(&b);
 }
 
+/*
+ * A seccomp file is read once, with the profile: its rules, take-backs
+ * included, travel with the profile through includes, and `reset` drops them.
+ */
+static void test_seccomp_rules_kept(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *file =
+        test_write(tmp, "keep.seccomp", "@default\n!mount\nptrace ENOSYS\n");
+    struct seccomp_rules want = {0};
+    struct diags wd = {0};
+    assert_int_equal(seccomp_rules_read(file, &want, &wd), 0);
+    free(test_write(tmp, "base.yaml", "rootfs: /r\nseccomp: keep.seccomp\n"));
+    struct loaded l[2];
+    load_both(l, "include: base.yaml\n", "include = \"base.yaml\";\n");
+    /* The file may go away: the profile holds what it said. */
+    assert_int_equal(unlink(file), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(l[i].p.seccomp, file);
+        assert_non_null(l[i].p.seccomp_rules);
+        assert_true(seccomp_rules_equal(l[i].p.seccomp_rules, &want));
+        assert_int_equal(l[i].p.seccomp_rules->n_removed, 1);
+        assert_int_equal(l[i].p.seccomp_rules->removed[0].line, 2);
+    }
+    done_both(l);
+
+    /* Another value, or a reset, leaves no rules behind. */
+    struct stack_op reset = {.kind = STACK_RESET, .arg = "seccomp"};
+    struct stack_op unconfined = {.kind = STACK_SET, .arg = "seccomp=unconfined"};
+    free(test_write(tmp, "keep.seccomp", "@default\n!mount\nptrace ENOSYS\n"));
+    _cleanup_free_ char *top = test_write(tmp, "top.yaml", "include: base.yaml\n");
+    for (int i = 0; i < 2; i++) {
+        struct stack_opts o = {.profile = top, .ops = i ? &unconfined : &reset, .n_ops = 1};
+        struct profile p;
+        struct diags d = {0};
+        assert_int_equal(test_load_opts(&p, &o, &d), 0);
+        assert_null(p.seccomp_rules);
+        assert_string_equal(profile_str(&p, KEY_SECCOMP), i ? "unconfined" : "default");
+        profile_free(&p);
+        diags_free(&d);
+    }
+    seccomp_rules_free(&want);
+    diags_free(&wd);
+}
+
 static void test_key_rlimits(void **state)
 {
     (void)state;
@@ -2012,6 +2058,7 @@ int main(void)
         T(test_key_capabilities),
         T(test_merge_capabilities),
         T(test_key_seccomp),
+        T(test_seccomp_rules_kept),
         T(test_key_rlimits),
         T(test_merge_rlimits),
         T(test_key_no_new_privileges),
