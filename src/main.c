@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "profile/cli.h"
+#include "profile/json-schema.h"
 #include "profile/print.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
@@ -34,6 +35,7 @@ enum mode {
     MODE_CHECK,
     MODE_PRINT,
     MODE_PRINT_CLI,
+    MODE_PRINT_SCHEMA,
 };
 
 static const char usage_text[] =
@@ -44,6 +46,7 @@ static const char usage_text[] =
     "       congo-launch --check [--fragment] PROFILE...\n"
     "       congo-launch --print [--format yaml|conf] [--show-origin] PROFILE\n"
     "       congo-launch --print-cli PROFILE\n"
+    "       congo-launch --print-schema\n"
     "\n"
     "Run a command in a container described by a profile (YAML or libconfig).\n"
     "\n"
@@ -54,6 +57,7 @@ static const char usage_text[] =
     "      --format FMT       with --print: yaml (default) or conf\n"
     "      --show-origin      with --print: the file and line behind every value\n"
     "      --print-cli        print the equivalent `congo-launch run ...` command\n"
+    "      --print-schema     print the JSON Schema of profile files, for editors\n"
     "Profile:\n"
     "      --set KEY=VALUE    set a dotted key (limits.memory=1g) as the last layer\n"
     "      --reset KEY        return a key to its default (env.FOO, mounts, limits)\n"
@@ -109,6 +113,8 @@ static enum mode scan_mode(int argc, char **argv)
             return MODE_PRINT;
         if (strcmp(argv[i], "--print-cli") == 0)
             return MODE_PRINT_CLI;
+        if (strcmp(argv[i], "--print-schema") == 0)
+            return MODE_PRINT_SCHEMA;
     }
     return MODE_RUN;
 }
@@ -121,6 +127,9 @@ static void add_op(struct options *o, enum stack_op_kind kind, const char *arg)
 
 static int set_mode(struct options *o, enum mode mode)
 {
+    bool schema = o->mode == MODE_PRINT_SCHEMA || mode == MODE_PRINT_SCHEMA;
+    if (o->mode_set && o->mode != mode && schema)
+        return usage_error(MODE_CHECK, "--print-schema goes alone");
     if (o->mode_set && o->mode != mode)
         return usage_error(MODE_CHECK, "--check, --print and --print-cli exclude each other");
     o->mode = mode;
@@ -153,7 +162,7 @@ static int load(struct profile *p, const struct options *o, const char *profile,
 static int congo_main(int argc, char **argv, struct options *opts)
 {
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
-           OPT_SET, OPT_RESET };
+           OPT_PRINT_SCHEMA, OPT_SET, OPT_RESET };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -164,6 +173,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"show-origin", no_argument, NULL, OPT_SHOW_ORIGIN},
         {"print-cli", no_argument, NULL, OPT_PRINT_CLI},
+        {"print-schema", no_argument, NULL, OPT_PRINT_SCHEMA},
         {"set", required_argument, NULL, OPT_SET},
         {"reset", required_argument, NULL, OPT_RESET},
         {0},
@@ -189,6 +199,10 @@ static int congo_main(int argc, char **argv, struct options *opts)
             if (set_mode(opts, c == OPT_CHECK   ? MODE_CHECK
                              : c == OPT_PRINT ? MODE_PRINT
                                               : MODE_PRINT_CLI) != 0)
+                return EXIT_USAGE;
+            break;
+        case OPT_PRINT_SCHEMA:
+            if (set_mode(opts, MODE_PRINT_SCHEMA) != 0)
                 return EXIT_USAGE;
             break;
         case OPT_FRAGMENT:
@@ -233,6 +247,13 @@ static int congo_main(int argc, char **argv, struct options *opts)
 
     int rest = argc - optind;
     char **args = argv + optind;
+    if (opts->mode == MODE_PRINT_SCHEMA) {
+        if (rest > 0 || opts->n_ops > 0)
+            return usage_error(early, "--print-schema takes no profile, --set or --reset");
+        _cleanup_free_ char *schema = profile_json_schema();
+        fputs(schema, stdout);
+        return EXIT_VALID;
+    }
     if (rest == 0)
         return usage_error(early, "no profile given");
 

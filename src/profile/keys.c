@@ -28,9 +28,6 @@
 #define LIST(f, T) COMPLEX(f, T *, n_##f, size_t)
 #define BITS(f) VALUE(f, uint64_t)
 
-/* include and reset steer the stack; no value is stored. */
-const struct value_type type_include = {0}, type_reset = {0};
-
 const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_INCLUDE] = &type_include, [TYPE_RESET] = &type_reset,
     [TYPE_NAME] = &type_name,       [TYPE_PATH] = &type_path,
@@ -92,8 +89,9 @@ bool key_is_group(const char *name)
 }
 
 const struct key_group profile_groups[KEY_GROUPS] = {
-    {"limits", "the container's cgroup limits"},
-    {"capabilities", "the capabilities a command running as root keeps, from the default set"},
+    {"limits", "The limits of the container's cgroup."},
+    {"capabilities", "The capabilities a command running as root keeps: the default set, with "
+                     "these added and dropped."},
 };
 
 const char *key_suggest(const char *prefix, const char *misspelt)

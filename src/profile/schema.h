@@ -1,6 +1,7 @@
 /*
- * The key table: one row per key drives validation, merging, defaults,
- * --print, --print-cli, the positional front-end and the man page's key list.
+ * The key table: one row per key (keys.def) drives validation, merging,
+ * defaults, --print, --print-cli, --print-schema, the positional front-end
+ * and the man page's key list.
  */
 #pragma once
 
@@ -91,6 +92,7 @@ const struct key_def *key_by_name(const char *dotted);
 const struct key_def *key_by_option(const char *option);
 /* Is name a group of dotted keys, like `limits` for `limits.memory`? */
 bool key_is_group(const char *name);
+
 /* The groups, in the table's order, and what each holds (for --print-schema). */
 #define KEY_GROUPS 2
 struct key_group {

@@ -159,6 +159,31 @@ static void paths_cli(struct strbuf *line, const struct profile *p, const struct
     cli_put_list(line, k, items);
 }
 
+static void schema_paths(struct json *j, const struct key_def *k, const char *pattern)
+{
+    (void)k;
+    json_string(j, "type", "array");
+    json_open(j, "items", '{');
+    json_open(j, "anyOf", '[');
+    if (pattern)
+        schema_pattern(j, pattern);
+    else
+        schema_text(j);
+    schema_variable(j);
+    json_close(j);
+    json_close(j);
+}
+
+static void schema_host_paths(struct json *j, const struct key_def *k)
+{
+    schema_paths(j, k, NULL);
+}
+
+static void schema_container_paths(struct json *j, const struct key_def *k)
+{
+    schema_paths(j, k, "^/+[^/]");
+}
+
 static const struct value_ops host_paths_ops = {
     .read = read_host_paths,
     .merge = host_paths_merge,
@@ -179,8 +204,9 @@ static const struct value_ops container_paths_ops = {
     .cli = paths_cli,
 };
 
-const struct value_type type_paths = {.ops = &host_paths_ops};
-const struct value_type type_cpaths = {.ops = &container_paths_ops};
+const struct value_type type_paths = {.ops = &host_paths_ops, .schema = schema_host_paths};
+const struct value_type type_cpaths = {.ops = &container_paths_ops,
+                                       .schema = schema_container_paths};
 
 /* ---- env: merged by NAME ---- */
 
@@ -304,6 +330,11 @@ static void env_reset_entry(struct profile *p, const struct key_def *k, const ch
         }
 }
 
+static char *env_entry_pattern(void)
+{
+    return xstrdup("[A-Za-z_][A-Za-z0-9_]*");
+}
+
 static bool env_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
     const struct profile_env *va = KEY_CLIST(struct profile_env, a, k);
@@ -366,6 +397,29 @@ static void env_cli(struct strbuf *line, const struct profile *p, const struct k
         cli_put_option(line, k, v);
 }
 
+static void schema_env(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_open(j, "anyOf", '[');
+    json_open(j, NULL, '{');
+    json_string(j, "type", "object");
+    json_open(j, "propertyNames", '{');
+    json_string(j, "pattern", "^[A-Za-z_][A-Za-z0-9_]*$");
+    json_close(j);
+    json_open(j, "additionalProperties", '{');
+    schema_any_scalar(j);
+    json_close(j);
+    json_close(j);
+    json_open(j, NULL, '{');
+    json_string(j, "type", "array");
+    json_open(j, "items", '{');
+    json_string(j, "type", "string");
+    json_string(j, "pattern", "^[A-Za-z_][A-Za-z0-9_]*=");
+    json_close(j);
+    json_close(j);
+    json_close(j);
+}
+
 static const struct value_ops env_ops = {
     .read = read_env,
     .merge = env_merge,
@@ -377,9 +431,10 @@ static const struct value_ops env_ops = {
     .slot = env_slot,
     .entry_valid = env_entry_valid,
     .reset_entry = env_reset_entry,
+    .entry_pattern = env_entry_pattern,
 };
 
-const struct value_type type_env = {.ops = &env_ops};
+const struct value_type type_env = {.ops = &env_ops, .schema = schema_env};
 
 /* ---- command: replaced whole; its run option is the words after `--` ---- */
 
@@ -494,6 +549,21 @@ static void command_print(struct printer *pr, const struct profile *p, const str
     key_close(pr, &p->origin[k->id]);
 }
 
+static void schema_command(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_open(j, "anyOf", '[');
+    schema_text(j);
+    json_open(j, NULL, '{');
+    json_string(j, "type", "array");
+    json_int(j, "minItems", 1);
+    json_open(j, "items", '{');
+    schema_any_scalar(j);
+    json_close(j);
+    json_close(j);
+    json_close(j);
+}
+
 /* No .cli: --print-cli writes the command after `--`, where it replaces a --command. */
 static const struct value_ops command_ops = {
     .read = read_command,
@@ -504,4 +574,4 @@ static const struct value_ops command_ops = {
     .print = command_print,
 };
 
-const struct value_type type_command = {.ops = &command_ops};
+const struct value_type type_command = {.ops = &command_ops, .schema = schema_command};

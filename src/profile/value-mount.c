@@ -404,6 +404,54 @@ static void mounts_cli(struct strbuf *line, const struct profile *p, const struc
     }
 }
 
+static void schema_mounts(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_string(j, "type", "array");
+    json_open(j, "items", '{');
+    json_open(j, "anyOf", '[');
+    schema_pattern(j, "^[^:]+:[^:]+(:(ro|rw))?$");
+    json_open(j, NULL, '{');
+    json_string(j, "type", "object");
+    json_open(j, "properties", '{');
+    json_open(j, "target", '{');
+    json_string(j, "description", "where, inside the container");
+    json_string(j, "type", "string");
+    json_close(j);
+    json_open(j, "type", '{');
+    json_string(j, "description",
+                "bind (the default), tmpfs, or none to remove an inherited mount");
+    json_open(j, "enum", '[');
+    for (size_t t = 0; t < ARRAY_SIZE(mount_type_names); t++)
+        json_string(j, NULL, mount_type_names[t]);
+    json_close(j);
+    json_close(j);
+    json_open(j, "source", '{');
+    json_string(j, "description", "bind: the host path");
+    json_string(j, "type", "string");
+    json_close(j);
+    json_open(j, "readonly", '{');
+    json_open(j, "anyOf", '[');
+    schema_bool_value(j);
+    schema_variable(j);
+    json_close(j);
+    json_close(j);
+    json_open(j, "options", '{');
+    json_string(
+        j, "description",
+        "tmpfs: size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N, noexec, nosuid, nodev");
+    json_string(j, "type", "string");
+    json_close(j);
+    json_close(j);
+    json_open(j, "required", '[');
+    json_string(j, NULL, "target");
+    json_close(j);
+    json_raw(j, "additionalProperties", "false");
+    json_close(j);
+    json_close(j);
+    json_close(j);
+}
+
 static const struct value_ops mounts_ops = {
     .read = read_mounts,
     .merge = mounts_merge,
@@ -414,4 +462,4 @@ static const struct value_ops mounts_ops = {
     .cli = mounts_cli,
 };
 
-const struct value_type type_mounts = {.ops = &mounts_ops};
+const struct value_type type_mounts = {.ops = &mounts_ops, .schema = schema_mounts};

@@ -602,35 +602,205 @@ const struct value_ops scalar_ops = {
     .slot = scalar_slot,
 };
 
+/* ---- --print-schema ---- */
+
+/*
+ * YAML hands congo every scalar as text, so `1000` is a user and `"100"` a
+ * process limit; JSON Schema sees YAML's types, so each type lists the
+ * forms an editor's YAML parser can produce.
+ */
+static void schema_text_or_number(struct json *j, const char *pattern, int64_t max_len)
+{
+    json_open(j, "anyOf", '[');
+    json_open(j, NULL, '{');
+    json_string(j, "type", "string");
+    if (pattern)
+        json_string(j, "pattern", pattern);
+    else
+        json_int(j, "minLength", 1);
+    if (max_len)
+        json_int(j, "maxLength", max_len);
+    json_close(j);
+    schema_type(j, "number");
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_name(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    schema_text_or_number(j, "^[A-Za-z0-9][A-Za-z0-9_.-]*$", 64);
+}
+
+static void schema_hostname(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    schema_text_or_number(j,
+                          "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+                          "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$",
+                          64);
+}
+
+static void schema_user(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    schema_text_or_number(j,
+                          "^([0-9]+|[A-Za-z_][A-Za-z0-9_.-]*\\$?)"
+                          "(:([0-9]+|[A-Za-z_][A-Za-z0-9_.-]*\\$?))?$",
+                          0);
+}
+
+static void schema_path(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    schema_text_or_number(j, NULL, 0);
+}
+
+/* The default's keyword, or another value of the same shape. */
+static void schema_keyword_or(struct json *j, const struct key_def *k, const char *pattern)
+{
+    json_open(j, "anyOf", '[');
+    schema_words(j, &k->def.s, 1);
+    if (pattern)
+        schema_pattern(j, pattern);
+    else
+        schema_type(j, "string");
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_upper(struct json *j, const struct key_def *k)
+{
+    schema_keyword_or(j, k, NULL);
+}
+
+static void schema_cgroup(struct json *j, const struct key_def *k)
+{
+    schema_keyword_or(j, k, "^/");
+}
+
+static void schema_abspath(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_open(j, "anyOf", '[');
+    json_open(j, NULL, '{');
+    json_string(j, "type", "string");
+    json_string(j, "pattern", "^/");
+    json_open(j, "not", '{');
+    json_string(j, "pattern", "^/+(proc|sys)(/|$)");
+    json_close(j);
+    json_close(j);
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_bool(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_open(j, "anyOf", '[');
+    schema_bool_value(j);
+    schema_variable(j);
+    json_close(j);
+}
+
+/* An integer of the row's range, or the same written as a string (and maybe `unlimited`). */
+static void schema_integer(struct json *j, const struct key_def *k, const char *pattern)
+{
+    _cleanup_free_ char *min = xasprintf("%lld", (long long)k->min);
+    _cleanup_free_ char *max = k->max == INT64_MAX ? NULL : xasprintf("%lld", (long long)k->max);
+    json_open(j, "anyOf", '[');
+    schema_range(j, "integer", min, max);
+    if (key_type(k)->unlimited) {
+        static const char *const unlimited[] = {UNLIMITED};
+        schema_words(j, unlimited, 1);
+    }
+    schema_pattern(j, pattern);
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_pids(struct json *j, const struct key_def *k)
+{
+    schema_integer(j, k, "^[0-9]+$");
+}
+
+static void schema_int(struct json *j, const struct key_def *k)
+{
+    schema_integer(j, k, "^-?[0-9]+$");
+}
+
+static void schema_size(struct json *j, const struct key_def *k)
+{
+    schema_integer(j, k, "^[0-9]+[kKmMgG]?$");
+}
+
+static void schema_cpus(struct json *j, const struct key_def *k)
+{
+    _cleanup_free_ char *min = format_cpus(k->min);
+    _cleanup_free_ char *max = format_cpus(k->max);
+    json_open(j, "anyOf", '[');
+    schema_range(j, "number", min, max);
+    schema_pattern(j, "^[0-9]+(\\.[0-9]{1,5})?$");
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_duration(struct json *j, const struct key_def *k)
+{
+    _cleanup_free_ char *max = xasprintf("%lld", (long long)k->max / 1000);
+    json_open(j, "anyOf", '[');
+    schema_range(j, "number", "0", max);
+    schema_pattern(j, "^[0-9]+((\\.[0-9]{1,3})?s?|ms)$");
+    schema_variable(j);
+    json_close(j);
+}
+
 /* ---- the types ---- */
 
-const struct value_type type_name = {.ops = &scalar_ops, .parse = parse_name};
-const struct value_type type_path = {.ops = &scalar_ops, .parse = parse_path};
+const struct value_type type_name = {
+    .ops = &scalar_ops, .parse = parse_name, .schema = schema_name};
+const struct value_type type_path = {
+    .ops = &scalar_ops, .parse = parse_path, .schema = schema_path};
 const struct value_type type_upper = {
-    .ops = &scalar_ops, .parse = parse_upper, .shown = upper_shown};
-const struct value_type type_bool = {.ops = &scalar_ops, .parse = parse_bool};
-const struct value_type type_hostname = {
-    .ops = &scalar_ops, .parse = parse_hostname, .shown = hostname_shown};
-const struct value_type type_user = {.ops = &scalar_ops, .parse = parse_user};
-const struct value_type type_abspath = {.ops = &scalar_ops, .parse = parse_abspath};
-const struct value_type type_cgroup = {.ops = &scalar_ops, .parse = parse_cgroup};
+    .ops = &scalar_ops, .parse = parse_upper, .shown = upper_shown, .schema = schema_upper};
+const struct value_type type_bool = {
+    .ops = &scalar_ops, .parse = parse_bool, .schema = schema_bool};
+const struct value_type type_hostname = {.ops = &scalar_ops,
+                                         .parse = parse_hostname,
+                                         .shown = hostname_shown,
+                                         .schema = schema_hostname};
+const struct value_type type_user = {
+    .ops = &scalar_ops, .parse = parse_user, .schema = schema_user};
+const struct value_type type_abspath = {
+    .ops = &scalar_ops, .parse = parse_abspath, .schema = schema_abspath};
+const struct value_type type_cgroup = {
+    .ops = &scalar_ops, .parse = parse_cgroup, .schema = schema_cgroup};
 const struct value_type type_pids = {.ops = &scalar_ops,
                                      .parse = parse_pids,
                                      .format = format_int,
                                      .style = STYLE_LITERAL,
-                                     .unlimited = true};
+                                     .unlimited = true,
+                                     .schema = schema_pids};
 const struct value_type type_size = {
     .ops = &scalar_ops,
     .parse = parse_size_value,
     .format = format_size,
     /* libconfig integers stop at 32 bits: sizes are strings there. */
     .style = STYLE_WORD,
-    .unlimited = true};
-const struct value_type type_int = {
-    .ops = &scalar_ops, .parse = parse_int, .format = format_int, .style = STYLE_LITERAL};
-const struct value_type type_cpus = {
-    .ops = &scalar_ops, .parse = parse_cpus_value, .format = format_cpus, .style = STYLE_LITERAL};
+    .unlimited = true,
+    .schema = schema_size};
+const struct value_type type_int = {.ops = &scalar_ops,
+                                    .parse = parse_int,
+                                    .format = format_int,
+                                    .style = STYLE_LITERAL,
+                                    .schema = schema_int};
+const struct value_type type_cpus = {.ops = &scalar_ops,
+                                     .parse = parse_cpus_value,
+                                     .format = format_cpus,
+                                     .style = STYLE_LITERAL,
+                                     .schema = schema_cpus};
 const struct value_type type_duration = {.ops = &scalar_ops,
                                          .parse = parse_duration_value,
                                          .format = format_duration,
-                                         .style = STYLE_STRING};
+                                         .style = STYLE_STRING,
+                                         .schema = schema_duration};

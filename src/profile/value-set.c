@@ -11,6 +11,17 @@
 #include "util/names.h"
 #include "util/units.h"
 
+/* An alternation of names for a JSON Schema pattern: (a|b|c). Caller frees. */
+static char *names_pattern(const char *const *names, size_t n)
+{
+    struct strbuf sb = {0};
+    strbuf_putc(&sb, '(');
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&sb, "%s%s", i ? "|" : "", names[i]);
+    strbuf_putc(&sb, ')');
+    return strbuf_steal(&sb);
+}
+
 /* ---- namespaces: a bool each, merged by name ---- */
 
 static bool *ns_of(struct profile *p, const struct key_def *k)
@@ -120,6 +131,11 @@ static void ns_reset_entry(struct profile *p, const struct key_def *k, const cha
     ns_origins(p, k)[ns] = (struct origin){0};
 }
 
+static char *ns_entry_pattern(void)
+{
+    return names_pattern(ns_names, NS__MAX);
+}
+
 static bool ns_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
     return memcmp(ns_v(a, k), ns_v(b, k), NS__MAX * sizeof(bool)) == 0;
@@ -145,6 +161,33 @@ static void ns_cli(struct strbuf *line, const struct profile *p, const struct ke
     cli_put_list(line, k, items);
 }
 
+static void schema_namespaces(struct json *j, const struct key_def *k)
+{
+    json_string(j, "type", "object");
+    json_open(j, "properties", '{');
+    for (int i = 0; i < NS__MAX; i++) {
+        json_open(j, ns_names[i], '{');
+        json_raw(j, "default", ns_default(k, i) ? "true" : "false");
+        json_open(j, "anyOf", '[');
+        if (i == NS_MOUNT) {
+            /* It cannot be turned off. */
+            json_open(j, NULL, '{');
+            json_open(j, "enum", '[');
+            json_raw(j, NULL, "true");
+            json_string(j, NULL, "true");
+            json_close(j);
+            json_close(j);
+        } else {
+            schema_bool_value(j);
+        }
+        schema_variable(j);
+        json_close(j);
+        json_close(j);
+    }
+    json_close(j);
+    json_raw(j, "additionalProperties", "false");
+}
+
 static const struct value_ops namespaces_ops = {
     .read = read_namespaces,
     .init = ns_init,
@@ -155,9 +198,10 @@ static const struct value_ops namespaces_ops = {
     .cli = ns_cli,
     .entry_valid = ns_entry_valid,
     .reset_entry = ns_reset_entry,
+    .entry_pattern = ns_entry_pattern,
 };
 
-const struct value_type type_namespaces = {.ops = &namespaces_ops};
+const struct value_type type_namespaces = {.ops = &namespaces_ops, .schema = schema_namespaces};
 
 /* ---- capabilities: a set, cancelled by its peer (add by drop, drop by add) ---- */
 
@@ -270,6 +314,36 @@ static void caps_cli(struct strbuf *line, const struct profile *p, const struct 
     cli_put_list(line, k, names);
 }
 
+static void schema_caps(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    /* The names as the man page writes them, for completion; any case and CAP_ are read too. */
+    _cleanup_strv_ char **names = NULL;
+    struct strbuf any_case = {0};
+    strv_push(&names, xstrdup("ALL"));
+    strbuf_puts(&any_case, "^([Cc][Aa][Pp]_)?(");
+    for (int c = 0; c <= capability_last(); c++)
+        strv_push(&names, capability_name(c));
+    for (size_t i = 0; names[i]; i++) {
+        strbuf_puts(&any_case, i ? "|" : "");
+        for (const char *s = names[i]; *s; s++)
+            if (*s >= 'A' && *s <= 'Z')
+                strbuf_printf(&any_case, "[%c%c]", *s, *s - 'A' + 'a');
+            else
+                strbuf_putc(&any_case, *s);
+    }
+    strbuf_puts(&any_case, ")$");
+    _cleanup_free_ char *pattern = strbuf_steal(&any_case);
+    json_string(j, "type", "array");
+    json_open(j, "items", '{');
+    json_open(j, "anyOf", '[');
+    schema_words(j, (const char *const *)names, strv_len(names));
+    schema_pattern(j, pattern);
+    schema_variable(j);
+    json_close(j);
+    json_close(j);
+}
+
 static const struct value_ops caps_ops = {
     .read = read_caps,
     .merge = caps_merge,
@@ -280,7 +354,7 @@ static const struct value_ops caps_ops = {
     .finish = caps_finish,
 };
 
-const struct value_type type_caps = {.ops = &caps_ops};
+const struct value_type type_caps = {.ops = &caps_ops, .schema = schema_caps};
 
 /* ---- rlimits: merged by name ---- */
 
@@ -421,6 +495,15 @@ static void rlimits_reset_entry(struct profile *p, const struct key_def *k, cons
         }
 }
 
+static char *rlimits_entry_pattern(void)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (size_t i = 0; i < rlimit_count() && n < ARRAY_SIZE(names); i++)
+        names[n++] = rlimit_name_at(i);
+    return names_pattern(names, n);
+}
+
 static bool rlimits_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
     if (key_count(a, k) != key_count(b, k))
@@ -473,6 +556,52 @@ static void rlimits_cli(struct strbuf *line, const struct profile *p, const stru
     cli_put_list(line, k, items);
 }
 
+static void schema_rlimit_value(struct json *j)
+{
+    static const char *const limit = "(unlimited|[0-9]+[kKmMgG]?)";
+    _cleanup_free_ char *pattern = xasprintf("^%s(:%s)?$", limit, limit);
+    _cleanup_free_ char *one = xasprintf("^%s$", limit);
+    json_open(j, "anyOf", '[');
+    schema_range(j, "integer", "0", NULL);
+    schema_pattern(j, pattern);
+    json_open(j, NULL, '{');
+    json_string(j, "type", "object");
+    json_open(j, "properties", '{');
+    static const char *const fields[] = {"soft", "hard"};
+    for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
+        json_open(j, fields[f], '{');
+        json_open(j, "anyOf", '[');
+        schema_range(j, "integer", "0", NULL);
+        schema_pattern(j, one);
+        schema_variable(j);
+        json_close(j);
+        json_close(j);
+    }
+    json_close(j);
+    json_open(j, "required", '[');
+    for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
+        json_string(j, NULL, fields[f]);
+    json_close(j);
+    json_raw(j, "additionalProperties", "false");
+    json_close(j);
+    schema_variable(j);
+    json_close(j);
+}
+
+static void schema_rlimits(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    json_string(j, "type", "object");
+    json_open(j, "properties", '{');
+    for (size_t i = 0; i < rlimit_count(); i++) {
+        json_open(j, rlimit_name_at(i), '{');
+        schema_rlimit_value(j);
+        json_close(j);
+    }
+    json_close(j);
+    json_raw(j, "additionalProperties", "false");
+}
+
 static const struct value_ops rlimits_ops = {
     .read = read_rlimits,
     .merge = rlimits_merge,
@@ -483,15 +612,19 @@ static const struct value_ops rlimits_ops = {
     .cli = rlimits_cli,
     .entry_valid = rlimits_entry_valid,
     .reset_entry = rlimits_reset_entry,
+    .entry_pattern = rlimits_entry_pattern,
 };
 
-const struct value_type type_rlimits = {.ops = &rlimits_ops};
+const struct value_type type_rlimits = {.ops = &rlimits_ops, .schema = schema_rlimits};
 
 /* ---- seccomp: the default list, unconfined, or a file ---- */
 
 #define UNCONFINED "unconfined"
 
-static char **seccomp_of(struct profile *p, const struct key_def *k) { return key_field(p, k); }
+static char **seccomp_of(struct profile *p, const struct key_def *k)
+{
+    return key_field(p, k);
+}
 
 static const char *seccomp_v(const struct profile *p, const struct key_def *k)
 {
@@ -559,8 +692,7 @@ static void seccomp_merge(struct profile *into, const struct profile *layer,
     }
 }
 
-static bool seccomp_equal(const struct profile *a, const struct profile *b,
-                          const struct key_def *k)
+static bool seccomp_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
     const struct seccomp_rules *ra = rules_v(a, k), *rb = rules_v(b, k);
     return str_eq(profile_str(a, k->id), profile_str(b, k->id)) && !ra == !rb &&
@@ -579,6 +711,15 @@ static void seccomp_cli(struct strbuf *line, const struct profile *p, const stru
         cli_put_option_escaped(line, k, seccomp_v(p, k));
 }
 
+static void schema_seccomp(struct json *j, const struct key_def *k)
+{
+    const char *const words[] = {k->def.s, UNCONFINED};
+    json_open(j, "anyOf", '[');
+    schema_words(j, words, ARRAY_SIZE(words));
+    schema_text(j);
+    json_close(j);
+}
+
 static const struct value_ops seccomp_ops = {
     .read = read_seccomp,
     .merge = seccomp_merge,
@@ -589,4 +730,4 @@ static const struct value_ops seccomp_ops = {
     .cli = seccomp_cli,
 };
 
-const struct value_type type_seccomp = {.ops = &seccomp_ops};
+const struct value_type type_seccomp = {.ops = &seccomp_ops, .schema = schema_seccomp};

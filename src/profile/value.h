@@ -60,6 +60,7 @@ void key_list_free(struct profile *p, const struct key_def *k, size_t size,
                    void (*clear)(void *entry));
 
 struct printer;
+struct json;
 
 /* What a type does with the values of a row. */
 struct value_ops {
@@ -87,6 +88,8 @@ struct value_ops {
     /* Optional, maps: `reset: [KEY.NAME]` drops one entry. */
     bool (*entry_valid)(const char *name, char **hint);
     void (*reset_entry)(struct profile *p, const struct key_def *k, const char *name);
+    /* --print-schema: the pattern of NAME in KEY.NAME. Caller frees. */
+    char *(*entry_pattern)(void);
 };
 
 /* How --print writes a scalar's text. */
@@ -107,6 +110,9 @@ struct value_type {
     bool unlimited; /* integers: `unlimited` is a value, LIMIT_UNLIMITED */
     /* Optional: what --print shows when other keys decide it; NULL with *why: a comment. */
     char *(*shown)(const struct profile *p, const struct key_def *k, const char **why);
+
+    /* --print-schema: the key's JSON Schema, after its description and default. */
+    void (*schema)(struct json *j, const struct key_def *k);
 };
 
 extern const struct value_type *const value_types[TYPE__MAX];
@@ -124,7 +130,7 @@ static inline const struct value_ops *key_ops(const struct key_def *k)
 /* The operations every scalar type shares. */
 extern const struct value_ops scalar_ops;
 
-/* keys.c: keys the stack reads, not stored (include, reset) */
+/* json-schema.c: keys the stack reads, not stored (include, reset) */
 extern const struct value_type type_include, type_reset;
 /* value-scalar.c */
 extern const struct value_type type_name, type_path, type_upper, type_bool, type_hostname,
@@ -197,3 +203,27 @@ void cli_put_option_escaped(struct strbuf *line, const struct key_def *k, const 
 char *cli_list(char *const *items);
 /* --OPTION with that list as its value; nothing for no items. */
 void cli_put_list(struct strbuf *line, const struct key_def *k, char *const *items);
+
+/* ---- --print-schema (json-schema.c) ---- */
+
+/* A member of the object being written (key NULL: an item of an array) that opens one. */
+void json_open(struct json *j, const char *key, char bracket);
+void json_close(struct json *j);
+void json_string(struct json *j, const char *key, const char *value);
+/* A number, true or false, as written. */
+void json_raw(struct json *j, const char *key, const char *text);
+void json_int(struct json *j, const char *key, int64_t v);
+/* Whole schemas, as items of an anyOf: */
+void schema_type(struct json *j, const char *type);
+void schema_pattern(struct json *j, const char *pattern);
+/* A string that is not empty. */
+void schema_text(struct json *j);
+/* The member "type": any YAML scalar, which congo reads as text. */
+void schema_any_scalar(struct json *j);
+void schema_words(struct json *j, const char *const *words, size_t n);
+/* A number of that type within min and max (NULL: no bound), as written. */
+void schema_range(struct json *j, const char *type, const char *min, const char *max);
+/* A string holding ${NAME}, which congo checks once the variable is replaced. */
+void schema_variable(struct json *j);
+/* true or false, as YAML or as a string. */
+void schema_bool_value(struct json *j);
