@@ -142,7 +142,7 @@ extern const struct value_type type_mounts;
 /* value-set.c */
 extern const struct value_type type_namespaces, type_caps, type_seccomp, type_rlimits;
 
-/* ---- reading (value-scalar.c; suggest_from in keys.c) ---- */
+/* ---- reading (value-read.c; suggest_from in keys.c) ---- */
 
 /* "a map", "a list", "a value": for "expected X, got Y". */
 const char *node_kind_name(const struct node *n);
@@ -154,6 +154,8 @@ char *read_host_path(const struct node *n, struct diags *d);
 /* An absolute path inside the container, without `..`; normalised. Caller frees. */
 char *read_container_path(const struct node *n, struct diags *d);
 bool path_under(const char *path, const char *dir);
+/* No "//", "/./" or trailing "/"; ".." climbs one component. Caller frees. */
+char *path_normalize(const char *path);
 bool valid_name(const char *s);
 bool valid_hostname(const char *s);
 bool valid_env_name(const char *s, size_t n);
