@@ -14,6 +14,7 @@
 #include "control/control.h"
 #include "plan/plan.h"
 #include "profile/cli.h"
+#include "profile/json-schema.h"
 #include "profile/print.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
@@ -39,6 +40,7 @@ enum mode {
     MODE_PRINT,
     MODE_PRINT_CLI,
     MODE_PRINT_PLAN,
+    MODE_PRINT_SCHEMA,
     /* On a running container, named by the option's value. */
     MODE_LIST,
     MODE_EXEC,
@@ -55,7 +57,7 @@ static const char usage_text[] =
     "                    [--KEY VALUE]... [-- COMMAND [ARG...]]\n"
     "       congo-launch --check [--fragment] PROFILE...\n"
     "       congo-launch --print [--format yaml|conf] [--show-origin] PROFILE\n"
-    "       congo-launch --print-cli PROFILE | --print-plan PROFILE\n"
+    "       congo-launch --print-cli|--print-plan PROFILE | --print-schema\n"
     "       congo-launch --list | --stats ID|NAME [--format table|json]\n"
     "       congo-launch --exec ID|NAME [--user U] [--workdir D] [--env K=V]... -- COMMAND...\n"
     "       congo-launch --stop ID|NAME [--timeout DURATION] | --kill ID|NAME [SIGNAL]\n"
@@ -70,6 +72,7 @@ static const char usage_text[] =
     "      --show-origin      with --print: the file and line behind every value\n"
     "      --print-cli        print the equivalent `congo-launch run ...` command\n"
     "      --print-plan       print what a run would do: mounts, cgroup, seccomp, ...\n"
+    "      --print-schema     print the JSON Schema of profile files, for editors\n"
     "Running containers:\n"
     "      --detach           run in the background; print its id once the command runs\n"
     "      --name NAME        the container's name (many may share one)\n"
@@ -84,16 +87,15 @@ static const char usage_text[] =
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "\n"
-    "run options (one per profile key): --name --rootfs --layers --upper\n"
-    "  --readonly-rootfs --hostname --user --workdir --env --command --pids\n"
-    "  --memory --memory-swap --cpu-shares --cpus --mount --namespaces --init\n"
-    "  --cgroup-parent --cap-add --cap-drop --seccomp --rlimits\n"
+    "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
+    "  --rootfs --layers --upper --readonly-rootfs --hostname --user --workdir --env\n"
+    "  --command --pids --memory --memory-swap --cpu-shares --cpus --mount\n"
+    "  --namespaces --init --cgroup-parent --cap-add --cap-drop --seccomp --rlimits\n"
     "  --no-new-privileges --masked-paths --readonly-paths --stop-timeout.\n"
-    "  `-` leaves a positional slot unset.\n"
     "\n"
-    "Exit status: --check, --print...: 0 valid, 1 invalid, 2 usage; a run or --exec returns\n"
-    "the command's status, 125 when congo-launch fails, 126/127 when the command cannot\n"
-    "be executed or found. See congo-launch(1), congo-profile(5).\n";
+    "Exit status: --check, --print...: 0 valid, 1 invalid, 2 usage; a run, --exec: the\n"
+    "command's, 125 when congo-launch fails, 126/127 when it cannot run the command.\n"
+    "See congo-launch(1) and congo-profile(5).\n";
 
 struct options {
     enum mode mode;
@@ -114,7 +116,8 @@ struct options {
 
 static const char *const mode_options[] = {
     [MODE_RUN] = "a run",         [MODE_CHECK] = "--check",    [MODE_PRINT] = "--print",
-    [MODE_PRINT_CLI] = "--print-cli", [MODE_PRINT_PLAN] = "--print-plan", [MODE_LIST] = "--list",
+    [MODE_PRINT_CLI] = "--print-cli", [MODE_PRINT_PLAN] = "--print-plan",
+    [MODE_PRINT_SCHEMA] = "--print-schema", [MODE_LIST] = "--list",
     [MODE_EXEC] = "--exec",       [MODE_STOP] = "--stop",      [MODE_KILL] = "--kill",
     [MODE_STATS] = "--stats",     [MODE_LOGS] = "--logs",
 };
@@ -146,7 +149,8 @@ static enum mode scan_mode(int argc, char **argv)
         enum mode mode;
     } modes[] = {
         {"--check", MODE_CHECK}, {"--print", MODE_PRINT}, {"--print-cli", MODE_PRINT_CLI},
-        {"--print-plan", MODE_PRINT_PLAN}, {"--list", MODE_LIST}, {"--exec", MODE_EXEC},
+        {"--print-plan", MODE_PRINT_PLAN}, {"--print-schema", MODE_PRINT_SCHEMA},
+        {"--list", MODE_LIST}, {"--exec", MODE_EXEC},
         {"--stop", MODE_STOP},   {"--kill", MODE_KILL},   {"--stats", MODE_STATS},
         {"--logs", MODE_LOGS},
     };
@@ -170,6 +174,9 @@ static void add_op(struct options *o, enum stack_op_kind kind, const char *arg)
 
 static int set_mode(struct options *o, enum mode mode, const char *target)
 {
+    bool schema = o->mode == MODE_PRINT_SCHEMA || mode == MODE_PRINT_SCHEMA;
+    if (o->mode_set && o->mode != mode && schema)
+        return usage_error(o->mode, "--print-schema goes alone");
     if (o->mode_set && o->mode != mode)
         return usage_error(o->mode, "%s and %s exclude each other", mode_options[o->mode],
                            mode_options[mode]);
@@ -354,9 +361,9 @@ static int check_combinations(const struct options *o, enum mode early)
 static int congo_main(int argc, char **argv, struct options *opts)
 {
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
-           OPT_PRINT_PLAN, OPT_SET, OPT_RESET, OPT_DETACH, OPT_NAME, OPT_LIST, OPT_EXEC, OPT_STOP,
-           OPT_KILL, OPT_STATS, OPT_LOGS, OPT_USER, OPT_WORKDIR, OPT_ENV, OPT_TIMEOUT,
-           OPT_FOLLOW };
+           OPT_PRINT_PLAN, OPT_PRINT_SCHEMA, OPT_SET, OPT_RESET, OPT_DETACH, OPT_NAME, OPT_LIST,
+           OPT_EXEC, OPT_STOP, OPT_KILL, OPT_STATS, OPT_LOGS, OPT_USER, OPT_WORKDIR, OPT_ENV,
+           OPT_TIMEOUT, OPT_FOLLOW };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -368,6 +375,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"show-origin", no_argument, NULL, OPT_SHOW_ORIGIN},
         {"print-cli", no_argument, NULL, OPT_PRINT_CLI},
         {"print-plan", no_argument, NULL, OPT_PRINT_PLAN},
+        {"print-schema", no_argument, NULL, OPT_PRINT_SCHEMA},
         {"set", required_argument, NULL, OPT_SET},
         {"reset", required_argument, NULL, OPT_RESET},
         {"detach", no_argument, NULL, OPT_DETACH},
@@ -388,6 +396,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
     static const enum mode mode_of[] = {
         [OPT_CHECK - OPT_CHECK] = MODE_CHECK,          [OPT_PRINT - OPT_CHECK] = MODE_PRINT,
         [OPT_PRINT_CLI - OPT_CHECK] = MODE_PRINT_CLI,  [OPT_PRINT_PLAN - OPT_CHECK] = MODE_PRINT_PLAN,
+        [OPT_PRINT_SCHEMA - OPT_CHECK] = MODE_PRINT_SCHEMA,
         [OPT_LIST - OPT_CHECK] = MODE_LIST,            [OPT_EXEC - OPT_CHECK] = MODE_EXEC,
         [OPT_STOP - OPT_CHECK] = MODE_STOP,            [OPT_KILL - OPT_CHECK] = MODE_KILL,
         [OPT_STATS - OPT_CHECK] = MODE_STATS,          [OPT_LOGS - OPT_CHECK] = MODE_LOGS,
@@ -411,6 +420,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         case OPT_PRINT:
         case OPT_PRINT_CLI:
         case OPT_PRINT_PLAN:
+        case OPT_PRINT_SCHEMA:
         case OPT_LIST:
         case OPT_EXEC:
         case OPT_STOP:
@@ -474,6 +484,13 @@ static int congo_main(int argc, char **argv, struct options *opts)
     char **args = argv + optind;
     if (opts->mode >= MODE_LIST)
         return container_mode(opts, rest, args, optind > 1 && strcmp(argv[optind - 1], "--") == 0);
+    if (opts->mode == MODE_PRINT_SCHEMA) {
+        if (rest > 0)
+            return usage_error(early, "--print-schema takes no profile");
+        _cleanup_free_ char *schema = profile_json_schema();
+        fputs(schema, stdout);
+        return EXIT_VALID;
+    }
     if (rest == 0)
         return usage_error(early, "no profile given");
 

@@ -13,8 +13,6 @@
 #include "profile/schema.h"
 #include "util/util.h"
 
-/* What `run` and a profile without a name call the container (and its cgroup). */
-#define DEFAULT_NAME "congo"
 
 char *plan_origin_text(const struct origin *o)
 {
@@ -87,7 +85,7 @@ static uint64_t clone_flags(const struct profile *p)
 
 static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
 {
-    c->name = xstrdup(p->name ? p->name : DEFAULT_NAME);
+    c->name = xstrdup(profile_str(p, KEY_NAME));
     c->parent = p->cgroup_parent ? xstrdup(p->cgroup_parent) : NULL;
     c->pids = p->pids;
     c->memory = p->memory;
@@ -115,7 +113,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     if (d->n_errors > before)
         return -1;
 
-    plan->name = xstrdup(p->name ? p->name : DEFAULT_NAME);
+    plan->name = xstrdup(profile_str(p, KEY_NAME));
     plan->root.rootfs = xstrdup(p->rootfs);
     for (size_t i = 0; i < p->n_layers; i++)
         strv_push(&plan->root.layers, xstrdup(p->layers[i].path));
@@ -127,7 +125,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
 
     plan->hostname = profile_effective_hostname(p);
     plan->user = p->user ? xstrdup(p->user) : NULL;
-    plan->workdir = xstrdup(p->workdir ? p->workdir : "/");
+    plan->workdir = xstrdup(profile_str(p, KEY_WORKDIR));
     plan->argv = strv_copy(p->command);
     plan_env(p, plan);
     plan->init = p->init;

@@ -234,18 +234,27 @@ static void put_rule(struct strbuf *sb, const struct seccomp_rule *r)
 {
     _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r->syscall);
     if (name)
-        strbuf_printf(sb, "  %s", name);
+        strbuf_printf(sb, "%s", name);
     else
-        strbuf_printf(sb, "  (syscall %d, of a compatibility architecture)", r->syscall);
-    if (r->has_arg && r->syscall == seccomp_syscall_resolve_name("ioctl"))
-        strbuf_printf(sb, " request 0x%llx", (unsigned long long)r->arg1);
-    else if (r->has_arg)
-        strbuf_printf(sb, " with flag 0x%llx", (unsigned long long)r->arg1);
-    const char *err = strerrorname_np(r->err);
+        strbuf_printf(sb, "(syscall %d, of a compatibility architecture)", r->syscall);
+    if (r->has_arg && r->syscall == seccomp_syscall_resolve_name("ioctl")) {
+        const char *req = seccomp_ioctl_name(r->arg1);
+        if (req)
+            strbuf_printf(sb, " %s", req);
+        else
+            strbuf_printf(sb, " 0x%llx", (unsigned long long)r->arg1);
+    } else if (r->has_arg) {
+        const char *flag = seccomp_clone_flag_name(r->arg1);
+        if (flag)
+            strbuf_printf(sb, " with %s", flag);
+        else
+            strbuf_printf(sb, " with flag 0x%llx", (unsigned long long)r->arg1);
+    }
+    const char *err = seccomp_errno_name(r->err);
     if (err)
-        strbuf_printf(sb, " -> %s\n", err);
+        strbuf_printf(sb, " -> %s", err);
     else
-        strbuf_printf(sb, " -> errno %d\n", r->err);
+        strbuf_printf(sb, " -> errno %d", r->err);
 }
 
 static void put_security(struct strbuf *sb, const struct run_plan *plan)
@@ -272,8 +281,16 @@ static void put_security(struct strbuf *sb, const struct run_plan *plan)
                   strcmp(plan->seccomp_source, "default") == 0 ? "the default deny-list"
                                                                : plan->seccomp_source,
                   r->n);
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
+        strbuf_puts(sb, "  ");
         put_rule(sb, &r->v[i]);
+        strbuf_putc(sb, '\n');
+    }
+    for (size_t i = 0; i < r->n_removed; i++) {
+        strbuf_puts(sb, "  taken back: ");
+        put_rule(sb, &r->removed[i].rule);
+        strbuf_printf(sb, "  # %s:%d\n", plan->seccomp_source, r->removed[i].line);
+    }
 }
 
 char *plan_print(const struct run_plan *plan, const char *cgroup_host)

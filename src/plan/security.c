@@ -222,9 +222,13 @@ int plan_default_filter(struct sock_filter **insns, unsigned short *len, struct 
     return r;
 }
 
+/*
+ * The rules come with the profile: the loader read the seccomp file, and
+ * its mistakes were the profile's, located in it. It is not read again.
+ */
 static int plan_seccomp(const struct profile *p, struct run_plan *plan, struct diags *d)
 {
-    const char *source = p->seccomp ? p->seccomp : "default";
+    const char *source = profile_str(p, KEY_SECCOMP);
     plan->seccomp_source = xstrdup(source);
     if (strcmp(source, "unconfined") == 0)
         return 0;
@@ -238,7 +242,11 @@ static int plan_seccomp(const struct profile *p, struct run_plan *plan, struct d
             plan->seccomp_len = prebuilt_default_len;
             return 0;
         }
-    } else if (seccomp_rules_read(p->seccomp, plan->seccomp_rules, d) < 0) {
+    } else if (p->seccomp_rules) {
+        seccomp_rules_copy(plan->seccomp_rules, p->seccomp_rules);
+    } else {
+        diags_add(d, DIAG_ERROR, p->origin[KEY_SECCOMP].file, p->origin[KEY_SECCOMP].line, 0,
+                  "seccomp", "`%s` was never read", source);
         return -1;
     }
     return build_filter(plan->seccomp_rules, &p->origin[KEY_SECCOMP], &plan->seccomp,

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "schema.h"
 #include "util/util.h"
+#include "value.h"
 
 /*
  * The five slots of the original runtime's command line, word for word.
@@ -14,16 +14,6 @@ static const char *const positional_keys[] = {
     "rootfs", "limits.pids", "limits.memory", "limits.cpu_shares", "env",
 };
 #define N_POSITIONALS ((int)ARRAY_SIZE(positional_keys))
-
-/* The fields that make a --mount value the map form rather than SRC:DEST[:ro]. */
-static bool mount_is_map_form(const char *value)
-{
-    static const char *const fields[] = {"type=", "target=", "source=", "readonly=", "options="};
-    for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-        if (strncmp(value, fields[i], strlen(fields[i])) == 0)
-            return true;
-    return false;
-}
 
 struct run_parser {
     const struct source *src;
@@ -407,16 +397,16 @@ char *shell_quote(const char *s)
     return strbuf_steal(&sb);
 }
 
-static void put_word(struct strbuf *sb, const char *word)
+void cli_put_word(struct strbuf *line, const char *word)
 {
     _cleanup_free_ char *q = shell_quote(word);
-    if (sb->len)
-        strbuf_putc(sb, ' ');
-    strbuf_puts(sb, q);
+    if (line->len)
+        strbuf_putc(line, ' ');
+    strbuf_puts(line, q);
 }
 
 /* The inverse of unescape_items for one item. */
-static void put_escaped(struct strbuf *sb, const char *s)
+void cli_escape(struct strbuf *sb, const char *s)
 {
     for (; *s; s++) {
         if (*s == '\\' || *s == ',')
@@ -425,26 +415,45 @@ static void put_escaped(struct strbuf *sb, const char *s)
     }
 }
 
-/* value is escaped already. */
-static void put_option(struct strbuf *sb, const struct key_def *k, const char *value)
+char *cli_list(char *const *items)
+{
+    if (!items || !items[0])
+        return NULL;
+    struct strbuf v = {0};
+    for (size_t i = 0; items[i]; i++) {
+        if (i)
+            strbuf_putc(&v, ',');
+        cli_escape(&v, items[i]);
+    }
+    return strbuf_steal(&v);
+}
+
+void cli_put_option(struct strbuf *line, const struct key_def *k, const char *value)
 {
     /* The parser takes no value from a word that starts with `--`; `=` keeps it attached. */
     if (value[0] == '-') {
         _cleanup_free_ char *w = xasprintf("--%s=%s", k->option, value);
-        put_word(sb, w);
+        cli_put_word(line, w);
         return;
     }
     _cleanup_free_ char *opt = xasprintf("--%s", k->option);
-    put_word(sb, opt);
-    put_word(sb, value);
+    cli_put_word(line, opt);
+    cli_put_word(line, value);
 }
 
-static void put_option_escaped(struct strbuf *sb, const struct key_def *k, const char *value)
+void cli_put_list(struct strbuf *line, const struct key_def *k, char *const *items)
+{
+    _cleanup_free_ char *v = cli_list(items);
+    if (v)
+        cli_put_option(line, k, v);
+}
+
+void cli_put_option_escaped(struct strbuf *line, const struct key_def *k, const char *value)
 {
     _cleanup_(strbuf_free) struct strbuf v = {0};
-    put_escaped(&v, value);
+    cli_escape(&v, value);
     _cleanup_free_ char *s = strbuf_steal(&v);
-    put_option(sb, k, s);
+    cli_put_option(line, k, s);
 }
 
 /* A slot value that would read as `-` (unset) or as an option is written as an option instead. */
@@ -453,274 +462,41 @@ static bool slot_needs_option(const char *value)
     return value && value[0] == '-';
 }
 
-/* ENV_VARS, escaped; NULL when there are no variables. */
-static char *env_value(const struct profile *p)
+static bool is_positional(const struct key_def *k)
 {
-    if (p->n_env == 0)
-        return NULL;
-    _cleanup_(strbuf_free) struct strbuf env = {0};
-    for (size_t i = 0; i < p->n_env; i++) {
-        if (i)
-            strbuf_putc(&env, ',');
-        put_escaped(&env, p->env[i].name);
-        strbuf_putc(&env, '=');
-        put_escaped(&env, p->env[i].value);
-    }
-    return strbuf_steal(&env);
-}
-
-/*
- * SRC:DEST[:ro] where the schema can split it unambiguously, else the map
- * form, which holds any path.
- */
-static char *mount_value(const struct profile_mount *m)
-{
-    if (m->type == MOUNT_BIND && m->source && *m->source && m->target && !m->options &&
-        !strpbrk(m->source, ":,\\") && !strpbrk(m->target, ":,\\")) {
-        _cleanup_free_ char *s =
-            xasprintf("%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "");
-        if (!mount_is_map_form(s))
-            return steal_pointer(&s);
-    }
-    _cleanup_(strbuf_free) struct strbuf sb = {0};
-    if (m->type == MOUNT_TMPFS)
-        strbuf_puts(&sb, "type=tmpfs,");
-    if (m->type == MOUNT_BIND && m->source) {
-        strbuf_puts(&sb, "source=");
-        put_escaped(&sb, m->source);
-        strbuf_putc(&sb, ',');
-    }
-    strbuf_puts(&sb, "target=");
-    put_escaped(&sb, m->target ? m->target : "");
-    if (m->readonly)
-        strbuf_puts(&sb, ",readonly=true");
-    if (m->options) {
-        strbuf_puts(&sb, ",options=");
-        put_escaped(&sb, m->options);
-    }
-    return strbuf_steal(&sb);
-}
-
-static bool ns_default(enum ns_id ns)
-{
-    return ns != NS_CGROUP;
-}
-
-/* One key's options, when its value differs from the default; the positional slots are done. */
-static void put_key(struct strbuf *sb, const struct key_def *k, const struct profile *p)
-{
-    switch (k->id) {
-    case KEY_NAME:
-        /* congo is what `run` names a container anyway. */
-        if (p->name && !str_eq(p->name, "congo"))
-            put_option_escaped(sb, k, p->name);
-        break;
-    case KEY_ROOTFS:
-        if (slot_needs_option(p->rootfs))
-            put_option_escaped(sb, k, p->rootfs);
-        break;
-    case KEY_ENV: {
-        _cleanup_free_ char *env = env_value(p);
-        if (slot_needs_option(env))
-            put_option(sb, k, env);
-        break;
-    }
-    case KEY_LAYERS: {
-        if (!p->n_layers)
-            break;
-        _cleanup_(strbuf_free) struct strbuf v = {0};
-        for (size_t i = 0; i < p->n_layers; i++) {
-            if (i)
-                strbuf_putc(&v, ',');
-            put_escaped(&v, p->layers[i].path);
-        }
-        put_option(sb, k, v.buf);
-        break;
-    }
-    case KEY_UPPER:
-        if (p->upper)
-            put_option_escaped(sb, k, p->upper);
-        break;
-    case KEY_READONLY_ROOTFS:
-        if (p->readonly_rootfs) {
-            _cleanup_free_ char *w = xasprintf("--%s", k->option);
-            put_word(sb, w);
-        }
-        break;
-    case KEY_HOSTNAME:
-        if (p->hostname)
-            put_option_escaped(sb, k, p->hostname);
-        break;
-    case KEY_USER:
-        if (p->user)
-            put_option_escaped(sb, k, p->user);
-        break;
-    case KEY_WORKDIR:
-        if (p->workdir && !str_eq(p->workdir, "/"))
-            put_option_escaped(sb, k, p->workdir);
-        break;
-    case KEY_MEMORY_SWAP:
-        if (p->memory_swap != LIMIT_UNLIMITED) {
-            _cleanup_free_ char *size = format_size(p->memory_swap);
-            put_option(sb, k, size);
-        }
-        break;
-    case KEY_CPUS:
-        if (p->cpu_quota) {
-            _cleanup_free_ char *cpus = format_cpus(p->cpu_quota);
-            put_option(sb, k, cpus);
-        }
-        break;
-    case KEY_MOUNTS:
-        for (size_t i = 0; i < p->n_mounts; i++) {
-            /* A removal only means something against a lower layer, and there is none. */
-            if (p->mounts[i].type == MOUNT_NONE)
-                continue;
-            _cleanup_free_ char *value = mount_value(&p->mounts[i]);
-            put_option(sb, k, value);
-        }
-        break;
-    case KEY_NAMESPACES: {
-        _cleanup_(strbuf_free) struct strbuf v = {0};
-        for (int ns = 0; ns < NS__MAX; ns++) {
-            if (p->ns[ns] == ns_default(ns))
-                continue;
-            if (v.len)
-                strbuf_putc(&v, ',');
-            put_escaped(&v, ns_names[ns]);
-            strbuf_puts(&v, p->ns[ns] ? "=true" : "=false");
-        }
-        if (v.len)
-            put_option(sb, k, v.buf);
-        break;
-    }
-    case KEY_INIT:
-        if (!p->init) {
-            _cleanup_free_ char *w = xasprintf("--%s=false", k->option);
-            put_word(sb, w);
-        }
-        break;
-    case KEY_CGROUP_PARENT:
-        if (p->cgroup_parent)
-            put_option_escaped(sb, k, p->cgroup_parent);
-        break;
-    case KEY_CAP_ADD:
-    case KEY_CAP_DROP: {
-        uint64_t bits = k->id == KEY_CAP_ADD ? p->cap_add : p->cap_drop;
-        _cleanup_(strbuf_free) struct strbuf v = {0};
-        int last = capability_last();
-        uint64_t all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
-        /* Drops apply before adds in one layer: "all but the adds" is ALL. */
-        if (k->id == KEY_CAP_DROP && bits && (bits | p->cap_add) == all) {
-            strbuf_puts(&v, "ALL");
-            bits = 0;
-        }
-        for (int c = 0; c < 64; c++) {
-            if (!(bits & (UINT64_C(1) << c)))
-                continue;
-            _cleanup_free_ char *name = capability_name(c);
-            if (v.len)
-                strbuf_putc(&v, ',');
-            strbuf_puts(&v, name);
-        }
-        if (v.len)
-            put_option(sb, k, v.buf);
-        break;
-    }
-    case KEY_SECCOMP:
-        if (p->seccomp)
-            put_option_escaped(sb, k, p->seccomp);
-        break;
-    case KEY_RLIMITS: {
-        _cleanup_(strbuf_free) struct strbuf v = {0};
-        for (size_t i = 0; i < p->n_rlimits; i++) {
-            const struct profile_rlimit *l = &p->rlimits[i];
-            _cleanup_free_ char *soft = format_rlimit(l->soft);
-            _cleanup_free_ char *hard = format_rlimit(l->hard);
-            if (v.len)
-                strbuf_putc(&v, ',');
-            strbuf_printf(&v, "%s=%s", rlimit_name(l->resource), soft);
-            if (l->soft != l->hard)
-                strbuf_printf(&v, ":%s", hard);
-        }
-        if (v.len)
-            put_option(sb, k, v.buf);
-        break;
-    }
-    case KEY_NO_NEW_PRIVILEGES:
-        if (!p->no_new_privileges) {
-            _cleanup_free_ char *w = xasprintf("--%s=false", k->option);
-            put_word(sb, w);
-        }
-        break;
-    case KEY_MASKED_PATHS:
-    case KEY_READONLY_PATHS: {
-        const struct profile_layer *list =
-            k->id == KEY_MASKED_PATHS ? p->masked_paths : p->readonly_paths;
-        size_t n = k->id == KEY_MASKED_PATHS ? p->n_masked_paths : p->n_readonly_paths;
-        _cleanup_(strbuf_free) struct strbuf v = {0};
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                strbuf_putc(&v, ',');
-            put_escaped(&v, list[i].path);
-        }
-        if (n)
-            put_option(sb, k, v.buf);
-        break;
-    }
-    case KEY_STOP_TIMEOUT:
-        if (p->stop_timeout_ms != 10000) {
-            _cleanup_free_ char *v = format_duration(p->stop_timeout_ms);
-            put_option(sb, k, v);
-        }
-        break;
-    case KEY_INCLUDE:
-    case KEY_RESET:
-    case KEY_COMMAND:
-    case KEY_PIDS:
-    case KEY_MEMORY:
-    case KEY_CPU_SHARES:
-    case KEY__MAX:
-        break;
-    }
+    for (int i = 0; i < N_POSITIONALS; i++)
+        if (strcmp(positional_keys[i], k->name) == 0)
+            return true;
+    return false;
 }
 
 char *profile_print_cli(const struct profile *p)
 {
     _cleanup_(strbuf_free) struct strbuf sb = {0};
-    put_word(&sb, "congo-launch");
-    put_word(&sb, "run");
-
-    put_word(&sb, p->rootfs && !slot_needs_option(p->rootfs) ? p->rootfs : "-");
-    if (p->pids == LIMIT_UNLIMITED) {
-        put_word(&sb, "-");
-    } else {
-        _cleanup_free_ char *pids = xasprintf("%lld", (long long)p->pids);
-        put_word(&sb, pids);
+    cli_put_word(&sb, "congo-launch");
+    cli_put_word(&sb, "run");
+    for (int i = 0; i < N_POSITIONALS; i++) {
+        const struct key_def *k = key_by_name(positional_keys[i]);
+        _cleanup_free_ char *v = key_ops(k)->slot(p, k);
+        cli_put_word(&sb, v && !slot_needs_option(v) ? v : "-");
     }
-    if (p->memory == LIMIT_UNLIMITED) {
-        put_word(&sb, "-");
-    } else {
-        _cleanup_free_ char *memory = format_size(p->memory);
-        put_word(&sb, memory);
+    /* Every other key with an option; a slot's key only when its slot could not hold it. */
+    for (size_t id = 0; id < KEY__MAX; id++) {
+        const struct key_def *k = &profile_keys[id];
+        if (!k->option || !key_ops(k) || !key_ops(k)->cli)
+            continue;
+        if (is_positional(k)) {
+            _cleanup_free_ char *v = key_ops(k)->slot(p, k);
+            if (!slot_needs_option(v))
+                continue;
+        }
+        key_ops(k)->cli(&sb, p, k);
     }
-    if (p->cpu_shares == 0) {
-        put_word(&sb, "-");
-    } else {
-        _cleanup_free_ char *shares = xasprintf("%lld", (long long)p->cpu_shares);
-        put_word(&sb, shares);
-    }
-    _cleanup_free_ char *env = env_value(p);
-    put_word(&sb, env && !slot_needs_option(env) ? env : "-");
-
-    for (size_t i = 0; i < KEY__MAX; i++)
-        if (profile_keys[i].option)
-            put_key(&sb, &profile_keys[i], p);
-
+    /* The command last, after `--`: it replaces a --command. */
     if (p->command && p->command[0]) {
-        put_word(&sb, "--");
+        cli_put_word(&sb, "--");
         for (size_t i = 0; p->command[i]; i++)
-            put_word(&sb, p->command[i]);
+            cli_put_word(&sb, p->command[i]);
     }
     strbuf_putc(&sb, '\n');
     return strbuf_steal(&sb);

@@ -13,37 +13,13 @@
 #include "node.h"
 #include "util/units.h"
 
-/* One row per key of the profile language; the order is the print order. */
+struct seccomp_rules;
+
+/* One per key of the profile language (keys.def); the order is the print order. */
 enum key_id {
-    KEY_INCLUDE,
-    KEY_RESET,
-    KEY_NAME,
-    KEY_ROOTFS,
-    KEY_LAYERS,
-    KEY_UPPER,
-    KEY_READONLY_ROOTFS,
-    KEY_HOSTNAME,
-    KEY_USER,
-    KEY_WORKDIR,
-    KEY_ENV,
-    KEY_COMMAND,
-    KEY_PIDS,
-    KEY_MEMORY,
-    KEY_MEMORY_SWAP,
-    KEY_CPU_SHARES,
-    KEY_CPUS,
-    KEY_MOUNTS,
-    KEY_NAMESPACES,
-    KEY_INIT,
-    KEY_CGROUP_PARENT,
-    KEY_CAP_ADD,
-    KEY_CAP_DROP,
-    KEY_SECCOMP,
-    KEY_RLIMITS,
-    KEY_NO_NEW_PRIVILEGES,
-    KEY_MASKED_PATHS,
-    KEY_READONLY_PATHS,
-    KEY_STOP_TIMEOUT,
+#define KEY(id, ...) KEY_##id,
+#include "keys.def"
+#undef KEY
     KEY__MAX,
 };
 
@@ -125,6 +101,8 @@ struct profile {
     uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
     uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
     char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */
+    /* That file's rules, read once with the profile, for the filter and --print-plan; else NULL. */
+    struct seccomp_rules *seccomp_rules;
     struct profile_rlimit *rlimits;
     size_t n_rlimits;
     bool no_new_privileges;

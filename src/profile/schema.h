@@ -1,6 +1,7 @@
 /*
- * The key table: one row per key drives validation, merging, defaults,
- * --print, --print-cli, the positional front-end and the man page's key list.
+ * The key table: one row per key (keys.def) drives validation, merging,
+ * defaults, --print, --print-cli, --print-schema, the positional front-end
+ * and the man page's key list.
  */
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "util/names.h"
 #include "util/units.h"
 
+/* What text a key takes; value.h says how each type reads, merges and prints. */
 enum key_type {
     TYPE_INCLUDE,    /* path or list of paths: handled by the stack */
     TYPE_RESET,      /* list of dotted keys */
@@ -25,10 +27,10 @@ enum key_type {
     TYPE_ABSPATH,    /* an absolute path inside the container */
     TYPE_ENV,        /* map NAME: value, or list of NAME=value */
     TYPE_COMMAND,    /* list of strings, or one string */
-    TYPE_PIDS,       /* integer >= 1, or unlimited */
+    TYPE_PIDS,       /* integer in the row's range, or unlimited */
     TYPE_SIZE,       /* 512m, 2g, bytes, or unlimited */
-    TYPE_SHARES,     /* integer 2..262144 */
-    TYPE_CPUS,       /* decimal >= 0.01 */
+    TYPE_INT,        /* integer in the row's range */
+    TYPE_CPUS,       /* decimal, in the row's range of microseconds per period */
     TYPE_MOUNTS,     /* list of SRC:DEST[:ro] strings or maps */
     TYPE_NAMESPACES, /* map name: bool */
     TYPE_CGROUP,     /* an absolute cgroup path, or auto */
@@ -36,7 +38,17 @@ enum key_type {
     TYPE_SECCOMP,    /* default, unconfined, or a seccomp file */
     TYPE_RLIMITS,    /* map NAME: limit, SOFT:HARD, or {soft, hard} */
     TYPE_CPATHS,     /* list of absolute paths inside the container */
-    TYPE_DURATION,   /* seconds: 10, 10s, 1.5s, 500ms */
+    TYPE_DURATION,   /* seconds: 10, 10s, 1.5s, 500ms; kept in milliseconds */
+    TYPE__MAX,
+};
+
+/* What a row's offset points at in struct profile. */
+enum value_kind {
+    KIND_NONE,    /* not stored: include, reset */
+    KIND_STRING,  /* char *; NULL stands for the row's default text */
+    KIND_BOOL,    /* bool */
+    KIND_INT,     /* int64_t */
+    KIND_COMPLEX, /* the type's own: a list, a map, a set */
 };
 
 /* How a value is given on the command line of `run`. */
@@ -49,12 +61,25 @@ enum key_shape {
     SHAPE_NONE,   /* not an option (include, reset) */
 };
 
+/* A row of the key table (keys.def). */
 struct key_def {
     enum key_id id;
     const char *name;   /* dotted: "limits.memory" */
     const char *option; /* run option without "--": "memory" */
     enum key_type type;
     enum key_shape shape;
+    enum value_kind kind;
+    size_t offset; /* of the value in struct profile */
+    size_t aux;    /* complex values: of a companion field (a list's count) */
+    struct {
+        const char *s; /* what a NULL string stands for; NULL: no default */
+        bool b;
+        int64_t i;
+    } def;
+    const char *unset;  /* --print's comment for a default with no literal */
+    int64_t min, max;   /* integers: the range, in the unit kept */
+    enum key_id peer;   /* capabilities: the other set, which cancels this one */
+    bool peer_wins;     /* in one layer, the peer's entries apply after this set's */
     const char *type_doc;    /* what a value looks like */
     const char *default_doc; /* the default, as printed */
     const char *merge_doc;   /* how a later file combines with an earlier one */
@@ -67,8 +92,26 @@ const struct key_def *key_by_name(const char *dotted);
 const struct key_def *key_by_option(const char *option);
 /* Is name a group of dotted keys, like `limits` for `limits.memory`? */
 bool key_is_group(const char *name);
+
+/* The groups, in the table's order, and what each holds (for --print-schema). */
+#define KEY_GROUPS 2
+struct key_group {
+    const char *name;
+    const char *doc;
+};
+extern const struct key_group profile_groups[KEY_GROUPS];
 /* The nearest known key to a misspelt one (within an edit distance of 2), or NULL. */
 const char *key_suggest(const char *prefix, const char *misspelt);
+
+/*
+ * A value as the run path reads it, defaults decoded by the table: the
+ * text of a key kept as a string (seccomp too), or its row's default text
+ * when unset (NULL only for a key with no default, such as rootfs); the
+ * value of a bool or an integer key.
+ */
+const char *profile_str(const struct profile *p, enum key_id id);
+bool profile_bool(const struct profile *p, enum key_id id);
+int64_t profile_int(const struct profile *p, enum key_id id);
 
 /* Where a layer's relative paths start and how its origins are recorded. */
 struct layer_ctx {

@@ -201,19 +201,37 @@ static const char *const protected_calls[] = {
     "prctl",          "close",           "sendto",
 };
 
+/* The same call, and the same argument when there is one: the errno does not count. */
+static bool same_target(const struct seccomp_rule *a, const struct seccomp_rule *b)
+{
+    return a->syscall == b->syscall && a->has_arg == b->has_arg &&
+           (!a->has_arg || a->arg1 == b->arg1);
+}
+
 static void rules_put(struct seccomp_rules *r, struct seccomp_rule rule)
 {
+    /* Denied again after a `!`: it is no longer taken back. */
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_removed; i++)
+        if (!same_target(&r->removed[i].rule, &rule))
+            r->removed[kept++] = r->removed[i];
+    r->n_removed = kept;
     /* The same rule again: the later errno wins, as later values do everywhere in a profile. */
     for (size_t i = 0; i < r->n; i++) {
         struct seccomp_rule *o = &r->v[i];
-        if (o->syscall == rule.syscall && o->has_arg == rule.has_arg &&
-            (!rule.has_arg || o->arg1 == rule.arg1)) {
+        if (same_target(o, &rule)) {
             o->err = rule.err;
             return;
         }
     }
     r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
     r->v[r->n++] = rule;
+}
+
+static void rules_take_back(struct seccomp_rules *r, const struct seccomp_rule *rule, int line)
+{
+    r->removed = xrealloc(r->removed, (r->n_removed + 1) * sizeof(*r->removed));
+    r->removed[r->n_removed++] = (struct seccomp_removal){.rule = *rule, .line = line};
 }
 
 static void rules_append_default(struct seccomp_rules *r)
@@ -254,8 +272,73 @@ void seccomp_rules_default(struct seccomp_rules *r)
 void seccomp_rules_free(struct seccomp_rules *r)
 {
     free(r->v);
-    r->v = NULL;
-    r->n = 0;
+    free(r->removed);
+    *r = (struct seccomp_rules){0};
+}
+
+void seccomp_rules_copy(struct seccomp_rules *dst, const struct seccomp_rules *src)
+{
+    *dst = (struct seccomp_rules){.n = src->n, .n_removed = src->n_removed};
+    if (src->n) {
+        dst->v = xmalloc(src->n * sizeof(*src->v));
+        memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+    }
+    if (src->n_removed) {
+        dst->removed = xmalloc(src->n_removed * sizeof(*src->removed));
+        memcpy(dst->removed, src->removed, src->n_removed * sizeof(*src->removed));
+    }
+}
+
+static bool rule_equal(const struct seccomp_rule *a, const struct seccomp_rule *b)
+{
+    return same_target(a, b) && a->err == b->err;
+}
+
+bool seccomp_rules_equal(const struct seccomp_rules *a, const struct seccomp_rules *b)
+{
+    if (a->n != b->n || a->n_removed != b->n_removed)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!rule_equal(&a->v[i], &b->v[i]))
+            return false;
+    for (size_t i = 0; i < a->n_removed; i++)
+        if (!rule_equal(&a->removed[i].rule, &b->removed[i].rule) ||
+            a->removed[i].line != b->removed[i].line)
+            return false;
+    return true;
+}
+
+const char *seccomp_errno_name(int err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(errno_names); i++)
+        if (errno_names[i].value == err)
+            return errno_names[i].name;
+    return NULL;
+}
+
+const char *seccomp_ioctl_name(uint64_t request)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(ioctl_names); i++)
+        if ((ioctl_names[i].value & 0xffffffffUL) == (request & 0xffffffffUL))
+            return ioctl_names[i].name;
+    return NULL;
+}
+
+const char *seccomp_clone_flag_name(uint64_t flag)
+{
+    static const struct {
+        uint64_t flag;
+        const char *name;
+    } names[] = {
+        {CLONE_NEWNS, "CLONE_NEWNS"},   {CLONE_NEWUTS, "CLONE_NEWUTS"},
+        {CLONE_NEWIPC, "CLONE_NEWIPC"}, {CLONE_NEWUSER, "CLONE_NEWUSER"},
+        {CLONE_NEWPID, "CLONE_NEWPID"}, {CLONE_NEWNET, "CLONE_NEWNET"},
+        {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (names[i].flag == flag)
+            return names[i].name;
+    return NULL;
 }
 
 static int errno_from_name(const char *name)
@@ -413,7 +496,9 @@ static int read_removal(const char *path, int lineno, const struct word *w, size
     for (size_t i = 0; i < r->n; i++) {
         const struct seccomp_rule *rule = &r->v[i];
         bool match = rule->syscall == nr && (!ioctl || n_all == 1 || rule->arg1 == request);
-        if (!match)
+        if (match)
+            rules_take_back(r, rule, lineno);
+        else
             r->v[kept++] = *rule;
     }
     if (kept == r->n) {
@@ -534,9 +619,8 @@ int seccomp_rules_read(const char *path, struct seccomp_rules *r, struct diags *
     }
 
     /* Build apart, so a file with errors leaves r as it was. */
-    struct seccomp_rules local = {0};
-    for (size_t i = 0; i < r->n; i++)
-        rules_put(&local, r->v[i]);
+    struct seccomp_rules local;
+    seccomp_rules_copy(&local, r);
     bool failed = false;
     int lineno = 1;
     for (char *line = text; line < text + len; lineno++) {

@@ -441,7 +441,7 @@ int profile_load(struct profile *p, const struct stack_opts *o, struct diags *d)
         }
     } else {
         top = xstrdup(cli->name);
-        default_name = xstrdup("congo");
+        default_name = xstrdup(profile_keys[KEY_NAME].def.s); /* congo */
         _cleanup_node_ struct node *root = cli_parse_run(o->run_argc, o->run_argv, cli, d);
         if (root)
             apply_tree(&st, root);

@@ -68,6 +68,14 @@ static void test_help_and_version(void **state)
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "congo-launch " PACKAGE_VERSION "\n");
     result_free(&r);
+
+    /* The schema: JSON for editors, on stdout, and nothing else. */
+    congo(&r, "--print-schema");
+    assert_int_equal(r.status, 0);
+    assert_true(str_has_suffix(r.out, "\n}\n"));
+    assert_non_null(strstr(r.out, "\"$schema\": \"http://json-schema.org/draft-07/schema#\""));
+    assert_string_equal(r.err, "");
+    result_free(&r);
 }
 
 static void test_check_valid_is_silent(void **state)
@@ -163,6 +171,15 @@ static void test_usage_errors(void **state)
     result_free(&r);
     congo(&r, "--show-origin", p);
     assert_int_equal(r.status, 125);
+    result_free(&r);
+    /* --print-schema takes nothing else. */
+    congo(&r, "--print-schema", p);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--print-schema takes no profile"));
+    result_free(&r);
+    congo(&r, "--check", "--print-schema");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--print-schema goes alone"));
     result_free(&r);
     /* Running: usage errors are the launcher's own failure, 125. */
     congo(&r, "--bogus", p);

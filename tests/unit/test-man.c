@@ -83,8 +83,8 @@ static void test_launch_man_lists_every_option(void **state)
             fail_msg("congo-launch(1) does not document %s", opt);
     }
     static const char *const global[] = {"--check", "--fragment", "--print", "--format",
-                                         "--show-origin", "--print-cli", "--set", "--reset",
-                                         "--verbose", "--help", "--version"};
+                                         "--show-origin", "--print-cli", "--print-schema",
+                                         "--set", "--reset", "--verbose", "--help", "--version"};
     for (size_t i = 0; i < ARRAY_SIZE(global); i++)
         if (!strstr(man, global[i]))
             fail_msg("congo-launch(1) does not document %s", global[i]);

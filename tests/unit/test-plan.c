@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "plan/plan.h"
 #include "runtime/user.h"
@@ -345,6 +346,30 @@ static void test_print(void **state)
     plan_free(&plan);
 }
 
+/* A seccomp file's rules are the profile's: the plan shows them, and what `!` took back. */
+static void test_print_seccomp_file(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *dir = test_tmpdir();
+    _cleanup_free_ char *rules = test_write(dir, "rules", "@default\n!mount\nacct ENOSYS\n");
+    _cleanup_free_ char *yaml = xasprintf("seccomp: %s\n", rules);
+    struct run_plan plan;
+    build_text(yaml, &plan);
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    _cleanup_free_ char *taken = xasprintf("  taken back: mount -> EPERM  # %s:2\n", rules);
+    _cleanup_free_ char *source = xasprintf("seccomp: %s, ", rules);
+    const char *const lines[] = {source, "  acct -> ENOSYS\n", "  umount2 -> EPERM\n", taken};
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("no `%s` in:\n%s", lines[i], text);
+    assert_null(strstr(text, "  mount -> EPERM\n"));
+    /* The file is gone: the plan does not read it again. */
+    unlink(rules);
+    assert_non_null(plan.seccomp);
+    plan_free(&plan);
+    test_rmrf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,7 +377,7 @@ int main(void)
         cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
-        cmocka_unit_test(test_print),
+        cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "profile/schema.h"
+#include "profile/seccomp-file.h"
 #include "util/util.h"
 
 #define GIB (1024LL * 1024 * 1024)
@@ -215,6 +216,66 @@ static void test_key_table(void **state)
     assert_string_equal(key_suggest("limits", "memroy"), "memory");
     assert_string_equal(key_suggest(NULL, "limts"), "limits");
     assert_null(key_suggest(NULL, "completely-different"));
+}
+
+/* The groups of dotted keys are those of profile_groups[], in the table's order. */
+static void test_key_groups(void **state)
+{
+    (void)state;
+    size_t g = 0;
+    for (int i = 0; i < KEY__MAX; i++) {
+        const char *dot = strchr(profile_keys[i].name, '.');
+        if (!dot)
+            continue;
+        size_t len = (size_t)(dot - profile_keys[i].name);
+        if (g > 0 && strncmp(profile_keys[i].name, profile_groups[g - 1].name, len) == 0 &&
+            !profile_groups[g - 1].name[len])
+            continue;
+        assert_true(g < KEY_GROUPS);
+        assert_int_equal(strlen(profile_groups[g].name), len);
+        assert_memory_equal(profile_groups[g].name, profile_keys[i].name, len);
+        assert_true(key_is_group(profile_groups[g].name));
+        g++;
+    }
+    assert_int_equal(g, KEY_GROUPS);
+    assert_string_equal(key_suggest(NULL, "capabilites"), "capabilities");
+}
+
+/* profile_str and its kin read a value with its default from the table. */
+static void test_key_accessors(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    assert_string_equal(profile_str(&p, KEY_WORKDIR), "/");
+    assert_string_equal(profile_str(&p, KEY_UPPER), "tmpfs");
+    assert_string_equal(profile_str(&p, KEY_CGROUP_PARENT), "auto");
+    assert_string_equal(profile_str(&p, KEY_USER), "root");
+    assert_string_equal(profile_str(&p, KEY_SECCOMP), "default");
+    assert_null(profile_str(&p, KEY_ROOTFS));
+    assert_true(profile_bool(&p, KEY_INIT));
+    assert_false(profile_bool(&p, KEY_READONLY_ROOTFS));
+    assert_int_equal(profile_int(&p, KEY_PIDS), LIMIT_UNLIMITED);
+    assert_int_equal(profile_int(&p, KEY_STOP_TIMEOUT), 10000);
+    /* Every scalar row's default is what a fresh profile holds. */
+    for (int i = 0; i < KEY__MAX; i++) {
+        const struct key_def *k = &profile_keys[i];
+        if (k->kind == KIND_STRING)
+            assert_true(str_eq(profile_str(&p, k->id), k->def.s));
+        else if (k->kind == KIND_BOOL)
+            assert_int_equal(profile_bool(&p, k->id), k->def.b);
+        else if (k->kind == KIND_INT)
+            assert_int_equal(profile_int(&p, k->id), k->def.i);
+    }
+    profile_free(&p);
+
+    struct loaded l;
+    load_ok(&l, "t.yaml", "rootfs: /r\nworkdir: /srv\nseccomp: unconfined\nlimits: {pids: 9}\n");
+    assert_string_equal(profile_str(&l.p, KEY_WORKDIR), "/srv");
+    assert_string_equal(profile_str(&l.p, KEY_SECCOMP), "unconfined");
+    assert_string_equal(profile_str(&l.p, KEY_ROOTFS), "/r");
+    assert_int_equal(profile_int(&l.p, KEY_PIDS), 9);
+    done(&l);
 }
 
 static void test_parse_size_cpus(void **state)
@@ -1779,6 +1840,51 @@ static void test_key_seccomp(void **state)
     done(&b);
 }
 
+/*
+ * A seccomp file is read once, with the profile: its rules, take-backs
+ * included, travel with the profile through includes, and `reset` drops them.
+ */
+static void test_seccomp_rules_kept(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *file =
+        test_write(tmp, "keep.seccomp", "@default\n!mount\nptrace ENOSYS\n");
+    struct seccomp_rules want = {0};
+    struct diags wd = {0};
+    assert_int_equal(seccomp_rules_read(file, &want, &wd), 0);
+    free(test_write(tmp, "base.yaml", "rootfs: /r\nseccomp: keep.seccomp\n"));
+    struct loaded l[2];
+    load_both(l, "include: base.yaml\n", "include = \"base.yaml\";\n");
+    /* The file may go away: the profile holds what it said. */
+    assert_int_equal(unlink(file), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(l[i].p.seccomp, file);
+        assert_non_null(l[i].p.seccomp_rules);
+        assert_true(seccomp_rules_equal(l[i].p.seccomp_rules, &want));
+        assert_int_equal(l[i].p.seccomp_rules->n_removed, 1);
+        assert_int_equal(l[i].p.seccomp_rules->removed[0].line, 2);
+    }
+    done_both(l);
+
+    /* Another value, or a reset, leaves no rules behind. */
+    struct stack_op reset = {.kind = STACK_RESET, .arg = "seccomp"};
+    struct stack_op unconfined = {.kind = STACK_SET, .arg = "seccomp=unconfined"};
+    free(test_write(tmp, "keep.seccomp", "@default\n!mount\nptrace ENOSYS\n"));
+    _cleanup_free_ char *top = test_write(tmp, "top.yaml", "include: base.yaml\n");
+    for (int i = 0; i < 2; i++) {
+        struct stack_opts o = {.profile = top, .ops = i ? &unconfined : &reset, .n_ops = 1};
+        struct profile p;
+        struct diags d = {0};
+        assert_int_equal(test_load_opts(&p, &o, &d), 0);
+        assert_null(p.seccomp_rules);
+        assert_string_equal(profile_str(&p, KEY_SECCOMP), i ? "unconfined" : "default");
+        profile_free(&p);
+        diags_free(&d);
+    }
+    seccomp_rules_free(&want);
+    diags_free(&wd);
+}
+
 static void test_key_rlimits(void **state)
 {
     (void)state;
@@ -1898,6 +2004,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_key_table),
+        T(test_key_groups),
+        T(test_key_accessors),
         T(test_parse_size_cpus),
         T(test_include),
         T(test_reset),
@@ -1950,6 +2058,7 @@ int main(void)
         T(test_key_capabilities),
         T(test_merge_capabilities),
         T(test_key_seccomp),
+        T(test_seccomp_rules_kept),
         T(test_key_rlimits),
         T(test_merge_rlimits),
         T(test_key_no_new_privileges),

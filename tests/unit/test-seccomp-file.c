@@ -459,6 +459,45 @@ static void test_removal(void **state)
     diags_free(&d);
 }
 
+/* What a file took back is kept with its line, for --print-plan; denying it again forgets it. */
+static void test_removal_recorded(void **state)
+{
+    _cleanup_free_ char *path = test_write(*state, "recorded",
+                                           "@default\n"
+                                           "!mount\n"          /* 2 */
+                                           "# a comment\n"
+                                           "!ioctl TIOCSTI\n"  /* 4 */
+                                           "!umount2\n"        /* 5 */
+                                           "umount2 ENOSYS\n"); /* 6: denied again */
+    struct seccomp_rules r = {0};
+    struct diags d = {0};
+    assert_int_equal(seccomp_rules_read(path, &r, &d), 0);
+    assert_int_equal(r.n_removed, 2);
+    assert_int_equal(r.removed[0].rule.syscall, nr("mount"));
+    assert_false(r.removed[0].rule.has_arg);
+    assert_int_equal(r.removed[0].rule.err, EPERM);
+    assert_int_equal(r.removed[0].line, 2);
+    assert_int_equal(r.removed[1].rule.syscall, nr("ioctl"));
+    assert_true(r.removed[1].rule.has_arg);
+    assert_int_equal(r.removed[1].rule.arg1, TIOCSTI);
+    assert_int_equal(r.removed[1].line, 4);
+    assert_denied(&r, "umount2", ENOSYS);
+
+    /* A copy is equal and owns its memory; another file is not equal. */
+    struct seccomp_rules copy;
+    seccomp_rules_copy(&copy, &r);
+    assert_true(seccomp_rules_equal(&copy, &r));
+    seccomp_rules_free(&r);
+    assert_int_equal(copy.n_removed, 2);
+    struct seccomp_rules def = {0};
+    seccomp_rules_default(&def);
+    assert_int_equal(def.n_removed, 0);
+    assert_false(seccomp_rules_equal(&copy, &def));
+    seccomp_rules_free(&def);
+    seccomp_rules_free(&copy);
+    diags_free(&d);
+}
+
 static void test_removal_errors(void **state)
 {
     _cleanup_free_ char *path = test_write(*state, "bad-take-back",
@@ -523,6 +562,7 @@ int main(void)
         T(test_appends_to_existing),
         T(test_other_arch_names_accepted),
         T(test_removal),
+        T(test_removal_recorded),
         T(test_removal_errors),
         T(test_many_errors),
     };

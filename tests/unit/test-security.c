@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "plan/plan.h"
+#include "profile/seccomp-file.h"
 #include "runtime/security.h"
 #include "util/util.h"
 
@@ -448,9 +449,14 @@ static char *check_seccomp_file(void *path)
     char *skip_why = become_root();
     if (skip_why)
         return skip_why;
+    /* As a profile naming the file holds it: its path, and its rules as read. */
     struct profile p;
     profile_init(&p);
     p.seccomp = xstrdup(path);
+    p.seccomp_rules = xcalloc(1, sizeof(*p.seccomp_rules));
+    struct diags d = {0};
+    CHECK(seccomp_rules_read(path, p.seccomp_rules, &d) == 0, "read %s", (char *)path);
+    diags_free(&d);
     char *msg = apply_as_root(&p);
     profile_free(&p);
     if (msg)
