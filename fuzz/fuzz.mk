@@ -32,8 +32,8 @@ fuzz/fuzz-profile fuzz/fuzz-seccomp:
 	done; \
 	$(MKDIR_P) fuzz && \
 	$$cc $(FUZZ_OPT) $(FUZZ_SANITIZE) $(AM_CPPFLAGS) $(WARN_CFLAGS) \
-	  $(LIBCONFIG_CFLAGS) $(YAML_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) \
+	  $(LIBCONFIG_CFLAGS) $(YAML_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(JANSSON_CFLAGS) \
 	  -o $@ $$srcs \
-	  $(LIBCONFIG_LIBS) $(YAML_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(LIBS)
+	  $(LIBCONFIG_LIBS) $(YAML_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(JANSSON_LIBS) $(LIBS)
 
 CLEANFILES += fuzz/fuzz-profile fuzz/fuzz-seccomp

@@ -3,6 +3,9 @@
  * (profile.yaml in its entry), gives the plan, and the engine runs the
  * command in it with that plan's policy (runtime/join.c).
  */
+#include <errno.h>
+#include <linux/filter.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "control/control-internal.h"
@@ -12,7 +15,33 @@
 #include "runtime/join.h"
 #include "util/util.h"
 
-/* The plan the container was started with, from the profile recorded in its entry. */
+/*
+ * The filter the container's command runs under, as its launcher compiled
+ * it: a seccomp file read again now might say something else. None: the
+ * container runs unconfined.
+ */
+static int load_filter(const struct state_entry *s, struct run_plan *plan)
+{
+    _cleanup_free_ char *path = xasprintf("%s/seccomp.bpf", s->dir);
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    int r = read_file_max(path, BPF_MAXINSNS * sizeof(struct sock_filter), &data, &len);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0 || len == 0 || len % sizeof(struct sock_filter)) {
+        fprintf(stderr, "congo-launch: `%s` is not a seccomp filter\n", path);
+        return -1;
+    }
+    plan->seccomp = xmalloc(len);
+    memcpy(plan->seccomp, data, len);
+    plan->seccomp_len = (unsigned short)(len / sizeof(struct sock_filter));
+    return 0;
+}
+
+/*
+ * The plan the container was started with, from the profile recorded in
+ * its entry (kept without its seccomp key), and its seccomp filter.
+ */
 static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *verbose)
 {
     _cleanup_free_ char *path = xasprintf("%s/profile.yaml", s->dir);
@@ -21,6 +50,10 @@ static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *ver
     struct diags d = {0};
     struct stack_opts so = {.profile = path, .verbose = verbose};
     int r = profile_load(&p, &so, &d) < 0 ? -1 : plan_build(&p, plan, &d);
+    if (r == 0 && load_filter(s, plan) < 0) {
+        plan_free(plan);
+        r = -1;
+    }
     if (r < 0) {
         diags_print(&d, stderr);
         fprintf(stderr,

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "control/control-internal.h"
@@ -39,45 +40,49 @@ static int open_log(const char *dir, const char *name)
     return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 }
 
-/* Until the launcher goes: each change of log is copied out as it comes. */
-static int follow(const struct state_entry *s, int *fd)
+/* Is *fd still the file called log? If not, a rotation made it log.1: *fd becomes the new log. */
+static bool rotated(const char *dir, int *fd)
 {
-    _cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (in < 0 || inotify_add_watch(in, s->dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
-        fprintf(stderr, "congo-launch: watch `%s`: %s\n", s->dir, strerror(errno));
-        return CONTROL_NOT_FOUND;
-    }
+    _cleanup_free_ char *path = xasprintf("%s/%s", dir, LOG_FILE);
+    struct stat now, ours;
+    if (stat(path, &now) < 0 || fstat(*fd, &ours) < 0 || now.st_ino == ours.st_ino)
+        return false;
+    int next = open_log(dir, LOG_FILE);
+    if (next < 0)
+        return false;
+    close(*fd);
+    *fd = next;
+    return true;
+}
+
+/*
+ * Until the launcher goes: what log gets is copied out as it comes. The
+ * watch is made before the files are opened, so nothing written between
+ * the two is missed; and each wake-up checks whether log is still the file
+ * being read (the old one, now log.1, is read to its end first).
+ */
+static int follow(const struct state_entry *s, int in, int *fd)
+{
     _cleanup_close_ int launcher = pidfd_of(s->launcher, s->launcher_start);
-    /* What came between the first copy and the watch. */
-    if (!copy_out(*fd) || launcher < 0)
-        return CONTROL_OK;
+    if (launcher < 0)
+        return copy_out(*fd), CONTROL_OK;
     for (;;) {
+        if (!copy_out(*fd))
+            return CONTROL_OK;
+        if (rotated(s->dir, fd))
+            continue;
         struct pollfd p[2] = {{.fd = in, .events = POLLIN}, {.fd = launcher, .events = POLLIN}};
         if (poll(p, 2, -1) < 0 && errno != EINTR)
             return CONTROL_NOT_FOUND;
         char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-        ssize_t n = read(in, buf, sizeof(buf));
-        bool gone = p[1].revents != 0, rotated = false;
-        for (char *c = buf; n > 0 && c < buf + n;) {
-            const struct inotify_event *ev = (const struct inotify_event *)c;
-            if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len && strcmp(ev->name, LOG_FILE) == 0)
-                rotated = true;
-            c += sizeof(*ev) + ev->len;
-        }
-        /* The old file first (now log.1, the same inode), then the new one from its start. */
-        if (!copy_out(*fd))
+        while (read(in, buf, sizeof(buf)) > 0)
+            ;
+        if (p[1].revents) {
+            /* Gone: what it wrote last is in the files already. */
+            while (copy_out(*fd) && rotated(s->dir, fd))
+                ;
             return CONTROL_OK;
-        if (rotated) {
-            int next = open_log(s->dir, LOG_FILE);
-            if (next >= 0) {
-                close(*fd);
-                *fd = next;
-                if (!copy_out(*fd))
-                    return CONTROL_OK;
-            }
         }
-        if (gone)
-            return CONTROL_OK;
     }
 }
 
@@ -95,21 +100,26 @@ int control_logs(const char *ref, bool follow_it)
         state_entry_free(&s);
         return CONTROL_NOT_FOUND;
     }
+    _cleanup_close_ int in = -1;
+    if (follow_it) {
+        in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (in < 0 || inotify_add_watch(in, s.dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+            fprintf(stderr, "congo-launch: watch `%s`: %s\n", s.dir, strerror(errno));
+            state_entry_free(&s);
+            return CONTROL_NOT_FOUND;
+        }
+    }
     _cleanup_close_ int old = open_log(s.dir, LOG_FILE_OLD);
     _cleanup_close_ int cur = open_log(s.dir, LOG_FILE);
-    if (old >= 0 && !copy_out(old)) {
-        state_entry_free(&s);
-        return CONTROL_OK;
-    }
-    if (cur < 0) {
-        /* The container is gone, or has written nothing yet and never will: nothing to show. */
-        state_entry_free(&s);
-        return CONTROL_OK;
-    }
     int status = CONTROL_OK;
-    if (follow_it)
-        status = follow(&s, &cur);
-    else
+    if (old >= 0 && !copy_out(old)) {
+        /* Whoever read the output is gone. */
+        state_entry_free(&s);
+        return CONTROL_OK;
+    }
+    if (cur >= 0 && follow_it)
+        status = follow(&s, in, &cur);
+    else if (cur >= 0)
         copy_out(cur);
     state_entry_free(&s);
     return status;

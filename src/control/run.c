@@ -14,9 +14,11 @@
 #include "control/control.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +30,11 @@
 #include "util/util.h"
 
 #define PROFILE_FILE "profile.yaml"
+#define SECCOMP_FILE "seccomp.bpf"
 
 struct run_ctx {
     const struct profile *p;
+    const struct run_plan *plan;
     struct state_entry entry;
     int ready_fd; /* detached: the caller waiting for the start; else -1 */
 };
@@ -41,22 +45,43 @@ static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_e
     struct run_ctx *ctx = arg;
     struct state_entry *s = &ctx->entry;
     s->pid = pid;
-    proc_stat_field("/proc", pid, 22, &s->pid_start, NULL);
+    /* Without its start time the entry could never tell the process from a later one. */
+    int r = proc_stat_field("/proc", pid, 22, &s->pid_start, NULL);
+    if (r < 0)
+        return error_set(e, -r, "the start time of the container's first process (%d)", (int)pid);
     strv_free(s->cgroups);
     s->cgroups = strv_copy(cgroups);
-    _cleanup_free_ char *yaml = profile_print(ctx->p, PRINT_YAML, false);
-    if (state_save_file(s, PROFILE_FILE, yaml, e) < 0 || state_save(s, e) < 0)
+    /*
+     * --exec's policy: the profile, and the filter as compiled now, which a
+     * seccomp file changed or removed later must not alter. The profile is
+     * kept without its seccomp key, so that reading it reads no such file.
+     */
+    struct profile unfiltered = *ctx->p;
+    unfiltered.seccomp = (char *)"unconfined";
+    unfiltered.seccomp_rules = NULL;
+    _cleanup_free_ char *yaml = profile_print(&unfiltered, PRINT_YAML, false);
+    const struct run_plan *plan = ctx->plan;
+    if (state_save_file(s, PROFILE_FILE, yaml, strlen(yaml), e) < 0 ||
+        (plan->seccomp && state_save_file(s, SECCOMP_FILE, plan->seccomp,
+                                          plan->seccomp_len * sizeof(*plan->seccomp), e) < 0) ||
+        state_save(s, e) < 0)
         return error_wrap(e, "record the container in the state directory");
     return 0;
 }
 
+/*
+ * The word to the caller of a detached start. The caller may be gone
+ * (interrupted, or under `timeout`): the container runs on all the same,
+ * and the monitor must not die of the write (MSG_NOSIGNAL: a SIGPIPE
+ * ignored for good would reach the command through execve).
+ */
 static void announce(struct run_ctx *ctx, const char *text)
 {
     if (ctx->ready_fd < 0)
         return;
     size_t len = strlen(text);
     for (size_t off = 0; off < len;) {
-        ssize_t w = write(ctx->ready_fd, text + off, len - off);
+        ssize_t w = send(ctx->ready_fd, text + off, len - off, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -102,17 +127,22 @@ static void what_of(const struct run_plan *plan, const struct control_run *o,
 static _Noreturn void monitor(const struct profile *p, const struct run_plan *plan,
                               const struct control_run *o, int ready)
 {
-    struct run_ctx ctx = {.p = p, .ready_fd = ready};
+    struct run_ctx ctx = {.p = p, .plan = plan, .ready_fd = ready};
     struct congo_error e = {0};
-    /* Out of the caller's session and stdio: a pipe it reads must not wait for this process. */
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
+    /*
+     * Out of the caller's session, stdio, other fds and working directory:
+     * a pipe the caller reads must not wait for this process, nor a file
+     * system it is on stay busy, for as long as the container runs.
+     */
+    _cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int keep[] = {ready, null};
+    if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+        close_all_but(keep, ARRAY_SIZE(keep)) < 0 || chdir("/") < 0) {
         error_set(&e, errno, "detach from the caller");
         _cleanup_free_ char *msg = xasprintf("err 125\n%s", e.msg);
         announce(&ctx, msg);
         _exit(125);
     }
-    close(null);
     struct state_entry what;
     what_of(plan, o, &what);
     struct log log = {.fd = -1, .dir_fd = -1};
@@ -180,8 +210,8 @@ int control_run(const struct profile *p, const struct run_plan *plan, const stru
 {
     if (o->detach) {
         int ready[2];
-        if (pipe2(ready, O_CLOEXEC) < 0) {
-            fprintf(stderr, "congo-launch: pipe: %s\n", strerror(errno));
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ready) < 0) {
+            fprintf(stderr, "congo-launch: a socket to the monitor: %s\n", strerror(errno));
             return 125;
         }
         fflush(NULL);
@@ -199,7 +229,7 @@ int control_run(const struct profile *p, const struct run_plan *plan, const stru
         close(ready[0]);
         return status;
     }
-    struct run_ctx ctx = {.p = p, .ready_fd = -1};
+    struct run_ctx ctx = {.p = p, .plan = plan, .ready_fd = -1};
     struct state_entry what;
     what_of(plan, o, &what);
     struct congo_error e = {0};

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control/control-internal.h"
 #include "control/control.h"
-#include "util/units.h"
 #include "util/units.h"
 #include "util/util.h"
 
@@ -32,11 +32,18 @@ static int send_signal(int pidfd, int sig)
 static bool wait_exit(int pidfd, int64_t ms)
 {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t deadline = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + ms;
     for (;;) {
         int r = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
-        if (r < 0 && errno == EINTR)
-            continue;
-        return r > 0;
+        if (r >= 0 || errno != EINTR)
+            return r > 0;
+        /* Interrupted: on with what is left of the time, not all of it again. */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        ms = deadline - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+        if (ms < 0)
+            ms = 0;
     }
 }
 
@@ -94,17 +101,33 @@ int control_stop(const char *ref, int64_t timeout_ms)
         state_entry_free(&s);
         return CONTROL_OK;
     }
-    /* Still being set up, with no first process yet: its launcher forwards or dies, and it with it. */
-    int target = first >= 0 ? first : launcher;
-    send_signal(target, SIGTERM);
+    /*
+     * SIGTERM to the container's first process; one still being set up has
+     * none yet, and its launcher gets it instead (it forwards it, or dies
+     * and takes the child with it). SIGKILL only ever goes to the
+     * container: the launcher must live to clean up after it.
+     */
+    send_signal(first >= 0 ? first : launcher, SIGTERM);
     if (!wait_exit(launcher, timeout_ms)) {
         _cleanup_free_ char *d = format_duration(timeout_ms);
         fprintf(stderr, "congo-launch: container `%s` (%s) did not stop within %s: SIGKILL\n",
                 s.name, s.id, d);
-        send_signal(target, SIGKILL);
+        if (first < 0) {
+            /* Its first process may exist by now. */
+            struct state_entry again;
+            struct congo_error ignored = {0};
+            if (state_find(state_root(), s.id, &again, &ignored) == 0) {
+                first = pidfd_of(again.pid, again.pid_start);
+                state_entry_free(&again);
+            }
+            error_clear(&ignored);
+        }
+        if (first >= 0)
+            send_signal(first, SIGKILL);
         /* The kernel tears the PID namespace down at once; the launcher then cleans up. */
         if (!wait_exit(launcher, 30000)) {
-            fprintf(stderr, "congo-launch: container `%s` (%s): its launcher (%d) is still there\n",
+            fprintf(stderr,
+                    "congo-launch: container `%s` (%s): its launcher (%d) is still there\n",
                     s.name, s.id, (int)s.launcher);
             state_entry_free(&s);
             return CONTROL_NOT_FOUND;

@@ -149,6 +149,8 @@ static int start_command(void *arg)
 {
     struct child_ctx *c = arg;
     struct congo_error e = {0};
+    /* The end of the socket after this says the exec worked; an error after it, that it did not. */
+    sync_send_kind(c->sync_fd, SYNC_EXEC);
     int status = exec_command(c->plan->argv, c->envp, &e);
     child_fail(c, status, "exec", &e);
 }
@@ -240,8 +242,8 @@ _Noreturn void child_main(struct child_ctx *c)
      * and an fd the caller leaked (say, to the host's `/`) must not live on
      * in the container's PID 1.
      */
-    if (syscall(SYS_close_range, 3, (unsigned)c->sync_fd - 1, 0) < 0 ||
-        syscall(SYS_close_range, (unsigned)c->sync_fd + 1, ~0U, 0) < 0) {
+    int keep[] = {c->sync_fd};
+    if (close_all_but(keep, ARRAY_SIZE(keep)) < 0) {
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, "fds", &e);
     }

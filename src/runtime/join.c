@@ -94,10 +94,16 @@ static _Noreturn void command_main(struct joiner *j)
 {
     const struct run_plan *plan = j->plan;
     struct congo_error e = {0};
-    /* The last fd of the host's but the sync socket: the cgroup it was cloned into. */
+    /* The last fds of the host's but the sync socket: the cgroup it was cloned into, the pidfd. */
     if (j->cgroup_fd >= 0)
         close(j->cgroup_fd);
     j->cgroup_fd = -1;
+    if ((plan->clone_flags & CLONE_NEWCGROUP) && setns(j->pidfd, CLONE_NEWCGROUP) < 0) {
+        error_set(&e, errno, "join the container's cgroup namespace");
+        fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
+    }
+    close(j->pidfd);
+    j->pidfd = -1;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -140,6 +146,7 @@ static _Noreturn void command_main(struct joiner *j)
         error_set(&e, errno, "workdir `%s` as user %u", workdir, (unsigned)u.uid);
         fail(j->sync_fd, STATUS_LAUNCHER, "workdir", &e);
     }
+    sync_send_kind(j->sync_fd, SYNC_EXEC);
     int status = exec_command(j->x->argv, env, &e);
     fail(j->sync_fd, status, "exec", &e);
 }
@@ -170,27 +177,6 @@ static int join_cgroup(char *const *dirs, struct congo_error *e)
             return error_set(e, errno, "open the container's cgroup `%s`", dirs[i]), -2;
     }
     return v2;
-}
-
-/* Close every fd from 3 up but those of keep (-1 entries are none). */
-static int close_all_but(int *keep, size_t n)
-{
-    /* Sorted, so the gaps between them are ranges. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && keep[k] < keep[k - 1]; k--) {
-            int t = keep[k];
-            keep[k] = keep[k - 1];
-            keep[k - 1] = t;
-        }
-    unsigned from = 3;
-    for (size_t i = 0; i < n; i++) {
-        if (keep[i] < (int)from)
-            continue;
-        if ((unsigned)keep[i] > from && syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) < 0)
-            return -1;
-        from = (unsigned)keep[i] + 1;
-    }
-    return (int)syscall(SYS_close_range, from, ~0U, 0);
 }
 
 /*
@@ -242,14 +228,18 @@ static _Noreturn void helper_main(struct joiner *j)
         error_set(&e, errno, "close_range");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
     }
-    int flags = (int)(j->plan->clone_flags & JOIN_FLAGS);
+    /*
+     * Every namespace but the cgroup's: from inside that one the host's
+     * cgroups above the container's are out of sight, and the kernel then
+     * refuses to move a process from one of them (nsdelegate) into the
+     * container's cgroup. The command's process joins it itself, once there.
+     */
+    int flags = (int)(j->plan->clone_flags & JOIN_FLAGS & ~(uint64_t)CLONE_NEWCGROUP);
     if (setns(j->pidfd, flags) < 0) {
         error_set(&e, errno, "join the container's namespaces%s",
                   errno == ESRCH ? " (it has stopped)" : "");
         fail(j->sync_fd, errno == ESRCH ? 1 : STATUS_LAUNCHER, "join", &e);
     }
-    close(j->pidfd);
-    j->pidfd = -1;
     /* Joining the mount namespace set root and cwd to the container's root: nothing of the host's. */
     pid_t pid = fork_into(j->cgroup_fd);
     if (pid < 0) {
@@ -258,6 +248,7 @@ static _Noreturn void helper_main(struct joiner *j)
     }
     if (pid == 0)
         command_main(j);
+    close(j->pidfd);
     /* Its pid as the launcher, our parent, sees it: this process is still in the host's namespace. */
     struct sync_msg m = {.kind = SYNC_PID, .status = pid};
     if (send(j->sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
@@ -333,19 +324,28 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         helper_main(&j);
     }
     close(take_fd(&child_end));
-    /* The helper says the command's pid, or why it failed; then it exits. */
+    /*
+     * The helper says the command's pid, or why it failed; then it exits.
+     * The command's process shares the socket and may speak first: its
+     * terminal is kept, its failure recorded (it exits after it).
+     */
     pid_t pid = -1;
+    bool failed = false;
     struct sync_msg m;
     int passed;
     while (pid < 0 && sync_recv(parent_end, &m, &passed, 0) > 0) {
+        if (m.kind == SYNC_PTY && passed >= 0 && term.master < 0) {
+            term.master = passed;
+            continue;
+        }
         if (passed >= 0)
             close(passed);
-        if (m.kind == SYNC_PID)
+        if (m.kind == SYNC_PID) {
             pid = m.status;
-        else if (m.kind == SYNC_ERROR) {
+        } else if (m.kind == SYNC_ERROR && !failed) {
             sync_error_of(&m, &r->error);
             r->status = m.status;
-            break;
+            failed = true;
         }
     }
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
@@ -362,14 +362,18 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         struct supervise_out out;
         supervise(&in, &term, &out);
         r->warning = out.warning;
-        if (out.child_failed) {
+        if (failed) {
+            /* Said before its pid came: its error stands, and it is reaped now. */
+        } else if (out.child_failed) {
             r->error = out.error;
             r->status = out.status;
         } else {
             int st = out.wait_status;
             r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
         }
-    } else if (!r->error.msg) {
+        if (failed)
+            error_clear(&out.error);
+    } else if (!failed) {
         error_set(&r->error, 0, "the helper that joins the container died");
     }
     sigprocmask(SIG_SETMASK, &old, NULL);

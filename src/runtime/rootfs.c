@@ -154,6 +154,8 @@ static int open_in_root(int rootfd, const char *path, enum create_kind last, str
      */
     struct strbuf prefix = {0};
     int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+    if (parent < 0)
+        return error_set(e, errno, "`/%s`", path);
     for (const char *comp = path; *comp;) {
         const char *end = strchrnul(comp, '/');
         _cleanup_free_ char *name = xstrndup(comp, (size_t)(end - comp));
@@ -415,7 +417,7 @@ static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *
     if (strcmp(m->fstype, "sysfs") == 0) {
         _cleanup_free_ char *sys = host_path("/sys");
         if (bind_tree_on_fd(sys, fd, true, e) < 0)
-            return error_wrap(e, "mount /sys");
+            return error_wrap(e, "mount /sys (a new sysfs: %s; the host's, bound)", strerror(err));
         return 0;
     }
     if (m->key)

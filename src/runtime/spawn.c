@@ -65,16 +65,34 @@ static pid_t clone_child(const struct run_plan *plan, const struct cgroup *cg, b
     return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0);
 }
 
-/* The signals supervise() reads from a signalfd stay blocked for this scope only. */
+/*
+ * The signals supervise() reads from a signalfd: blocked from before the
+ * clone to after the clean-up, so that one that comes while the launcher
+ * makes or removes the cgroup never kills it half-way. One left pending
+ * once the container is gone had nothing to reach: it is dropped.
+ */
 struct signal_block {
-    sigset_t old;
+    sigset_t mask, old;
     bool active;
 };
 
+static void signal_block(struct signal_block *b)
+{
+    sigemptyset(&b->mask);
+    sigaddset(&b->mask, SIGCHLD);
+    for (size_t i = 0; i < supervise_n_forwarded; i++)
+        sigaddset(&b->mask, supervise_forwarded[i]);
+    b->active = sigprocmask(SIG_BLOCK, &b->mask, &b->old) == 0;
+}
+
 static void signal_unblock(struct signal_block *b)
 {
-    if (b->active)
-        sigprocmask(SIG_SETMASK, &b->old, NULL);
+    if (!b->active)
+        return;
+    static const struct timespec now = {0};
+    while (sigtimedwait(&b->mask, NULL, &now) > 0)
+        ;
+    sigprocmask(SIG_SETMASK, &b->old, NULL);
 }
 
 /* A child that is still there when its scope ends is killed and reaped. */
@@ -181,6 +199,7 @@ struct run_state {
     struct cgroup *cg;
     bool late_cgroup;
     const struct security_ctx *sec;
+    const sigset_t *signals; /* blocked, for supervise's signalfd */
     uint64_t *t;
 };
 
@@ -192,14 +211,7 @@ struct run_state {
 static void run_in_cgroup(const struct run_state *s, struct run_result *r)
 {
     const struct run_plan *plan = s->plan;
-    _cleanup_(signal_unblock) struct signal_block block = {0};
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGCHLD);
-    for (size_t i = 0; i < supervise_n_forwarded; i++)
-        sigaddset(&mask, supervise_forwarded[i]);
-    block.active = sigprocmask(SIG_BLOCK, &mask, &block.old) == 0;
-    _cleanup_close_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    _cleanup_close_ int sigfd = signalfd(-1, s->signals, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sigfd < 0) {
         error_set(&r->error, errno, "signalfd");
         return;
@@ -346,6 +358,8 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
 
     if (runtime_check_caller(&r->error) < 0 || rootfs_preflight(plan, &r->error) < 0)
         return;
+    _cleanup_(signal_unblock) struct signal_block block = {0};
+    signal_block(&block);
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */
     struct security_ctx sec;
     if (security_prepare(plan, &sec, &r->error) < 0)
@@ -385,6 +399,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         .cg = &cg,
         .late_cgroup = late_cgroup,
         .sec = &sec,
+        .signals = &block.mask,
         .t = &t,
     };
     run_in_cgroup(&s, r);

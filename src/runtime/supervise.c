@@ -19,10 +19,14 @@
 const int supervise_forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 const size_t supervise_n_forwarded = ARRAY_SIZE(supervise_forwarded);
 
-/* One message from the child: a log line, its failure, or its terminal. */
+/* One message from the child: a log line, its failure, its terminal, or its exec. */
 static void handle_sync(const struct sync_msg *m, int passed_fd, struct terminal *t,
-                        const struct supervise_in *in, struct supervise_out *out)
+                        const struct supervise_in *in, struct supervise_out *out, bool *exec_seen)
 {
+    if (m->kind == SYNC_EXEC) {
+        *exec_seen = true;
+        return;
+    }
     if (m->kind == SYNC_PTY && passed_fd >= 0 && t->master < 0) {
         t->master = passed_fd;
         return;
@@ -74,6 +78,12 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
     memset(out, 0, sizeof(*out));
     bool sync_open = true, stdin_open = t->wanted, master_open = true, stopping = false;
     bool out_open = in->out_fd >= 0;
+    /*
+     * The command was exec'd when the child said it was about to, sent no
+     * error after, and its end of the socket closed (O_CLOEXEC): a child
+     * that died on the way closes it too, but never says SYNC_EXEC first.
+     */
+    bool exec_seen = false;
     /* Armed by the first stop signal: the command then has stop_timeout before SIGKILL. */
     _cleanup_close_ int stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     for (;;) {
@@ -96,11 +106,10 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
             struct sync_msg m;
             int passed;
             if (sync_recv(in->sync_fd, &m, &passed, 0) > 0) {
-                handle_sync(&m, passed, t, in, out);
+                handle_sync(&m, passed, t, in, out, &exec_seen);
             } else {
                 sync_open = false;
-                /* Closed on exec, with no failure said: the command runs. */
-                if (!out->child_failed && in->started)
+                if (exec_seen && !out->child_failed && in->started)
                     in->started(in->arg);
             }
         }
@@ -149,8 +158,12 @@ void supervise(const struct supervise_in *in, struct terminal *t, struct supervi
             ;
         struct sync_msg m;
         int passed;
-        while (sync_open && sync_recv(in->sync_fd, &m, &passed, MSG_DONTWAIT) > 0)
-            handle_sync(&m, passed, t, in, out);
+        ssize_t got;
+        while (sync_open && (got = sync_recv(in->sync_fd, &m, &passed, MSG_DONTWAIT)) > 0)
+            handle_sync(&m, passed, t, in, out, &exec_seen);
+        /* A command that ran and ended before its start was read: it started all the same. */
+        if (sync_open && got == 0 && exec_seen && !out->child_failed && in->started)
+            in->started(in->arg);
         out->wait_status = status;
         return;
     }

@@ -17,6 +17,12 @@ static void send_msg(int sock, const struct sync_msg *m)
         ;
 }
 
+void sync_send_kind(int sock, enum sync_kind kind)
+{
+    struct sync_msg m = {.kind = kind};
+    send_msg(sock, &m);
+}
+
 void sync_send_log(int sock, const char *fmt, ...)
 {
     struct sync_msg m = {.kind = SYNC_LOG};

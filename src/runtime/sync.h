@@ -22,6 +22,7 @@ enum sync_kind {
     SYNC_CGROUP,  /* to the child: its cgroup's tasks files (v1), as SCM_RIGHTS */
     SYNC_NETNS,   /* to the child: its network namespace, as SCM_RIGHTS */
     SYNC_PID,     /* --exec: the command's process, as the launcher sees its pid (in status) */
+    SYNC_EXEC,    /* the command is about to be exec'd: the socket's end after it means it was */
 };
 
 /* The most fds one message carries: a tasks file per v1 hierarchy used. */
@@ -35,6 +36,8 @@ struct sync_msg {
     char text[1960];
 };
 
+/* A message of kind with nothing else in it (SYNC_EXEC). */
+void sync_send_kind(int sock, enum sync_kind kind);
 /* A log line (SYNC_LOG). */
 void sync_send_log(int sock, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The child's failure (SYNC_ERROR): e's errno and message, and the step it failed in. */

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,23 +58,31 @@ bool terminal_copy(int from, int to)
 /*
  * The master goes to the parent over the sync socket, which relays it to
  * the caller's terminal. Runs privileged in the child, after the root is
- * assembled and before the user switch.
+ * assembled (or joined, for --exec) and before the user switch. The root
+ * may be the container's to shape by now (--exec): /dev/ptmx is resolved
+ * inside it without magic links, and the terminal is the master's peer
+ * (TIOCGPTPEER), never a path in /dev/pts someone could have replaced.
  */
 int terminal_open_in_child(int sock, const struct winsize *ws, uid_t uid, struct congo_error *e)
 {
-    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct open_how how = {
+        .flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    _cleanup_close_ int master =
+        root < 0 ? -1 : (int)syscall(SYS_openat2, root, "dev/ptmx", &how, sizeof(how));
     if (master < 0 || unlockpt(master) < 0)
         return error_set(e, errno, "open /dev/ptmx in the container");
     ioctl(master, TIOCSWINSZ, ws);
-    char name[64];
-    if (ptsname_r(master, name, sizeof(name)) != 0)
-        return error_set(e, errno, "ptsname");
-    _cleanup_close_ int tty = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (tty < 0 || ioctl(tty, TIOCSCTTY, 0) < 0)
-        return error_set(e, errno, "make `%s` the controlling terminal", name);
+    _cleanup_close_ int tty = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty < 0)
+        return error_set(e, errno, "open the terminal of /dev/ptmx");
+    if (ioctl(tty, TIOCSCTTY, 0) < 0)
+        return error_set(e, errno, "make the container's terminal the controlling terminal");
     /* The user owns its terminal, as after a login. */
     if (fchown(tty, uid, (gid_t)-1) < 0)
-        return error_set(e, errno, "chown `%s`", name);
+        return error_set(e, errno, "chown the container's terminal");
     for (int fd = 0; fd < 3; fd++)
         if (dup2(tty, fd) < 0)
             return error_set(e, errno, "dup2 the terminal");

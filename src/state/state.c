@@ -68,17 +68,34 @@ static void clear(struct state_entry *s)
 
 /* ---- files ---- */
 
+/*
+ * The root must be ours and written by us alone: an entry tells --exec
+ * which process to join and with what profile, and a cleaner removes what
+ * is in it. One that someone else could write (a CONGO_STATE_DIR under
+ * /tmp, a symlink) is refused rather than trusted.
+ */
+static int check_root(const char *root, struct congo_error *e)
+{
+    struct stat st;
+    if (lstat(root, &st) < 0)
+        return error_set(e, errno, "state directory `%s`", root);
+    if (!S_ISDIR(st.st_mode))
+        return error_set(e, ENOTDIR, "state directory `%s`%s", root,
+                         S_ISLNK(st.st_mode) ? " is a symlink" : "");
+    if (st.st_uid != geteuid() || (st.st_mode & 022))
+        return error_set(e, 0,
+                         "state directory `%s` is owned by uid %u with mode %04o; it must be "
+                         "this user's (uid %u) and writable by no one else",
+                         root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+                         (unsigned)geteuid());
+    return 0;
+}
+
 /* The root, made when missing: 0700, since entries name processes and profiles. */
 static int make_root(const char *root, struct congo_error *e)
 {
-    if (mkdir(root, 0700) == 0 || errno == EEXIST) {
-        struct stat st;
-        if (stat(root, &st) < 0)
-            return error_set(e, errno, "state directory `%s`", root);
-        if (!S_ISDIR(st.st_mode))
-            return error_set(e, ENOTDIR, "state directory `%s`", root);
-        return 0;
-    }
+    if (mkdir(root, 0700) == 0 || errno == EEXIST)
+        return check_root(root, e);
     if (errno != ENOENT)
         return error_set(e, errno, "make the state directory `%s`", root);
     /* A parent is missing (CONGO_STATE_DIR deep in a fresh tree): make it, then retry. */
@@ -91,11 +108,11 @@ static int make_root(const char *root, struct congo_error *e)
         return error_set(e, errno, "make the state directory `%s`", root);
     if (mkdir(root, 0700) < 0 && errno != EEXIST)
         return error_set(e, errno, "make the state directory `%s`", root);
-    return 0;
+    return check_root(root, e);
 }
 
 /* Write dir/name atomically: a temporary file in dir, renamed over it. */
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len,
+static int write_atomic(const char *dir, const char *name, const void *data, size_t len,
                         struct congo_error *e)
 {
     _cleanup_free_ char *tmp = xasprintf("%s/.%s.XXXXXX", dir, name);
@@ -104,7 +121,7 @@ static int write_atomic(const char *dir, const char *name, const char *data, siz
     if (fd < 0)
         return error_set(e, errno, "write `%s`", path);
     for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
+        ssize_t w = write(fd, (const char *)data + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -150,22 +167,22 @@ static char *to_json(const struct state_entry *s)
                           "stop_timeout_ms", (json_int_t)s->stop_timeout_ms);
     char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
     json_decref(o);
-    if (!text)
-        abort(); /* only an allocation fails here */
     return text;
 }
 
 int state_save(const struct state_entry *s, struct congo_error *e)
 {
     _cleanup_free_ char *text = to_json(s);
+    if (!text)
+        return error_set(e, 0, "write the state of container `%s`: not valid JSON text", s->id);
     _cleanup_free_ char *line = xasprintf("%s\n", text);
     return write_atomic(s->dir, STATE_FILE, line, strlen(line), e);
 }
 
-int state_save_file(const struct state_entry *s, const char *name, const char *text,
+int state_save_file(const struct state_entry *s, const char *name, const void *data, size_t len,
                     struct congo_error *e)
 {
-    return write_atomic(s->dir, name, text, strlen(text), e);
+    return write_atomic(s->dir, name, data, len, e);
 }
 
 static const char *json_str(json_t *o, const char *key)
@@ -232,6 +249,21 @@ static int load(const char *dir, const char *id, struct state_entry *s, struct c
 
 /* ---- entries ---- */
 
+/* s, with a `?` for every byte of it that is not UTF-8: JSON text is UTF-8 (a path need not be). */
+static char *utf8_or_marks(const char *s)
+{
+    size_t len = strlen(s);
+    struct strbuf sb = {0};
+    for (size_t off = 0; off < len;) {
+        size_t ok = off + utf8_check(s + off, len - off);
+        strbuf_add(&sb, s + off, ok - off);
+        if (ok < len)
+            strbuf_putc(&sb, '?');
+        off = ok + 1;
+    }
+    return strbuf_steal(&sb);
+}
+
 bool state_launcher_alive(const struct state_entry *s)
 {
     unsigned long long start = 0;
@@ -274,7 +306,7 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     }
     char id[STATE_ID_LEN + 1];
     s->name = xstrdup(what->name);
-    s->profile = xstrdup(what->profile);
+    s->profile = utf8_or_marks(what->profile);
     s->launcher = getpid();
     proc_stat_field("/proc", s->launcher, 22, &s->launcher_start, NULL);
     s->created = (int64_t)time(NULL);
@@ -290,10 +322,10 @@ int state_create(const char *root, const struct state_entry *what, struct state_
         if (state_save(s, e) < 0)
             break;
         _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
-        /* rename(2) of a directory onto an empty one would succeed: check first, under our lock. */
-        if (access(dir, F_OK) == 0 && tries < 8)
-            continue;
-        if (rename(tmp, dir) < 0) {
+        /* Never over another entry (rename(2) would replace an empty directory): a new id then. */
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) < 0) {
+            if (errno == EEXIST && tries < 8)
+                continue;
             error_set(e, errno, "make `%s`", dir);
             break;
         }
@@ -306,10 +338,21 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     return -1;
 }
 
+/*
+ * Gone at once, by one rename, then emptied: a removal cut short (the
+ * launcher killed half-way) leaves a .dead- directory that the next
+ * reader removes, never an entry without its lock that looks alive.
+ */
 void state_remove(struct state_entry *s)
 {
-    if (s->dir)
-        remove_dir(s->dir);
+    if (s->dir) {
+        _cleanup_free_ char *root = xstrdup(s->dir);
+        char *slash = strrchr(root, '/');
+        if (slash)
+            *slash = '\0';
+        _cleanup_free_ char *dead = xasprintf("%s/.dead-%s", root, s->id ? s->id : "x");
+        remove_dir(rename(s->dir, dead) == 0 ? dead : s->dir);
+    }
     state_entry_free(s);
 }
 
@@ -323,8 +366,11 @@ static bool collect_if_stale(const char *dir, const struct state_entry *s)
     _cleanup_free_ char *lock = xasprintf("%s/%s", dir, LOCK_FILE);
     _cleanup_close_ int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        /* An old half-made entry whose launcher died before it made its lock. */
-        if (errno == ENOENT && !s) {
+        /*
+         * An old half-made entry whose launcher died before it made its
+         * lock, or one whose launcher is known dead (the caller checked).
+         */
+        if (errno == ENOENT) {
             remove_dir(dir);
             return true;
         }
@@ -365,6 +411,8 @@ int state_list(const char *root, struct state_entry **out, size_t *n_out, struct
     _cleanup_closedir_ DIR *d = opendir(root);
     if (!d)
         return errno == ENOENT ? 0 : error_set(e, errno, "read the state directory `%s`", root);
+    if (check_root(root, e) < 0)
+        return -1;
     struct state_entry *v = NULL;
     size_t n = 0;
     struct dirent *de;
@@ -373,6 +421,8 @@ int state_list(const char *root, struct state_entry **out, size_t *n_out, struct
             _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
             if (strncmp(de->d_name, ".new-", 5) == 0 && half_made_and_old(dir))
                 collect_if_stale(dir, NULL);
+            else if (strncmp(de->d_name, ".dead-", 6) == 0)
+                remove_dir(dir);
             continue;
         }
         _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
@@ -425,6 +475,9 @@ static int find_id(const char *root, const char *id, struct state_entry *out)
 int state_find(const char *root, const char *ref, struct state_entry *out, struct congo_error *e)
 {
     clear(out);
+    struct stat st;
+    if (lstat(root, &st) == 0 && check_root(root, e) < 0)
+        return -1;
     if (find_id(root, ref, out) == 0)
         return 0;
     struct state_entry *v;

@@ -8,6 +8,7 @@
  *                 lives: whoever takes it may clean the entry up
  *   profile.yaml  the effective profile the container was started from,
  *                 for --exec, which runs its command under the same policy
+ *   seccomp.bpf   and the seccomp filter its command runs under, as loaded
  *   log, log.1    a detached container's output (runtime/log.c)
  *
  * An entry goes with its container. One whose launcher died (SIGKILL, a
@@ -62,8 +63,8 @@ int state_create(const char *root, const struct state_entry *what, struct state_
                  struct congo_error *e);
 /* Write s to ROOT/ID/state.json atomically. */
 int state_save(const struct state_entry *s, struct congo_error *e);
-/* A file in the entry's directory, written atomically (profile.yaml). */
-int state_save_file(const struct state_entry *s, const char *name, const char *text,
+/* A file in the entry's directory, written atomically (profile.yaml, seccomp.bpf). */
+int state_save_file(const struct state_entry *s, const char *name, const void *data, size_t len,
                     struct congo_error *e);
 /* Remove the entry's directory and release its lock; s is freed. */
 void state_remove(struct state_entry *s);

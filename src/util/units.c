@@ -28,7 +28,7 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out)
     uint64_t v = 0;
     for (; *s; s++) {
         uint64_t digit = (uint64_t)(*s - '0');
-        if (v > (max - digit) / 10)
+        if (digit > max || v > (max - digit) / 10)
             return -1;
         v = v * 10 + digit;
     }

@@ -326,3 +326,23 @@ int pidfd_of(pid_t pid, unsigned long long start)
     }
     return fd;
 }
+
+int close_all_but(int *keep, size_t n)
+{
+    /* Sorted, so the gaps between them are ranges. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && keep[k] < keep[k - 1]; k--) {
+            int t = keep[k];
+            keep[k] = keep[k - 1];
+            keep[k - 1] = t;
+        }
+    unsigned from = 3;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[i] < (int)from)
+            continue;
+        if ((unsigned)keep[i] > from && syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0) < 0)
+            return -1;
+        from = (unsigned)keep[i] + 1;
+    }
+    return (int)syscall(SYS_close_range, from, ~0U, 0);
+}

@@ -64,5 +64,11 @@ int proc_stat_field(const char *proc, pid_t pid, int field, unsigned long long *
  */
 int pidfd_of(pid_t pid, unsigned long long start);
 
+/*
+ * Close every fd from 3 up but those of keep (n of them; -1 entries are
+ * none, and keep is sorted in place). 0, or -1 with errno set.
+ */
+int close_all_but(int *keep, size_t n);
+
 /* The byte offset of the first invalid UTF-8 sequence in s, or len when there is none. */
 size_t utf8_check(const char *s, size_t len);

@@ -4,7 +4,7 @@
 # never show a container (runc's CVE-2016-9962).
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 21
 
 # Every container of this file has its entry here, away from other tests'.
 CONGO_STATE_DIR=$WORK/state
@@ -142,6 +142,33 @@ exec_same_policy() {
     expect_eq "$want" "$got" "capabilities, no_new_privileges and seccomp"
 }
 t "--exec drops what the container's command drops: capabilities, seccomp, no_new_privileges" exec_same_policy
+
+exec_terminal() {
+    command -v script >/dev/null || { echo "no script(1) to give --exec a terminal"; return 1; }
+    id=$(detached tty -- sleep 100) || return 1
+    # stdin a terminal: the command gets one of its own, from the container's devpts.
+    out=$(script -qec "'$CONGO' --exec $id -- /bin/sh -c 'tty; exit 3'" /dev/null </dev/null)
+    status=$?
+    "$CONGO" --stop "$id"
+    case $out in *"/dev/pts/"*) ;; *) echo "no terminal of its own: $out"; return 1 ;; esac
+    expect_eq 3 "$status" "status through the terminal"
+}
+t "--exec with a terminal on stdin gives the command one of the container's own" exec_terminal
+
+exec_same_filter() {
+    printf 'chdir ENOSYS\n' >"$WORK/filter.seccomp"
+    id=$(detached filtered --seccomp "$WORK/filter.seccomp" -- sleep 100) || return 1
+    # The file changes, then goes: --exec keeps the filter the container runs under.
+    printf '@default\n' >"$WORK/filter.seccomp"
+    out=$("$CONGO" --exec "$id" -- /bin/sh -c 'cd /tmp && echo moved' 2>&1)
+    rm "$WORK/filter.seccomp"
+    out2=$("$CONGO" --exec "$id" -- /bin/sh -c 'cd /tmp && echo moved' 2>&1)
+    "$CONGO" --stop "$id"
+    case $out in *moved*) echo "--exec ran under the file's new rules: $out"; return 1 ;; esac
+    case $out in *"not implemented"*) ;; *) echo "cd was not refused: $out"; return 1 ;; esac
+    case $out2 in *"not implemented"*) ;; *) echo "without the file: $out2"; return 1 ;; esac
+}
+t "--exec keeps the seccomp filter the container started with, whatever became of its file" exec_same_filter
 
 exec_container_exits() {
     id=$(detached brief -- sleep 1) || return 1

@@ -15,6 +15,10 @@
 #include "runtime/user.h"
 #include "util/util.h"
 
+#include <linux/filter.h>
+
+#include "default-filter.h"
+
 /* The plan of p; p gets a root and a command when it has none. Fails the test on errors. */
 static void build(struct profile *p, struct run_plan *plan)
 {
@@ -372,6 +376,9 @@ static void test_print_seccomp_file(void **state)
 
 int main(void)
 {
+    /* As congo-launch does: the default filter compiled at build time. */
+    plan_use_prebuilt_default(congo_default_filter, ARRAY_SIZE(congo_default_filter),
+                              CONGO_DEFAULT_FILTER_ARCH);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_env_base),    cmocka_unit_test(test_env_term),
         cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
