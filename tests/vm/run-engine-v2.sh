@@ -35,7 +35,8 @@ t() { # t NAME WANT GOT
 }
 C=/test/congo-launch
 R=/test/rootfs
-echo "1..8"
+echo "1..11"
+export CONGO_STATE_DIR=/tmp/congo-state
 
 out=$($C run $R 50 64m 1024 - --cpus 1.5 --memory-swap 96m -- /bin/sh -c \
     'cd /sys/fs/cgroup && cat pids.max memory.max memory.swap.max cpu.weight cpu.max' 2>&1)
@@ -72,6 +73,19 @@ echo $$ >/sys/fs/cgroup/busy/cgroup.procs
 out=$($C run $R 7 - - - -- /bin/cat /sys/fs/cgroup/pids.max 2>&1)
 t "a launcher in a busy cgroup still gets its limits" "7" "$out"
 echo $$ >/sys/fs/cgroup/cgroup.procs
+
+# Running containers on v2: --exec is cloned into the container's cgroup, and joins
+# its cgroup namespace after: with nsdelegate, as systemd mounts cgroup2, the kernel
+# refuses a move into a cgroup namespace from a cgroup outside it.
+mount -o remount,nsdelegate /sys/fs/cgroup
+id=$($C --detach --name ns run $R 30 - - - --namespaces cgroup=true -- sleep 100 2>&1)
+out=$($C --exec ns -- /bin/cat /proc/self/cgroup 2>&1)
+t "--exec into a container with a cgroup namespace: in its cgroup, at its namespace's root"     "0::/" "$out"
+out=$($C --exec "$id" -- /bin/sh -c 'cat /sys/fs/cgroup/pids.max; exit 5' 2>&1)
+status=$?
+t "--exec sees the container's limits and returns the command's status" "30 5" "$out $status"
+$C --stop "$id" >/dev/null 2>&1
+t "--stop ends it, and its entry goes" "" "$(ls /tmp/congo-state)"
 
 left=$(find /sys/fs/cgroup -name 'congo-*' -type d | wc -l)
 t "no congo cgroup is left after the runs" "0" "$left"
