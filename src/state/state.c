@@ -1,13 +1,15 @@
 /*
  * The state directory; see state.h.
  *
- * An entry is born whole: it is made as ROOT/.new-XXXXXX, its lock taken
- * and its state.json written there, then renamed to ROOT/ID. A reader
- * therefore never sees an entry without a state.json, and a cleaner never
- * mistakes one being made for one left behind: the lock is taken before
- * anything else is written, and a directory whose lock can be taken has no
- * launcher. state.json itself is replaced by rename, so it is read whole
- * or not at all.
+ * An entry is made as ROOT/ID, then opened and flock'ed: the launcher holds
+ * the lock on the directory itself for as long as it lives, and a
+ * directory whose lock can be taken has no launcher. state.json is written
+ * only once the lock is held, so a cleaner that finds a state.json and a
+ * free lock, and the launcher it names dead, may remove the entry. One
+ * without a state.json is being made (the launcher is between its mkdir
+ * and its flock) or was left by a launcher that died there: it is left
+ * alone until it is a minute old. state.json is replaced by rename, so it
+ * is read whole or not at all; readers skip an entry without one.
  */
 #include "state/state.h"
 
@@ -27,7 +29,6 @@
 #include "util/util.h"
 
 #define STATE_FILE "state.json"
-#define LOCK_FILE "lock"
 #define STATE_FILE_MAX (64 * 1024)
 #define DEFAULT_ROOT "/run/congo"
 
@@ -111,6 +112,23 @@ static int make_root(const char *root, struct congo_error *e)
     return check_root(root, e);
 }
 
+/* All of data to fd; -1 with errno set on failure (EIO for a write of nothing). */
+static int write_all(int fd, const void *data, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, (const char *)data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 /* Write dir/name atomically: a temporary file in dir, renamed over it. */
 static int write_atomic(const char *dir, const char *name, const void *data, size_t len,
                         struct congo_error *e)
@@ -120,20 +138,10 @@ static int write_atomic(const char *dir, const char *name, const void *data, siz
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         return error_set(e, errno, "write `%s`", path);
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, (const char *)data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int err = w < 0 ? errno : EIO;
-            close(fd);
-            unlink(tmp);
-            return error_set(e, err, "write `%s`", path);
-        }
-        off += (size_t)w;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        int err = errno;
+    int err = write_all(fd, data, len) < 0 ? errno : 0;
+    if ((close(fd) < 0 && !err) || (!err && rename(tmp, path) < 0))
+        err = errno;
+    if (err) {
         unlink(tmp);
         return error_set(e, err, "write `%s`", path);
     }
@@ -182,7 +190,18 @@ int state_save(const struct state_entry *s, struct congo_error *e)
 int state_save_file(const struct state_entry *s, const char *name, const void *data, size_t len,
                     struct congo_error *e)
 {
-    return write_atomic(s->dir, name, data, len, e);
+    _cleanup_free_ char *path = xasprintf("%s/%s", s->dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error_set(e, errno, "write `%s`", path);
+    int err = write_all(fd, data, len) < 0 ? errno : 0;
+    if (close(fd) < 0 && !err)
+        err = errno;
+    if (err) {
+        unlink(path);
+        return error_set(e, err, "write `%s`", path);
+    }
+    return 0;
 }
 
 static const char *json_str(json_t *o, const char *key)
@@ -293,18 +312,6 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     clear(s);
     if (make_root(root, e) < 0)
         return -1;
-    _cleanup_free_ char *tmp = xasprintf("%s/.new-XXXXXX", root);
-    if (!mkdtemp(tmp))
-        return error_set(e, errno, "make an entry in the state directory `%s`", root);
-    _cleanup_free_ char *lock = xasprintf("%s/%s", tmp, LOCK_FILE);
-    s->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0) {
-        error_set(e, errno, "lock `%s`", lock);
-        remove_dir(tmp);
-        state_entry_free(s);
-        return -1;
-    }
-    char id[STATE_ID_LEN + 1];
     s->name = xstrdup(what->name);
     s->profile = utf8_or_marks(what->profile);
     s->launcher = getpid();
@@ -313,29 +320,34 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     s->status = STATE_CREATING;
     s->detached = what->detached;
     s->stop_timeout_ms = what->stop_timeout_ms;
+    char id[STATE_ID_LEN + 1];
     for (int tries = 0;; tries++) {
         new_id(id);
-        free(s->id);
         free(s->dir);
-        s->id = xstrdup(id);
-        s->dir = xstrdup(tmp);
-        if (state_save(s, e) < 0)
+        s->dir = xasprintf("%s/%s", root, id);
+        if (mkdir(s->dir, 0700) == 0)
             break;
-        _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
-        /* Never over another entry (rename(2) would replace an empty directory): a new id then. */
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_NOREPLACE) < 0) {
-            if (errno == EEXIST && tries < 8)
-                continue;
-            error_set(e, errno, "make `%s`", dir);
-            break;
+        /* Never into another entry: a new id then. */
+        if (errno != EEXIST || tries >= 8) {
+            error_set(e, errno, "make `%s`", s->dir);
+            state_entry_free(s);
+            return -1;
         }
-        free(s->dir);
-        s->dir = steal_pointer(&dir);
-        return 0;
     }
-    remove_dir(tmp);
-    state_entry_free(s);
-    return -1;
+    s->id = xstrdup(id);
+    s->lock_fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0) {
+        error_set(e, errno, "lock `%s`", s->dir);
+        remove_dir(s->dir);
+        state_entry_free(s);
+        return -1;
+    }
+    if (state_save(s, e) < 0) {
+        remove_dir(s->dir);
+        state_entry_free(s);
+        return -1;
+    }
+    return 0;
 }
 
 /*
@@ -357,25 +369,15 @@ void state_remove(struct state_entry *s)
 }
 
 /*
- * A directory of root whose launcher is gone: removed under its lock, so
- * two cleaners never race and a live launcher's entry is never touched.
- * Returns true when the entry is (now) gone.
+ * An entry whose launcher is gone (s, when it has a state.json), or one
+ * left half-made: removed under its lock, so two cleaners never race and a
+ * live launcher's entry is never touched. Returns true when it is gone.
  */
 static bool collect_if_stale(const char *dir, const struct state_entry *s)
 {
-    _cleanup_free_ char *lock = xasprintf("%s/%s", dir, LOCK_FILE);
-    _cleanup_close_ int fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        /*
-         * An old half-made entry whose launcher died before it made its
-         * lock, or one whose launcher is known dead (the caller checked).
-         */
-        if (errno == ENOENT) {
-            remove_dir(dir);
-            return true;
-        }
-        return false;
-    }
+    _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT;
     if (flock(fd, LOCK_EX | LOCK_NB) < 0)
         return false; /* its launcher holds it */
     if (s && state_launcher_alive(s))
@@ -385,15 +387,16 @@ static bool collect_if_stale(const char *dir, const struct state_entry *s)
 }
 
 /*
- * A half-made entry (.new-*) of a launcher that died while making it. Its
- * lock is made and taken in two steps, so a free lock alone does not tell
- * a dead launcher from one between the two: an entry is made in well under
- * a second, and one a minute old is no longer being made.
+ * An entry without a state.json: one being made, or one whose launcher
+ * died between its mkdir and its state.json. A free lock alone does not
+ * tell the two apart (the lock is taken just after the mkdir), but an
+ * entry is made in well under a second: one a minute old is not being
+ * made.
  */
 static bool half_made_and_old(const char *dir)
 {
     struct stat st;
-    return stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 60;
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && time(NULL) - st.st_mtime > 60;
 }
 
 static int by_created(const void *a, const void *b)
@@ -417,19 +420,18 @@ int state_list(const char *root, struct state_entry **out, size_t *n_out, struct
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
         if (de->d_name[0] == '.') {
-            _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
-            if (strncmp(de->d_name, ".new-", 5) == 0 && half_made_and_old(dir))
-                collect_if_stale(dir, NULL);
-            else if (strncmp(de->d_name, ".dead-", 6) == 0)
+            if (strncmp(de->d_name, ".dead-", 6) == 0)
                 remove_dir(dir);
             continue;
         }
-        _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
         struct state_entry s;
         struct congo_error ignored = {0};
         if (load(dir, de->d_name, &s, &ignored) < 0) {
             error_clear(&ignored);
+            if (half_made_and_old(dir))
+                collect_if_stale(dir, NULL);
             continue;
         }
         if (!state_launcher_alive(&s) && collect_if_stale(dir, &s)) {

@@ -1,11 +1,11 @@
 /*
  * Running containers, as files: one directory per container under the
- * state directory (/run/congo for root), holding
+ * state directory (/run/congo for root), flock'ed by the container's
+ * launcher for as long as it lives (whoever takes the lock may clean the
+ * entry up), holding
  *
  *   state.json    what --list shows and the commands on a container read,
  *                 rewritten atomically (a temporary file renamed over it)
- *   lock          flock'ed by the container's launcher for as long as it
- *                 lives: whoever takes it may clean the entry up
  *   profile.yaml  the effective profile the container was started from,
  *                 for --exec, which runs its command under the same policy
  *   seccomp.bpf   and the seccomp filter its command runs under, as loaded
@@ -46,7 +46,7 @@ struct state_entry {
     enum state_status status;
     bool detached;
     int64_t stop_timeout_ms; /* the profile's, for --stop */
-    int lock_fd; /* the launcher's hold on ROOT/ID/lock; -1 elsewhere */
+    int lock_fd; /* the launcher's hold on ROOT/ID, flock'ed; -1 elsewhere */
 };
 
 /* $CONGO_STATE_DIR when set, else /run/congo. */
@@ -56,14 +56,18 @@ const char *state_status_name(enum state_status s);
 /*
  * A new entry for the calling launcher, with what's name, profile,
  * detached and stop_timeout_ms: a fresh id, ROOT/ID made (ROOT too, mode
- * 0700), its lock taken and held in s->lock_fd, state.json written. On
+ * 0700), locked by s->lock_fd, state.json written. On
  * failure nothing is left and e says which path and why.
  */
 int state_create(const char *root, const struct state_entry *what, struct state_entry *s,
                  struct congo_error *e);
 /* Write s to ROOT/ID/state.json atomically. */
 int state_save(const struct state_entry *s, struct congo_error *e);
-/* A file in the entry's directory, written atomically (profile.yaml, seccomp.bpf). */
+/*
+ * A file in the entry's directory (profile.yaml, seccomp.bpf), written
+ * once, not atomically: before the state.json that tells readers to look
+ * for it.
+ */
 int state_save_file(const struct state_entry *s, const char *name, const void *data, size_t len,
                     struct congo_error *e);
 /* Remove the entry's directory and release its lock; s is freed. */

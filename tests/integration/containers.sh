@@ -4,7 +4,7 @@
 # never show a container (runc's CVE-2016-9962).
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 22
 
 # Every container of this file has its entry here, away from other tests'.
 CONGO_STATE_DIR=$WORK/state
@@ -330,6 +330,49 @@ launcher_killed() {
     gone "$id"
 }
 t "a detached container's launcher SIGKILLed: it dies too, and the next --list cleans its entry" launcher_killed
+
+# A dead launcher's entry, and entries a launcher is still making: --list
+# removes the first kind only, and never one whose lock is held.
+leftovers() {
+    st=$CONGO_STATE_DIR
+    mkdir -p "$st"
+    sh -c 'exit 0' &
+    dead=$!
+    wait $dead
+    for id in dead00000001 dead00000002; do
+        mkdir "$st/$id"
+        printf '{"id": "%s", "name": "x", "status": "running", "profile": "p", "launcher_pid": %d, "launcher_start": 1, "pid": %d, "pid_start": 1, "cgroups": [], "created": 1}\n' \
+            "$id" "$dead" "$dead" >"$st/$id/state.json"
+    done
+    mkdir "$st/0000000fresh" "$st/0000000aged1" "$st/0000000aged2" "$st/.dead-000000000003"
+    touch -d '2 minutes ago' "$st/0000000aged1" "$st/0000000aged2"
+    # Held as a launcher holds its entry: flock(2) on the directory.
+    python3 -c '
+import fcntl, os, sys, time
+for d in sys.argv[2:]:
+    fcntl.flock(os.open(d, os.O_RDONLY | os.O_DIRECTORY), fcntl.LOCK_EX)
+open(sys.argv[1], "w").close()
+time.sleep(100)' "$WORK/locked" "$st/dead00000002" "$st/0000000aged2" &
+    holder=$!
+    i=0
+    while [ ! -e "$WORK/locked" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    "$CONGO" --list >"$WORK/leftovers.out" 2>&1
+    status=$?
+    left=$(ls -A "$st" | sort | tr '\n' ' ')
+    kill "$holder"
+    wait "$holder" 2>/dev/null
+    expect_eq 0 "$status" "--list status" || { cat "$WORK/leftovers.out"; return 1; }
+    expect_eq "0000000aged2 0000000fresh dead00000002 " "$left" "entries kept" || return 1
+    # Their locks free, the dead launcher's entry goes; the fresh one stays until it is old.
+    "$CONGO" --list >/dev/null || return 1
+    expect_eq "0000000fresh" "$(ls -A "$st" | sort | tr '\n' ' ' | sed 's/ $//')" \
+        "entries kept once the locks are free" || return 1
+    rmdir "$st/0000000fresh"
+}
+t "stale entries: a dead launcher's and old half-made ones go; held or fresh ones stay" leftovers
 
 concurrent() {
     : >"$WORK/ids"
