@@ -56,6 +56,7 @@ profile() {
 plan() {
     echo "1..$(($1 + 1))"
     mounts_before=$(host_mounts)
+    stale_before=$(stale_cgroups)
 }
 
 # t NAME CMD...: one behaviour. Output of a failing test goes to the TAP log.
@@ -120,7 +121,9 @@ host_unchanged() {
         printf 'before:\n%s\nafter:\n%s\n' "$mounts_before" "$mounts_after"
         return 1
     fi
-    left=$(stale_cgroups)
+    # A stale cgroup already there when the file started is not this file's:
+    # another run on the machine, killed, left it; only new ones count.
+    left=$(stale_cgroups | grep -vxF -e "${stale_before:-/}")
     if [ -n "$left" ]; then
         echo "congo cgroups left behind: $left"
         return 1
