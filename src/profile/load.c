@@ -13,6 +13,8 @@ enum profile_format format_from_path(const char *path)
         return FORMAT_YAML;
     if (str_has_suffix(base, ".conf") || str_has_suffix(base, ".cfg"))
         return FORMAT_CONF;
+    if (str_has_suffix(base, ".json"))
+        return FORMAT_JSON;
     return FORMAT_UNKNOWN;
 }
 
@@ -35,7 +37,8 @@ struct node *load_file(const char *path, const struct source *src, struct diags 
     enum profile_format fmt = format_from_path(path);
     if (fmt == FORMAT_UNKNOWN) {
         diags_add(d, DIAG_ERROR, src->name, 0, 0, NULL,
-                  "unknown profile format; use .yaml, .yml, .conf or .cfg");
+                  "unknown profile format; use .yaml, .yml, .conf or .cfg (or .json for an "
+                  "OCI config.json)");
         return NULL;
     }
     _cleanup_free_ char *buf = NULL;
@@ -73,5 +76,7 @@ struct node *load_file(const char *path, const struct source *src, struct diags 
     }
     if (fmt == FORMAT_YAML)
         return load_yaml(buf, len, src, d);
+    if (fmt == FORMAT_JSON)
+        return load_json(buf, len, src, d);
     return load_conf(buf, len, src, d);
 }

@@ -18,6 +18,11 @@
  */
 struct node *load_yaml(const char *buf, size_t len, const struct source *src, struct diags *d);
 struct node *load_conf(const char *buf, size_t len, const struct source *src, struct diags *d);
+/*
+ * A JSON document whose top is an object; src->json should be set, so that
+ * errors name JSON pointers. Syntax errors are located at line:column.
+ */
+struct node *load_json(const char *buf, size_t len, const struct source *src, struct diags *d);
 
 /*
  * Parse one YAML flow value (`512m`, `[/a, /b]`, `{net: false}`) as given to
@@ -29,9 +34,10 @@ enum profile_format {
     FORMAT_UNKNOWN,
     FORMAT_YAML,
     FORMAT_CONF,
+    FORMAT_JSON, /* an OCI runtime bundle's config.json */
 };
 
-/* By extension: .yaml/.yml or .conf/.cfg. */
+/* By extension: .yaml/.yml, .conf/.cfg or .json. */
 enum profile_format format_from_path(const char *path);
 
 /*

@@ -67,6 +67,8 @@ struct node *node_copy(const struct node *n, size_t *budget)
     c->key_col = n->key_col;
     if (n->text)
         c->text = xstrdup(n->text);
+    if (n->where)
+        c->where = xstrdup(n->where);
     for (size_t i = 0; i < n->n_items; i++) {
         struct node *item = node_copy(n->items[i], budget);
         if (!item) {
@@ -82,12 +84,35 @@ struct node *node_copy(const struct node *n, size_t *budget)
     return c;
 }
 
+/* A key in a JSON pointer (RFC 6901): ~ as ~0, / as ~1. */
+static void pointer_key(struct strbuf *sb, const char *key)
+{
+    for (const char *c = key; *c; c++) {
+        if (*c == '~')
+            strbuf_puts(sb, "~0");
+        else if (*c == '/')
+            strbuf_puts(sb, "~1");
+        else
+            strbuf_putc(sb, *c);
+    }
+}
+
 static void path_build(const struct node *n, struct strbuf *sb)
 {
+    if (n->where) {
+        strbuf_puts(sb, n->where);
+        return;
+    }
     if (!n->parent)
         return;
     path_build(n->parent, sb);
-    if (n->parent->kind == NODE_MAP) {
+    if (n->src && n->src->json) {
+        strbuf_putc(sb, '/');
+        if (n->parent->kind == NODE_MAP)
+            pointer_key(sb, n->key);
+        else
+            strbuf_printf(sb, "%zu", n->index);
+    } else if (n->parent->kind == NODE_MAP) {
         if (sb->len)
             strbuf_putc(sb, '.');
         strbuf_puts(sb, n->key);
@@ -120,5 +145,6 @@ void node_free(struct node *n)
     free(n->items);
     free(n->key);
     free(n->text);
+    free(n->where);
     free(n);
 }

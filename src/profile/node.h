@@ -15,6 +15,7 @@ struct source {
     char *name; /* as shown in messages: a path, or "<command line>" */
     char *dir;  /* absolute, symlinks resolved: base of relative paths */
     bool is_file; /* files get ${NAME} interpolation; the command line not */
+    bool json;    /* locations are JSON pointers (/linux/resources/memory/limit), not lines */
     dev_t dev;
     ino_t ino;
 };
@@ -45,6 +46,7 @@ struct node {
     int key_line, key_col; /* where that key was written */
     size_t index;          /* position in the parent sequence or map */
     char *text;            /* scalars: the value as written (NUL-free) */
+    char *where;           /* set by a translation: the location of the value it came from */
     struct node **items;   /* sequences and maps: children in order */
     size_t n_items;
 };
@@ -60,7 +62,11 @@ void node_map_append(struct node *map, const char *key, int key_line, int key_co
 struct node *node_map_get(const struct node *map, const char *key);
 /* Deep copy, counting nodes against *budget; NULL once the budget is spent. */
 struct node *node_copy(const struct node *n, size_t *budget);
-/* "mounts[2].source"; "" for the root. Caller frees. */
+/*
+ * "mounts[2].source", or in a tree from a JSON source the JSON pointer
+ * "/mounts/2/source"; "" for the root; `where` when a node has one. Caller
+ * frees.
+ */
 char *node_path(const struct node *n);
 size_t node_count(const struct node *n);
 void node_free(struct node *n);

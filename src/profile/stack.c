@@ -329,6 +329,7 @@ static void apply_file(struct stack *st, const char *path, const char *display)
     else
         dir = dir_of(path);
     struct source *src = new_source(st, display, dir, true);
+    src->json = format_from_path(path) == FORMAT_JSON;
     src->dev = stbuf.st_dev;
     src->ino = stbuf.st_ino;
     if (st->o->verbose)
