@@ -63,11 +63,11 @@ struct cgroup_request {
 };
 
 enum plan_mount_kind {
-    PLAN_MOUNT_FS,       /* a new file system (proc, sysfs, tmpfs, devpts) on a directory */
+    PLAN_MOUNT_FS,       /* a new file system (proc, sysfs, tmpfs, devpts, mqueue) on a directory */
     PLAN_MOUNT_DEVICE,   /* a host device node bound onto a file */
-    PLAN_MOUNT_BIND,     /* a host path bound in, recursively */
+    PLAN_MOUNT_BIND,     /* a host path bound in */
     PLAN_MOUNT_SYMLINK,  /* a symbolic link to source */
-    PLAN_MOUNT_CGROUP,   /* the container's own cgroup, read-only (made by the engine) */
+    PLAN_MOUNT_CGROUP,   /* the container's own cgroup (made by the engine) */
     PLAN_MOUNT_MASK,     /* /dev/null over a file, an empty read-only tmpfs over a directory */
     PLAN_MOUNT_READONLY, /* made read-only in place, with everything below it */
 };
@@ -78,10 +78,11 @@ struct plan_mount {
     char *target;        /* absolute, inside the container */
     char *source;        /* BIND, DEVICE: an absolute host path; SYMLINK: the link's text;
                             FS: the device name the mount table shows */
-    char *fstype;        /* FS: proc, sysfs, tmpfs, devpts */
-    unsigned long flags; /* FS: MS_* flags */
+    char *fstype;        /* FS: proc, sysfs, tmpfs, devpts, mqueue */
+    unsigned long flags; /* FS, BIND: MS_* flags (BIND: the ones mount_setattr can set) */
     char *data;          /* FS: the file system's own options, or NULL */
-    bool readonly;       /* BIND: read-only through the whole subtree */
+    bool readonly;       /* BIND, CGROUP: read-only (BIND: through the whole subtree) */
+    bool recursive;      /* BIND: with the mounts below the source (the default) */
     const char *key;     /* the profile key that asked for it (messages); NULL: built in */
     char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
 };

@@ -21,7 +21,9 @@ static void put_flags(struct strbuf *sb, unsigned long flags)
         unsigned long flag;
         const char *name;
     } names[] = {
-        {MS_RDONLY, "ro"}, {MS_NOSUID, "nosuid"}, {MS_NODEV, "nodev"}, {MS_NOEXEC, "noexec"},
+        {MS_RDONLY, "ro"},           {MS_NOSUID, "nosuid"},     {MS_NODEV, "nodev"},
+        {MS_NOEXEC, "noexec"},       {MS_NOATIME, "noatime"},   {MS_NODIRATIME, "nodiratime"},
+        {MS_RELATIME, "relatime"},   {MS_STRICTATIME, "strictatime"},
     };
     const char *sep = "";
     for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -72,15 +74,22 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
         strbuf_printf(sb, "  device   %s, the host's node\n", m->target);
         return;
     case PLAN_MOUNT_BIND:
-        strbuf_printf(sb, "  bind     %s from the host's %s (%s, recursive)", m->target, m->source,
-                      m->readonly ? "read-only" : "read-write");
+        strbuf_printf(sb, "  bind     %s from the host's %s (%s%s", m->target, m->source,
+                      m->readonly ? "read-only" : "read-write",
+                      m->recursive ? ", recursive" : ", without the mounts below it");
+        if (m->flags & ~(unsigned long)MS_RDONLY) {
+            strbuf_puts(sb, "; ");
+            put_flags(sb, m->flags & ~(unsigned long)MS_RDONLY);
+        }
+        strbuf_putc(sb, ')');
         break;
     case PLAN_MOUNT_SYMLINK:
         strbuf_printf(sb, "  symlink  %s -> %s\n", m->target, m->source);
         return;
     case PLAN_MOUNT_CGROUP:
-        strbuf_printf(sb, "  cgroup   %s, the container's own cgroup, read-only\n", m->target);
-        return;
+        strbuf_printf(sb, "  cgroup   %s, the container's own cgroup, %s", m->target,
+                      m->readonly ? "read-only" : "writable");
+        break;
     case PLAN_MOUNT_MASK:
         strbuf_printf(sb, "  mask     %s (if it exists)", m->target);
         break;

@@ -33,7 +33,13 @@ struct origin {
 enum mount_type {
     MOUNT_BIND,
     MOUNT_TMPFS,
-    MOUNT_NONE, /* removes an inherited mount at the same target */
+    MOUNT_NONE, /* removes an inherited mount, or a built-in one, at the same target */
+    /* The kernel's own file systems, each at its one place, in place of congo's built-in one. */
+    MOUNT_PROC,   /* /proc */
+    MOUNT_SYSFS,  /* /sys */
+    MOUNT_DEVPTS, /* /dev/pts */
+    MOUNT_MQUEUE, /* /dev/mqueue */
+    MOUNT_CGROUP, /* /sys/fs/cgroup: the container's own cgroup */
 };
 
 struct profile_mount {
@@ -41,7 +47,8 @@ struct profile_mount {
     enum mount_type type;
     char *source; /* bind: absolute host path */
     bool readonly;
-    char *options; /* tmpfs: "size=64m,mode=1777" */
+    /* Mount flags (nosuid, noexec, ro, ...) and the file system's own: "size=64m,mode=1777". */
+    char *options;
     struct origin origin;
 };
 
@@ -124,5 +131,9 @@ void profile_free(struct profile *p);
 const char *profile_intern(struct profile *p, const char *s);
 /* Same values (origins ignored). */
 bool profile_equal(const struct profile *a, const struct profile *b);
+/* "bind", "tmpfs", "proc", ... */
+const char *profile_mount_type_name(enum mount_type t);
+/* Is target where congo mounts something of its own (/proc, /dev, /tmp, ...)? */
+bool profile_mount_target_is_builtin(const char *target);
 /* The host name a run gets: hostname, or name with '_' as '-', cut to 63. */
 char *profile_effective_hostname(const struct profile *p);

@@ -11,10 +11,45 @@
 static const char *const mount_fields[] = {"target", "type", "source", "readonly", "options"};
 
 static const char *const mount_type_names[] = {
-    [MOUNT_BIND] = "bind",
-    [MOUNT_TMPFS] = "tmpfs",
-    [MOUNT_NONE] = "none",
+    [MOUNT_BIND] = "bind",     [MOUNT_TMPFS] = "tmpfs",   [MOUNT_NONE] = "none",
+    [MOUNT_PROC] = "proc",     [MOUNT_SYSFS] = "sysfs",   [MOUNT_DEVPTS] = "devpts",
+    [MOUNT_MQUEUE] = "mqueue", [MOUNT_CGROUP] = "cgroup",
 };
+
+const char *profile_mount_type_name(enum mount_type t)
+{
+    return (size_t)t < ARRAY_SIZE(mount_type_names) ? mount_type_names[t] : "?";
+}
+
+#define TYPE_BIT(t) (1u << (t))
+
+/*
+ * The targets of congo's built-in mounts, the types a profile may put there
+ * in their place, and whether `none` may remove them: a container always
+ * has its own /proc and /dev.
+ */
+static const struct {
+    const char *target;
+    unsigned types;
+    bool removable;
+} builtin_targets[] = {
+    {"/proc", TYPE_BIT(MOUNT_PROC), false},
+    {"/dev", TYPE_BIT(MOUNT_TMPFS), false},
+    {"/dev/pts", TYPE_BIT(MOUNT_DEVPTS), true},
+    {"/dev/shm", TYPE_BIT(MOUNT_TMPFS) | TYPE_BIT(MOUNT_BIND), true},
+    {"/dev/mqueue", TYPE_BIT(MOUNT_MQUEUE), true},
+    {"/tmp", TYPE_BIT(MOUNT_TMPFS) | TYPE_BIT(MOUNT_BIND), true},
+    {"/sys", TYPE_BIT(MOUNT_SYSFS), true},
+    {"/sys/fs/cgroup", TYPE_BIT(MOUNT_CGROUP), true},
+};
+
+bool profile_mount_target_is_builtin(const char *target)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(builtin_targets); i++)
+        if (strcmp(target, builtin_targets[i].target) == 0)
+            return true;
+    return false;
+}
 
 static void mount_clear(void *entry)
 {
@@ -36,13 +71,26 @@ static void mount_copy(struct profile_mount *dst, const struct profile_mount *sr
 
 /* ---- reading ---- */
 
-static bool valid_tmpfs_option(const char *opt, size_t n)
+static bool octal_mode(const char *v)
 {
-    static const char *const flags[] = {"noexec", "nosuid", "nodev", "exec", "suid", "dev"};
-    _cleanup_free_ char *o = xstrndup(opt, n);
-    for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-        if (strcmp(o, flags[i]) == 0)
-            return true;
+    size_t vl = strlen(v);
+    return vl >= 3 && vl <= 4 && strspn(v, "01234567") == vl;
+}
+
+/* One option of the file system's own (not a mount flag), as name=value or a bare word. */
+static bool valid_data_option(enum mount_type t, char *o)
+{
+    static const char *const proc_hidepid[] = {"0",        "1",         "2",         "off",
+                                               "noaccess", "invisible", "ptraceable"};
+    static const char *const bind_words[] = {"bind", "rbind", "private", "rprivate"};
+    if (t == MOUNT_BIND) {
+        for (size_t i = 0; i < ARRAY_SIZE(bind_words); i++)
+            if (strcmp(o, bind_words[i]) == 0)
+                return true;
+        return false;
+    }
+    if (t == MOUNT_DEVPTS && strcmp(o, "newinstance") == 0)
+        return true;
     char *eq = strchr(o, '=');
     if (!eq)
         return false;
@@ -50,38 +98,119 @@ static bool valid_tmpfs_option(const char *opt, size_t n)
     const char *v = eq + 1;
     int64_t size;
     uint64_t u;
-    if (strcmp(o, "size") == 0) {
-        size_t vl = strlen(v);
-        if (vl > 1 && v[vl - 1] == '%') {
-            _cleanup_free_ char *pct = xstrndup(v, vl - 1);
-            return parse_uint(pct, 100, &u) == 0 && u > 0;
+    switch (t) {
+    case MOUNT_TMPFS:
+        if (strcmp(o, "size") == 0) {
+            size_t vl = strlen(v);
+            if (vl > 1 && v[vl - 1] == '%') {
+                _cleanup_free_ char *pct = xstrndup(v, vl - 1);
+                return parse_uint(pct, 100, &u) == 0 && u > 0;
+            }
+            return parse_size(v, &size) == 0 && size > 0;
         }
-        return parse_size(v, &size) == 0 && size > 0;
+        if (strcmp(o, "nr_inodes") == 0)
+            return parse_size(v, &size) == 0;
+        if (strcmp(o, "mode") == 0)
+            return octal_mode(v);
+        return (strcmp(o, "uid") == 0 || strcmp(o, "gid") == 0) &&
+               parse_uint(v, UINT32_MAX - 1, &u) == 0;
+    case MOUNT_DEVPTS:
+        if (strcmp(o, "mode") == 0 || strcmp(o, "ptmxmode") == 0)
+            return octal_mode(v);
+        return (strcmp(o, "uid") == 0 || strcmp(o, "gid") == 0 || strcmp(o, "max") == 0) &&
+               parse_uint(v, UINT32_MAX - 1, &u) == 0;
+    case MOUNT_PROC:
+        if (strcmp(o, "subset") == 0)
+            return strcmp(v, "pid") == 0;
+        if (strcmp(o, "hidepid") == 0)
+            for (size_t i = 0; i < ARRAY_SIZE(proc_hidepid); i++)
+                if (strcmp(v, proc_hidepid[i]) == 0)
+                    return true;
+        return false;
+    default:
+        return false;
     }
-    if (strcmp(o, "nr_inodes") == 0)
-        return parse_size(v, &size) == 0;
-    if (strcmp(o, "mode") == 0) {
-        size_t vl = strlen(v);
-        return vl >= 3 && vl <= 4 && strspn(v, "01234567") == vl;
-    }
-    if (strcmp(o, "uid") == 0 || strcmp(o, "gid") == 0)
-        return parse_uint(v, UINT32_MAX - 1, &u) == 0;
-    return false;
 }
 
-static int check_mount(const struct profile_mount *m, const struct node *n, struct diags *d)
+/* What a type's options may hold besides the mount flags, for the message. */
+static const char *data_options_doc(enum mount_type t)
+{
+    switch (t) {
+    case MOUNT_TMPFS:
+        return "; and size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N";
+    case MOUNT_DEVPTS:
+        return "; and newinstance, mode=OCTAL, ptmxmode=OCTAL, uid=N, gid=N, max=N";
+    case MOUNT_PROC:
+        return "; and hidepid=0|1|2|invisible|noaccess|ptraceable, subset=pid";
+    case MOUNT_BIND:
+        return "; and rbind (the default), bind (not recursive), private, rprivate";
+    default:
+        return "";
+    }
+}
+
+static int check_options(const struct profile_mount *m, const struct node *f, struct diags *d)
+{
+    if (m->type == MOUNT_NONE) {
+        diags_node(d, DIAG_ERROR, f, "a `none` mount takes no options");
+        return -1;
+    }
+    for (const char *p = m->options;;) {
+        const char *end = strchrnul(p, ',');
+        _cleanup_free_ char *o = xstrndup(p, (size_t)(end - p));
+        unsigned long flag;
+        bool set;
+        if (!mount_flag_word(o, strlen(o), &flag, &set) && !valid_data_option(m->type, o)) {
+            diags_node(d, DIAG_ERROR, f,
+                       "`%.*s` is not an option of a %s mount: ro, rw, nosuid, suid, nodev, dev, "
+                       "noexec, exec and the atime flags (noatime, relatime, strictatime, ...)%s",
+                       (int)(end - p), p, mount_type_names[m->type], data_options_doc(m->type));
+            return -1;
+        }
+        if (!*end)
+            return 0;
+        p = end + 1;
+    }
+}
+
+static int check_mount(const struct profile_mount *m, const struct node *n,
+                       const struct node *options, struct diags *d)
 {
     if (strcmp(m->target, "/") == 0) {
         diags_node(d, DIAG_ERROR, n, "cannot mount over `/`; the root is rootfs and layers");
         return -1;
     }
-    static const char *const kernel_dirs[] = {"/proc", "/sys", "/dev"};
-    bool shm = path_under(m->target, "/dev/shm");
-    for (size_t i = 0; i < ARRAY_SIZE(kernel_dirs); i++)
-        if (path_under(m->target, kernel_dirs[i]) && !shm) {
+    bool kernel_fs = m->type >= MOUNT_PROC;
+    bool builtin = false;
+    for (size_t i = 0; i < ARRAY_SIZE(builtin_targets); i++) {
+        if (strcmp(m->target, builtin_targets[i].target) != 0)
+            continue;
+        builtin = true;
+        if (m->type == MOUNT_NONE ? builtin_targets[i].removable
+                                  : (builtin_targets[i].types & TYPE_BIT(m->type)) != 0)
+            break;
+        struct strbuf types = {0};
+        for (size_t t = 0; t < ARRAY_SIZE(mount_type_names); t++)
+            if (builtin_targets[i].types & TYPE_BIT(t))
+                strbuf_printf(&types, "%s%s", types.len ? " or " : "", mount_type_names[t]);
+        diags_node(d, DIAG_ERROR, n, "`%s` takes a %s mount in place of congo's own%s", m->target,
+                   types.buf, builtin_targets[i].removable ? ", or `none` to go without" : "");
+        strbuf_free(&types);
+        return -1;
+    }
+    if (kernel_fs && !builtin) {
+        for (size_t i = 0; i < ARRAY_SIZE(builtin_targets); i++)
+            if (builtin_targets[i].types == TYPE_BIT(m->type))
+                diags_node(d, DIAG_ERROR, n, "a %s mount goes at `%s` only", mount_type_names[m->type],
+                           builtin_targets[i].target);
+        return -1;
+    }
+    static const char *const kernel_dirs[] = {"/proc", "/sys", "/dev/pts", "/dev/mqueue"};
+    for (size_t i = 0; i < ARRAY_SIZE(kernel_dirs) && !builtin; i++)
+        if (path_under(m->target, kernel_dirs[i])) {
             diags_node(d, DIAG_ERROR, n,
-                       "target `%s` is under %s, which congo sets up itself (only /tmp and "
-                       "/dev/shm may be replaced)",
+                       "target `%s` is under %s, which the kernel fills; congo mounts nothing "
+                       "there",
                        m->target, kernel_dirs[i]);
             return -1;
         }
@@ -91,13 +220,11 @@ static int check_mount(const struct profile_mount *m, const struct node *n, stru
     }
     if (m->type != MOUNT_BIND && m->source) {
         diags_node(d, DIAG_ERROR, n, "a %s mount takes no source",
-                   m->type == MOUNT_TMPFS ? "tmpfs" : "`none`");
+                   m->type == MOUNT_NONE ? "`none`" : mount_type_names[m->type]);
         return -1;
     }
-    if (m->options && m->type != MOUNT_TMPFS) {
-        diags_node(d, DIAG_ERROR, n, "options apply to tmpfs mounts only");
+    if (m->options && check_options(m, options ? options : n, d) < 0)
         return -1;
-    }
     return 0;
 }
 
@@ -128,31 +255,9 @@ static int read_mount_string(const struct node *n, struct profile_mount *m, stru
     return m->source && m->target ? 0 : -1;
 }
 
-static int read_tmpfs_options(const struct node *f, struct profile_mount *m, struct diags *d)
-{
-    const char *s = read_scalar(f, "tmpfs options", d);
-    if (!s)
-        return -1;
-    for (const char *p = s;;) {
-        const char *end = strchrnul(p, ',');
-        if (!valid_tmpfs_option(p, (size_t)(end - p))) {
-            diags_node(d, DIAG_ERROR, f,
-                       "`%.*s` is not a tmpfs option: size=SIZE|N%%, nr_inodes=N, "
-                       "mode=OCTAL, uid=N, gid=N, noexec, nosuid, nodev",
-                       (int)(end - p), p);
-            return -1;
-        }
-        if (!*end)
-            break;
-        p = end + 1;
-    }
-    m->options = xstrdup(s);
-    return 0;
-}
-
 static int read_mount_type(const struct node *f, struct profile_mount *m, struct diags *d)
 {
-    const char *s = read_scalar(f, "bind, tmpfs or none", d);
+    const char *s = read_scalar(f, "a mount type", d);
     if (!s)
         return -1;
     for (size_t t = 0; t < ARRAY_SIZE(mount_type_names); t++)
@@ -160,11 +265,14 @@ static int read_mount_type(const struct node *f, struct profile_mount *m, struct
             m->type = (enum mount_type)t;
             return 0;
         }
-    diags_node(d, DIAG_ERROR, f, "`%s` is not a mount type: bind, tmpfs or none", s);
+    diags_node(d, DIAG_ERROR, f,
+               "`%s` is not a mount type: bind, tmpfs, none, proc, sysfs, devpts, mqueue or cgroup",
+               s);
     return -1;
 }
 
-static int read_mount_map(const struct node *n, struct profile_mount *m, struct diags *d)
+static int read_mount_map(const struct node *n, struct profile_mount *m,
+                          const struct node **options, struct diags *d)
 {
     int r = 0;
     const struct node *type = node_map_get(n, "type");
@@ -181,8 +289,12 @@ static int read_mount_map(const struct node *n, struct profile_mount *m, struct 
             if (read_bool(f, &m->readonly, d) < 0)
                 r = -1;
         } else if (strcmp(f->key, "options") == 0) {
-            if (read_tmpfs_options(f, m, d) < 0)
+            const char *o = read_scalar(f, "mount options", d);
+            if (!o)
                 r = -1;
+            else if (*o)
+                m->options = xstrdup(o);
+            *options = f;
         } else if (f == type) {
             if (read_mount_type(f, m, d) < 0)
                 r = -1;
@@ -214,10 +326,11 @@ static int read_mounts(struct profile *layer, const struct key_def *k, const str
     for (size_t i = 0; i < n->n_items; i++) {
         const struct node *item = n->items[i];
         struct profile_mount m = {.origin = origin_of(item, ctx)};
-        int ok =
-            item->kind == NODE_MAP ? read_mount_map(item, &m, d) : read_mount_string(item, &m, d);
+        const struct node *options = NULL;
+        int ok = item->kind == NODE_MAP ? read_mount_map(item, &m, &options, d)
+                                        : read_mount_string(item, &m, d);
         if (ok == 0)
-            ok = check_mount(&m, item, d);
+            ok = check_mount(&m, item, options, d);
         for (size_t j = 0; ok == 0 && j < key_count(layer, k); j++) {
             struct profile_mount *other = &KEY_LIST(struct profile_mount, layer, k)[j];
             if (strcmp(other->target, m.target) != 0)
@@ -257,13 +370,15 @@ static void mounts_merge(struct profile *into, const struct profile *layer, cons
         size_t i = 0;
         while (i < key_count(into, k) && strcmp(v[i].target, m->target) != 0)
             i++;
+        /* A removal of a built-in mount stays: it means something without a lower layer too. */
+        bool keep = m->type != MOUNT_NONE || profile_mount_target_is_builtin(m->target);
         if (i < key_count(into, k)) {
             mount_clear(&v[i]);
-            if (m->type == MOUNT_NONE)
-                key_list_remove(into, k, i, sizeof(*v));
-            else
+            if (keep)
                 mount_copy(&v[i], m);
-        } else if (m->type != MOUNT_NONE) {
+            else
+                key_list_remove(into, k, i, sizeof(*v));
+        } else if (keep) {
             mount_copy(key_list_push(into, k, sizeof(*v)), m);
         }
     }
@@ -373,8 +488,8 @@ static char *mount_value(const struct profile_mount *m)
             return steal_pointer(&s);
     }
     _cleanup_(strbuf_free) struct strbuf sb = {0};
-    if (m->type == MOUNT_TMPFS)
-        strbuf_puts(&sb, "type=tmpfs,");
+    if (m->type != MOUNT_BIND)
+        strbuf_printf(&sb, "type=%s,", mount_type_names[m->type]);
     if (m->type == MOUNT_BIND && m->source) {
         strbuf_puts(&sb, "source=");
         cli_escape(&sb, m->source);
@@ -396,8 +511,8 @@ static void mounts_cli(struct strbuf *line, const struct profile *p, const struc
 {
     const struct profile_mount *v = KEY_CLIST(struct profile_mount, p, k);
     for (size_t i = 0; i < key_count(p, k); i++) {
-        /* A removal only means something against a lower layer, and there is none. */
-        if (v[i].type == MOUNT_NONE)
+        /* A removal only means something against a lower layer or a built-in mount. */
+        if (v[i].type == MOUNT_NONE && !profile_mount_target_is_builtin(v[i].target))
             continue;
         _cleanup_free_ char *value = mount_value(&v[i]);
         cli_put_option(line, k, value);
@@ -420,7 +535,8 @@ static void schema_mounts(struct json *j, const struct key_def *k)
     jsonw_close(j);
     jsonw_open(j, "type", '{');
     jsonw_string(j, "description",
-                "bind (the default), tmpfs, or none to remove an inherited mount");
+                "bind (the default), tmpfs, none to remove an inherited or built-in mount, or "
+                "the kernel's proc, sysfs, devpts, mqueue or cgroup in place of congo's own");
     jsonw_open(j, "enum", '[');
     for (size_t t = 0; t < ARRAY_SIZE(mount_type_names); t++)
         jsonw_string(j, NULL, mount_type_names[t]);
@@ -437,9 +553,11 @@ static void schema_mounts(struct json *j, const struct key_def *k)
     jsonw_close(j);
     jsonw_close(j);
     jsonw_open(j, "options", '{');
-    jsonw_string(
-        j, "description",
-        "tmpfs: size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N, noexec, nosuid, nodev");
+    jsonw_string(j, "description",
+                 "mount flags (ro, nosuid, nodev, noexec, relatime, ...) and the file system's "
+                 "own: tmpfs size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N; devpts "
+                 "newinstance, mode, ptmxmode, uid, gid, max; proc hidepid, subset; bind rbind, "
+                 "bind, private, rprivate");
     jsonw_string(j, "type", "string");
     jsonw_close(j);
     jsonw_close(j);

@@ -221,32 +221,60 @@ static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned 
     return mount(source, target, fstype, flags, data);
 }
 
+/* The mount attributes of MS_* flags: what a bind can change of its copy. */
+static void attrs_of(unsigned long flags, struct mount_attr *attr)
+{
+    static const struct {
+        unsigned long flag;
+        uint64_t attr;
+    } map[] = {
+        {MS_RDONLY, MOUNT_ATTR_RDONLY},   {MS_NOSUID, MOUNT_ATTR_NOSUID},
+        {MS_NODEV, MOUNT_ATTR_NODEV},     {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+        {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+        if (flags & map[i].flag)
+            attr->attr_set |= map[i].attr;
+    /* The atime mode is one field: setting one clears the others. */
+    uint64_t atime = flags & MS_NOATIME       ? MOUNT_ATTR_NOATIME
+                     : flags & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+                     : flags & MS_RELATIME    ? MOUNT_ATTR_RELATIME
+                                              : UINT64_MAX;
+    if (atime != UINT64_MAX) {
+        attr->attr_set |= atime;
+        attr->attr_clr |= MOUNT_ATTR__ATIME;
+    }
+}
+
 /*
  * Attach a copy of the tree at dirfd/path onto the object fd refers to,
- * recursive, read-only through the whole subtree when asked (mount_setattr
- * with AT_RECURSIVE: a plain remount would leave submounts writable).
+ * recursive unless told otherwise, with the attributes of flags (MS_RDONLY
+ * and the like) through the whole copy (mount_setattr with AT_RECURSIVE: a
+ * plain remount would leave submounts writable).
  */
-static int attach_tree(int dirfd, const char *path, unsigned flags, int fd, bool readonly,
-                       const char *what, struct congo_error *e)
+static int attach_tree(int dirfd, const char *path, unsigned open_flags, int fd, bool recursive,
+                       unsigned long flags, const char *what, struct congo_error *e)
 {
-    _cleanup_close_ int tree =
-        open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | flags);
+    _cleanup_close_ int tree = open_tree(dirfd, path,
+                                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | open_flags |
+                                             (recursive ? AT_RECURSIVE : 0));
     if (tree < 0)
         return error_set(e, errno, "open_tree `%s`", what);
-    if (readonly) {
-        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-            return error_set(e, errno, "make `%s` read-only", what);
-    }
+    struct mount_attr attr = {0};
+    attrs_of(flags, &attr);
+    if ((attr.attr_set || attr.attr_clr) &&
+        mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+        return error_set(e, errno, "set the flags of `%s`%s", what,
+                         flags & MS_RDONLY ? " (read-only)" : "");
     if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
         return error_set(e, errno, "move_mount `%s`", what);
     return 0;
 }
 
-/* A host tree bound onto fd. */
+/* A host tree bound onto fd, recursively, read-only when asked. */
 static int bind_tree_on_fd(const char *src, int fd, bool readonly, struct congo_error *e)
 {
-    return attach_tree(AT_FDCWD, src, 0, fd, readonly, src, e);
+    return attach_tree(AT_FDCWD, src, 0, fd, true, readonly ? MS_RDONLY : 0, src, e);
 }
 
 /* Re-mount a path inside the new root read-only, in place, with what is below it. */
@@ -255,7 +283,7 @@ static int make_readonly(int rootfd, const char *path, struct congo_error *e)
     _cleanup_close_ int fd = open_in_root(rootfd, path, CREATE_NONE, e);
     if (fd < 0)
         return e->err == ENOENT ? (error_clear(e), 0) : -1;
-    return attach_tree(fd, "", AT_EMPTY_PATH, fd, true, path, e);
+    return attach_tree(fd, "", AT_EMPTY_PATH, fd, true, MS_RDONLY, path, e);
 }
 
 /* Hide a path: /dev/null over a file, an empty read-only tmpfs over a directory. */
@@ -362,18 +390,19 @@ static int mount_overlay(const struct plan_root *r, struct congo_error *e)
 }
 
 /*
- * /sys/fs/cgroup: the container's own cgroup, read-only, so the limits can
- * be read from inside. On v2 its one directory; on v1 a tmpfs holding a
- * directory per hierarchy, named as on the host.
+ * /sys/fs/cgroup: the container's own cgroup, so the limits can be read
+ * from inside; read-only unless the profile's mount says rw. On v2 its one
+ * directory; on v1 a read-only tmpfs holding a directory per hierarchy,
+ * named as on the host.
  */
 static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const struct cgroup *cg,
-                        struct congo_error *e)
+                        bool readonly, struct congo_error *e)
 {
     if (!cg || !cg->paths || !cg->paths[0])
         return 0;
     if (cg->mode == CGROUP_V2) {
         _cleanup_free_ char *src = host_path(cg->paths[0]);
-        if (bind_tree_on_fd(src, fd, true, e) < 0)
+        if (bind_tree_on_fd(src, fd, readonly, e) < 0)
             return error_wrap(e, "bind the container's cgroup at /sys/fs/cgroup");
         return 0;
     }
@@ -393,10 +422,10 @@ static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const s
         if (dir < 0)
             return error_wrap(e, "/%s", rel);
         _cleanup_free_ char *src = host_path(cg->paths[i]);
-        if (bind_tree_on_fd(src, dir, true, e) < 0)
+        if (bind_tree_on_fd(src, dir, readonly, e) < 0)
             return error_wrap(e, "bind the container's cgroup at /%s", rel);
     }
-    /* The tmpfs itself goes read-only now that it is filled; the binds already are. */
+    /* The tmpfs itself goes read-only now that it is filled; the binds are as asked. */
     _cleanup_close_ int top = open_in_root(rootfd, "sys/fs/cgroup", CREATE_NONE, e);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
     if (top < 0 || mount_setattr(top, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
@@ -436,7 +465,8 @@ static int mount_bind(int rootfd, const struct plan_mount *m, struct congo_error
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, kind, e);
     if (fd < 0)
         return error_wrap(e, "mounts: target");
-    if (bind_tree_on_fd(src, fd, m->readonly, e) < 0)
+    unsigned long flags = m->flags | (m->readonly ? MS_RDONLY : 0);
+    if (attach_tree(AT_FDCWD, src, 0, fd, m->recursive, flags, m->source, e) < 0)
         return error_wrap(e, "mounts: bind `%s` at `%s`", m->source, m->target);
     return 0;
 }
@@ -482,7 +512,7 @@ static int do_mount(int rootfd, const struct plan_mount *m, const struct cgroup_
         _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_NONE, e);
         if (fd < 0)
             return error_wrap(e, "%s", m->target);
-        return mount_cgroup(rootfd, fd, h, cg, e);
+        return mount_cgroup(rootfd, fd, h, cg, m->readonly, e);
     }
     case PLAN_MOUNT_MASK:
         if (mask_path(rootfd, m->target + 1, e) < 0)

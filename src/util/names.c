@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 #include "units.h"
@@ -75,3 +76,29 @@ size_t rlimit_count(void) { return ARRAY_SIZE(rlimit_table); }
 
 const char *rlimit_name_at(size_t i) { return i < ARRAY_SIZE(rlimit_table) ? rlimit_table[i].name : NULL; }
 
+
+static const struct {
+    const char *word;
+    unsigned long flag;
+    bool set;
+} mount_flags[] = {
+    {"ro", MS_RDONLY, true},          {"rw", MS_RDONLY, false},
+    {"nosuid", MS_NOSUID, true},      {"suid", MS_NOSUID, false},
+    {"nodev", MS_NODEV, true},        {"dev", MS_NODEV, false},
+    {"noexec", MS_NOEXEC, true},      {"exec", MS_NOEXEC, false},
+    {"noatime", MS_NOATIME, true},    {"atime", MS_NOATIME, false},
+    {"nodiratime", MS_NODIRATIME, true}, {"diratime", MS_NODIRATIME, false},
+    {"relatime", MS_RELATIME, true},  {"norelatime", MS_RELATIME, false},
+    {"strictatime", MS_STRICTATIME, true}, {"nostrictatime", MS_STRICTATIME, false},
+};
+
+bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++)
+        if (strlen(mount_flags[i].word) == len && strncmp(word, mount_flags[i].word, len) == 0) {
+            *flag = mount_flags[i].flag;
+            *set = mount_flags[i].set;
+            return true;
+        }
+    return false;
+}

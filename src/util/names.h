@@ -1,6 +1,7 @@
 /* The kernel's names for capabilities and resource limits. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Capabilities: "NET_ADMIN", "cap_net_admin" -> number; -1 for none. */
@@ -14,3 +15,11 @@ const char *rlimit_name(int resource);
 /* Every name, in the order the profile language lists them. */
 size_t rlimit_count(void);
 const char *rlimit_name_at(size_t i);
+
+/*
+ * Mount flags as mount(8) and OCI write them among a mount's options: "ro",
+ * "nosuid", "relatime", ... and their opposites ("rw", "suid"). Returns
+ * true when the len bytes at word are one, with the MS_* flag and whether
+ * the word sets or clears it.
+ */
+bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set);

@@ -5,7 +5,7 @@
 # and the fixed /proc, /dev, /sys and /tmp.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 30
 
 # A fingerprint of a tree on the host: every path, type, size, mode and mtime.
 tree_sum() {
@@ -270,9 +270,9 @@ t "/proc is a fresh proc with /proc/sys read-only and /proc/keys masked" proc_fr
 
 dev_minimal() {
     out=$(ctr -- /bin/ls /dev | tr '\n' ' ') || return 1
-    expect_eq "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " "$out" "/dev"
+    expect_eq "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " "$out" "/dev"
 }
-t "/dev holds null zero full random urandom tty pts ptmx shm fd stdin stdout stderr" dev_minimal
+t "/dev holds null zero full random urandom tty pts ptmx shm mqueue fd stdin stdout stderr" dev_minimal
 
 dev_links_work() {
     out=$(ctr -- /bin/sh -c 'echo via-stdout >/dev/stdout; ls /dev/fd/ | tr "\n" " "') || return 1
@@ -298,5 +298,65 @@ tmp_tmpfs() {
 app-writes" "$out" "/tmp"
 }
 t "/tmp is a tmpfs any user can write to" tmp_tmpfs
+
+# --- a profile's own kernel file systems and mount options ---
+
+# A layer holding `mountopts TARGET...`: each target's file system type and
+# mount flags as the container's mountinfo shows them, or `none`.
+mkdir -p "$WORK/probe/bin"
+cat >"$WORK/probe/bin/mountopts" <<'EOF'
+#!/bin/sh
+for t in "$@"; do
+    awk -v t="$t" 'BEGIN { found = 0 }
+        $5 == t { for (i = 7; $i != "-"; i++) ; print t, $(i + 1), $6; found = 1 }
+        END { if (!found) print t, "none" }' /proc/self/mountinfo | tail -n 1
+done
+EOF
+chmod 755 "$WORK/probe/bin/mountopts"
+
+kernel_mounts_in_place() {
+    p=$(profile kernel.yaml <<EOF
+rootfs: $ROOTFS
+layers: [$WORK/probe]
+mounts:
+  - {target: /proc, type: proc, options: 'hidepid=invisible'}
+  - {target: /tmp, type: none}
+  - {target: /dev/mqueue, type: mqueue, options: 'nosuid,ro'}
+  - {target: /srv, source: $WORK/l1, options: 'nosuid,noexec,nodev,ro,noatime'}
+EOF
+)
+    out=$("$CONGO" "$p" -- /bin/sh -c '
+        mountopts /proc /tmp /dev/mqueue /srv
+        awk "\$5 == \"/proc\"" /proc/self/mountinfo | grep -c "hidepid=invisible"') || return 1
+    expect_eq "/proc proc rw,nosuid,nodev,noexec,relatime
+/tmp none
+/dev/mqueue mqueue ro,nosuid,nodev,noexec,relatime
+/srv $(stat -f -c %T "$WORK/l1" | sed 's/ext2\/ext3/ext4/') ro,nosuid,nodev,noexec,noatime
+1" "$out" "/proc, /tmp, /dev/mqueue and a bind with options"
+}
+t "proc, mqueue and bind options of a profile, and /tmp removed with type none" kernel_mounts_in_place
+
+bind_not_recursive() {
+    mkdir -p "$WORK/tree/sub"
+    mount -t tmpfs tmpfs "$WORK/tree/sub" || return 1
+    echo below >"$WORK/tree/sub/marker"
+    rec=$(ctr --mount "$WORK/tree:/data" -- /bin/sh -c 'cat /data/sub/marker 2>/dev/null || echo absent')
+    flat=$(ctr --mount "type=bind,source=$WORK/tree,target=/data,options=bind" -- \
+        /bin/sh -c 'cat /data/sub/marker 2>/dev/null || echo absent')
+    umount "$WORK/tree/sub"
+    expect_eq "below" "$rec" "a bind (recursive by default)" || return 1
+    expect_eq "absent" "$flat" "a bind with options=bind"
+}
+t "a bind is recursive unless its options say bind" bind_not_recursive
+
+cgroup_rw() {
+    # One directory of the container's cgroup: on v1 one per hierarchy, on v2 the mount itself.
+    probe='mountopts /sys/fs/cgroup/pids /sys/fs/cgroup | grep -v " none$" | head -n 1 | cut -d" " -f3 | cut -d, -f1'
+    ro=$(ctr --layers "$WORK/probe" -- /bin/sh -c "$probe") || return 1
+    rw=$(ctr --layers "$WORK/probe" --mount "type=cgroup,target=/sys/fs/cgroup,options=rw" -- \
+        /bin/sh -c "$probe") || return 1
+    expect_eq "ro rw" "$ro $rw" "the container's cgroup, by default and with options=rw"
+}
+t "the container's cgroup is read-only unless its mount says rw" cgroup_rw
 
 finish

@@ -207,7 +207,7 @@ static void test_missing_profile(void **state)
 static void test_unknown_extension(void **state)
 {
     (void)state;
-    _cleanup_free_ char *p = write_profile("profile.json", "{}\n");
+    _cleanup_free_ char *p = write_profile("profile.toml", "a = 1\n");
     struct result r;
     congo(&r, "--check", p);
     assert_int_equal(r.status, 1);

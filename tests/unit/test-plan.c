@@ -249,18 +249,22 @@ static void test_mount_order(void **state)
                &plan);
     /* /dev before the masks that cover files with /dev/null */
     assert_true(find_mount(&plan, "/dev/null") < find_mount(&plan, "/proc/kcore"));
-    /* the built-in /tmp, then the profile's replacing it */
-    size_t first_tmp = find_mount(&plan, "/tmp");
-    assert_string_equal(plan.mounts[first_tmp].origin, "built-in");
-    assert_null(plan.mounts[first_tmp].key);
+    /* the profile's /tmp in the built-in one's place */
+    size_t tmp_at = find_mount(&plan, "/tmp");
+    const struct plan_mount *tmp = &plan.mounts[tmp_at];
+    assert_non_null(strstr(tmp->origin, "p.yaml:4"));
+    assert_string_equal(tmp->key, "mounts");
     size_t sys = find_mount(&plan, "/sys");
-    assert_true(first_tmp < sys);
+    assert_true(find_mount(&plan, "/dev/mqueue") < tmp_at && tmp_at < sys);
     assert_int_equal(plan.mounts[sys + 1].kind, PLAN_MOUNT_CGROUP);
-    /* the profile's: parents first, stable within a depth, after every built-in one */
+    /* tmpfs options: the mount flags among them are flags, the rest tmpfs's own */
+    assert_int_equal(tmp->flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    assert_string_equal(tmp->data, "size=8m,mode=0700");
+    /* the profile's others: parents first, stable within a depth, after every built-in one */
     size_t last_builtin = find_mount(&plan, "/proc/sysrq-trigger");
-    const char *want[] = {"/tmp", "/x", "/data/a", "/data/a/b", "/data/a/secret", "/x"};
-    enum plan_mount_kind kinds[] = {PLAN_MOUNT_FS,   PLAN_MOUNT_BIND, PLAN_MOUNT_BIND,
-                                    PLAN_MOUNT_BIND, PLAN_MOUNT_MASK, PLAN_MOUNT_READONLY};
+    const char *want[] = {"/x", "/data/a", "/data/a/b", "/data/a/secret", "/x"};
+    enum plan_mount_kind kinds[] = {PLAN_MOUNT_BIND, PLAN_MOUNT_BIND, PLAN_MOUNT_BIND,
+                                    PLAN_MOUNT_MASK, PLAN_MOUNT_READONLY};
     assert_int_equal(plan.n_mounts, last_builtin + 1 + ARRAY_SIZE(want));
     for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
         const struct plan_mount *m = &plan.mounts[last_builtin + 1 + i];
@@ -269,13 +273,50 @@ static void test_mount_order(void **state)
         assert_non_null(m->key);
         assert_non_null(strstr(m->origin, "p.yaml:"));
     }
-    /* tmpfs options: the mount flags among them are flags, the rest tmpfs's own */
-    const struct plan_mount *tmp = &plan.mounts[last_builtin + 1];
-    assert_int_equal(tmp->flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    assert_string_equal(tmp->data, "size=8m,mode=0700");
-    const struct plan_mount *b = &plan.mounts[last_builtin + 4];
+    const struct plan_mount *b = &plan.mounts[last_builtin + 3];
     assert_true(b->readonly);
+    assert_true(b->recursive);
     assert_string_equal(b->source, "/src/a/b");
+    plan_free(&plan);
+}
+
+/* The kernel's file systems of a profile in the built-in ones' places; `none` removes one. */
+static void test_mounts_in_place(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("mounts:\n"
+               "  - {target: /sys/fs/cgroup, type: cgroup, options: rw}\n"
+               "  - {target: /dev/mqueue, type: none}\n"
+               "  - {target: /proc, type: proc, options: 'suid,hidepid=invisible'}\n"
+               "  - {target: /dev, type: tmpfs, options: 'exec,size=1m'}\n"
+               "  - {target: /dev/pts, type: devpts}\n"
+               "  - {target: /data, source: /src, options: 'bind,nosuid,nodev,ro,noatime'}\n",
+               &plan);
+    const struct plan_mount *proc = &plan.mounts[0];
+    assert_string_equal(proc->target, "/proc");
+    assert_string_equal(proc->fstype, "proc");
+    assert_string_equal(proc->key, "mounts");
+    assert_int_equal(proc->flags, MS_NODEV | MS_NOEXEC);
+    assert_string_equal(proc->data, "hidepid=invisible");
+    const struct plan_mount *dev = &plan.mounts[1];
+    assert_string_equal(dev->target, "/dev");
+    assert_int_equal(dev->flags, MS_NOSUID | MS_NODEV);
+    assert_string_equal(dev->data, "size=1m");
+    /* devpts given no options of its own keeps the built-in one's */
+    const struct plan_mount *pts = &plan.mounts[find_mount(&plan, "/dev/pts")];
+    assert_string_equal(pts->data, "newinstance,ptmxmode=0666,mode=0620");
+    assert_int_equal(pts->flags, MS_NOSUID | MS_NOEXEC);
+    for (size_t i = 0; i < plan.n_mounts; i++)
+        assert_string_not_equal(plan.mounts[i].target, "/dev/mqueue");
+    const struct plan_mount *cg = &plan.mounts[find_mount(&plan, "/sys/fs/cgroup")];
+    assert_int_equal(cg->kind, PLAN_MOUNT_CGROUP);
+    assert_false(cg->readonly);
+    const struct plan_mount *data = &plan.mounts[find_mount(&plan, "/data")];
+    assert_int_equal(data->kind, PLAN_MOUNT_BIND);
+    assert_false(data->recursive);
+    assert_true(data->readonly);
+    assert_int_equal(data->flags, MS_NOSUID | MS_NODEV | MS_RDONLY | MS_NOATIME);
     plan_free(&plan);
 }
 
@@ -383,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_env_base),    cmocka_unit_test(test_env_term),
         cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
+        cmocka_unit_test(test_mounts_in_place),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
     };

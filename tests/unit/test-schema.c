@@ -992,15 +992,15 @@ static void test_mounts_map_errors(void **state)
               "rootfs = \"/r\";\nmounts = (\n  { type = \"none\"; source = \"x\"; target = "
               "\"/run\"; }\n);\n",
               3, "mounts[0]", "mount takes no source");
-    bad_value("rootfs: /r\nmounts:\n  - {source: /x, target: /y, options: size=1m}\n", 3, 5,
+    bad_value("rootfs: /r\nmounts:\n  - {source: /x, target: /y, options: size=1m}\n", 3, 39,
               "rootfs = \"/r\";\nmounts = (\n  { source = \"/x\"; target = \"/y\"; options = "
               "\"size=1m\"; }\n);\n",
-              3, "mounts[0]", "options apply to tmpfs mounts only");
+              3, "mounts[0].options", "`size=1m` is not an option of a bind mount");
     bad_value("rootfs: /r\nmounts:\n  - {type: tmpfs, target: /run, options: 'size=1m,bogus'}\n", 3,
               42,
               "rootfs = \"/r\";\nmounts = (\n  { type = \"tmpfs\"; target = \"/run\"; options = "
               "\"size=1m,bogus\"; }\n);\n",
-              3, "mounts[0].options", "`bogus` is not a tmpfs option");
+              3, "mounts[0].options", "`bogus` is not an option of a tmpfs mount");
     static const char *const bad_opts[] = {"size=1x",   "mode=999", "mode=17",           "size=0",
                                            "size=101%", "uid=-1",   "size=1m,,mode=1777"};
     for (size_t i = 0; i < ARRAY_SIZE(bad_opts); i++) {
@@ -1012,11 +1012,11 @@ static void test_mounts_map_errors(void **state)
                  "rootfs = \"/r\";\nmounts = (\n  { type = \"tmpfs\";\n    target = \"/run\";\n"
                  "    options = \"%s\"; }\n);\n",
                  bad_opts[i]);
-        bad_value(yaml, 5, 14, conf, 5, "mounts[0].options", "is not a tmpfs option");
+        bad_value(yaml, 5, 14, conf, 5, "mounts[0].options", "is not an option of a tmpfs mount");
     }
     bad_value("rootfs: /r\nmounts:\n  - type: overlay\n    target: /x\n", 3, 11,
               "rootfs = \"/r\";\nmounts = (\n  { type = \"overlay\";\n    target = \"/x\"; }\n);\n",
-              3, "mounts[0].type", "`overlay` is not a mount type: bind, tmpfs or none");
+              3, "mounts[0].type", "`overlay` is not a mount type: bind, tmpfs, none, proc, sysfs, devpts, mqueue or cgroup");
     bad_value("rootfs: /r\nmounts:\n  - source: /x\n    target: /y\n    readonly: yes\n", 5, 15,
               "rootfs = \"/r\";\nmounts = (\n  { source = \"/x\";\n    target = \"/y\";\n"
               "    readonly = \"yes\"; }\n);\n",
@@ -1049,12 +1049,15 @@ static void test_mounts_targets(void **state)
         {"/..", true, "contains `..`"},
         {"/", false, "cannot mount over `/`"},
         {"//.", false, "cannot mount over `/`"},
-        {"/proc", false, "target `/proc` is under /proc"},
+        {"/proc", false, "`/proc` takes a proc mount in place of congo's own"},
         {"/proc/sys", false, "target `/proc/sys` is under /proc"},
-        {"/sys/fs/cgroup", false, "target `/sys/fs/cgroup` is under /sys"},
-        {"/dev", false, "target `/dev` is under /dev"},
-        {"/dev/pts", false, "target `/dev/pts` is under /dev"},
-        {"/./dev//mqueue/", false, "target `/dev/mqueue` is under /dev"},
+        {"/sys/fs/cgroup", false, "`/sys/fs/cgroup` takes a cgroup mount in place of congo's "
+                                  "own, or `none` to go without"},
+        {"/sys/kernel", false, "target `/sys/kernel` is under /sys"},
+        {"/dev", false, "`/dev` takes a tmpfs mount in place of congo's own"},
+        {"/dev/pts", false, "`/dev/pts` takes a devpts mount"},
+        {"/dev/pts/0", false, "target `/dev/pts/0` is under /dev/pts"},
+        {"/./dev//mqueue/", false, "`/dev/mqueue` takes a mqueue mount"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char yaml[128], conf[128];
@@ -1083,6 +1086,68 @@ static void test_mounts_targets(void **state)
         assert_mount(&l[i].p.mounts[4], "/process", MOUNT_BIND, "/host", false, NULL);
     }
     done_both(l);
+}
+
+/* The kernel's file systems at their places, `none` for built-in ones, and every type's options. */
+static void test_mounts_kernel(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l,
+              "rootfs: /r\nmounts:\n"
+              "  - {target: /proc, type: proc, options: 'nosuid,hidepid=invisible'}\n"
+              "  - {target: /dev/pts, type: devpts, options: 'newinstance,ptmxmode=0666,gid=5'}\n"
+              "  - {target: /dev/mqueue, type: mqueue, options: 'nosuid,noexec,nodev'}\n"
+              "  - {target: /sys, type: sysfs, options: 'ro,relatime'}\n"
+              "  - {target: /sys/fs/cgroup, type: cgroup, options: rw}\n"
+              "  - {target: /tmp, type: none}\n"
+              "  - {target: /dev/termination-log, source: /x, options: 'bind,nosuid,noatime'}\n",
+              "rootfs = \"/r\";\nmounts = (\n"
+              "  { target = \"/proc\"; type = \"proc\"; options = \"nosuid,hidepid=invisible\"; },\n"
+              "  { target = \"/dev/pts\"; type = \"devpts\"; options = "
+              "\"newinstance,ptmxmode=0666,gid=5\"; },\n"
+              "  { target = \"/dev/mqueue\"; type = \"mqueue\"; options = \"nosuid,noexec,nodev\"; },\n"
+              "  { target = \"/sys\"; type = \"sysfs\"; options = \"ro,relatime\"; },\n"
+              "  { target = \"/sys/fs/cgroup\"; type = \"cgroup\"; options = \"rw\"; },\n"
+              "  { target = \"/tmp\"; type = \"none\"; },\n"
+              "  { target = \"/dev/termination-log\"; source = \"/x\"; options = "
+              "\"bind,nosuid,noatime\"; }\n);\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_mounts, 7);
+        assert_mount(&l[i].p.mounts[0], "/proc", MOUNT_PROC, NULL, false, "nosuid,hidepid=invisible");
+        assert_mount(&l[i].p.mounts[1], "/dev/pts", MOUNT_DEVPTS, NULL, false,
+                     "newinstance,ptmxmode=0666,gid=5");
+        assert_mount(&l[i].p.mounts[2], "/dev/mqueue", MOUNT_MQUEUE, NULL, false,
+                     "nosuid,noexec,nodev");
+        assert_mount(&l[i].p.mounts[3], "/sys", MOUNT_SYSFS, NULL, false, "ro,relatime");
+        assert_mount(&l[i].p.mounts[4], "/sys/fs/cgroup", MOUNT_CGROUP, NULL, false, "rw");
+        assert_mount(&l[i].p.mounts[5], "/tmp", MOUNT_NONE, NULL, false, NULL);
+        assert_mount(&l[i].p.mounts[6], "/dev/termination-log", MOUNT_BIND, "/x", false,
+                     "bind,nosuid,noatime");
+    }
+    done_both(l);
+    bad_value("rootfs: /r\nmounts:\n  - {target: /data, type: proc}\n", 3, 5,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/data\"; type = \"proc\"; }\n);\n", 3,
+              "mounts[0]", "a proc mount goes at `/proc` only");
+    bad_value("rootfs: /r\nmounts:\n  - {target: /dev, type: none}\n", 3, 5,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/dev\"; type = \"none\"; }\n);\n", 3,
+              "mounts[0]", "`/dev` takes a tmpfs mount in place of congo's own");
+    bad_value("rootfs: /r\nmounts:\n  - {target: /dev/pts, type: devpts, options: 'mode=0620,max=x'}\n",
+              3, 47,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/dev/pts\"; type = \"devpts\"; options = "
+              "\"mode=0620,max=x\"; }\n);\n",
+              3, "mounts[0].options", "`max=x` is not an option of a devpts mount");
+    bad_value("rootfs: /r\nmounts:\n  - {target: /data, source: /x, options: rshared}\n", 3, 42,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/data\"; source = \"/x\"; options = "
+              "\"rshared\"; }\n);\n",
+              3, "mounts[0].options", "`rshared` is not an option of a bind mount");
+    bad_value("rootfs: /r\nmounts:\n  - {target: /tmp, type: none, options: ro}\n", 3, 41,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/tmp\"; type = \"none\"; options = "
+              "\"ro\"; }\n);\n",
+              3, "mounts[0].options", "a `none` mount takes no options");
+    bad_value("rootfs: /r\nmounts:\n  - {target: /x, type: nfs}\n", 3, 24,
+              "rootfs = \"/r\";\nmounts = (\n  { target = \"/x\"; type = \"nfs\"; }\n);\n", 3,
+              "mounts[0].type", "`nfs` is not a mount type");
 }
 
 static void test_mounts_same_target(void **state)
@@ -2029,6 +2094,7 @@ int main(void)
         T(test_mounts_map),
         T(test_mounts_map_errors),
         T(test_mounts_targets),
+        T(test_mounts_kernel),
         T(test_mounts_same_target),
         T(test_namespaces),
         T(test_init),
