@@ -117,7 +117,8 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->root.rootfs = xstrdup(p->rootfs);
     for (size_t i = 0; i < p->n_layers; i++)
         strv_push(&plan->root.layers, xstrdup(p->layers[i].path));
-    plan->root.upper = p->upper ? xstrdup(p->upper) : NULL;
+    plan->root.direct = str_eq(p->upper, PROFILE_UPPER_NONE);
+    plan->root.upper = p->upper && !plan->root.direct ? xstrdup(p->upper) : NULL;
     plan->root.readonly = p->readonly_rootfs;
 
     plan->clone_flags = clone_flags(p);

@@ -34,12 +34,16 @@ struct diags;
 struct sock_filter;
 struct seccomp_rules;
 
-/* The container's root: an overlay of layers over rootfs, with a writable upper. */
+/*
+ * The container's root: an overlay of layers over rootfs, with a writable
+ * upper; or rootfs itself, written directly (direct: no layers, no upper).
+ */
 struct plan_root {
     char *rootfs;   /* absolute host path: the bottom layer */
     char **layers;  /* absolute host paths, bottom to top; NULL-terminated, may be NULL */
     char *upper;    /* a directory holding diff/ and work/; NULL: an ephemeral tmpfs */
     bool readonly;  /* the whole root read-only, with no upper */
+    bool direct;    /* rootfs bound at / as it is: what the container writes lands there */
 };
 
 /* What the container's cgroup asks of the host. */

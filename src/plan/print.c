@@ -44,6 +44,12 @@ static void put_origin(struct strbuf *sb, const char *origin)
 
 static void put_root(struct strbuf *sb, const struct plan_root *r)
 {
+    if (r->direct) {
+        strbuf_printf(sb, "root: rootfs itself at /, written directly (upper: none)\n"
+                          "  rootfs %s\n",
+                      r->rootfs);
+        return;
+    }
     strbuf_puts(sb, "root: an overlay at /, nothing written reaches its lower layers\n");
     size_t n = strv_len(r->layers);
     for (size_t i = n; i > 0; i--)

@@ -85,7 +85,7 @@ struct profile {
     char *rootfs;
     struct profile_layer *layers;
     size_t n_layers;
-    char *upper; /* NULL: an ephemeral tmpfs */
+    char *upper; /* NULL: an ephemeral tmpfs; PROFILE_UPPER_NONE: rootfs written directly */
     bool readonly_rootfs;
     char *hostname; /* NULL: derived from name */
     char *user;     /* NULL: root */
@@ -124,6 +124,9 @@ struct profile {
 };
 
 extern const char *const ns_names[NS__MAX];
+
+/* upper: none, the root is rootfs itself (never a path: those are absolute). */
+#define PROFILE_UPPER_NONE "none"
 
 void profile_init(struct profile *p);
 void profile_free(struct profile *p);

@@ -236,6 +236,10 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
     if (p->readonly_rootfs && p->upper)
         clash(d, &p->origin[KEY_READONLY_ROOTFS], "readonly_rootfs", &p->origin[KEY_UPPER],
               "upper", "a read-only root has no upper layer; drop one of the two");
+    if (p->n_layers && str_eq(p->upper, PROFILE_UPPER_NONE))
+        clash(d, &p->origin[KEY_LAYERS], "layers", &p->origin[KEY_UPPER], "upper",
+              "layers need an overlay, and `upper: none` writes into rootfs itself, without "
+              "one; drop one of the two");
     if (p->hostname && !p->ns[NS_UTS])
         clash(d, &p->origin[KEY_HOSTNAME], "hostname", &p->ns_origin[NS_UTS], "namespaces.uts",
               "a host name needs the uts namespace");

@@ -116,11 +116,16 @@ static int parse_path(const struct key_def *k, const struct node *n, void *out, 
     return (*(char **)out = read_host_path(n, d)) ? 0 : -1;
 }
 
-/* A path, or the default's keyword: an ephemeral tmpfs. */
+/*
+ * A path, the default's keyword (an ephemeral tmpfs), or none: the root is
+ * rootfs itself, written directly (kept as the keyword, which no path is).
+ */
 static int parse_upper(const struct key_def *k, const struct node *n, void *out, struct diags *d)
 {
     if (n->kind == NODE_SCALAR && str_eq(n->text, k->def.s))
         return *(char **)out = NULL, 0;
+    if (n->kind == NODE_SCALAR && str_eq(n->text, PROFILE_UPPER_NONE))
+        return *(char **)out = xstrdup(PROFILE_UPPER_NONE), 0;
     return parse_path(k, n, out, d);
 }
 
@@ -491,6 +496,7 @@ static void schema_keyword_or(struct json *j, const struct key_def *k, const cha
 
 static void schema_upper(struct json *j, const struct key_def *k)
 {
+    /* tmpfs, none or a path: any string. */
     schema_keyword_or(j, k, NULL);
 }
 

@@ -321,6 +321,18 @@ static void put_overlay_path(struct strbuf *sb, const char *path)
  */
 static int mount_overlay(const struct plan_root *r, struct congo_error *e)
 {
+    if (r->direct) {
+        /* upper: none. nodev as the overlay is: device nodes in the image open nothing. */
+        _cleanup_free_ char *root = host_path(r->rootfs);
+        if (mkdir("/newroot", 0755) < 0)
+            return error_set(e, errno, "mkdir /newroot");
+        _cleanup_close_ int fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return error_set(e, errno, "open /newroot");
+        if (attach_tree(AT_FDCWD, root, 0, fd, true, MS_NODEV, r->rootfs, e) < 0)
+            return error_wrap(e, "bind rootfs at `/`");
+        return 0;
+    }
     struct strbuf opts = {0};
     strbuf_puts(&opts, "lowerdir=");
     size_t n_layers = strv_len(r->layers);

@@ -5,7 +5,7 @@
 # and the fixed /proc, /dev, /sys and /tmp.
 . "$(dirname "$0")/lib.sh"
 
-plan 30
+plan 31
 
 # A fingerprint of a tree on the host: every path, type, size, mode and mtime.
 tree_sum() {
@@ -90,6 +90,18 @@ kept
 again" "$out" "the second run"
 }
 t "upper: DIR keeps changes across runs (a second run sees and extends them)" upper_dir_second_run
+
+upper_none_direct() {
+    cp -a "$ROOTFS" "$WORK/direct-root" || return 1
+    out=$("$CONGO" run "$WORK/direct-root" - - - - --upper none -- /bin/sh -c '
+        echo written >/direct-file && rm /etc/group &&
+        awk "\$5 == \"/\" {print \$6}" /proc/self/mountinfo | tr , "\n" | grep -x nodev') || return 1
+    expect_eq nodev "$out" "the root's flags" || return 1
+    expect_eq written "$(cat "$WORK/direct-root/direct-file")" "a file written at / inside" || return 1
+    [ ! -e "$WORK/direct-root/etc/group" ] || { echo "/etc/group removed inside is still on the host"; return 1; }
+    [ -e "$ROOTFS/etc/group" ] || { echo "the shared rootfs lost /etc/group"; return 1; }
+}
+t "upper: none writes into rootfs itself (nodev), with no overlay" upper_none_direct
 
 # --- a read-only root ---
 

@@ -1150,6 +1150,26 @@ static void test_mounts_kernel(void **state)
               "mounts[0].type", "`nfs` is not a mount type");
 }
 
+static void test_upper_none(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\nupper: none\n", "rootfs = \"/r\";\nupper = \"none\";\n");
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(l[i].p.upper, PROFILE_UPPER_NONE);
+    done_both(l);
+    /* A directory called none is ./none. */
+    load_both(l, "rootfs: /r\nupper: ./none\n", "rootfs = \"/r\";\nupper = \"./none\";\n");
+    for (int i = 0; i < 2; i++)
+        assert_non_null(strstr(l[i].p.upper, "/none"));
+    done_both(l);
+    struct loaded one;
+    load(&one, "t.yaml", "rootfs: /r\nlayers: [/l]\nupper: none\n");
+    assert_true(one.d.n_errors > 0);
+    assert_non_null(strstr(one.d.v[0].msg, "layers need an overlay"));
+    done(&one);
+}
+
 static void test_mounts_same_target(void **state)
 {
     (void)state;
@@ -2095,6 +2115,7 @@ int main(void)
         T(test_mounts_map_errors),
         T(test_mounts_targets),
         T(test_mounts_kernel),
+        T(test_upper_none),
         T(test_mounts_same_target),
         T(test_namespaces),
         T(test_init),
