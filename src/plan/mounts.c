@@ -19,20 +19,9 @@
 #include <sys/mount.h>
 
 #include "plan/plan-internal.h"
+#include "profile/schema.h"
 #include "util/names.h"
 #include "util/util.h"
-
-/* The /proc and /sys paths a container must not read (masked) or write (read-only), after runc. */
-static const char *const masked_paths[] = {
-    "/proc/acpi",        "/proc/asound",          "/proc/interrupts", "/proc/kcore",
-    "/proc/keys",        "/proc/latency_stats",   "/proc/timer_list", "/proc/timer_stats",
-    "/proc/sched_debug", "/proc/scsi",            "/sys/firmware",
-    "/sys/devices/virtual/powercap",
-};
-
-static const char *const readonly_paths[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
 
 /* Device nodes a process expects, bound from the host's (no mknod, no trust in the image). */
 static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -175,6 +164,29 @@ static void builtin_fs(struct run_plan *plan, const struct profile *p, const cha
     }
 }
 
+/*
+ * The /proc and /sys paths a container must not read (masked) or write
+ * (read-only), after runc: the key's built-in ones (keys.def), but those
+ * the profile took back with `!PATH` (and did not name again after).
+ */
+static void add_builtin_paths(const struct profile *p, struct run_plan *plan,
+                              enum plan_mount_kind kind, enum key_id id)
+{
+    const struct key_def *k = &profile_keys[id];
+    const struct profile_layer *list = id == KEY_MASKED_PATHS ? p->masked_paths : p->readonly_paths;
+    size_t n = id == KEY_MASKED_PATHS ? p->n_masked_paths : p->n_readonly_paths;
+    for (size_t b = 0; k->builtin[b]; b++) {
+        bool taken_back = false;
+        for (size_t i = 0; i < n; i++) {
+            const char *path = list[i].path;
+            if (strcmp(path + (path[0] == '!'), k->builtin[b]) == 0)
+                taken_back = path[0] == '!';
+        }
+        if (!taken_back)
+            add(plan, kind, k->builtin[b], NULL, NULL);
+    }
+}
+
 static void add_builtin(const struct profile *p, struct run_plan *plan)
 {
     builtin_fs(plan, p, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -204,10 +216,8 @@ static void add_builtin(const struct profile *p, struct run_plan *plan)
         add(plan, PLAN_MOUNT_CGROUP, "/sys/fs/cgroup", NULL, NULL)->readonly = true;
     else if (cgroup->type != MOUNT_NONE)
         add_profile_mount(plan, cgroup, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-    for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
-        add(plan, PLAN_MOUNT_MASK, masked_paths[i], NULL, NULL);
-    for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
-        add(plan, PLAN_MOUNT_READONLY, readonly_paths[i], NULL, NULL);
+    add_builtin_paths(p, plan, PLAN_MOUNT_MASK, KEY_MASKED_PATHS);
+    add_builtin_paths(p, plan, PLAN_MOUNT_READONLY, KEY_READONLY_PATHS);
 }
 
 static size_t depth(const char *path)
@@ -240,6 +250,8 @@ static void add_paths(struct run_plan *plan, enum plan_mount_kind kind, const ch
                       const struct profile_layer *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (list[i].path[0] == '!')
+            continue; /* a built-in one taken back */
         _cleanup_free_ char *origin = plan_origin_text(&list[i].origin);
         add(plan, kind, list[i].path, key, origin);
     }

@@ -79,6 +79,8 @@ struct key_def {
     const char *unset;  /* --print's comment for a default with no literal */
     int64_t min, max;   /* integers: the range, in the unit kept */
     enum key_id peer;   /* capabilities: the other set, which cancels this one */
+    /* Container paths: congo's own, NULL-terminated, which an entry `!PATH` takes back. */
+    const char *const *builtin;
     bool peer_wins;     /* in one layer, the peer's entries apply after this set's */
     const char *type_doc;    /* what a value looks like */
     const char *default_doc; /* the default, as printed */

@@ -44,18 +44,40 @@ static int read_container_paths(struct profile *layer, const struct key_def *k,
     }
     int r = 0;
     for (size_t i = 0; i < n->n_items; i++) {
-        char *path = read_container_path(n->items[i], d);
+        const struct node *item = n->items[i];
+        /* !PATH: a built-in path taken back, kept with its `!`. */
+        bool back = item->kind == NODE_SCALAR && item->text && item->text[0] == '!';
+        struct node path_node = *item;
+        if (back)
+            path_node.text = item->text + 1;
+        char *path = read_container_path(&path_node, d);
         if (!path) {
             r = -1;
             continue;
         }
         if (strcmp(path, "/") == 0) {
-            diags_node(d, DIAG_ERROR, n->items[i], "cannot cover the whole root");
+            diags_node(d, DIAG_ERROR, item, "cannot cover the whole root");
             free(path);
             r = -1;
             continue;
         }
-        paths_push(layer, k, path, origin_of(n->items[i], ctx));
+        if (back) {
+            bool builtin = false;
+            for (size_t b = 0; k->builtin && k->builtin[b] && !builtin; b++)
+                builtin = strcmp(k->builtin[b], path) == 0;
+            if (!builtin) {
+                diags_node(d, DIAG_ERROR, item,
+                           "`%s` is not one of congo's own %s, so `!` has nothing to take back",
+                           path, k->name);
+                free(path);
+                r = -1;
+                continue;
+            }
+            char *marked = xasprintf("!%s", path);
+            free(path);
+            path = marked;
+        }
+        paths_push(layer, k, path, origin_of(item, ctx));
     }
     return r;
 }
@@ -181,7 +203,7 @@ static void schema_host_paths(struct json *j, const struct key_def *k)
 
 static void schema_container_paths(struct json *j, const struct key_def *k)
 {
-    schema_paths(j, k, "^/+[^/]");
+    schema_paths(j, k, "^!?/+[^/]");
 }
 
 static const struct value_ops host_paths_ops = {

@@ -5,7 +5,7 @@
 # and the fixed /proc, /dev, /sys and /tmp.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 32
 
 # A fingerprint of a tree on the host: every path, type, size, mode and mtime.
 tree_sum() {
@@ -279,6 +279,15 @@ proc-sys-ro
 0" "$out" "/proc's type, /proc/sys, the masked /proc/keys"
 }
 t "/proc is a fresh proc with /proc/sys read-only and /proc/keys masked" proc_fresh
+
+taken_back() {
+    probe='awk "\$5 == \"/proc/keys\"" /proc/self/mountinfo | wc -l
+        echo x 2>/dev/null >/proc/sys/kernel/domainname && echo sys-writable || echo sys-ro'
+    out=$(ctr -- /bin/sh -c "$probe") || return 1
+    back=$(ctr --masked-paths '!/proc/keys' --readonly-paths '!/proc/sys' -- /bin/sh -c "$probe") || return 1
+    expect_eq "1 sys-ro | 0 sys-writable" "$(echo $out) | $(echo $back)" "/proc/keys and /proc/sys, by default and taken back"
+}
+t "!PATH takes a built-in masked or read-only path back" taken_back
 
 dev_minimal() {
     out=$(ctr -- /bin/ls /dev | tr '\n' ' ') || return 1

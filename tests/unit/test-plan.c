@@ -320,6 +320,29 @@ static void test_mounts_in_place(void **state)
     plan_free(&plan);
 }
 
+/* A built-in mask or read-only path taken back is not made; one named again after is. */
+static void test_paths_taken_back(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("masked_paths: ['!/proc/kcore', '!/proc/keys', /proc/keys]\n"
+               "readonly_paths: ['!/proc/sys']\n",
+               &plan);
+    size_t masks = 0, keys = 0;
+    for (size_t i = 0; i < plan.n_mounts; i++) {
+        const struct plan_mount *m = &plan.mounts[i];
+        assert_string_not_equal(m->target, "/proc/kcore");
+        if (m->kind == PLAN_MOUNT_READONLY)
+            assert_string_not_equal(m->target, "/proc/sys");
+        masks += m->kind == PLAN_MOUNT_MASK;
+        keys += strcmp(m->target, "/proc/keys") == 0;
+    }
+    /* 12 built-in, 2 taken back, /proc/keys named again: built in, and the profile's own */
+    assert_int_equal(masks, 12);
+    assert_int_equal(keys, 2);
+    plan_free(&plan);
+}
+
 static void test_root(void **state)
 {
     (void)state;
@@ -424,7 +447,7 @@ int main(void)
         cmocka_unit_test(test_env_base),    cmocka_unit_test(test_env_term),
         cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
-        cmocka_unit_test(test_mounts_in_place),
+        cmocka_unit_test(test_mounts_in_place), cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
     };

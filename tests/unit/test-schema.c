@@ -1170,6 +1170,28 @@ static void test_upper_none(void **state)
     done(&one);
 }
 
+static void test_paths_taken_back(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\nmasked_paths: ['!/proc/kcore', /data]\nreadonly_paths: ['!/proc/sys']\n",
+              "rootfs = \"/r\";\nmasked_paths = [\"!/proc/kcore\", \"/data\"];\n"
+              "readonly_paths = [\"!/proc/sys\"];\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_masked_paths, 2);
+        assert_string_equal(l[i].p.masked_paths[0].path, "!/proc/kcore");
+        assert_string_equal(l[i].p.masked_paths[1].path, "/data");
+        assert_string_equal(l[i].p.readonly_paths[0].path, "!/proc/sys");
+    }
+    done_both(l);
+    bad_value("rootfs: /r\nmasked_paths: ['!/data']\n", 2, 16,
+              "rootfs = \"/r\";\nmasked_paths = [\"!/data\"];\n", 2, "masked_paths[0]",
+              "`/data` is not one of congo's own masked_paths");
+    bad_value("rootfs: /r\nreadonly_paths: ['!/proc/kcore']\n", 2, 18,
+              "rootfs = \"/r\";\nreadonly_paths = [\"!/proc/kcore\"];\n", 2, "readonly_paths[0]",
+              "`/proc/kcore` is not one of congo's own readonly_paths");
+}
+
 static void test_mounts_same_target(void **state)
 {
     (void)state;
@@ -2116,6 +2138,7 @@ int main(void)
         T(test_mounts_targets),
         T(test_mounts_kernel),
         T(test_upper_none),
+        T(test_paths_taken_back),
         T(test_mounts_same_target),
         T(test_namespaces),
         T(test_init),
