@@ -89,7 +89,7 @@ static const char usage_text[] =
     "\n"
     "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
     "  --rootfs --layers --upper --readonly-rootfs --hostname --user --workdir --env\n"
-    "  --command --pids --memory --memory-swap --cpu-shares --cpus --mount\n"
+    "  --base-env --command --pids --memory --memory-swap --cpu-shares --cpus --mount\n"
     "  --namespaces --init --cgroup-parent --cap-add --cap-drop --seccomp --rlimits\n"
     "  --no-new-privileges --masked-paths --readonly-paths --stop-timeout.\n"
     "\n"

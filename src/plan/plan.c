@@ -46,17 +46,21 @@ static size_t env_set(char ***env, const char *name, const char *value)
  * launcher's environment (LD_PRELOAD, SSH_AUTH_SOCK, proxies, ...) reaches
  * the container unless the profile says so. TERM is the exception: the
  * command's terminal is relayed to the caller's, which it describes. HOME
- * is a placeholder the engine fills.
+ * is a placeholder the engine fills. base_env: false (an OCI config's
+ * environment is the whole of it) leaves out all but HOME.
  */
 static void plan_env(const struct profile *p, struct run_plan *plan)
 {
     plan->env = xcalloc(1, sizeof(char *));
-    env_set(&plan->env, "PATH", PLAN_DEFAULT_PATH);
+    bool base = profile_bool(p, KEY_BASE_ENV);
+    if (base)
+        env_set(&plan->env, "PATH", PLAN_DEFAULT_PATH);
+    /* HOME always, as every runtime gives it: without it many programs misbehave. */
     plan->env_home = (int)env_set(&plan->env, "HOME", "/");
-    if (plan->hostname)
+    if (base && plan->hostname)
         env_set(&plan->env, "HOSTNAME", plan->hostname);
     const char *term = getenv("TERM");
-    if (term)
+    if (base && term)
         plan->env_term = (int)env_set(&plan->env, "TERM", term);
     for (size_t i = 0; i < p->n_env; i++) {
         const struct profile_env *e = &p->env[i];

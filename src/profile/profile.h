@@ -92,6 +92,7 @@ struct profile {
     char *workdir;  /* NULL: "/" */
     struct profile_env *env;
     size_t n_env;
+    bool base_env; /* PATH, HOSTNAME and TERM under env (HOME is always there) */
     char **command;     /* argv, or NULL */
     bool command_shell; /* written as one string: argv is /bin/sh -c STRING */
     int64_t pids;        /* LIMIT_UNLIMITED or >= 1 */

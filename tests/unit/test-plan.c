@@ -157,6 +157,22 @@ static void test_env_profile(void **state)
     profile_free(&p);
 }
 
+/* base_env: false, as a config.json has it: the profile's env alone, and HOME. */
+static void test_env_no_base(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    p.base_env = false;
+    profile_add_env(&p, "FOO", "1");
+    _cleanup_strv_ char **env = env_build(&p, "/home/alice", "box", "xterm");
+    assert_envv(env, "HOME=/home/alice", "FOO=1");
+    profile_add_env(&p, "HOME", "/set");
+    _cleanup_strv_ char **own_home = env_build(&p, "/home/alice", "box", "xterm");
+    assert_envv(own_home, "HOME=/set", "FOO=1");
+    profile_free(&p);
+}
+
 /* ---- defaults and sentinels, decoded once ---- */
 
 static void test_defaults(void **state)
@@ -445,7 +461,8 @@ int main(void)
                               CONGO_DEFAULT_FILTER_ARCH);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_env_base),    cmocka_unit_test(test_env_term),
-        cmocka_unit_test(test_env_profile), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_env_profile),
+        cmocka_unit_test(test_env_no_base), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
         cmocka_unit_test(test_mounts_in_place), cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
