@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "load.h"
 #include "schema.h"
+#include "oci/import.h"
 #include "util/util.h"
 
 #ifndef PROFILE_DATADIR
@@ -338,7 +339,14 @@ static void apply_file(struct stack *st, const char *path, const char *display)
     _cleanup_node_ struct node *root = load_file(path, src, st->d);
     if (!root)
         return;
-    interpolate_tree(root, st->d);
+    if (src->json) {
+        /* An OCI config.json: its own language, made a profile tree; no ${NAME} in it. */
+        struct node *profile = oci_import(root, st->d);
+        node_free(root);
+        root = profile;
+    } else {
+        interpolate_tree(root, st->d);
+    }
 
     st->chain = xrealloc(st->chain, (st->n_chain + 1) * sizeof(*st->chain));
     st->chain[st->n_chain++] =
