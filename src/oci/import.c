@@ -751,10 +751,18 @@ static void import_linux(struct import *im, const struct node *config)
     import_namespaces(im, l);
     import_resources(im, l);
     const struct node *cgroups_path = string_field(im, l, "cgroupsPath");
-    if (cgroups_path && *cgroups_path->text)
-        fail(im, cgroups_path,
-             "an exact cgroup path is not supported yet: congo makes the container's cgroup "
-             "below its own (or below cgroup_parent)");
+    if (cgroups_path && *cgroups_path->text) {
+        if (cgroups_path->text[0] != '/' && strchr(cgroups_path->text, ':'))
+            fail(im, cgroups_path,
+                 "`%s` is a systemd slice:prefix:name; congo manages cgroups itself "
+                 "(cgroupfs): give an absolute cgroup path",
+                 cgroups_path->text);
+        else if (cgroups_path->text[0] != '/')
+            fail(im, cgroups_path, "congo takes an absolute cgroupsPath, not `%s`",
+                 cgroups_path->text);
+        else
+            put_copy(im, im->out, "cgroup_path", cgroups_path);
+    }
     const struct node *prop = string_field(im, l, "rootfsPropagation");
     if (prop && *prop->text && strcmp(prop->text, "private") != 0 &&
         strcmp(prop->text, "rprivate") != 0)

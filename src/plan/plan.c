@@ -91,6 +91,15 @@ static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
 {
     c->name = xstrdup(profile_str(p, KEY_NAME));
     c->parent = p->cgroup_parent ? xstrdup(p->cgroup_parent) : NULL;
+    c->parent_key = "cgroup_parent";
+    if (p->cgroup_path) {
+        /* The profile's reader made it absolute and normalised: /a/b, never / alone. */
+        const char *slash = strrchr(p->cgroup_path, '/');
+        c->parent = slash == p->cgroup_path ? xstrdup("/")
+                                            : xstrndup(p->cgroup_path, (size_t)(slash - p->cgroup_path));
+        c->exact = xstrdup(slash + 1);
+        c->parent_key = "cgroup_path";
+    }
     c->pids = p->pids;
     c->memory = p->memory;
     c->memory_swap = p->memory_swap;
@@ -154,6 +163,7 @@ void plan_free(struct run_plan *plan)
     free(plan->mounts);
     free(plan->cgroup.name);
     free(plan->cgroup.parent);
+    free(plan->cgroup.exact);
     free(plan->hostname);
     free(plan->user);
     free(plan->workdir);

@@ -50,6 +50,8 @@ struct plan_root {
 struct cgroup_request {
     char *name;          /* the container's name: the cgroup is congo-NAME-PID-STARTTIME */
     char *parent;        /* an absolute cgroup path, or NULL: auto, below the launcher's own */
+    char *exact;         /* cgroup_path's last component: the cgroup's own name; else NULL */
+    const char *parent_key; /* "cgroup_parent", or "cgroup_path" (for messages) */
     int64_t pids;        /* LIMIT_UNLIMITED, or >= 1 */
     int64_t memory;      /* bytes, or LIMIT_UNLIMITED */
     int64_t memory_swap; /* bytes of memory plus swap, or LIMIT_UNLIMITED */

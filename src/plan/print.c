@@ -141,12 +141,19 @@ static void put_size(struct strbuf *sb, const char *what, int64_t v)
 
 static void put_cgroup(struct strbuf *sb, const struct cgroup_request *c, const char *host)
 {
-    strbuf_printf(sb, "cgroup: congo-%s-PID-STARTTIME (the launcher's pid and start time), ",
-                  c->name);
-    if (c->parent)
-        strbuf_printf(sb, "below %s in each hierarchy\n", c->parent);
+    if (c->exact)
+        strbuf_printf(sb, "cgroup: %s%s%s exactly (cgroup_path) in each hierarchy\n", c->parent,
+                      strcmp(c->parent, "/") == 0 ? "" : "/", c->exact);
+    else if (c->parent)
+        strbuf_printf(sb,
+                      "cgroup: congo-%s-PID-STARTTIME (the launcher's pid and start time), "
+                      "below %s in each hierarchy\n",
+                      c->name, c->parent);
     else
-        strbuf_puts(sb, "below the launcher's own cgroup\n");
+        strbuf_printf(sb,
+                      "cgroup: congo-%s-PID-STARTTIME (the launcher's pid and start time), "
+                      "below the launcher's own cgroup\n",
+                      c->name);
     if (c->pids == LIMIT_UNLIMITED)
         strbuf_puts(sb, "  pids unlimited\n");
     else

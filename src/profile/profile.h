@@ -106,6 +106,7 @@ struct profile {
     struct origin ns_origin[NS__MAX];
     bool init;
     char *cgroup_parent; /* NULL: auto */
+    char *cgroup_path;   /* NULL: auto, congo-NAME-PID-STARTTIME below cgroup_parent */
     uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
     uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
     char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */

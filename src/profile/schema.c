@@ -240,6 +240,13 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
         clash(d, &p->origin[KEY_LAYERS], "layers", &p->origin[KEY_UPPER], "upper",
               "layers need an overlay, and `upper: none` writes into rootfs itself, without "
               "one; drop one of the two");
+    if (p->cgroup_parent && p->cgroup_path)
+        clash(d, &p->origin[KEY_CGROUP_PARENT], "cgroup_parent", &p->origin[KEY_CGROUP_PATH],
+              "cgroup_path", "cgroup_path names the container's cgroup itself, parent included; "
+              "drop one of the two");
+    if (p->cgroup_path && strcmp(p->cgroup_path, "/") == 0)
+        diag_origin(d, DIAG_ERROR, &p->origin[KEY_CGROUP_PATH], "cgroup_path",
+                    "the root cgroup holds the whole host; name a cgroup below it");
     if (p->hostname && !p->ns[NS_UTS])
         clash(d, &p->origin[KEY_HOSTNAME], "hostname", &p->ns_origin[NS_UTS], "namespaces.uts",
               "a host name needs the uts namespace");

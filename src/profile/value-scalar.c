@@ -88,7 +88,7 @@ static int parse_cgroup(const struct key_def *k, const struct node *n, void *out
         return *(char **)out = NULL, 0;
     if (s[0] != '/') {
         diags_node(d, DIAG_ERROR, n,
-                   "`%s` is not absolute; a cgroup parent starts with `/` at the "
+                   "`%s` is not absolute; a cgroup path starts with `/` at the "
                    "hierarchy's root, or is auto",
                    s);
         return -1;

@@ -348,6 +348,9 @@ char *cgroup_parent_rel(const struct cgroup_request *req, const char *own, struc
 
 char *cgroup_name(const struct cgroup_request *req, pid_t launcher, unsigned long long starttime)
 {
+    /* cgroup_path: exactly the cgroup asked for. */
+    if (req->exact)
+        return xstrdup(req->exact);
     if (launcher <= 0 || starttime == 0)
         return NULL;
     return xasprintf("congo-%s-%d-%llu", req->name ? req->name : "congo", (int)launcher, starttime);

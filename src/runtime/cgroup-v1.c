@@ -97,7 +97,7 @@ static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req
         if (req->parent) {
             _cleanup_free_ char *rel = cgroup_parent_rel(req, plan.used[i]->own, e);
             if (!rel || cgroup_mkdir_parents(h->fs, plan.used[i]->mount, rel, e) < 0)
-                return rel ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
+                return rel ? error_wrap(e, "%s `%s`", req->parent_key, req->parent) : -1;
         }
         if (cgroup_mkdir(h->fs, cg->paths[i], e) < 0)
             return -1;

@@ -188,7 +188,7 @@ static int v2_make(const struct cgroup_host *h, const struct cgroup_request *req
      */
     if ((req->parent || strcmp(rel, CONGO_CGROUP) == 0) &&
         cgroup_mkdir_parents(h->fs, h->v2_mount, rel, e) < 0)
-        return req->parent ? error_wrap(e, "cgroup_parent `%s`", req->parent) : -1;
+        return req->parent ? error_wrap(e, "%s `%s`", req->parent_key, req->parent) : -1;
     if (enable_path(h->fs, h->v2_mount, rel, need, n_need, e) < 0)
         return -1;
     if (cgroup_mkdir(h->fs, cg->paths[0], e) < 0)

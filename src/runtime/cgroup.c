@@ -575,6 +575,9 @@ static bool is_stale(const struct cgroup_host *h, const char *name)
 int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_request *req,
                          struct congo_error *e)
 {
+    /* A cgroup_path's parent is someone else's: congo names nothing there. */
+    if (req->exact)
+        return 0;
     _cleanup_strv_ char **parents = h->manager->parents(h, req);
     _cleanup_strv_ char **stale = NULL;
     for (size_t i = 0; parents && parents[i]; i++) {

@@ -104,7 +104,8 @@ int cgroup_create(const struct cgroup_host *h, const struct cgroup_request *req,
  * The name of a run's cgroup: congo-NAME-PID-STARTTIME, NAME being req's
  * name or "congo", PID and STARTTIME the launcher's (the stale collection
  * reads them back). NULL when they are unknown (launcher <= 0, starttime 0):
- * a name without them could never be told stale. Caller frees.
+ * a name without them could never be told stale. A cgroup_path's own name
+ * (req->exact) as it is. Caller frees.
  */
 char *cgroup_name(const struct cgroup_request *req, pid_t launcher, unsigned long long starttime);
 

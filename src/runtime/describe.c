@@ -30,7 +30,9 @@ char *runtime_describe_cgroup(const struct cgroup_request *req)
         return strbuf_steal(&sb);
     }
     /* The name a run gives it ends in the launcher's pid and start time: said, not shown. */
-    _cleanup_free_ char *name = xasprintf("congo-%s-PID-STARTTIME", req->name ? req->name : "congo");
+    _cleanup_free_ char *name = req->exact ? xstrdup(req->exact)
+                                           : xasprintf("congo-%s-PID-STARTTIME",
+                                                       req->name ? req->name : "congo");
     struct cgroup cg = {.v2_fd = -1};
     if (cgroup_plan(&host, req, name, &cg, &e) < 0) {
         strbuf_printf(&sb, "  on this host (%s): a run fails: %s\n", mode_names[host.mode], e.msg);

@@ -4,7 +4,7 @@
 # collected by the next run, only fds 0-2 passed on, and the exit statuses.
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 # A cgroup parent of this file's own for the runs whose launcher is killed:
 # the stale cgroup it leaves is then collected by this file's next run, not by
@@ -262,5 +262,25 @@ affinity_kept() {
     done
 }
 t "the command, and the launcher while it runs, have the CPUs the caller may use (taskset kept)" affinity_kept
+
+exact_cgroup_path() {
+    exact=/it-process-$$/exact
+    out=$(ctr --cgroup-path "$exact" -- /bin/sh -c \
+        'grep -E "^[0-9]+:(pids|):" /proc/self/cgroup | head -n 1 | cut -d: -f3') || return 1
+    expect_eq "$exact" "$out" "the container's cgroup, as it sees it (cgroup namespace off)" || return 1
+    left=$(find /sys/fs/cgroup/*"$exact" /sys/fs/cgroup"$exact" -maxdepth 0 -type d 2>/dev/null)
+    expect_eq "" "$left" "the cgroup after the run" || return 1
+    # One that exists already is refused: it is someone else's.
+    for root in /sys/fs/cgroup/pids /sys/fs/cgroup/unified /sys/fs/cgroup; do
+        [ -e "$root/cgroup.procs" ] && [ -d "$root/it-process-$$" ] && mkdir "$root$exact" && break
+    done
+    err=$(ctr --cgroup-path "$exact" -- /bin/true 2>&1)
+    status=$?
+    for root in /sys/fs/cgroup/* /sys/fs/cgroup; do rmdir "$root$exact" 2>/dev/null; done
+    expect_eq 125 "$status" "status with the cgroup there already" || return 1
+    case $err in *"$exact"*"File exists"*) ;; *) echo "$err"; return 1 ;; esac
+}
+t "cgroup_path: the container's cgroup at exactly that path, removed after; an existing one refused" \
+    exact_cgroup_path
 
 finish

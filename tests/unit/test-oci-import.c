@@ -176,8 +176,10 @@ static void test_writable_root(void **state)
     (void)state;
     struct profile p;
     struct diags d;
-    load_config(&p, &d, "rw", "{\"root\": {\"readonly\": false}}", 0);
+    load_config(&p, &d, "rw",
+                "{\"root\": {\"readonly\": false}, \"linux\": {\"cgroupsPath\": \"/default/c1\"}}", 0);
     assert_false(p.readonly_rootfs);
+    assert_string_equal(p.cgroup_path, "/default/c1");
     assert_string_equal(p.upper, PROFILE_UPPER_NONE);
     profile_free(&p);
     diags_free(&d);
@@ -235,8 +237,10 @@ static void test_errors(void **state)
                 "/linux/resources/devices/0", "must begin with the rule that denies all");
     check_error("{\"linux\": {\"rootfsPropagation\": \"rshared\"}}", "/linux/rootfsPropagation",
                 "`rshared` is not supported");
-    check_error("{\"linux\": {\"cgroupsPath\": \"/default/x\"}}", "/linux/cgroupsPath",
-                "an exact cgroup path is not supported yet");
+    check_error("{\"linux\": {\"cgroupsPath\": \"machine.slice:libpod:x\"}}", "/linux/cgroupsPath",
+                "is a systemd slice:prefix:name");
+    check_error("{\"linux\": {\"cgroupsPath\": \"/default/../x\"}}", "/linux/cgroupsPath",
+                "is not a valid cgroup path");
     check_error("{\"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", "/linux/personality",
                 "personality");
     check_error("{\"mounts\": [{\"destination\": \"/dev\", \"type\": \"tmpfs\"}]}", "/mounts",

@@ -237,6 +237,19 @@ static void test_cgroup_request(void **state)
     build_text("limits: {cpu_shares: 512}\n", &plan);
     assert_false(plan.cgroup.need_memory);
     assert_string_equal(plan.cgroup.cpu_key, "limits.cpu_shares");
+    assert_null(plan.cgroup.exact);
+    plan_free(&plan);
+    /* cgroup_path: the parent and the cgroup's own name, for messages the key that said so */
+    build_text("cgroup_path: /default/c1\n", &plan);
+    assert_string_equal(plan.cgroup.parent, "/default");
+    assert_string_equal(plan.cgroup.exact, "c1");
+    assert_string_equal(plan.cgroup.parent_key, "cgroup_path");
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    assert_non_null(strstr(text, "cgroup: /default/c1 exactly (cgroup_path) in each hierarchy\n"));
+    plan_free(&plan);
+    build_text("cgroup_path: /top\n", &plan);
+    assert_string_equal(plan.cgroup.parent, "/");
+    assert_string_equal(plan.cgroup.exact, "top");
     plan_free(&plan);
 }
 

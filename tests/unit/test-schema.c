@@ -1150,6 +1150,26 @@ static void test_mounts_kernel(void **state)
               "mounts[0].type", "`nfs` is not a mount type");
 }
 
+static void test_cgroup_path(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\ncgroup_path: /ci/job-1\n",
+              "rootfs = \"/r\";\ncgroup_path = \"/ci/job-1\";\n");
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(l[i].p.cgroup_path, "/ci/job-1");
+    done_both(l);
+    bad_value("rootfs: /r\ncgroup_path: ci/job\n", 2, 14, "rootfs = \"/r\";\ncgroup_path = \"ci/job\";\n",
+              2, "cgroup_path", "`ci/job` is not absolute");
+    struct loaded one;
+    load(&one, "t.yaml", "rootfs: /r\ncgroup_parent: /a\ncgroup_path: /a/b\n");
+    assert_non_null(test_find_diag(&one.d, "cgroup_path names the container's cgroup itself"));
+    done(&one);
+    load(&one, "t.yaml", "rootfs: /r\ncgroup_path: /\n");
+    assert_non_null(test_find_diag(&one.d, "the root cgroup holds the whole host"));
+    done(&one);
+}
+
 static void test_upper_none(void **state)
 {
     (void)state;
@@ -2138,6 +2158,7 @@ int main(void)
         T(test_mounts_targets),
         T(test_mounts_kernel),
         T(test_upper_none),
+        T(test_cgroup_path),
         T(test_paths_taken_back),
         T(test_mounts_same_target),
         T(test_namespaces),
