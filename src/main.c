@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "control/control.h"
+#include "oci/runtime.h"
 #include "plan/plan.h"
 #include "profile/cli.h"
 #include "profile/json-schema.h"
@@ -551,6 +552,10 @@ int main(int argc, char **argv)
     runtime_set_title_area(argc, argv);
     plan_use_prebuilt_default(congo_default_filter, ARRAY_SIZE(congo_default_filter),
                               CONGO_DEFAULT_FILTER_ARCH);
+    /* The same binary is the OCI runtime, by the name it is called by. */
+    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    if (argc > 0 && strcmp(slash ? slash + 1 : argv[0], "congo-oci") == 0)
+        return oci_main(argc, argv);
     struct options o = {0};
     int status = congo_main(argc, argv, &o);
     free(o.ops);

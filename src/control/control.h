@@ -10,9 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
+struct congo_error;
 struct profile;
 struct run_plan;
+struct state_entry;
 
 /* Exit statuses of the commands that act on a container (a run's are the command's). */
 enum {
@@ -53,3 +56,10 @@ int control_stop(const char *ref, int64_t timeout_ms);
 int control_kill(const char *ref, const char *signal);
 /* A detached container's output; with follow, what it writes next too, until it is gone. */
 int control_logs(const char *ref, bool follow);
+
+/*
+ * A container's process and cgroups into its entry, and the profile and the
+ * compiled seccomp filter --exec will run under, beside it.
+ */
+int control_record(struct state_entry *s, const struct profile *p, const struct run_plan *plan,
+                   pid_t pid, char *const *cgroups, struct congo_error *e);

@@ -39,11 +39,9 @@ struct run_ctx {
     int ready_fd; /* detached: the caller waiting for the start; else -1 */
 };
 
-/* The container exists: record its process and cgroup, and the profile --exec will need. */
-static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e)
+int control_record(struct state_entry *s, const struct profile *p, const struct run_plan *plan,
+                   pid_t pid, char *const *cgroups, struct congo_error *e)
 {
-    struct run_ctx *ctx = arg;
-    struct state_entry *s = &ctx->entry;
     s->pid = pid;
     /* Without its start time the entry could never tell the process from a later one. */
     int r = proc_stat_field("/proc", pid, 22, &s->pid_start, NULL);
@@ -56,17 +54,23 @@ static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_e
      * seccomp file changed or removed later must not alter. The profile is
      * kept without its seccomp key, so that reading it reads no such file.
      */
-    struct profile unfiltered = *ctx->p;
+    struct profile unfiltered = *p;
     unfiltered.seccomp = (char *)"unconfined";
     unfiltered.seccomp_rules = NULL;
     _cleanup_free_ char *yaml = profile_print(&unfiltered, PRINT_YAML, false);
-    const struct run_plan *plan = ctx->plan;
     if (state_save_file(s, PROFILE_FILE, yaml, strlen(yaml), e) < 0 ||
         (plan->seccomp && state_save_file(s, SECCOMP_FILE, plan->seccomp,
                                           plan->seccomp_len * sizeof(*plan->seccomp), e) < 0) ||
         state_save(s, e) < 0)
         return error_wrap(e, "record the container in the state directory");
     return 0;
+}
+
+/* The container exists: record its process and cgroup, and the profile --exec will need. */
+static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e)
+{
+    struct run_ctx *ctx = arg;
+    return control_record(&ctx->entry, ctx->p, ctx->plan, pid, cgroups, e);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include "control/control-internal.h"
 #include "control/control.h"
 #include "util/units.h"
+#include "util/names.h"
 #include "util/util.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -48,21 +49,6 @@ static bool wait_exit(int pidfd, int64_t ms)
 }
 
 /* "TERM", "SIGTERM", "term", "15": the signal, or -1. */
-static int signal_from_name(const char *s)
-{
-    if (all_digits(s)) {
-        uint64_t v;
-        return parse_uint(s, SIGRTMAX, &v) == 0 && v > 0 ? (int)v : -1;
-    }
-    const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
-    for (int sig = 1; sig < NSIG; sig++) {
-        const char *abbrev = sigabbrev_np(sig);
-        if (abbrev && strcasecmp(abbrev, name) == 0)
-            return sig;
-    }
-    return -1;
-}
-
 int control_kill(const char *ref, const char *signal)
 {
     int sig = signal ? signal_from_name(signal) : SIGKILL;

@@ -552,6 +552,21 @@ int cgroup_destroy(struct cgroup *cg, struct congo_error *e)
     return 0;
 }
 
+void cgroup_leave(struct cgroup *cg)
+{
+    cgroup_release(cg);
+}
+
+int cgroup_destroy_dirs(const struct cgroup_host *h, char *const *paths, struct congo_error *e)
+{
+    struct cgroup cg;
+    cgroup_clear(&cg, h->mode, h->manager, h->fs);
+    cg.name = xstrdup("");
+    cg.paths = strv_copy(paths);
+    cg.n_made = strv_len(cg.paths);
+    return cgroup_destroy(&cg, e);
+}
+
 /* A congo-* directory of a launcher that is gone, or of another process that got its pid. */
 static bool is_stale(const struct cgroup_host *h, const char *name)
 {

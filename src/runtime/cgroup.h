@@ -178,6 +178,16 @@ int cgroup_oom_kills(const struct cgroup *cg, uint64_t *count);
  */
 int cgroup_destroy(struct cgroup *cg, struct congo_error *e);
 
+/* Free cg and remove nothing: a created container's cgroup outlives its launcher. */
+void cgroup_leave(struct cgroup *cg);
+
+/*
+ * cgroup_destroy for a cgroup another process made and left (a created
+ * container's, at its delete): its directories, the pids hierarchy's first,
+ * as the state directory recorded them.
+ */
+int cgroup_destroy_dirs(const struct cgroup_host *h, char *const *paths, struct congo_error *e);
+
 /*
  * Remove cgroups of earlier runs whose launcher is gone: a `congo-*` cgroup
  * under the parent this run uses, whose PID is not alive with the recorded

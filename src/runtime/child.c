@@ -156,6 +156,24 @@ static int start_command(void *arg)
 }
 
 /*
+ * Created, not started: tell the launcher (which then leaves), and wait for
+ * the byte `start` writes. The seccomp filter is in force already, as it
+ * will be for the command: read(2) is in every policy that lets a program
+ * run at all. The sync socket stays open for an error of the exec.
+ */
+static void wait_for_start(struct child_ctx *c)
+{
+    sync_send_kind(c->sync_fd, SYNC_READY);
+    char go;
+    ssize_t n;
+    while ((n = read(c->start_fd, &go, 1)) < 0 && errno == EINTR)
+        ;
+    if (n != 1)
+        _exit(STATUS_LAUNCHER);
+    close(c->start_fd);
+}
+
+/*
  * The launcher holds the other end of the sync socket until it exits, so a
  * hang-up there means it is gone. Asked right after PR_SET_PDEATHSIG is
  * (re)armed: a launcher that died before that sent no signal and never will.
@@ -172,14 +190,19 @@ _Noreturn void child_main(struct child_ctx *c)
     struct congo_error e = {0};
     uint64_t t = now_us();
 
-    /* Die with the launcher; and the launcher may already be gone. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    /*
+     * Die with the launcher; and the launcher may already be gone. A
+     * container that is created to be started later outlives its launcher
+     * by design: it is the engine's to kill.
+     */
+    bool created = c->start_fd >= 0;
+    if (!created && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         _exit(STATUS_LAUNCHER);
     char go;
     if (read(c->sync_fd, &go, 1) != 1)
         _exit(STATUS_LAUNCHER);
     /* It may have written "g" and died before this child ran its prctl. */
-    if (launcher_gone(c->sync_fd))
+    if (!created && launcher_gone(c->sync_fd))
         _exit(STATUS_LAUNCHER);
 
     sigset_t none;
@@ -242,8 +265,8 @@ _Noreturn void child_main(struct child_ctx *c)
      * and an fd the caller leaked (say, to the host's `/`) must not live on
      * in the container's PID 1.
      */
-    int keep[] = {c->sync_fd};
-    if (close_all_but(keep, ARRAY_SIZE(keep)) < 0) {
+    int keep[] = {c->sync_fd, c->start_fd};
+    if (close_all_but(keep, created ? 2 : 1) < 0) {
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, "fds", &e);
     }
@@ -260,7 +283,7 @@ _Noreturn void child_main(struct child_ctx *c)
      * outlives a SIGKILLed launcher. Before the seccomp filter, which may
      * forbid prctl or poll.
      */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd))
+    if (!created && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd)))
         _exit(STATUS_LAUNCHER);
     if (security_apply_after_user(c->sec, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "security", &e);
@@ -270,6 +293,8 @@ _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, "workdir", &e);
     }
     child_step(c, "process ready", &t);
+    if (created)
+        wait_for_start(c);
 
     if (plan->init) {
         hide_launcher_args();

@@ -23,6 +23,13 @@ struct child_ctx {
     bool late_cgroup; /* v1: the launcher makes the cgroup after the clone */
     bool verbose;     /* send each step's timing */
     int out_fd;       /* detached: the command's stdout and stderr (a pipe to the log); else -1 */
+    /*
+     * Created, not started (OCI create): the child outlives the launcher,
+     * keeps the caller's stdio (or its own terminal), says SYNC_READY when
+     * all but the exec is done, and execs once a byte can be read from
+     * start_fd. -1: an ordinary run.
+     */
+    int start_fd;
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;

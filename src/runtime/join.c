@@ -270,6 +270,7 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
 {
     memset(r, 0, sizeof(*r));
     r->status = STATUS_LAUNCHER;
+    r->pty_master = -1;
     if (runtime_check_caller(&r->error) < 0)
         return;
     struct security_ctx sec;

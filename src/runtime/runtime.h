@@ -28,6 +28,17 @@ struct run_events {
     void *arg;
 };
 
+/*
+ * OCI create: the container is made, its command ready but not exec'd, and
+ * the launcher returns and leaves it: no supervision, no relay, no
+ * clean-up (that is the engine's delete). The command keeps the launcher's
+ * stdio, or gets a terminal of its own whose master the result hands over.
+ */
+struct run_create {
+    int start_fd; /* the child execs once it can read a byte from it (`start` writes one) */
+    bool terminal;
+};
+
 struct run_opts {
     FILE *verbose;                   /* -v: each setup step and its duration; NULL for none */
     const struct run_events *events; /* NULL: none */
@@ -36,12 +47,16 @@ struct run_opts {
      * launcher drains into it, its stdin /dev/null. NULL: the launcher's own.
      */
     struct log *log;
+    const struct run_create *create; /* NULL: the run lasts as long as the command */
 };
 
 struct run_result {
     int status;                 /* the exit status congo-launch returns */
     struct congo_error error;   /* why, when congo-launch failed or the limit killed the command */
     struct congo_error warning; /* a cleanup failure after the command ran: reported, status kept */
+    /* Created (status 0): the container's first process, and its terminal's master or -1. */
+    pid_t pid;
+    int pty_master;
 };
 
 /*

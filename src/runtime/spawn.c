@@ -191,6 +191,42 @@ static int make_cgroup_late(const struct cgroup_host *host, const struct cgroup_
     return 0;
 }
 
+/*
+ * Created: the child's word that all but the exec is done (its terminal's
+ * master first, when it has one), or its failure. 0 when it is ready.
+ */
+static int await_ready(int sock, FILE *verbose, struct terminal *term, struct run_result *r)
+{
+    for (;;) {
+        struct sync_msg m;
+        int fd = -1;
+        ssize_t n = sync_recv(sock, &m, &fd, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            error_set(&r->error, n < 0 ? errno : 0, "the container ended before it was ready");
+            return -1;
+        }
+        if (m.kind == SYNC_PTY && fd >= 0 && term->master < 0) {
+            term->master = fd;
+            continue;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (m.kind == SYNC_LOG && verbose) {
+            fprintf(verbose, "congo-launch: %s\n", m.text);
+        } else if (m.kind == SYNC_ERROR) {
+            sync_error_of(&m, &r->error);
+            r->status = m.status;
+            return -1;
+        } else if (m.kind == SYNC_READY) {
+            r->status = 0;
+            r->pty_master = take_fd(&term->master);
+            return 0;
+        }
+    }
+}
+
 /* What a run needs besides the plan: settled in the parent before the clone. */
 struct run_state {
     const struct run_plan *plan;
@@ -227,7 +263,11 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     /* Detached: the command's output goes through a pipe into the log, never to a terminal. */
     _cleanup_close_ int out_r = -1;
     _cleanup_close_ int out_w = -1;
-    if (s->o->log) {
+    const struct run_create *create = s->o->create;
+    if (create) {
+        /* The caller's stdio, or a terminal of its own for the engine: nothing to relay. */
+        term.wanted = create->terminal;
+    } else if (s->o->log) {
         int out[2];
         if (pipe2(out, O_CLOEXEC) < 0) {
             error_set(&r->error, errno, "a pipe for the command's output");
@@ -254,6 +294,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .late_cgroup = s->late_cgroup,
         .verbose = s->o->verbose != NULL,
         .out_fd = out_w,
+        .start_fd = create ? create->start_fd : -1,
     };
     bool into_cgroup = false;
     fflush(NULL);
@@ -313,6 +354,13 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     struct congo_error stale = {0};
     cgroup_collect_stale(s->host, &plan->cgroup, &stale);
     error_clear(&stale);
+    if (create) {
+        if (await_ready(parent_end, s->o->verbose, &term, r) == 0) {
+            r->pid = pid;
+            pid = -1; /* the engine's now: neither killed nor reaped here */
+        }
+        return;
+    }
     struct supervise_in in = {
         .pid = pid,
         .sync_fd = parent_end,
@@ -354,6 +402,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
 {
     memset(r, 0, sizeof(*r));
     r->status = STATUS_LAUNCHER;
+    r->pty_master = -1;
     uint64_t t = now_us();
 
     if (runtime_check_caller(&r->error) < 0 || rootfs_preflight(plan, &r->error) < 0)
@@ -404,6 +453,10 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     };
     run_in_cgroup(&s, r);
 
+    if (o->create && r->pid > 0) {
+        cgroup_leave(&cg); /* the created container's, until its engine deletes it */
+        return;
+    }
     /* Whatever is left in the cgroup (with `pid: false`, the command's children) dies here. */
     if (cgroup_destroy(&cg, &r->warning) < 0)
         error_wrap(&r->warning, "cleanup");
@@ -414,4 +467,7 @@ void run_result_free(struct run_result *r)
 {
     error_clear(&r->error);
     error_clear(&r->warning);
+    if (r->pty_master >= 0)
+        close(r->pty_master);
+    r->pty_master = -1;
 }

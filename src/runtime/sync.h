@@ -23,6 +23,7 @@ enum sync_kind {
     SYNC_NETNS,   /* to the child: its network namespace, as SCM_RIGHTS */
     SYNC_PID,     /* --exec: the command's process, as the launcher sees its pid (in status) */
     SYNC_EXEC,    /* the command is about to be exec'd: the socket's end after it means it was */
+    SYNC_READY,   /* created, not started: everything done but the exec, which waits */
 };
 
 /* The most fds one message carries: a tasks file per v1 hierarchy used. */

@@ -35,6 +35,8 @@
 static const char *const status_names[] = {
     [STATE_CREATING] = "creating",
     [STATE_RUNNING] = "running",
+    [STATE_CREATED] = "created",
+    [STATE_STOPPED] = "stopped",
 };
 
 const char *state_status_name(enum state_status s)
@@ -56,6 +58,7 @@ void state_entry_free(struct state_entry *s)
     free(s->id);
     free(s->name);
     free(s->profile);
+    free(s->bundle);
     strv_free(s->cgroups);
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
@@ -173,6 +176,10 @@ static char *to_json(const struct state_entry *s)
                           (json_int_t)s->pid, "pid_start", (json_int_t)s->pid_start, "cgroups",
                           cgroups, "created", (json_int_t)s->created, "detached", s->detached,
                           "stop_timeout_ms", (json_int_t)s->stop_timeout_ms);
+    if (o && s->oci) {
+        json_object_set_new(o, "oci", json_true());
+        json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
+    }
     char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
     json_decref(o);
     return text;
@@ -252,6 +259,9 @@ static int load(const char *dir, const char *id, struct state_entry *s, struct c
     s->created = json_num(o, "created");
     s->detached = json_is_true(json_object_get(o, "detached"));
     s->stop_timeout_ms = json_num(o, "stop_timeout_ms");
+    s->oci = json_is_true(json_object_get(o, "oci"));
+    const char *bundle = json_str(o, "bundle");
+    s->bundle = bundle ? xstrdup(bundle) : NULL;
     for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
         if (strcmp(st, status_names[i]) == 0)
             s->status = (enum state_status)i;
@@ -320,21 +330,30 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     s->status = STATE_CREATING;
     s->detached = what->detached;
     s->stop_timeout_ms = what->stop_timeout_ms;
+    s->oci = what->oci;
+    s->bundle = what->bundle ? xstrdup(what->bundle) : NULL;
     char id[STATE_ID_LEN + 1];
     for (int tries = 0;; tries++) {
-        new_id(id);
+        if (!what->id)
+            new_id(id);
         free(s->dir);
-        s->dir = xasprintf("%s/%s", root, id);
+        s->dir = xasprintf("%s/%s", root, what->id ? what->id : id);
         if (mkdir(s->dir, 0700) == 0)
             break;
-        /* Never into another entry: a new id then. */
-        if (errno != EEXIST || tries >= 8) {
-            error_set(e, errno, "make `%s`", s->dir);
+        /* Never into another entry: a new id then, unless the caller chose it. */
+        if (errno != EEXIST || tries >= 8 || what->id) {
+            int err = errno;
+            if (err == EEXIST && what->id)
+                error_set(e, err, "a container `%s` exists already", what->id);
+            else
+                error_set(e, err, "make `%s`", s->dir);
+            free(s->dir);
+            s->dir = NULL; /* not ours to remove */
             state_entry_free(s);
             return -1;
         }
     }
-    s->id = xstrdup(id);
+    s->id = xstrdup(what->id ? what->id : id);
     s->lock_fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) < 0) {
         error_set(e, errno, "lock `%s`", s->dir);
@@ -434,7 +453,8 @@ int state_list(const char *root, struct state_entry **out, size_t *n_out, struct
                 collect_if_stale(dir, NULL);
             continue;
         }
-        if (!state_launcher_alive(&s) && collect_if_stale(dir, &s)) {
+        /* An OCI container's entry waits for its engine's delete, launcher or not. */
+        if (!s.oci && !state_launcher_alive(&s) && collect_if_stale(dir, &s)) {
             state_entry_free(&s);
             continue;
         }
@@ -455,6 +475,18 @@ void state_list_free(struct state_entry *v, size_t n)
     free(v);
 }
 
+int state_get(const char *root, const char *id, struct state_entry *s, struct congo_error *e)
+{
+    clear(s);
+    struct stat st;
+    if (lstat(root, &st) == 0 && check_root(root, e) < 0)
+        return -1;
+    _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+    if (load(dir, id, s, e) < 0)
+        return -1;
+    return 0;
+}
+
 /* A whole id: its entry is read directly, without the whole directory. */
 static int find_id(const char *root, const char *id, struct state_entry *out)
 {
@@ -466,7 +498,7 @@ static int find_id(const char *root, const char *id, struct state_entry *out)
         error_clear(&ignored);
         return -1;
     }
-    if (!state_launcher_alive(out)) {
+    if (!out->oci && !state_launcher_alive(out)) {
         collect_if_stale(dir, out);
         state_entry_free(out);
         return -1;

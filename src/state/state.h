@@ -30,6 +30,8 @@
 enum state_status {
     STATE_CREATING, /* the launcher is setting the container up */
     STATE_RUNNING,  /* its command has been exec'd */
+    STATE_CREATED,  /* OCI: made, its command waiting for `start` */
+    STATE_STOPPED,  /* OCI: its command ended; the entry waits for `delete` */
 };
 
 struct state_entry {
@@ -46,6 +48,13 @@ struct state_entry {
     enum state_status status;
     bool detached;
     int64_t stop_timeout_ms; /* the profile's, for --stop */
+    /*
+     * An OCI runtime's container (congo-oci): no launcher stays with it, so
+     * the entry goes with `delete`, not with the launcher; its id is the
+     * engine's. bundle: the bundle's directory.
+     */
+    bool oci;
+    char *bundle;
     int lock_fd; /* the launcher's hold on ROOT/ID, flock'ed; -1 elsewhere */
 };
 
@@ -55,7 +64,8 @@ const char *state_status_name(enum state_status s);
 
 /*
  * A new entry for the calling launcher, with what's name, profile,
- * detached and stop_timeout_ms: a fresh id, ROOT/ID made (ROOT too, mode
+ * detached, stop_timeout_ms, oci and bundle: what->id when it has one (an
+ * entry of that id already there is EEXIST), else a fresh id, ROOT/ID made (ROOT too, mode
  * 0700), locked by s->lock_fd, state.json written. On
  * failure nothing is left and e says which path and why.
  */
@@ -87,6 +97,9 @@ void state_list_free(struct state_entry *v, size_t n);
  * reference is ambiguous (e lists the candidates, one a line).
  */
 int state_find(const char *root, const char *ref, struct state_entry *s, struct congo_error *e);
+
+/* The entry ROOT/ID, OCI's or not, as it is: stale or not. 0; -1 (e) when there is none. */
+int state_get(const char *root, const char *id, struct state_entry *s, struct congo_error *e);
 
 /* Is the entry's launcher the process that made it, and alive? */
 bool state_launcher_alive(const struct state_entry *s);

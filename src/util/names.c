@@ -5,6 +5,7 @@
 #include "names.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
@@ -101,4 +102,19 @@ bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *se
             return true;
         }
     return false;
+}
+
+int signal_from_name(const char *s)
+{
+    if (all_digits(s)) {
+        uint64_t v;
+        return parse_uint(s, SIGRTMAX, &v) == 0 && v > 0 ? (int)v : -1;
+    }
+    const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+    for (int sig = 1; sig < NSIG; sig++) {
+        const char *abbrev = sigabbrev_np(sig);
+        if (abbrev && strcasecmp(abbrev, name) == 0)
+            return sig;
+    }
+    return -1;
 }

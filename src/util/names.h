@@ -23,3 +23,6 @@ const char *rlimit_name_at(size_t i);
  * the word sets or clears it.
  */
 bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set);
+
+/* A signal by number, or by name with or without SIG in any case (TERM, sigkill); -1 for none. */
+int signal_from_name(const char *s);

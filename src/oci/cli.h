@@ -1,0 +1,84 @@
+/*
+ * congo-oci's command line: runc's, as engines (podman's conmon,
+ * containerd's shim, Slurm) call it.
+ *
+ *   congo-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug]
+ *             [--systemd-cgroup] COMMAND [OPTIONS] ARGS...
+ *
+ * Options take `--flag value` and `--flag=value`, one dash or two, and may
+ * follow the positional words, as runc's command line does.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+enum oci_command {
+    OCI_NONE,
+    OCI_CREATE,
+    OCI_START,
+    OCI_RUN,
+    OCI_STATE,
+    OCI_KILL,
+    OCI_DELETE,
+    OCI_EXEC,
+    OCI_PS,
+    OCI_LIST,
+    OCI_FEATURES,
+    OCI_SPEC,
+    OCI_VERSION,
+    OCI_HELP,
+};
+
+struct oci_args {
+    /* Global. */
+    const char *root; /* the state directory; /run/congo-oci unless given */
+    const char *log;  /* where errors go besides stderr, for the engine to read */
+    bool log_json;    /* one {"level": ..., "msg": ..., "time": ...} object a line */
+    bool debug;
+    bool systemd_cgroup;
+    const char *cgroup_manager; /* --cgroup-manager: cgroupfs (the only one) or systemd */
+
+    enum oci_command command;
+    const char *command_name; /* as written, for messages */
+    const char *id;
+
+    /* create, run */
+    const char *bundle; /* the current directory unless given */
+    const char *pid_file;
+    const char *console_socket;
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;
+    bool detach; /* run, exec */
+    /* kill */
+    const char *signal; /* SIGTERM unless given */
+    bool all;
+    /* delete */
+    bool force;
+    /* ps, list */
+    const char *format; /* table (the default) or json */
+    bool quiet;
+    /* exec */
+    const char *process; /* a process.json */
+    bool tty;
+    char **env; /* argv's own strings; the array is the caller's to free */
+    const char *cwd;
+    const char *user;
+    char **caps;
+    bool no_new_privs;
+    char **argv; /* the command of exec, points into the caller's argv */
+    int argc;
+};
+
+/*
+ * Parse argv (argv[0] is the program). 0; or -1 with e saying what is wrong
+ * (a usage error: the caller exits 2 for it, runc's status for a usage error
+ * is 1 with its help; congo says what is wrong and exits 2).
+ */
+int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e);
+void oci_args_free(struct oci_args *a);
+
+/* Is the container id one runc accepts: ^[\w+\-.]+$, 1024 at most? */
+bool oci_valid_id(const char *id);

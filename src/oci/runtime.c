@@ -1,0 +1,766 @@
+/*
+ * congo-oci's commands; see runtime.h. Each command is a function of the
+ * parsed command line that returns the exit status: 0, or 1 with the
+ * reason on stderr and in --log (where podman and containerd look for it),
+ * as runc does.
+ */
+#include "oci/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control/control.h"
+#include "oci/cli.h"
+#include "plan/plan.h"
+#include "profile/profile.h"
+#include "profile/stack.h"
+#include "runtime/cgroup.h"
+#include "runtime/runtime.h"
+#include "state/state.h"
+#include "util/names.h"
+#include "util/util.h"
+
+#define OCI_ROOT "/run/congo-oci"
+#define SPEC_VERSION "1.0.2"
+#define EXEC_FIFO "exec.fifo"
+
+/* ---- errors: stderr, and the --log file the engine reads ---- */
+
+static const struct oci_args *log_to;
+
+static void log_line(const char *level, const char *msg)
+{
+    if (!log_to || !log_to->log)
+        return;
+    FILE *f = fopen(log_to->log, "ae");
+    if (!f)
+        return;
+    time_t now = time(NULL);
+    char when[32];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    if (log_to->log_json) {
+        json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (text)
+            fprintf(f, "%s\n", text);
+        free(text);
+        json_decref(o);
+    } else {
+        fprintf(f, "time=\"%s\" level=%s msg=\"", when, level);
+        for (const char *c = msg; *c; c++) {
+            if (*c == '\n')
+                fputs("\\n", f);
+            else if (*c == '"' || *c == '\\')
+                fprintf(f, "\\%c", *c);
+            else
+                fputc(*c, f);
+        }
+        fputs("\"\n", f);
+    }
+    fclose(f);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    _cleanup_free_ char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "congo-oci: %s\n", msg);
+    log_line("error", msg);
+    return 1;
+}
+
+/* A profile's diagnostics, as the user reads them, to stderr and the log. */
+static int fail_diags(const struct diags *d)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        diags_print(d, f);
+        fclose(f);
+    }
+    fputs(text ? text : "", stderr);
+    if (text && len && text[len - 1] == '\n')
+        text[len - 1] = '\0';
+    log_line("error", text ? text : "invalid config.json");
+    free(text);
+    return 1;
+}
+
+/* ---- the state directory ---- */
+
+static const char *root_of(const struct oci_args *a)
+{
+    return a->root ? a->root : OCI_ROOT;
+}
+
+/* The container's status, from its process and its exec fifo. */
+static enum state_status status_of(const struct state_entry *s)
+{
+    if (s->pid <= 0)
+        return STATE_CREATING;
+    unsigned long long start = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", s->pid, 22, &start, &st) < 0 || start != s->pid_start ||
+        st == 'Z' || st == 'X')
+        return STATE_STOPPED;
+    _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s->dir);
+    return access(fifo, F_OK) == 0 ? STATE_CREATED : STATE_RUNNING;
+}
+
+/* The entry of a->id, or 1 with "does not exist" (the words engines look for). */
+static int find(const struct oci_args *a, struct state_entry *s)
+{
+    struct congo_error e = {0};
+    if (state_get(root_of(a), a->id, s, &e) == 0 && s->oci)
+        return 0;
+    if (s->dir)
+        state_entry_free(s);
+    int r = e.err == ENOENT || !e.msg ? fail("container `%s` does not exist", a->id)
+                                      : fail("container `%s`: %s", a->id, e.msg);
+    error_clear(&e);
+    return r;
+}
+
+/* A file written whole or not at all: the pid file an engine reads as soon as it exists. */
+static int write_pid_file(const char *path, pid_t pid)
+{
+    _cleanup_free_ char *tmp = xasprintf("%s.congo-XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    bool ok = write(fd, buf, (size_t)n) == n;
+    if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
+        int err = errno ? errno : EIO;
+        unlink(tmp);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* The terminal's master to the engine's console socket: one SCM_RIGHTS message, as runc sends. */
+static int send_console(const char *socket_path, int master)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(socket_path) >= sizeof(addr.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, socket_path);
+    _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+        return -1;
+    char name[] = "/dev/ptmx";
+    struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
+    char control[CMSG_SPACE(sizeof(int))] = {0};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                         .msg_controllen = sizeof(control)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &master, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* ---- the bundle ---- */
+
+struct bundle {
+    char *dir;    /* absolute */
+    char *config; /* dir/config.json */
+    struct profile p;
+    struct run_plan plan;
+    bool have_plan;
+    bool terminal;    /* process.terminal */
+    json_t *json;     /* the config as it stands: root.path and annotations for `state` */
+};
+
+static void bundle_free(struct bundle *b)
+{
+    free(b->dir);
+    free(b->config);
+    profile_free(&b->p);
+    if (b->have_plan)
+        plan_free(&b->plan);
+    json_decref(b->json);
+    memset(b, 0, sizeof(*b));
+}
+
+/* The bundle's config.json as a profile and a plan; 0, or 1 with the reasons printed. */
+static int bundle_load(const char *dir, struct bundle *b)
+{
+    memset(b, 0, sizeof(*b));
+    profile_init(&b->p);
+    char real[PATH_MAX];
+    if (!realpath(dir, real))
+        return fail("bundle `%s`: %s", dir, strerror(errno));
+    b->dir = xstrdup(real);
+    b->config = xasprintf("%s/config.json", real);
+    struct diags d = {0};
+    struct stack_opts so = {.profile = b->config};
+    if (profile_load(&b->p, &so, &d) < 0 || plan_build(&b->p, &b->plan, &d) < 0) {
+        int r = fail_diags(&d);
+        diags_free(&d);
+        return r;
+    }
+    b->have_plan = true;
+    diags_free(&d);
+    json_error_t jerr;
+    b->json = json_load_file(b->config, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *terminal = json_object_get(json_object_get(b->json, "process"), "terminal");
+    b->terminal = json_is_true(terminal);
+    return 0;
+}
+
+/* ---- create, start, run ---- */
+
+struct created {
+    struct state_entry *entry;
+    const struct bundle *b;
+};
+
+static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e)
+{
+    struct created *c = arg;
+    return control_record(c->entry, &c->b->p, &c->b->plan, pid, cgroups, e);
+}
+
+static void on_started(void *arg)
+{
+    struct created *c = arg;
+    c->entry->status = STATE_RUNNING;
+    struct congo_error ignored = {0};
+    state_save(c->entry, &ignored);
+    error_clear(&ignored);
+}
+
+static int cmd_create(const struct oci_args *a)
+{
+    struct congo_error e = {0};
+    if (runtime_check_caller(&e) < 0) {
+        int r = fail("%s", e.msg);
+        error_clear(&e);
+        return r;
+    }
+    if (a->preserve_fds > 0)
+        return fail("--preserve-fds is not supported yet");
+    struct bundle b;
+    if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
+        bundle_free(&b);
+        return 1;
+    }
+    if (b.terminal && !a->console_socket) {
+        bundle_free(&b);
+        return fail("process.terminal is true: a created container's terminal goes to "
+                    "--console-socket, and none was given");
+    }
+    /*
+     * The launcher's pid and start time name a run's cgroup, so that a dead
+     * launcher's is collected by the next run. A created container outlives
+     * its launcher by design: without a cgroupsPath it gets one named after
+     * its id, below the launcher's own cgroup, which no run takes for stale.
+     */
+    if (!b.plan.cgroup.exact)
+        b.plan.cgroup.exact = xasprintf("oci-%s", a->id);
+    struct state_entry what = {.id = (char *)a->id, .name = b.plan.name, .profile = b.config,
+                               .oci = true, .bundle = b.dir,
+                               .stop_timeout_ms = b.plan.stop_timeout_ms};
+    struct state_entry s;
+    if (state_create(root_of(a), &what, &s, &e) < 0) {
+        int r = fail("%s", e.msg);
+        error_clear(&e);
+        bundle_free(&b);
+        return r;
+    }
+    _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
+    /*
+     * Held open for reading and writing by the container, so that the
+     * writer `start` opens never blocks and the container's read waits for
+     * its byte.
+     */
+    _cleanup_close_ int start_fd = -1;
+    if (mkfifo(fifo, 0600) < 0 || (start_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
+        int r = fail("%s: %s", fifo, strerror(errno));
+        state_remove(&s);
+        bundle_free(&b);
+        return r;
+    }
+    struct created c = {.entry = &s, .b = &b};
+    const struct run_events events = {.created = on_created, .arg = &c};
+    const struct run_create rc = {.start_fd = start_fd, .terminal = b.terminal};
+    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL, .events = &events, .create = &rc};
+    struct run_result rr;
+    runtime_run(&b.plan, &ro, &rr);
+    int r = 0;
+    if (rr.pid <= 0) {
+        r = fail("%s", rr.error.msg ? rr.error.msg : "the container could not be created");
+    } else {
+        s.status = STATE_CREATED;
+        if (state_save(&s, &e) < 0)
+            r = fail("%s", e.msg);
+        else if (a->pid_file && write_pid_file(a->pid_file, rr.pid) < 0)
+            r = fail("--pid-file `%s`: %s", a->pid_file, strerror(errno));
+        else if (rr.pty_master >= 0 && send_console(a->console_socket, rr.pty_master) < 0)
+            r = fail("--console-socket `%s`: %s", a->console_socket, strerror(errno));
+        if (r) {
+            kill(rr.pid, SIGKILL);
+            struct cgroup_host host = {0};
+            static const struct cgroup_sources real = {.mountinfo = "/proc/self/mountinfo",
+                                                       .self_cgroup = "/proc/self/cgroup",
+                                                       .proc = "/proc"};
+            if (cgroup_detect(&host, &real, &e) == 0)
+                cgroup_destroy_dirs(&host, s.cgroups, &e);
+            cgroup_host_free(&host);
+            error_clear(&e);
+        }
+    }
+    run_result_free(&rr);
+    error_clear(&e);
+    if (r)
+        state_remove(&s);
+    else
+        state_entry_free(&s);
+    bundle_free(&b);
+    return r;
+}
+
+static int cmd_start(const struct oci_args *a)
+{
+    struct state_entry s;
+    if (find(a, &s))
+        return 1;
+    enum state_status st = status_of(&s);
+    int r = 0;
+    if (st != STATE_CREATED) {
+        r = fail("cannot start container `%s`: it is %s, not created", a->id,
+                 state_status_name(st));
+    } else {
+        _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
+        _cleanup_close_ int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) {
+            r = fail("cannot start container `%s`: %s", a->id, strerror(errno));
+        } else {
+            unlink(fifo);
+            s.status = STATE_RUNNING;
+            struct congo_error ignored = {0};
+            state_save(&s, &ignored);
+            error_clear(&ignored);
+        }
+    }
+    state_entry_free(&s);
+    return r;
+}
+
+/* A foreground run: congo-launch's own, with an entry under the OCI id, deleted at the end. */
+static int run_foreground(const struct oci_args *a)
+{
+    struct bundle b;
+    if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
+        bundle_free(&b);
+        return 1;
+    }
+    struct congo_error e = {0};
+    struct state_entry what = {.id = (char *)a->id, .name = b.plan.name, .profile = b.config,
+                               .oci = true, .bundle = b.dir,
+                               .stop_timeout_ms = b.plan.stop_timeout_ms};
+    struct state_entry s;
+    if (state_create(root_of(a), &what, &s, &e) < 0) {
+        int r = fail("%s", e.msg);
+        error_clear(&e);
+        bundle_free(&b);
+        return r;
+    }
+    struct created c = {.entry = &s, .b = &b};
+    const struct run_events events = {.created = on_created, .started = on_started, .arg = &c};
+    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL, .events = &events};
+    struct run_result rr;
+    runtime_run(&b.plan, &ro, &rr);
+    if (rr.error.msg)
+        fail("%s", rr.error.msg);
+    int status = rr.status;
+    run_result_free(&rr);
+    state_remove(&s);
+    bundle_free(&b);
+    return status;
+}
+
+static int cmd_run(const struct oci_args *a)
+{
+    if (!a->detach)
+        return run_foreground(a);
+    int r = cmd_create(a);
+    return r ? r : cmd_start(a);
+}
+
+/* ---- state, list, ps ---- */
+
+static json_t *state_json(const struct state_entry *s)
+{
+    enum state_status st = status_of(s);
+    char created[32];
+    time_t t = (time_t)s->created;
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    /* The config as it stands in the bundle: its root and annotations. */
+    _cleanup_free_ char *config = xasprintf("%s/config.json", s->bundle ? s->bundle : "");
+    json_error_t jerr;
+    json_t *c = json_load_file(config, 0, &jerr);
+    const char *root = json_string_value(json_object_get(json_object_get(c, "root"), "path"));
+    _cleanup_free_ char *rootfs = !root            ? xstrdup("")
+                                  : root[0] == '/' ? xstrdup(root)
+                                                   : xasprintf("%s/%s", s->bundle, root);
+    json_t *ann = json_object_get(c, "annotations");
+    json_t *annotations = json_is_object(ann) ? json_incref(ann) : json_object();
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "ociVersion",
+                          SPEC_VERSION, "id", s->id, "status", state_status_name(st), "pid",
+                          (json_int_t)(st == STATE_STOPPED ? 0 : s->pid), "bundle",
+                          s->bundle ? s->bundle : "", "rootfs", rootfs, "created", created,
+                          "owner", "", "annotations", annotations);
+    json_decref(c);
+    return o;
+}
+
+static int print_json(json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+    json_decref(o);
+    if (!text)
+        return fail("the state is not valid JSON text");
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
+static int cmd_state(const struct oci_args *a)
+{
+    struct state_entry s;
+    if (find(a, &s))
+        return 1;
+    int r = print_json(state_json(&s));
+    state_entry_free(&s);
+    return r;
+}
+
+static int cmd_list(const struct oci_args *a)
+{
+    struct state_entry *v;
+    size_t n;
+    struct congo_error e = {0};
+    if (state_list(root_of(a), &v, &n, &e) < 0) {
+        int r = fail("%s", e.msg);
+        error_clear(&e);
+        return r;
+    }
+    bool json = a->format && strcmp(a->format, "json") == 0;
+    json_t *arr = json_array();
+    if (!json && !a->quiet)
+        printf("%-24s %-8s %-8s %-40s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].oci)
+            continue;
+        if (a->quiet) {
+            printf("%s\n", v[i].id);
+        } else if (json) {
+            json_array_append_new(arr, state_json(&v[i]));
+        } else {
+            json_t *o = state_json(&v[i]);
+            printf("%-24s %-8lld %-8s %-40s %s\n", v[i].id,
+                   (long long)json_integer_value(json_object_get(o, "pid")),
+                   json_string_value(json_object_get(o, "status")), v[i].bundle ? v[i].bundle : "",
+                   json_string_value(json_object_get(o, "created")));
+            json_decref(o);
+        }
+    }
+    state_list_free(v, n);
+    if (json)
+        return print_json(arr);
+    json_decref(arr);
+    return 0;
+}
+
+/* The pids of the container's cgroup (its pids hierarchy's, on v1). */
+static json_t *pids_of(const struct state_entry *s)
+{
+    json_t *arr = json_array();
+    if (!s->cgroups || !s->cgroups[0])
+        return arr;
+    _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", s->cgroups[0]);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 1 << 20, &text, &len) < 0)
+        return arr;
+    for (char *p = text; *p;) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        json_array_append_new(arr, json_integer(pid));
+        p = end + strspn(end, "\n");
+    }
+    return arr;
+}
+
+static int cmd_ps(const struct oci_args *a)
+{
+    struct state_entry s;
+    if (find(a, &s))
+        return 1;
+    json_t *pids = pids_of(&s);
+    state_entry_free(&s);
+    if (a->format && strcmp(a->format, "json") == 0)
+        return print_json(pids);
+    printf("PID\n");
+    size_t i;
+    json_t *p;
+    json_array_foreach(pids, i, p) printf("%lld\n", (long long)json_integer_value(p));
+    json_decref(pids);
+    return 0;
+}
+
+/* ---- kill, delete ---- */
+
+static int signal_all(const struct state_entry *s, int sig)
+{
+    json_t *pids = pids_of(s);
+    size_t i;
+    json_t *p;
+    json_array_foreach(pids, i, p) kill((pid_t)json_integer_value(p), sig);
+    json_decref(pids);
+    return 0;
+}
+
+static int cmd_kill(const struct oci_args *a)
+{
+    int sig = signal_from_name(a->signal);
+    if (sig < 0)
+        return fail("`%s` is not a signal: write a name such as TERM or a number", a->signal);
+    struct state_entry s;
+    if (find(a, &s))
+        return 1;
+    int r = 0;
+    enum state_status st = status_of(&s);
+    if (st == STATE_STOPPED && !a->all) {
+        r = fail("container `%s` is not running", a->id);
+    } else if (a->all) {
+        signal_all(&s, sig);
+    } else {
+        _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
+        if (fd < 0 || syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
+            r = fail("container `%s`: no such process", a->id);
+    }
+    state_entry_free(&s);
+    return r;
+}
+
+/* Wait for a process to be gone (dead, even if not yet reaped by its parent): up to ms. */
+static bool wait_gone(const struct state_entry *s, int ms)
+{
+    _cleanup_close_ int fd = pidfd_of(s->pid, s->pid_start);
+    if (fd < 0)
+        return true;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    return poll(&pfd, 1, ms) > 0;
+}
+
+static int cmd_delete(const struct oci_args *a)
+{
+    struct state_entry s;
+    struct congo_error e = {0};
+    if (state_get(root_of(a), a->id, &s, &e) < 0 || !s.oci) {
+        if (s.dir)
+            state_entry_free(&s);
+        error_clear(&e);
+        /* Nothing to delete is what --force asks for. */
+        return a->force ? 0 : fail("container `%s` does not exist", a->id);
+    }
+    enum state_status st = status_of(&s);
+    if (st != STATE_STOPPED && !a->force) {
+        int r = fail("cannot delete container `%s` that is not stopped: %s", a->id,
+                     state_status_name(st));
+        state_entry_free(&s);
+        return r;
+    }
+    if (st != STATE_STOPPED) {
+        signal_all(&s, SIGKILL);
+        _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
+        if (fd >= 0)
+            syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        wait_gone(&s, 10000);
+    }
+    static const struct cgroup_sources real = {
+        .mountinfo = "/proc/self/mountinfo", .self_cgroup = "/proc/self/cgroup", .proc = "/proc"};
+    struct cgroup_host host = {0};
+    int r = 0;
+    if (cgroup_detect(&host, &real, &e) < 0 || cgroup_destroy_dirs(&host, s.cgroups, &e) < 0)
+        r = fail("delete container `%s`: %s", a->id, e.msg);
+    cgroup_host_free(&host);
+    error_clear(&e);
+    state_remove(&s);
+    return r;
+}
+
+/* ---- features, spec, version, help ---- */
+
+static int cmd_features(void)
+{
+    json_t *ns = json_pack("[s,s,s,s,s,s]", "cgroup", "ipc", "mount", "network", "pid", "uts");
+    json_t *mount_options = json_array();
+    static const char *const opts[] = {"ro",       "rw",         "nosuid",   "suid",
+                                       "nodev",    "dev",        "noexec",   "exec",
+                                       "noatime",  "atime",      "relatime", "norelatime",
+                                       "strictatime", "nostrictatime", "nodiratime", "diratime",
+                                       "bind",     "rbind",      "private",  "rprivate"};
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+        json_array_append_new(mount_options, json_string(opts[i]));
+    json_t *caps = json_array();
+    for (int cap = 0; cap <= capability_last(); cap++) {
+        _cleanup_free_ char *name = capability_name(cap);
+        _cleanup_free_ char *full = xasprintf("CAP_%s", name);
+        json_array_append_new(caps, json_string(full));
+    }
+    json_t *o = json_pack(
+        "{s:s, s:s, s:[], s:o, s:{s:o, s:o, s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}}",
+        "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", "mountOptions", mount_options,
+        "linux", "namespaces", ns, "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "seccomp",
+        "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0);
+    return print_json(o);
+}
+
+/* A config like `runc spec`'s: the busybox root in ./rootfs, a shell on a terminal. */
+static int cmd_spec(const struct oci_args *a)
+{
+    static const char spec[] =
+        "{\n"
+        "  \"ociVersion\": \"" SPEC_VERSION "\",\n"
+        "  \"process\": {\n"
+        "    \"terminal\": true,\n"
+        "    \"user\": {\"uid\": 0, \"gid\": 0},\n"
+        "    \"args\": [\"sh\"],\n"
+        "    \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
+        "\"TERM=xterm\"],\n"
+        "    \"cwd\": \"/\",\n"
+        "    \"capabilities\": {\n"
+        "      \"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+        "      \"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+        "      \"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+        "    },\n"
+        "    \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
+        "    \"noNewPrivileges\": true\n"
+        "  },\n"
+        "  \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+        "  \"hostname\": \"congo\",\n"
+        "  \"mounts\": [\n"
+        "    {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+        "    {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+        "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+        "    {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+        "\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", "
+        "\"mode=0620\", \"gid=5\"]},\n"
+        "    {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
+        "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+        "    {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
+        "\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+        "    {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+        "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+        "    {\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
+        "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
+        "  ],\n"
+        "  \"linux\": {\n"
+        "    \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
+        "    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, "
+        "{\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
+        "    \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
+        "\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\", "
+        "\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
+        "    \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
+        "\"/proc/sysrq-trigger\"]\n"
+        "  }\n"
+        "}\n";
+    _cleanup_free_ char *path = xasprintf("%s/config.json", a->bundle ? a->bundle : ".");
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail("%s: %s", path, errno == EEXIST ? "exists already" : strerror(errno));
+    bool ok = write(fd, spec, sizeof(spec) - 1) == (ssize_t)(sizeof(spec) - 1);
+    if (close(fd) < 0 || !ok)
+        return fail("write %s: %s", path, strerror(errno));
+    return 0;
+}
+
+static const char usage[] =
+    "Usage: congo-oci [GLOBAL OPTIONS] COMMAND [OPTIONS] ID ...\n"
+    "congo as an OCI runtime, with runc's command line, for podman, containerd and Slurm.\n"
+    "\n"
+    "Commands:\n"
+    "  create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
+    "  start ID          run the created container's command\n"
+    "  run [-d] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
+    "  state ID          the container's state, as JSON\n"
+    "  kill [--all] ID [SIGNAL]\n"
+    "  delete [--force] ID\n"
+    "  list [--format table|json] [-q]\n"
+    "  ps [--format table|json] ID\n"
+    "  features          what this runtime supports, as JSON\n"
+    "  spec [--bundle DIR]   write a config.json to start from\n"
+    "\n"
+    "Global options: --root DIR (" OCI_ROOT "), --log FILE, --log-format text|json,\n"
+    "--debug; --systemd-cgroup is refused: congo manages cgroups itself.\n"
+    "See congo-oci(1).\n";
+
+int oci_main(int argc, char **argv)
+{
+    struct oci_args a;
+    struct congo_error e = {0};
+    if (oci_parse(argc, argv, &a, &e) < 0) {
+        fprintf(stderr, "congo-oci: %s\n", e.msg);
+        error_clear(&e);
+        oci_args_free(&a);
+        return 2;
+    }
+    log_to = &a;
+    int r;
+    if (a.systemd_cgroup || (a.cgroup_manager && strcmp(a.cgroup_manager, "cgroupfs") != 0)) {
+        r = fail("congo manages cgroups itself (cgroupfs): there is no systemd cgroup manager "
+                 "to use; leave --systemd-cgroup out (podman: --cgroup-manager=cgroupfs)");
+        oci_args_free(&a);
+        return r;
+    }
+    switch (a.command) {
+    case OCI_CREATE: r = cmd_create(&a); break;
+    case OCI_START: r = cmd_start(&a); break;
+    case OCI_RUN: r = cmd_run(&a); break;
+    case OCI_STATE: r = cmd_state(&a); break;
+    case OCI_KILL: r = cmd_kill(&a); break;
+    case OCI_DELETE: r = cmd_delete(&a); break;
+    case OCI_LIST: r = cmd_list(&a); break;
+    case OCI_PS: r = cmd_ps(&a); break;
+    case OCI_FEATURES: r = cmd_features(); break;
+    case OCI_SPEC: r = cmd_spec(&a); break;
+    case OCI_VERSION:
+        printf("congo-oci version %s\nspec: %s\n", PACKAGE_VERSION, SPEC_VERSION);
+        r = 0;
+        break;
+    case OCI_EXEC: r = fail("exec is not supported yet"); break;
+    default: fputs(usage, stdout); r = 0; break;
+    }
+    oci_args_free(&a);
+    return r;
+}

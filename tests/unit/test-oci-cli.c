@@ -1,0 +1,173 @@
+/* Unit tests for congo-oci's command line (src/oci/cli.c): runc's, as engines call it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "oci/cli.h"
+#include "util/util.h"
+
+#define ARGS(...) ((char *[]){"congo-oci", __VA_ARGS__, NULL})
+
+static int count(char **argv)
+{
+    int n = 0;
+    while (argv[n])
+        n++;
+    return n;
+}
+
+static void parse_ok(char **argv, struct oci_args *a)
+{
+    int argc = count(argv);
+    struct congo_error e = {0};
+    if (oci_parse(argc, argv, a, &e) < 0)
+        fail_msg("%s", e.msg);
+}
+
+static void parse_bad(char **argv, const char *msg)
+{
+    int argc = count(argv);
+    struct oci_args a;
+    struct congo_error e = {0};
+    if (oci_parse(argc, argv, &a, &e) == 0)
+        fail_msg("parsed, expected an error containing `%s`", msg);
+    if (!strstr(e.msg, msg))
+        fail_msg("`%s` lacks `%s`", e.msg, msg);
+    error_clear(&e);
+    oci_args_free(&a);
+}
+
+/* As containerd's shim calls it. */
+static void test_create_as_containerd(void **state)
+{
+    (void)state;
+    char **argv = ARGS("--root", "/run/containerd/runc/default", "--log", "/x/log.json",
+                       "--log-format", "json", "create", "--bundle", "/b", "--pid-file", "/b/init.pid",
+                       "c1");
+    struct oci_args a;
+    parse_ok(argv, &a);
+    assert_int_equal(a.command, OCI_CREATE);
+    assert_string_equal(a.root, "/run/containerd/runc/default");
+    assert_string_equal(a.log, "/x/log.json");
+    assert_true(a.log_json);
+    assert_string_equal(a.bundle, "/b");
+    assert_string_equal(a.pid_file, "/b/init.pid");
+    assert_string_equal(a.id, "c1");
+    oci_args_free(&a);
+}
+
+/* --flag=value, one dash, and options after the id. */
+static void test_spellings(void **state)
+{
+    (void)state;
+    char **argv = ARGS("--root=/r", "create", "c2", "-bundle=/b", "--console-socket", "/s",
+                       "--no-pivot", "--preserve-fds=2");
+    struct oci_args a;
+    parse_ok(argv, &a);
+    assert_string_equal(a.root, "/r");
+    assert_string_equal(a.bundle, "/b");
+    assert_string_equal(a.console_socket, "/s");
+    assert_true(a.no_pivot);
+    assert_int_equal(a.preserve_fds, 2);
+    assert_string_equal(a.id, "c2");
+    oci_args_free(&a);
+    char **run = ARGS("run", "-d", "-b", "/b", "c3");
+    parse_ok(run, &a);
+    assert_int_equal(a.command, OCI_RUN);
+    assert_true(a.detach);
+    oci_args_free(&a);
+}
+
+static void test_kill_delete_state(void **state)
+{
+    (void)state;
+    struct oci_args a;
+    char **k1 = ARGS("kill", "c1");
+    parse_ok(k1, &a);
+    assert_string_equal(a.signal, "SIGTERM");
+    char **k2 = ARGS("kill", "--all", "c1", "KILL");
+    parse_ok(k2, &a);
+    assert_true(a.all);
+    assert_string_equal(a.signal, "KILL");
+    char **k3 = ARGS("kill", "c1", "9", "-a");
+    parse_ok(k3, &a);
+    assert_true(a.all);
+    assert_string_equal(a.signal, "9");
+    char **d = ARGS("delete", "--force", "c1");
+    parse_ok(d, &a);
+    assert_int_equal(a.command, OCI_DELETE);
+    assert_true(a.force);
+    char **s = ARGS("state", "c1");
+    parse_ok(s, &a);
+    assert_int_equal(a.command, OCI_STATE);
+    char **l = ARGS("list", "--format", "json", "-q");
+    parse_ok(l, &a);
+    assert_string_equal(a.format, "json");
+    assert_true(a.quiet);
+    char **v = ARGS("--version");
+    parse_ok(v, &a);
+    assert_int_equal(a.command, OCI_VERSION);
+}
+
+static void test_exec(void **state)
+{
+    (void)state;
+    struct oci_args a;
+    char **argv = ARGS("exec", "--tty", "-e", "A=1", "--env=B=2", "--cwd", "/w", "-u", "1:1", "c1",
+                       "sh", "-c", "echo -e");
+    parse_ok(argv, &a);
+    assert_true(a.tty);
+    assert_string_equal(a.env[0], "A=1");
+    assert_string_equal(a.env[1], "B=2");
+    assert_null(a.env[2]);
+    assert_string_equal(a.user, "1:1");
+    assert_string_equal(a.id, "c1");
+    assert_int_equal(a.argc, 3);
+    assert_string_equal(a.argv[2], "echo -e");
+    oci_args_free(&a);
+    char **p = ARGS("exec", "--process", "/tmp/p.json", "--detach", "--pid-file", "/p", "c1");
+    parse_ok(p, &a);
+    assert_string_equal(a.process, "/tmp/p.json");
+    assert_int_equal(a.argc, 0);
+    oci_args_free(&a);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char **a1 = ARGS("pause", "c1");
+    parse_bad(a1, "`pause` is not a command congo-oci has");
+    char **a2 = ARGS("create", "--bundle");
+    parse_bad(a2, "--bundle needs a value");
+    char **a3 = ARGS("create", "bad/id");
+    parse_bad(a3, "`bad/id` is not a container id");
+    char **a4 = ARGS("start");
+    parse_bad(a4, "start needs a container id");
+    char **a5 = ARGS("--log-format", "xml", "state", "c");
+    parse_bad(a5, "--log-format takes text or json");
+    char **a6 = ARGS("create", "--frobnicate", "c");
+    parse_bad(a6, "unknown option `--frobnicate`");
+    char **a7 = ARGS("state", "a", "b");
+    parse_bad(a7, "unexpected `b`");
+    char **a8 = ARGS("create", "--detach", "c");
+    parse_bad(a8, "unknown option `--detach`");
+    char *a9[] = {"congo-oci", NULL};
+    parse_bad(a9, "no command");
+    assert_true(oci_valid_id("a-b_c.d+e"));
+    assert_false(oci_valid_id(".."));
+    assert_false(oci_valid_id(""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_as_containerd), cmocka_unit_test(test_spellings),
+        cmocka_unit_test(test_kill_delete_state),    cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
