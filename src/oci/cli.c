@@ -16,7 +16,6 @@ enum opt_kind {
     OPT_BOOL,   /* --flag, --flag=true|false */
     OPT_STRING, /* --flag VALUE, --flag=VALUE */
     OPT_INT,    /* a number */
-    OPT_LIST,   /* repeatable: each value appended */
 };
 
 struct opt {
@@ -53,19 +52,6 @@ static const struct opt format_opts[] = {
     O("format", "f", OPT_STRING, format),
     O("quiet", "q", OPT_BOOL, quiet), /* list only */
 };
-static const struct opt exec_opts[] = {
-    O("process", "p", OPT_STRING, process),
-    O("detach", "d", OPT_BOOL, detach),
-    O("pid-file", NULL, OPT_STRING, pid_file),
-    O("console-socket", NULL, OPT_STRING, console_socket),
-    O("tty", "t", OPT_BOOL, tty),
-    O("env", "e", OPT_LIST, env),
-    O("cwd", NULL, OPT_STRING, cwd),
-    O("user", "u", OPT_STRING, user),
-    O("cap", "c", OPT_LIST, caps),
-    O("no-new-privs", NULL, OPT_BOOL, no_new_privs),
-    O("preserve-fds", NULL, OPT_INT, preserve_fds),
-};
 static const struct opt spec_opts[] = {O("bundle", "b", OPT_STRING, bundle)};
 
 static const struct command {
@@ -73,7 +59,7 @@ static const struct command {
     enum oci_command command;
     const struct opt *opts;
     size_t n_opts;
-    int min_args, max_args; /* positional words, the id included; exec: at least */
+    int min_args, max_args; /* positional words, the id included */
 } commands[] = {
     {"create", OCI_CREATE, create_opts, ARRAY_SIZE(create_opts) - 1, 1, 1},
     {"run", OCI_RUN, create_opts, ARRAY_SIZE(create_opts), 1, 1},
@@ -81,7 +67,6 @@ static const struct command {
     {"state", OCI_STATE, NULL, 0, 1, 1},
     {"kill", OCI_KILL, kill_opts, ARRAY_SIZE(kill_opts), 1, 2},
     {"delete", OCI_DELETE, delete_opts, ARRAY_SIZE(delete_opts), 1, 1},
-    {"exec", OCI_EXEC, exec_opts, ARRAY_SIZE(exec_opts), 1, -1},
     {"ps", OCI_PS, format_opts, 1, 1, 1},
     {"list", OCI_LIST, format_opts, ARRAY_SIZE(format_opts), 0, 0},
     {"features", OCI_FEATURES, NULL, 0, 0, 0},
@@ -143,12 +128,6 @@ static int take_opt(struct oci_args *a, const struct opt *opts, size_t n, int ar
     }
     if (o->kind == OPT_STRING) {
         *(const char **)field = value;
-    } else if (o->kind == OPT_LIST) {
-        char ***list = field;
-        size_t k = strv_len(*list);
-        *list = xrealloc(*list, (k + 2) * sizeof(char *));
-        (*list)[k] = (char *)value;
-        (*list)[k + 1] = NULL;
     } else {
         uint64_t v;
         if (parse_uint(value, 1 << 20, &v) < 0)
@@ -192,22 +171,15 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
             c = &commands[k];
     if (!c)
         return error_set(e, 0,
-                         "`%s` is not a command congo-oci has (pause, resume, update, events, "
-                         "checkpoint and restore are not supported); congo-oci --help lists them",
+                         "`%s` is not a command congo-oci has (exec, pause, resume, update, "
+                         "events, checkpoint and restore are not supported yet); congo-oci "
+                         "--help lists them",
                          argv[i]);
     a->command = c->command;
     a->command_name = c->name;
     const char **words = xcalloc((size_t)argc, sizeof(*words));
     int n_words = 0;
     for (i++; i < argc; i++) {
-        /* exec: what follows the id (and `--`) is the command, options and all. */
-        if (c->command == OCI_EXEC && n_words == 1) {
-            if (strcmp(argv[i], "--") == 0)
-                i++;
-            a->argv = argv + i;
-            a->argc = argc - i;
-            break;
-        }
         if (strcmp(argv[i], "--") == 0) {
             for (i++; i < argc; i++)
                 words[n_words++] = argv[i];
@@ -252,7 +224,5 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
 
 void oci_args_free(struct oci_args *a)
 {
-    free(a->env);
-    free(a->caps);
     memset(a, 0, sizeof(*a));
 }

@@ -22,7 +22,6 @@ enum oci_command {
     OCI_STATE,
     OCI_KILL,
     OCI_DELETE,
-    OCI_EXEC,
     OCI_PS,
     OCI_LIST,
     OCI_FEATURES,
@@ -51,7 +50,7 @@ struct oci_args {
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;
-    bool detach; /* run, exec */
+    bool detach; /* run */
     /* kill */
     const char *signal; /* SIGTERM unless given */
     bool all;
@@ -60,16 +59,6 @@ struct oci_args {
     /* ps, list */
     const char *format; /* table (the default) or json */
     bool quiet;
-    /* exec */
-    const char *process; /* a process.json */
-    bool tty;
-    char **env; /* argv's own strings; the array is the caller's to free */
-    const char *cwd;
-    const char *user;
-    char **caps;
-    bool no_new_privs;
-    char **argv; /* the command of exec, points into the caller's argv */
-    int argc;
 };
 
 /*

@@ -234,6 +234,20 @@ static int bundle_load(const char *dir, struct bundle *b)
 
 /* ---- create, start, run ---- */
 
+/* The container's entry under its id: 0, or 1 (an entry of that id exists already, say). */
+static int make_entry(const struct oci_args *a, const struct bundle *b, struct state_entry *s)
+{
+    struct state_entry what = {.id = (char *)a->id, .name = b->plan.name, .profile = b->config,
+                               .oci = true, .bundle = b->dir,
+                               .stop_timeout_ms = b->plan.stop_timeout_ms};
+    struct congo_error e = {0};
+    if (state_create(root_of(a), &what, s, &e) == 0)
+        return 0;
+    int r = fail("%s", e.msg);
+    error_clear(&e);
+    return r;
+}
+
 struct created {
     struct state_entry *entry;
     const struct bundle *b;
@@ -282,15 +296,10 @@ static int cmd_create(const struct oci_args *a)
      */
     if (!b.plan.cgroup.exact)
         b.plan.cgroup.exact = xasprintf("oci-%s", a->id);
-    struct state_entry what = {.id = (char *)a->id, .name = b.plan.name, .profile = b.config,
-                               .oci = true, .bundle = b.dir,
-                               .stop_timeout_ms = b.plan.stop_timeout_ms};
     struct state_entry s;
-    if (state_create(root_of(a), &what, &s, &e) < 0) {
-        int r = fail("%s", e.msg);
-        error_clear(&e);
+    if (make_entry(a, &b, &s) != 0) {
         bundle_free(&b);
-        return r;
+        return 1;
     }
     _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
     /*
@@ -379,16 +388,10 @@ static int run_foreground(const struct oci_args *a)
         bundle_free(&b);
         return 1;
     }
-    struct congo_error e = {0};
-    struct state_entry what = {.id = (char *)a->id, .name = b.plan.name, .profile = b.config,
-                               .oci = true, .bundle = b.dir,
-                               .stop_timeout_ms = b.plan.stop_timeout_ms};
     struct state_entry s;
-    if (state_create(root_of(a), &what, &s, &e) < 0) {
-        int r = fail("%s", e.msg);
-        error_clear(&e);
+    if (make_entry(a, &b, &s) != 0) {
         bundle_free(&b);
-        return r;
+        return 1;
     }
     struct created c = {.entry = &s, .b = &b};
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &c};
@@ -758,7 +761,6 @@ int oci_main(int argc, char **argv)
         printf("congo-oci version %s\nspec: %s\n", PACKAGE_VERSION, SPEC_VERSION);
         r = 0;
         break;
-    case OCI_EXEC: r = fail("exec is not supported yet"); break;
     default: fputs(usage, stdout); r = 0; break;
     }
     oci_args_free(&a);

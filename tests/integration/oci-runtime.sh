@@ -1,0 +1,227 @@
+#!/bin/sh
+# congo-oci as engines drive it, with runc's command line: the create/start
+# split, state, kill, delete, run, the pid file, the console socket, the
+# error log, and nothing left on the host after delete.
+. "$(dirname "$0")/lib.sh"
+
+plan 9
+
+OCI=$(dirname "$CONGO")/congo-oci
+ROOT=$WORK/oci-root
+oci() { "$OCI" --root "$ROOT" "$@"; }
+
+# Whatever a failed test left running is deleted on the way out.
+delete_left() {
+    for id in $(oci list -q 2>/dev/null); do oci delete --force "$id" 2>/dev/null; done
+}
+trap 'delete_left; cleanup_work' EXIT
+
+# bundle NAME [PYTHON]: WORK/NAME with a copy of the test root and a config
+# from `congo-oci spec`, changed by the Python statements (on the dict c).
+bundle() {
+    dir=$WORK/$1
+    mkdir -p "$dir"
+    [ -d "$dir/rootfs" ] || cp -a "$ROOTFS" "$dir/rootfs"
+    rm -f "$dir/config.json"
+    "$OCI" spec --bundle "$dir" || return 1
+    python3 - "$dir/config.json" "c['process']['terminal'] = False
+${2:-pass}" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+    echo "$dir"
+}
+
+# field ID NAME: a field of `state`.
+field() {
+    oci state "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
+}
+
+# wait_status ID STATUS: up to 5 s.
+wait_status() {
+    i=0
+    while [ "$(field "$1" status)" != "$2" ] && [ $i -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    expect_eq "$2" "$(field "$1" status)" "status of $1"
+}
+
+lifecycle() {
+    b=$(bundle life "c['process']['args'] = ['/bin/sh', '-c', 'touch /started; exec sleep 100']
+c['root']['readonly'] = False") || return 1
+    oci create --bundle "$b" --pid-file "$WORK/life.pid" life || return 1
+    pid=$(cat "$WORK/life.pid")
+    expect_eq created "$(field life status)" "status after create" || return 1
+    expect_eq "$pid" "$(field life pid)" "the pid file and state's pid" || return 1
+    [ -d "/proc/$pid" ] || { echo "the created container's process $pid is not there"; return 1; }
+    [ ! -e "$b/rootfs/started" ] || { echo "the command ran before start"; return 1; }
+    oci start life || return 1
+    i=0
+    while [ ! -e "$b/rootfs/started" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -e "$b/rootfs/started" ] || { echo "the command did not run after start"; return 1; }
+    expect_eq running "$(field life status)" "status after start" || return 1
+    expect_eq "$b" "$(field life bundle)" "bundle" || return 1
+    expect_eq "$b/rootfs" "$(field life rootfs)" "rootfs" || return 1
+    oci kill life KILL || return 1
+    wait_status life stopped || return 1
+    expect_eq 0 "$(field life pid)" "pid of a stopped container" || return 1
+    oci delete life || return 1
+    err=$(oci state life 2>&1)
+    expect_eq 1 $? "state after delete" || return 1
+    case $err in *"does not exist"*) ;; *) echo "$err"; return 1 ;; esac
+    # Gone, or a zombie: its reaper is the engine's subreaper (or PID 1), not congo.
+    st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+    case $st in '' | Z) ;; *) echo "process $pid is still there (state $st)"; return 1 ;; esac
+}
+t "create leaves the command waiting; start runs it; kill, state and delete" lifecycle
+
+refusals() {
+    b=$(bundle refuse "c['process']['args'] = ['sleep', '100']") || return 1
+    oci create --bundle "$b" twice || return 1
+    err=$(oci create --bundle "$b" twice 2>&1)
+    expect_eq 1 $? "a second create of one id" || return 1
+    case $err in *"exists already"*) ;; *) echo "$err"; return 1 ;; esac
+    err=$(oci delete twice 2>&1)
+    expect_eq 1 $? "delete of a created container" || return 1
+    case $err in *"not stopped"*) ;; *) echo "$err"; return 1 ;; esac
+    oci start twice || return 1
+    err=$(oci start twice 2>&1)
+    expect_eq 1 $? "a second start" || return 1
+    case $err in *"it is running, not created"*) ;; *) echo "$err"; return 1 ;; esac
+    oci delete --force twice || return 1
+    err=$(oci kill nosuch 2>&1)
+    expect_eq 1 $? "kill of an unknown id" || return 1
+    case $err in *"does not exist"*) ;; *) echo "$err"; return 1 ;; esac
+    oci delete --force nosuch || { echo "delete --force of an unknown id failed"; return 1; }
+    err=$(oci --systemd-cgroup create --bundle "$b" sd 2>&1)
+    expect_eq 1 $? "--systemd-cgroup" || return 1
+    case $err in *"congo manages cgroups itself"*) ;; *) echo "$err"; return 1 ;; esac
+}
+t "a second create, start of a running one, delete of a live one, unknown ids: refused" refusals
+
+run_statuses() {
+    b=$(bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1
+    out=$(oci run --bundle "$b" fg)
+    expect_eq 7 $? "run's status: the command's" || return 1
+    expect_eq out "$out" "run's output" || return 1
+    expect_eq "" "$(oci list -q)" "containers after a foreground run" || return 1
+    b=$(bundle runs "c['process']['args'] = ['/no/such/command']") || return 1
+    oci run --bundle "$b" fg2 2>/dev/null
+    expect_eq 127 $? "a command that is not there" || return 1
+    b=$(bundle runs "c['process']['args'] = ['sleep', '100']") || return 1
+    oci run -d --bundle "$b" bg || return 1
+    expect_eq running "$(field bg status)" "run -d" || return 1
+    oci delete -f bg
+}
+t "run: the command's status (127 when missing), deleted after; run -d leaves it running" run_statuses
+
+console_socket() {
+    b=$(bundle tty "c['process']['terminal'] = True
+c['process']['args'] = ['/bin/sh', '-c', 'tty; echo on-the-terminal']") || return 1
+    # An engine's end of the console socket: takes the master, reads what the container writes.
+    python3 - "$WORK/console.sock" >"$WORK/console.out" 2>&1 <<'EOF' &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, flags, addr = c.recvmsg(64, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    fds.frombytes(data[:fds.itemsize])
+print("messages-fds", len(fds))
+out = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+print(out.decode().replace("\r", ""), end="")
+EOF
+    reader=$!
+    i=0
+    while [ ! -S "$WORK/console.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    err=$(oci create --bundle "$b" ttyc 2>&1)
+    expect_eq 1 $? "create with a terminal and no console socket" || return 1
+    case $err in *"--console-socket"*) ;; *) echo "$err"; return 1 ;; esac
+    oci create --bundle "$b" --console-socket "$WORK/console.sock" ttyc || return 1
+    oci start ttyc || return 1
+    wait_status ttyc stopped || return 1
+    oci delete ttyc
+    wait "$reader"
+    expect_eq "messages-fds 1
+/dev/pts/0
+on-the-terminal" "$(cat "$WORK/console.out")" "what the engine's end of the console socket got"
+}
+t "a terminal: its master to --console-socket, one SCM_RIGHTS message" console_socket
+
+error_log() {
+    b=$(bundle badlog "c['linux']['resources']['memory'] = {'limit': 1000}") || return 1
+    oci --log "$WORK/log.json" --log-format json create --bundle "$b" bad 2>/dev/null
+    expect_eq 1 $? "status" || return 1
+    python3 - "$WORK/log.json" <<'EOF' || return 1
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines and all(l["level"] == "error" and "time" in l for l in lines), lines
+assert any("/linux/resources/memory/limit" in l["msg"] for l in lines), lines
+EOF
+    [ ! -e "$ROOT/bad" ] || { echo "the failed create left an entry"; return 1; }
+}
+t "--log --log-format json: one error object a line, located in config.json; nothing left" error_log
+
+cgroups_path() {
+    own=$(awk -F: '$2 == "pids" || $2 == "" {print $3; exit}' /proc/self/cgroup)
+    path=${own%/}/oci-it-$$
+    b=$(bundle cgp "c['linux']['cgroupsPath'] = '$path'
+c['process']['args'] = ['sleep', '100']") || return 1
+    oci create --bundle "$b" cgp || return 1
+    pid=$(field cgp pid)
+    grep -q ":$path\$" "/proc/$pid/cgroup" || { cat "/proc/$pid/cgroup"; return 1; }
+    oci delete --force cgp || return 1
+    left=$(find /sys/fs/cgroup/*"$path" /sys/fs/cgroup"$path" -maxdepth 0 2>/dev/null)
+    expect_eq "" "$left" "the container's cgroup after delete"
+}
+t "cgroupsPath: the container's cgroup is exactly there, and goes with delete" cgroups_path
+
+outlives_other_runs() {
+    b=$(bundle keep "c['process']['args'] = ['sleep', '100']") || return 1
+    oci create --bundle "$b" keep || return 1
+    oci start keep || return 1
+    # Other runs collect the cgroups of dead launchers: not a created container's.
+    ctr -- /bin/true || return 1
+    expect_eq running "$(field keep status)" "a started container after another run" || return 1
+    oci delete -f keep
+}
+t "a container whose launcher is gone is not taken for stale by the next congo-launch run" \
+    outlives_other_runs
+
+list_and_ps() {
+    b=$(bundle lp "c['process']['args'] = ['/bin/sh', '-c', 'sleep 100 & exec sleep 101']") ||
+        return 1
+    oci run -d --bundle "$b" lp || return 1
+    sleep 0.3
+    expect_eq 2 "$(oci ps --format json lp | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+        "processes of lp" || return 1
+    oci list --format json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert [e["id"] for e in v] == ["lp"] and v[0]["status"] == "running", v' || return 1
+    oci kill --all lp KILL || return 1
+    wait_status lp stopped || return 1
+    oci delete lp
+}
+t "list and ps; kill --all reaches every process of the container" list_and_ps
+
+nothing_left() {
+    expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1
+    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'oci-*' 2>/dev/null)
+    expect_eq "" "$left" "oci-* cgroups"
+}
+t "after delete: no entry, no cgroup" nothing_left
+
+finish
