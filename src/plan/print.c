@@ -240,16 +240,8 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
 
 static void put_caps(struct strbuf *sb, const char *what, uint64_t set)
 {
-    strbuf_printf(sb, "  %s", what);
-    bool any = false;
-    for (int c = 0; c < 64; c++) {
-        if (!(set & (UINT64_C(1) << c)))
-            continue;
-        _cleanup_free_ char *name = capability_name(c);
-        strbuf_printf(sb, "%s%s", any ? ", " : " ", name);
-        any = true;
-    }
-    strbuf_puts(sb, any ? "\n" : " none\n");
+    _cleanup_free_ char *names = capability_list(set);
+    strbuf_printf(sb, "  %s %s\n", what, *names ? names : "none");
 }
 
 static void put_rule(struct strbuf *sb, const struct seccomp_rule *r)

@@ -80,19 +80,6 @@ static uint64_t bounding_set(int last)
     return set;
 }
 
-/* "NET_ADMIN, SYS_ADMIN" */
-static char *caps_names(uint64_t set)
-{
-    struct strbuf sb = {0};
-    for (int c = 0; c < 64; c++) {
-        if (!(set & CAP_BIT(c)))
-            continue;
-        _cleanup_free_ char *name = capability_name(c);
-        strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", name);
-    }
-    return strbuf_steal(&sb);
-}
-
 /* ---- error messages that name the key at fault ---- */
 
 static int caps_error(struct congo_error *e, int err, const char *fmt, ...)
@@ -134,7 +121,7 @@ static int check_caps(const struct run_plan *plan, struct security_ctx *ctx, str
     uint64_t held = cur.prm & bounding_set(ctx->last_cap);
     uint64_t missing = plan->caps_named & ~held;
     if (missing && !plan->caps_named_all) {
-        _cleanup_free_ char *names = caps_names(missing);
+        _cleanup_free_ char *names = capability_list(missing);
         return caps_error(e, 0,
                           "cannot add %s: congo-launch does not hold %s itself (not in its "
                           "bounding set, or unknown to this kernel)",

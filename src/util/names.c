@@ -46,6 +46,18 @@ char *capability_name(int cap)
     return steal_pointer(&copy);
 }
 
+char *capability_list(uint64_t set)
+{
+    struct strbuf sb = {0};
+    for (int c = 0; c < 64; c++) {
+        if (!(set & (UINT64_C(1) << c)))
+            continue;
+        _cleanup_free_ char *name = capability_name(c);
+        strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", name);
+    }
+    return strbuf_steal(&sb);
+}
+
 static const struct {
     const char *name;
     int resource;

@@ -3,11 +3,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Capabilities: "NET_ADMIN", "cap_net_admin" -> number; -1 for none. */
 int capability_from_name(const char *name);
 char *capability_name(int cap); /* "NET_ADMIN" */
 int capability_last(void);       /* the highest capability congo knows */
+/* The names of a set, bit N for capability N, by number: "NET_ADMIN, SYS_ADMIN"; "" for none. */
+char *capability_list(uint64_t set);
 
 /* Resource limits: "nofile" -> RLIMIT_NOFILE; -1 for none. */
 int rlimit_from_name(const char *name);
