@@ -144,6 +144,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan_env(p, plan);
     plan->init = p->init;
     plan->stop_timeout_ms = p->stop_timeout_ms;
+    plan->umask = (mode_t)p->umask;
 
     if (plan_mounts_build(p, plan, d) < 0 || plan_security_build(p, plan, d) < 0) {
         plan_free(plan);

@@ -127,6 +127,7 @@ struct run_plan {
     int env_home, env_term;
     bool init;
     int64_t stop_timeout_ms;
+    mode_t umask;  /* the command's and --exec's: the profile's, never the caller's */
 
     /* What a command running as root inside may do. */
     uint64_t caps;       /* the kept set: bounding, and effective and permitted for uid 0 */

@@ -208,6 +208,7 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
                       plan->user);
     else
         strbuf_puts(sb, "  user root (uid 0, gid 0)\n");
+    strbuf_printf(sb, "  umask %04o\n", (unsigned)plan->umask);
     strbuf_printf(sb, "  workdir %s%s\n", plan->workdir,
                   plan->root.readonly ? "" : ", made when missing");
     strbuf_puts(sb, "  argv");

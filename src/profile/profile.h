@@ -89,6 +89,7 @@ struct profile {
     bool readonly_rootfs;
     char *hostname; /* NULL: derived from name */
     char *user;     /* NULL: root */
+    int64_t umask;  /* 0 ... 0777 */
     char *workdir;  /* NULL: "/" */
     struct profile_env *env;
     size_t n_env;

@@ -245,9 +245,45 @@ static int parse_duration_value(const struct key_def *k, const struct node *n, v
     return 0;
 }
 
+/*
+ * Octal digits, as umask(1) and chmod(1) take them, in every format: YAML's
+ * plain 0027 is read as text (not as YAML 1.1's octal integer), and the
+ * libconfig integer 0027, which libconfig reads as decimal 27, arrives as the
+ * digits 27, which mean the same mask. A decimal mask (OCI's 18 for 0022)
+ * cannot be told from octal digits but by an 8 or a 9, which the message
+ * points out; the man page asks for octal.
+ */
+static int parse_umask(const struct key_def *k, const struct node *n, void *out, struct diags *d)
+{
+    const char *s = read_scalar(n, k->type_doc, d);
+    if (!s)
+        return -1;
+    int64_t v = 0;
+    bool ok = *s != '\0';
+    for (const char *c = s; ok && *c; c++) {
+        ok = *c >= '0' && *c <= '7';
+        v = v * 8 + (*c - '0');
+        ok = ok && v <= k->max;
+    }
+    if (!ok) {
+        diags_node(d, DIAG_ERROR, n,
+                   "`%s` is not a umask: expected octal digits up to 0777, such as 0022 or "
+                   "0027%s",
+                   s, all_digits(s) && strpbrk(s, "89") ? " (8 and 9 are not octal digits)" : "");
+        return -1;
+    }
+    *(int64_t *)out = v;
+    return 0;
+}
+
 static char *format_int(int64_t v)
 {
     return xasprintf("%lld", (long long)v);
+}
+
+static char *format_umask(int64_t v)
+{
+    return xasprintf("%04llo", (unsigned long long)v);
 }
 
 /* The host name is the name's unless set, and there is none without the uts namespace. */
@@ -571,6 +607,17 @@ static void schema_cpus(struct json *j, const struct key_def *k)
     jsonw_close(j);
 }
 
+/* The digits: a string, or what an editor's YAML parser makes of plain 0027 (an integer). */
+static void schema_umask(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    jsonw_open(j, "anyOf", '[');
+    schema_pattern(j, "^0*[0-7]{1,3}$");
+    schema_range(j, "integer", "0", "777");
+    schema_variable(j);
+    jsonw_close(j);
+}
+
 static void schema_duration(struct json *j, const struct key_def *k)
 {
     _cleanup_free_ char *max = xasprintf("%lld", (long long)k->max / 1000);
@@ -630,3 +677,8 @@ const struct value_type type_duration = {.ops = &scalar_ops,
                                          .format = format_duration,
                                          .style = STYLE_STRING,
                                          .schema = schema_duration};
+const struct value_type type_umask = {.ops = &scalar_ops,
+                                      .parse = parse_umask,
+                                      .format = format_umask,
+                                      .style = STYLE_STRING,
+                                      .schema = schema_umask};

@@ -271,6 +271,11 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
     s.inh = 0;
     if (caps_set(&s) < 0)
         return caps_error(e, errno, "clear the inheritable set");
+    /*
+     * The command's umask, never the caller's. Nothing congo makes from here
+     * on is a file, and a filter loaded next could refuse the call.
+     */
+    umask(plan->umask);
     if (!plan->no_new_privileges && load_filter(plan, e) < 0)
         return -1;
     return 0;

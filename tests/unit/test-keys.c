@@ -62,6 +62,8 @@ static const char *sample(const struct key_def *k)
         return "0.5";
     case TYPE_DURATION:
         return "2s";
+    case TYPE_UMASK:
+        return "0027";
     default:
         fail_msg("`%s`: no sample for its type; add one here", k->name);
         return NULL;
@@ -81,6 +83,14 @@ static const char *leaf(const struct key_def *k, const char **indent)
     return dot ? dot + 1 : k->name;
 }
 
+/* An integer row's default as written: unlimited, or in its type's own notation (2s, 0022). */
+static char *default_text(const struct key_def *k)
+{
+    if (k->def.i == LIMIT_UNLIMITED && key_type(k)->unlimited)
+        return xstrdup("unlimited");
+    return key_type(k)->format(k->def.i);
+}
+
 /* What --print writes for k's default: `key: literal` or the comment for no value. */
 static char *default_line(const struct key_def *k)
 {
@@ -91,9 +101,7 @@ static char *default_line(const struct key_def *k)
         return xasprintf("\n%s%s: %s  # default\n", indent, name, k->def.s);
     if (k->kind == KIND_BOOL)
         return xasprintf("\n%s%s: %s  # default\n", indent, name, k->def.b ? "true" : "false");
-    _cleanup_free_ char *v = k->def.i == LIMIT_UNLIMITED ? xstrdup("unlimited")
-                             : k->type == TYPE_DURATION  ? format_duration(k->def.i)
-                                                         : xasprintf("%lld", (long long)k->def.i);
+    _cleanup_free_ char *v = default_text(k);
     return xasprintf("\n%s%s: %s  # default\n", indent, name, v);
 }
 
@@ -257,9 +265,7 @@ static void test_cli_skips_defaults(void **state)
         else if (k->kind == KIND_BOOL)
             text = xstrdup(k->def.b ? "true" : "false");
         else
-            text = k->def.i == LIMIT_UNLIMITED ? xstrdup("unlimited")
-                   : k->type == TYPE_DURATION  ? format_duration(k->def.i)
-                                               : xasprintf("%lld", (long long)k->def.i);
+            text = default_text(k);
         _cleanup_free_ char *path = test_write(tmp, "d.yaml", "");
         _cleanup_free_ char *set = xasprintf("%s=%s", k->name, text);
         struct stack_op op = {.kind = STACK_SET, .arg = set};

@@ -2127,6 +2127,52 @@ static void test_key_stop_timeout(void **state)
               2, "stop_timeout", "at most 1 hour");
 }
 
+/* ---- process keys ---- */
+
+/* Octal in every format: YAML plain or quoted, a libconfig integer (read as decimal digits) or string. */
+static void test_key_umask(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_int_equal(l[0].p.umask, 0022);
+    assert_int_equal(l[1].p.umask, 0022);
+    done_both(l);
+    static const char *const yaml[] = {"0027", "\"0027\"", "027", "27", "'00027'"};
+    for (size_t i = 0; i < ARRAY_SIZE(yaml); i++) {
+        _cleanup_free_ char *text = xasprintf("rootfs: /r\numask: %s\n", yaml[i]);
+        struct loaded y;
+        load_ok(&y, "t.yaml", text);
+        if (y.p.umask != 0027)
+            fail_msg("umask: %s reads as %llo", yaml[i], (unsigned long long)y.p.umask);
+        done(&y);
+    }
+    static const char *const conf[] = {"0027", "\"0027\"", "27", "\"27\""};
+    for (size_t i = 0; i < ARRAY_SIZE(conf); i++) {
+        _cleanup_free_ char *text = xasprintf("rootfs = \"/r\";\numask = %s;\n", conf[i]);
+        struct loaded c;
+        load_ok(&c, "t.conf", text);
+        if (c.p.umask != 0027)
+            fail_msg("umask = %s reads as %llo", conf[i], (unsigned long long)c.p.umask);
+        done(&c);
+    }
+    load_both(l, "rootfs: /r\numask: 0\n", "rootfs = \"/r\";\numask = \"0777\";\n");
+    assert_int_equal(l[0].p.umask, 0);
+    assert_int_equal(l[1].p.umask, 0777);
+    done_both(l);
+    /* OCI writes the mask in decimal: 18 is 0022, and its 8 gives it away. */
+    bad_value("rootfs: /r\numask: 18\n", 2, 8, "rootfs = \"/r\";\numask = 18;\n", 2, "umask",
+              "`18` is not a umask: expected octal digits up to 0777, such as 0022 or 0027 (8 "
+              "and 9 are not octal digits)");
+    bad_value("rootfs: /r\numask: 1777\n", 2, 8, "rootfs = \"/r\";\numask = \"1777\";\n", 2,
+              "umask", "`1777` is not a umask");
+    bad_value("rootfs: /r\numask: u=rwx\n", 2, 8, "rootfs = \"/r\";\numask = \"u=rwx\";\n", 2,
+              "umask", "`u=rwx` is not a umask");
+    bad_value("rootfs: /r\numask: -1\n", 2, 8, "rootfs = \"/r\";\numask = -1;\n", 2, "umask",
+              "`-1` is not a umask");
+    bad_yaml("rootfs: /r\numask: ''\n", 2, 8, "umask", "is not a umask");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2196,6 +2242,7 @@ int main(void)
         T(test_key_masked_readonly_paths),
         T(test_key_stop_timeout),
         T(test_workdir_not_under_proc),
+        T(test_key_umask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
