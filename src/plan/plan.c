@@ -145,6 +145,8 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->init = p->init;
     plan->stop_timeout_ms = p->stop_timeout_ms;
     plan->umask = (mode_t)p->umask;
+    for (size_t i = 0; i < p->n_groups; i++)
+        strv_push(&plan->groups, xstrdup(p->groups[i].path));
 
     if (plan_mounts_build(p, plan, d) < 0 || plan_security_build(p, plan, d) < 0) {
         plan_free(plan);
@@ -170,6 +172,7 @@ void plan_free(struct run_plan *plan)
     free(plan->workdir);
     strv_free(plan->argv);
     strv_free(plan->env);
+    strv_free(plan->groups);
     free(plan->rlimits);
     free(plan->seccomp);
     free(plan->seccomp_source);

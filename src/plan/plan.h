@@ -128,6 +128,7 @@ struct run_plan {
     bool init;
     int64_t stop_timeout_ms;
     mode_t umask;  /* the command's and --exec's: the profile's, never the caller's */
+    char **groups; /* added to the user's: names (the container's /etc/group) or gids */
 
     /* What a command running as root inside may do. */
     uint64_t caps;       /* the kept set: bounding, and effective and permitted for uid 0 */

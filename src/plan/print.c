@@ -208,6 +208,12 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
                       plan->user);
     else
         strbuf_puts(sb, "  user root (uid 0, gid 0)\n");
+    if (plan->groups) {
+        strbuf_puts(sb, "  groups");
+        for (size_t i = 0; plan->groups[i]; i++)
+            strbuf_printf(sb, "%s %s", i ? "," : "", plan->groups[i]);
+        strbuf_puts(sb, ", added to the user's; names looked up in the container's /etc/group\n");
+    }
     strbuf_printf(sb, "  umask %04o\n", (unsigned)plan->umask);
     strbuf_printf(sb, "  workdir %s%s\n", plan->workdir,
                   plan->root.readonly ? "" : ", made when missing");

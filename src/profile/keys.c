@@ -41,7 +41,7 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_CGROUP] = &type_cgroup,   [TYPE_CAPS] = &type_caps,
     [TYPE_SECCOMP] = &type_seccomp, [TYPE_RLIMITS] = &type_rlimits,
     [TYPE_CPATHS] = &type_cpaths,   [TYPE_DURATION] = &type_duration,
-    [TYPE_UMASK] = &type_umask,
+    [TYPE_UMASK] = &type_umask,     [TYPE_GROUPS] = &type_groups,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

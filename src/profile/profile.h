@@ -59,7 +59,7 @@ struct profile_env {
 };
 
 struct profile_layer {
-    char *path; /* absolute */
+    char *path; /* absolute; in `groups`, a group name or gid as written */
     struct origin origin;
 };
 
@@ -90,6 +90,8 @@ struct profile {
     char *hostname; /* NULL: derived from name */
     char *user;     /* NULL: root */
     int64_t umask;  /* 0 ... 0777 */
+    struct profile_layer *groups; /* supplementary groups added to the user's */
+    size_t n_groups;
     char *workdir;  /* NULL: "/" */
     struct profile_env *env;
     size_t n_env;

@@ -40,6 +40,7 @@ enum key_type {
     TYPE_CPATHS,     /* list of absolute paths inside the container */
     TYPE_DURATION,   /* seconds: 10, 10s, 1.5s, 500ms; kept in milliseconds */
     TYPE_UMASK,      /* octal digits, at most 0777 */
+    TYPE_GROUPS,     /* list of group names or gids */
     TYPE__MAX,
 };
 

@@ -230,6 +230,61 @@ const struct value_type type_paths = {.ops = &host_paths_ops, .schema = schema_h
 const struct value_type type_cpaths = {.ops = &container_paths_ops,
                                        .schema = schema_container_paths};
 
+/* ---- groups: names or gids, kept as written and merged as paths are ---- */
+
+static int read_groups(struct profile *layer, const struct key_def *k, const struct node *n,
+                       const struct layer_ctx *ctx, struct diags *d)
+{
+    if (n->kind != NODE_SEQ) {
+        diags_node(d, DIAG_ERROR, n, "expected a list of group names or gids, got %s",
+                   node_kind_name(n));
+        return -1;
+    }
+    int r = 0;
+    for (size_t i = 0; i < n->n_items; i++) {
+        const char *s = read_scalar(n->items[i], "a group name or gid", d);
+        if (!s) {
+            r = -1;
+            continue;
+        }
+        if (!valid_id(s, strlen(s))) {
+            diags_node(d, DIAG_ERROR, n->items[i],
+                       "`%s` is not a group: expected a name ([A-Za-z_][A-Za-z0-9_.-]*, at most "
+                       "32 characters) or a gid (0 to 4294967294)",
+                       s);
+            r = -1;
+            continue;
+        }
+        paths_push(layer, k, xstrdup(s), origin_of(n->items[i], ctx));
+    }
+    return r;
+}
+
+static void schema_groups(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    jsonw_string(j, "type", "array");
+    jsonw_open(j, "items", '{');
+    jsonw_open(j, "anyOf", '[');
+    schema_pattern(j, "^([0-9]+|[A-Za-z_][A-Za-z0-9_.-]*\\$?)$");
+    schema_range(j, "integer", "0", "4294967294");
+    schema_variable(j);
+    jsonw_close(j);
+    jsonw_close(j);
+}
+
+static const struct value_ops groups_ops = {
+    .read = read_groups,
+    .merge = container_paths_merge,
+    .reset = paths_reset,
+    .equal = paths_equal,
+    .free = paths_free,
+    .print = paths_print,
+    .cli = paths_cli,
+};
+
+const struct value_type type_groups = {.ops = &groups_ops, .schema = schema_groups};
+
 /* ---- env: merged by NAME ---- */
 
 static void env_push(struct profile *p, const struct key_def *k, char *name, char *value,

@@ -96,6 +96,23 @@ bool valid_env_name(const char *s, size_t n)
     return true;
 }
 
+bool valid_id(const char *s, size_t n)
+{
+    _cleanup_free_ char *t = xstrndup(s, n);
+    uint64_t v;
+    if (all_digits(t))
+        return parse_uint(t, UINT32_MAX - 1, &v) == 0;
+    if (n == 0 || n > 32 || !(isalpha((unsigned char)t[0]) || t[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        if (t[i] == '$' && i == n - 1)
+            break;
+        if (!isalnum((unsigned char)t[i]) && !strchr("_.-", t[i]))
+            return false;
+    }
+    return true;
+}
+
 /*
  * Relative paths start at a directory whose symlinks are already resolved,
  * so a lexical clean-up names the file the user means without looking at

@@ -16,24 +16,6 @@
 
 /* ---- the scalar types: text to value ---- */
 
-/* A user or group: a number, or a portable POSIX name. */
-static bool valid_id(const char *s, size_t n)
-{
-    _cleanup_free_ char *t = xstrndup(s, n);
-    uint64_t v;
-    if (all_digits(t))
-        return parse_uint(t, UINT32_MAX - 1, &v) == 0;
-    if (n == 0 || n > 32 || !(isalpha((unsigned char)t[0]) || t[0] == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        if (t[i] == '$' && i == n - 1)
-            break;
-        if (!isalnum((unsigned char)t[i]) && !strchr("_.-", t[i]))
-            return false;
-    }
-    return true;
-}
-
 static int parse_name(const struct key_def *k, const struct node *n, void *out, struct diags *d)
 {
     const char *s = read_scalar(n, k->type_doc, d);

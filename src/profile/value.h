@@ -137,7 +137,7 @@ extern const struct value_type type_name, type_path, type_upper, type_bool, type
     type_user, type_abspath, type_pids, type_size, type_int, type_cpus, type_cgroup, type_duration,
     type_umask;
 /* value-list.c */
-extern const struct value_type type_paths, type_cpaths, type_env, type_command;
+extern const struct value_type type_paths, type_cpaths, type_env, type_command, type_groups;
 /* value-mount.c */
 extern const struct value_type type_mounts;
 /* value-set.c */
@@ -160,6 +160,8 @@ char *path_normalize(const char *path);
 bool valid_name(const char *s);
 bool valid_hostname(const char *s);
 bool valid_env_name(const char *s, size_t n);
+/* A user or group as `user` and `groups` take it: a number below 2^32-1, or a portable name. */
+bool valid_id(const char *s, size_t n);
 /* Was n written in a file (not on the command line)? */
 bool from_file(const struct node *n);
 struct origin origin_of(const struct node *n, const struct layer_ctx *ctx);

@@ -248,6 +248,10 @@ _Noreturn void child_main(struct child_ctx *c)
         error_wrap(&e, "user");
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
+    if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
+        error_wrap(&e, "groups");
+        child_fail(c, STATUS_LAUNCHER, "user", &e);
+    }
     if (c->want_tty && terminal_open_in_child(c->sync_fd, &c->winsize, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "terminal", &e);
     int workdir_fd = rootfs_open_workdir(plan->workdir, plan->root.readonly, &e);

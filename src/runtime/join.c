@@ -120,6 +120,10 @@ static _Noreturn void command_main(struct joiner *j)
         error_wrap(&e, "user");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
+    if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
+        error_wrap(&e, "groups");
+        fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
+    }
     close(take_fd(&rootfd));
     if (j->want_tty && terminal_open_in_child(j->sync_fd, &j->winsize, u.uid, &e) < 0)
         fail(j->sync_fd, STATUS_LAUNCHER, "terminal", &e);

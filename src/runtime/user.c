@@ -435,6 +435,43 @@ int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_
     return 0;
 }
 
+/*
+ * Runs in the child as root, after user_resolve, like it. Each group once:
+ * one the user has already (its primary group too) is not added again.
+ */
+int user_add_groups(int rootfd, char *const *groups, struct user_ids *u, struct congo_error *e)
+{
+    if (!groups || !groups[0])
+        return 0;
+    _cleanup_db_ struct db groupdb = {.name = "/etc/group"};
+    if (db_read(rootfd, "etc/group", &groupdb, e) < 0)
+        return -1;
+    for (size_t i = 0; groups[i]; i++) {
+        uint32_t gid;
+        if (all_digits(groups[i])) {
+            if (!parse_id((struct field){groups[i], strlen(groups[i])}, &gid))
+                return error_set(e, 0, "gid `%s` is out of range (0 to 4294967294)", groups[i]);
+        } else {
+            int r = group_find(&groupdb, groups[i], &gid, e);
+            if (r < 0)
+                return r;
+            if (r == 0)
+                return error_set(e, 0, "group `%s` is not in the container's /etc/group%s",
+                                 groups[i], missing_hint(&groupdb));
+        }
+        bool present = gid == u->gid;
+        for (size_t j = 0; j < u->n_groups && !present; j++)
+            present = u->groups[j] == gid;
+        if (present)
+            continue;
+        if (u->n_groups + 1 > MAX_GROUPS)
+            return error_set(e, 0, "more than %d groups", MAX_GROUPS);
+        u->groups = xrealloc(u->groups, (u->n_groups + 1) * sizeof(gid_t));
+        u->groups[u->n_groups++] = gid;
+    }
+    return 0;
+}
+
 void user_ids_free(struct user_ids *u)
 {
     if (!u)

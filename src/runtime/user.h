@@ -29,6 +29,12 @@ struct user_ids {
  * unless one is given, no supplementary groups).
  */
 int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_error *e);
+/*
+ * The profile's `groups` added to u's supplementary groups: a gid as it
+ * is, a name looked up in the container's etc/group below rootfd (an
+ * unknown one is an error naming it).
+ */
+int user_add_groups(int rootfd, char *const *groups, struct user_ids *u, struct congo_error *e);
 void user_ids_free(struct user_ids *u);
 
 /*

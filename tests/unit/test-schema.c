@@ -2173,6 +2173,56 @@ static void test_key_umask(void **state)
     bad_yaml("rootfs: /r\numask: ''\n", 2, 8, "umask", "is not a umask");
 }
 
+static void test_key_supplementary_groups(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\ngroups: [audio, 2000, \"_x.y-z\"]\n",
+              "rootfs = \"/r\";\ngroups = (\"audio\", 2000, \"_x.y-z\");\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_groups, 3);
+        assert_string_equal(l[i].p.groups[0].path, "audio");
+        assert_string_equal(l[i].p.groups[1].path, "2000");
+        assert_string_equal(l[i].p.groups[2].path, "_x.y-z");
+        assert_int_equal(l[i].p.groups[1].origin.line, 2);
+    }
+    done_both(l);
+    bad_value("rootfs: /r\ngroups: [audio, 1bad]\n", 2, 17,
+              "rootfs = \"/r\";\ngroups = [\"audio\", \"1bad\"];\n", 2, "groups[1]",
+              "`1bad` is not a group: expected a name");
+    bad_value("rootfs: /r\ngroups: [4294967295]\n", 2, 10,
+              "rootfs = \"/r\";\ngroups = [\"4294967295\"];\n", 2, "groups[0]",
+              "or a gid (0 to 4294967294)");
+    bad_value("rootfs: /r\ngroups: audio\n", 2, 9, "rootfs = \"/r\";\ngroups = \"audio\";\n", 2,
+              "groups", "expected a list of group names or gids, got a value");
+}
+
+/* Appended across files, each group once, in its first place; `reset` empties the list. */
+static void test_merge_groups(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml", "rootfs: /r\ngroups: [audio, video]\n"));
+    struct loaded l[2];
+    load_both(l, "include: base.yaml\ngroups: [wheel, audio]\n",
+              "include = \"base.yaml\";\ngroups = [\"wheel\", \"audio\"];\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_groups, 3);
+        assert_string_equal(l[i].p.groups[0].path, "audio");
+        assert_string_equal(l[i].p.groups[1].path, "video");
+        assert_string_equal(l[i].p.groups[2].path, "wheel");
+        assert_int_equal(l[i].p.groups[0].origin.line, 2);
+        assert_true(strstr(l[i].p.groups[0].origin.file, "base.yaml") != NULL);
+    }
+    done_both(l);
+    load_both(l, "include: base.yaml\nreset: [groups]\ngroups: [wheel]\n",
+              "include = \"base.yaml\";\nreset = [\"groups\"];\ngroups = [\"wheel\"];\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_groups, 1);
+        assert_string_equal(l[i].p.groups[0].path, "wheel");
+    }
+    done_both(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2243,6 +2293,8 @@ int main(void)
         T(test_key_stop_timeout),
         T(test_workdir_not_under_proc),
         T(test_key_umask),
+        T(test_key_supplementary_groups),
+        T(test_merge_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

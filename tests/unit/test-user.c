@@ -585,6 +585,75 @@ static void test_group_cap(void **state)
     root_free(&r);
 }
 
+/* Resolve spec, then add groups; both must succeed. */
+static void resolve_with_groups(const struct root *r, const char *spec, char *const *groups,
+                                struct user_ids *u)
+{
+    resolve_ok(r, spec, u);
+    struct congo_error e = {0};
+    if (user_add_groups(r->fd, groups, u, &e) < 0)
+        fail_msg("user_add_groups for %s: %s", spec, e.msg);
+}
+
+static void add_groups_fails(const struct root *r, const char *spec, char *const *groups,
+                             const char *text)
+{
+    struct user_ids u;
+    resolve_ok(r, spec, &u);
+    struct congo_error e = {0};
+    if (user_add_groups(r->fd, groups, &u, &e) == 0)
+        fail_msg("user_add_groups for %s succeeded, want an error with \"%s\"", spec, text);
+    if (!e.msg || !strstr(e.msg, text))
+        fail_msg("user_add_groups for %s: got \"%s\", want \"%s\"", spec, e.msg, text);
+    user_ids_free(&u);
+    error_clear(&e);
+}
+
+#define GROUPS(...) ((char *const[]){__VA_ARGS__, NULL})
+
+/* The profile's groups come after the user's own, each once; names from the container's file. */
+static void test_add_groups(void **state)
+{
+    (void)state;
+    struct root r = root_make(passwd_std, group_std);
+    struct user_ids u;
+    /* wheel and 1000 (alice's primary group) are hers already */
+    resolve_with_groups(&r, "alice", GROUPS("staff", "2000", "wheel", "1000", "staff"), &u);
+    assert_groups_are(&u, 1000, 10, 29, 50, 2000);
+    user_ids_free(&u);
+
+    /* an unknown uid has no memberships, but may have groups; its own gid is not repeated */
+    resolve_with_groups(&r, "4242", GROUPS("audio", "4242", "7"), &u);
+    assert_int_equal(u.gid, 4242);
+    assert_groups_are(&u, 29, 7);
+    user_ids_free(&u);
+
+    /* none: nothing changes */
+    resolve_with_groups(&r, "bob", NULL, &u);
+    assert_groups_are(&u, 1001, 29, 44);
+    user_ids_free(&u);
+
+    add_groups_fails(&r, "alice", GROUPS("staff", "nogroup"),
+                     "group `nogroup` is not in the container's /etc/group");
+    add_groups_fails(&r, "alice", GROUPS("4294967295"), "gid `4294967295` is out of range");
+    root_free(&r);
+
+    /* Without a group file, numbers still work and names say why they do not. */
+    r = root_make(passwd_std, NULL);
+    resolve_with_groups(&r, "alice", GROUPS("2000"), &u);
+    assert_groups_are(&u, 1000, 2000);
+    user_ids_free(&u);
+    add_groups_fails(&r, "alice", GROUPS("audio"),
+                     "group `audio` is not in the container's /etc/group (the container has none)");
+    root_free(&r);
+
+    /* The cap holds for the profile's groups too. */
+    _cleanup_free_ char *full = many_groups(65535);
+    r = root_make(passwd_std, full);
+    add_groups_fails(&r, "alice", GROUPS("7"), "more than 65536 groups");
+    root_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_uid0_other_name),
         cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_group_cap),
+        cmocka_unit_test(test_add_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
