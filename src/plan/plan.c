@@ -147,6 +147,8 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->umask = (mode_t)p->umask;
     for (size_t i = 0; i < p->n_groups; i++)
         strv_push(&plan->groups, xstrdup(p->groups[i].path));
+    plan->oom_score_adj_set = p->oom_score_adj != OOM_SCORE_ADJ_UNSET;
+    plan->oom_score_adj = plan->oom_score_adj_set ? (int)p->oom_score_adj : 0;
 
     if (plan_mounts_build(p, plan, d) < 0 || plan_security_build(p, plan, d) < 0) {
         plan_free(plan);

@@ -129,6 +129,9 @@ struct run_plan {
     int64_t stop_timeout_ms;
     mode_t umask;  /* the command's and --exec's: the profile's, never the caller's */
     char **groups; /* added to the user's: names (the container's /etc/group) or gids */
+    /* oom_score_adj, for the init, the command and --exec's; unset: the launcher's. */
+    bool oom_score_adj_set;
+    int oom_score_adj;
 
     /* What a command running as root inside may do. */
     uint64_t caps;       /* the kept set: bounding, and effective and permitted for uid 0 */

@@ -243,6 +243,11 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
         strbuf_puts(sb, "  init none: the command is PID 1\n");
     _cleanup_free_ char *timeout = format_duration(plan->stop_timeout_ms);
     strbuf_printf(sb, "  stop SIGTERM, then SIGKILL after %s\n", timeout);
+    if (plan->oom_score_adj_set)
+        strbuf_printf(sb, "  oom_score_adj %d, for the init, the command and --exec's commands\n",
+                      plan->oom_score_adj);
+    else
+        strbuf_puts(sb, "  oom_score_adj the launcher's\n");
 }
 
 static void put_caps(struct strbuf *sb, const char *what, uint64_t set)

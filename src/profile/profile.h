@@ -79,6 +79,9 @@ enum ns_id {
     NS__MAX,
 };
 
+/* oom_score_adj when the profile sets none: the container keeps the launcher's. */
+#define OOM_SCORE_ADJ_UNSET INT64_MIN
+
 
 struct profile {
     char *name;
@@ -118,6 +121,7 @@ struct profile {
     struct profile_rlimit *rlimits;
     size_t n_rlimits;
     bool no_new_privileges;
+    int64_t oom_score_adj; /* -1000 ... 1000, or OOM_SCORE_ADJ_UNSET */
     struct profile_layer *masked_paths; /* added to the built-in masked paths */
     size_t n_masked_paths;
     struct profile_layer *readonly_paths; /* added to the built-in read-only paths */

@@ -240,6 +240,39 @@ static int apply_rlimits(const struct run_plan *plan, struct congo_error *e)
 }
 
 /*
+ * Runs privileged in the child (or --exec's command), before the user
+ * switch and before anything of the command runs, so the init and the
+ * command inherit the value. Without CAP_SYS_RESOURCE the kernel lets a
+ * process go no lower than the value last written with it for the process
+ * or an ancestor (oom_score_adj_min), normally the launcher's own: the one
+ * reason it refuses (EACCES), which the message gives. A launcher that
+ * holds CAP_SYS_RESOURCE makes the value written the container's floor.
+ */
+static int apply_oom_score_adj(const struct run_plan *plan, struct congo_error *e)
+{
+    if (!plan->oom_score_adj_set)
+        return 0;
+    char text[16];
+    int n = snprintf(text, sizeof(text), "%d", plan->oom_score_adj);
+    _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0 && write(fd, text, (size_t)n) == n)
+        return 0;
+    int err = errno;
+    if (err != EACCES)
+        return error_set(e, err, "oom_score_adj: write %d to /proc/self/oom_score_adj",
+                         plan->oom_score_adj);
+    /* Still the launcher's: nothing was written. */
+    _cleanup_free_ char *own = NULL;
+    size_t len;
+    if (read_file_max("/proc/self/oom_score_adj", 16, &own, &len) < 0)
+        own = xstrdup("?");
+    return error_set(e, 0,
+                     "oom_score_adj: cannot set %d: lowering it below congo-launch's own (%d) "
+                     "needs CAP_SYS_RESOURCE, which congo-launch does not hold",
+                     plan->oom_score_adj, atoi(own));
+}
+
+/*
  * Runs privileged in the child, before the user switch. The bounding set
  * caps what any later execve can grant, setuid-root binaries and file
  * capabilities included, so it is reduced first; the inheritable and
@@ -249,7 +282,7 @@ static int apply_rlimits(const struct run_plan *plan, struct congo_error *e)
 int security_apply_before_user(const struct security_ctx *ctx, struct congo_error *e)
 {
     const struct run_plan *plan = ctx->plan;
-    if (apply_rlimits(plan, e) < 0)
+    if (apply_oom_score_adj(plan, e) < 0 || apply_rlimits(plan, e) < 0)
         return -1;
     for (int c = 0; c <= ctx->last_cap; c++) {
         if (ctx->caps & CAP_BIT(c))

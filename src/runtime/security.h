@@ -1,7 +1,7 @@
 /*
  * What a command running as root inside may do, applied: the capability
- * sets, rlimits, umask, no_new_privileges and the seccomp filter the plan
- * holds.
+ * sets, rlimits, oom_score_adj, umask, no_new_privileges and the seccomp
+ * filter the plan holds.
  */
 #pragma once
 
@@ -30,10 +30,10 @@ int security_prepare(const struct run_plan *plan, struct security_ctx *ctx,
 
 /*
  * In the child, as root, after the root is assembled and before the user
- * switch: rlimits, the bounding set reduced to the kept set, ambient and
- * inheritable sets cleared, the umask, and (when no_new_privileges is
- * false, which needs CAP_SYS_ADMIN for it) the seccomp filter. Runs
- * privileged.
+ * switch: oom_score_adj, rlimits, the bounding set reduced to the kept set,
+ * ambient and inheritable sets cleared, the umask, and (when
+ * no_new_privileges is false, which needs CAP_SYS_ADMIN for it) the
+ * seccomp filter. Runs privileged.
  */
 int security_apply_before_user(const struct security_ctx *ctx, struct congo_error *e);
 

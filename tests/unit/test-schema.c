@@ -2223,6 +2223,34 @@ static void test_merge_groups(void **state)
     done_both(l);
 }
 
+static void test_key_oom_score_adj(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_true(l[0].p.oom_score_adj == OOM_SCORE_ADJ_UNSET);
+    assert_true(l[1].p.oom_score_adj == OOM_SCORE_ADJ_UNSET);
+    done_both(l);
+    load_both(l, "rootfs: /r\noom_score_adj: -1000\n", "rootfs = \"/r\";\noom_score_adj = 1000;\n");
+    assert_int_equal(l[0].p.oom_score_adj, -1000);
+    assert_int_equal(l[1].p.oom_score_adj, 1000);
+    done_both(l);
+    /* 0 is a value of its own, not "unset": it replaces the launcher's. */
+    load_both(l, "rootfs: /r\noom_score_adj: 0\n", "rootfs = \"/r\";\noom_score_adj = \"0\";\n");
+    assert_int_equal(l[0].p.oom_score_adj, 0);
+    assert_int_equal(l[1].p.oom_score_adj, 0);
+    done_both(l);
+    bad_value("rootfs: /r\noom_score_adj: 1001\n", 2, 16,
+              "rootfs = \"/r\";\noom_score_adj = 1001;\n", 2, "oom_score_adj",
+              "`1001` is out of range: expected integer -1000..1000");
+    bad_value("rootfs: /r\noom_score_adj: -1001\n", 2, 16,
+              "rootfs = \"/r\";\noom_score_adj = -1001;\n", 2, "oom_score_adj",
+              "`-1001` is out of range");
+    bad_value("rootfs: /r\noom_score_adj: high\n", 2, 16,
+              "rootfs = \"/r\";\noom_score_adj = \"high\";\n", 2, "oom_score_adj",
+              "`high` is out of range");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2295,6 +2323,7 @@ int main(void)
         T(test_key_umask),
         T(test_key_supplementary_groups),
         T(test_merge_groups),
+        T(test_key_oom_score_adj),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
