@@ -144,6 +144,8 @@ struct run_plan {
     unsigned short seccomp_len;
     char *seccomp_source;        /* "default", "unconfined", or the seccomp file's path */
     struct seccomp_rules *seccomp_rules; /* what the filter denies, for --print-plan */
+    /* Raised in the inheritable and ambient sets: what a command keeps as any user; in caps. */
+    uint64_t caps_ambient;
 };
 
 /*

@@ -285,9 +285,10 @@ static void put_rule(struct strbuf *sb, const struct seccomp_rule *r)
 
 static void put_security(struct strbuf *sb, const struct run_plan *plan)
 {
-    strbuf_puts(sb, "capabilities of a root command (another user gets none):\n");
+    strbuf_printf(sb, "capabilities of a root command (another user gets %s):\n",
+                  plan->caps_ambient ? "the ambient ones alone" : "none");
     put_caps(sb, "bounding, effective, permitted:", plan->caps);
-    strbuf_puts(sb, "  inheritable, ambient: none\n");
+    put_caps(sb, "inheritable, ambient:", plan->caps_ambient);
     strbuf_printf(sb, "no_new_privileges: %s\n", plan->no_new_privileges ? "true" : "false");
     if (plan->n_rlimits == 0)
         strbuf_puts(sb, "rlimits: the launcher's\n");

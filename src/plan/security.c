@@ -22,6 +22,7 @@
 #include "plan/plan-internal.h"
 #include "profile/schema.h"
 #include "profile/seccomp-file.h"
+#include "util/names.h"
 #include "util/util.h"
 
 #define CAP_BIT(c) (UINT64_C(1) << (c))
@@ -253,6 +254,45 @@ static int plan_seccomp(const struct profile *p, struct run_plan *plan, struct d
                         &plan->seccomp_len, d);
 }
 
+/* An error at capabilities.ambient for the capabilities of set, if any, saying why. */
+static void ambient_outside(const struct profile *p, uint64_t set, const char *why,
+                            struct diags *d)
+{
+    if (!set)
+        return;
+    const struct origin *o = &p->origin[KEY_CAP_AMBIENT];
+    _cleanup_free_ char *names = capability_list(set);
+    diags_add(d, DIAG_ERROR, o->file, o->line, 0, "capabilities.ambient",
+              "%s %s not in the kept set, which bounds the ambient set: %s", names,
+              set & (set - 1) ? "are" : "is", why);
+}
+
+/*
+ * The kernel raises an ambient capability only when it is also permitted
+ * and inheritable, and neither can hold what the bounding set lacks; so
+ * each must be in the kept set, which is the bounding set. Said here,
+ * at the key, rather than as a refused prctl in the child.
+ */
+static int plan_ambient(const struct profile *p, struct run_plan *plan, struct diags *d)
+{
+    uint64_t outside = p->cap_ambient & ~plan->caps;
+    if (!outside) {
+        plan->caps_ambient = p->cap_ambient;
+        return 0;
+    }
+    uint64_t unknown = outside & ~caps_upto(kernel_last_cap());
+    uint64_t dropped = outside & ~unknown & p->cap_drop;
+    uint64_t not_added = outside & ~unknown & ~dropped;
+    ambient_outside(p, dropped, "capabilities.drop takes it away", d);
+    if (dropped) {
+        const struct origin *o = &p->origin[KEY_CAP_DROP];
+        diags_add(d, DIAG_NOTE, o->file, o->line, 0, "capabilities.drop", "set here");
+    }
+    ambient_outside(p, not_added, "not in the default set, nor in capabilities.add", d);
+    ambient_outside(p, unknown, "unknown to the running kernel", d);
+    return -1;
+}
+
 int plan_security_build(const struct profile *p, struct run_plan *plan, struct diags *d)
 {
     /* What the running kernel knows: a capability it lacks cannot be kept, nor dropped. */
@@ -271,5 +311,6 @@ int plan_security_build(const struct profile *p, struct run_plan *plan, struct d
             };
         plan->n_rlimits = p->n_rlimits;
     }
-    return plan_seccomp(p, plan, d);
+    int r = plan_ambient(p, plan, d);
+    return plan_seccomp(p, plan, d) < 0 ? -1 : r;
 }

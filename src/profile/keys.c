@@ -92,7 +92,7 @@ bool key_is_group(const char *name)
 const struct key_group profile_groups[KEY_GROUPS] = {
     {"limits", "The limits of the container's cgroup."},
     {"capabilities", "The capabilities a command running as root keeps: the default set, with "
-                     "these added and dropped."},
+                     "these added and dropped; and those any user keeps, the ambient ones."},
 };
 
 const char *key_suggest(const char *prefix, const char *misspelt)

@@ -115,6 +115,7 @@ struct profile {
     char *cgroup_path;   /* NULL: auto, congo-NAME-PID-STARTTIME below cgroup_parent */
     uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
     uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
+    uint64_t cap_ambient; /* raised in the inheritable and ambient sets too */
     char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */
     /* That file's rules, read once with the profile, for the filter and --print-plan; else NULL. */
     struct seccomp_rules *seccomp_rules;

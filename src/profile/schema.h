@@ -80,7 +80,7 @@ struct key_def {
     } def;
     const char *unset;  /* --print's comment for a default with no literal */
     int64_t min, max;   /* integers: the range, in the unit kept */
-    enum key_id peer;   /* capabilities: the other set, which cancels this one */
+    enum key_id peer;   /* capabilities: the other set, which cancels this one; its own id: none */
     /* Container paths: congo's own, NULL-terminated, which an entry `!PATH` takes back. */
     const char *const *builtin;
     bool peer_wins;     /* in one layer, the peer's entries apply after this set's */

@@ -203,7 +203,10 @@ static const struct value_ops namespaces_ops = {
 
 const struct value_type type_namespaces = {.ops = &namespaces_ops, .schema = schema_namespaces};
 
-/* ---- capabilities: a set, cancelled by its peer (add by drop, drop by add) ---- */
+/*
+ * ---- capabilities: a set, cancelled by its peer (add by drop, drop by add);
+ * the ambient set has none ----
+ */
 
 static uint64_t *caps_of(struct profile *p, const struct key_def *k)
 {
@@ -265,7 +268,8 @@ static void caps_merge(struct profile *into, const struct profile *layer, const 
 {
     uint64_t add = caps_v(layer, k);
     *caps_of(into, k) |= add;
-    *caps_of(into, &profile_keys[k->peer]) &= ~add;
+    if (k->peer != k->id)
+        *caps_of(into, &profile_keys[k->peer]) &= ~add;
 }
 
 static void caps_reset(struct profile *p, const struct key_def *k)

@@ -2,17 +2,19 @@
  * What a command running as root inside may do, applied: the plan decided
  * the capabilities, rlimits and seccomp filter (src/plan/security.c); this
  * checks, in the parent just before clone, that the launcher can grant them
- * (it holds the capabilities asked for by name, the hard limits are within
- * its own and fs.nr_open), and applies them in the child. The child then
- * only makes system calls with values known to be acceptable; its errors
- * are a kernel refusing after all, reported with the key at fault.
+ * (it holds the capabilities asked for by name or as ambient, the hard
+ * limits are within its own and fs.nr_open), and applies them in the
+ * child. The child then only makes system calls with values known to be
+ * acceptable; its errors are a kernel refusing after all, reported with
+ * the key at fault.
  *
  * The order in the child is runc's: rlimits, bounding set, ambient and
- * inheritable sets as root; then the user switch; then the effective and
- * permitted sets, no_new_privileges, and the seccomp filter last, so the
- * filter never refuses a step of congo's own setup. Without
- * no_new_privileges the kernel only lets a process holding CAP_SYS_ADMIN
- * load a filter, so then it is loaded before the user switch instead.
+ * inheritable sets as root; then the user switch; then the effective,
+ * permitted, inheritable and ambient sets, no_new_privileges, and the
+ * seccomp filter last, so the filter never refuses a step of congo's own
+ * setup. Without no_new_privileges the kernel only lets a process holding
+ * CAP_SYS_ADMIN load a filter, so then it is loaded before the user switch
+ * instead.
  */
 #include "runtime/security.h"
 
@@ -71,6 +73,16 @@ static int caps_set(const struct capsets *s)
     return capset(&h, d);
 }
 
+/* The ambient set; empty on a kernel before 4.3, which has none. */
+static uint64_t ambient_set(int last)
+{
+    uint64_t set = 0;
+    for (int c = 0; c <= last; c++)
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) == 1)
+            set |= CAP_BIT(c);
+    return set;
+}
+
 static uint64_t bounding_set(int last)
 {
     uint64_t set = 0;
@@ -126,6 +138,14 @@ static int check_caps(const struct run_plan *plan, struct security_ctx *ctx, str
                           "cannot add %s: congo-launch does not hold %s itself (not in its "
                           "bounding set, or unknown to this kernel)",
                           names, missing & (missing - 1) ? "them" : "it");
+    }
+    uint64_t ambient_missing = plan->caps_ambient & ~held;
+    if (ambient_missing) {
+        _cleanup_free_ char *names = capability_list(ambient_missing);
+        return error_set(e, 0,
+                         "capabilities.ambient: cannot raise %s: congo-launch does not hold %s "
+                         "itself",
+                         names, ambient_missing & (ambient_missing - 1) ? "them" : "it");
     }
     ctx->caps = plan->caps & held;
     return 0;
@@ -305,6 +325,13 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
     if (caps_set(&s) < 0)
         return caps_error(e, errno, "clear the inheritable set");
     /*
+     * A switch from root to another uid empties the permitted set, and the
+     * ambient set can only be raised from it: keep it across the switch;
+     * security_apply_after_user then narrows it to the ambient capabilities.
+     */
+    if (plan->caps_ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return caps_error(e, errno, "prctl(PR_SET_KEEPCAPS)");
+    /*
      * The command's umask, never the caller's. Nothing congo makes from here
      * on is a file, and a filter loaded next could refuse the call.
      */
@@ -316,37 +343,54 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
 
 /*
  * Runs in the child right after setgroups/setgid/setuid; for uid 0 still
- * privileged. Root keeps exactly the kept set. Any other uid must hold
- * nothing: setuid from root to another uid clears the permitted and
- * effective sets unless SECBIT_KEEP_CAPS or PR_SET_KEEPCAPS was set, and
- * a permitted capability left behind could be made effective again by the
- * command itself, so both are checked, never assumed.
+ * privileged. Root keeps exactly the kept set, with the ambient
+ * capabilities also inheritable and ambient. Any other uid keeps the
+ * ambient capabilities alone (effective, permitted, inheritable and
+ * ambient, so that they survive its execve), and nothing when there are
+ * none: setuid from root to another uid clears the permitted and effective
+ * sets unless SECBIT_KEEP_CAPS or PR_SET_KEEPCAPS was set (before_user sets
+ * it only for the ambient set), and a permitted capability left behind
+ * could be made effective again by the command itself, so every set is
+ * checked, never assumed.
  */
 int security_apply_after_user(const struct security_ctx *ctx, uid_t uid, struct congo_error *e)
 {
     const struct run_plan *plan = ctx->plan;
+    uint64_t ambient = plan->caps_ambient;
     struct capsets s;
     if (caps_get(&s) < 0)
         return caps_error(e, errno, "capget");
-    if (uid == 0) {
-        uint64_t keep = ctx->caps & s.prm;
-        struct capsets want = {.eff = keep, .prm = keep, .inh = 0};
-        if (caps_set(&want) < 0)
-            return caps_error(e, errno, "set the effective and permitted sets");
-        if (caps_get(&s) < 0)
-            return caps_error(e, errno, "capget");
-        if (s.eff != keep || s.prm != keep || s.inh != 0)
-            return caps_error(e, 0,
-                              "the kernel left CapEff %#llx, CapPrm %#llx, CapInh %#llx where "
-                              "%#llx was set",
-                              (unsigned long long)s.eff, (unsigned long long)s.prm,
-                              (unsigned long long)s.inh, (unsigned long long)keep);
-    } else if (s.eff || s.prm || s.inh) {
+    if (uid != 0 && !ambient && (s.eff || s.prm || s.inh))
         return caps_error(e, 0,
                           "the switch to uid %u left CapEff %#llx, CapPrm %#llx, CapInh %#llx: "
                           "a user switch must leave no capability",
                           (unsigned)uid, (unsigned long long)s.eff, (unsigned long long)s.prm,
                           (unsigned long long)s.inh);
+    if (uid != 0 && (s.prm & ambient) != ambient)
+        return caps_error(e, 0, "the switch to uid %u lost the ambient capabilities (CapPrm %#llx)",
+                          (unsigned)uid, (unsigned long long)s.prm);
+    if (uid == 0 || ambient) {
+        uint64_t keep = uid == 0 ? ctx->caps & s.prm : ambient;
+        struct capsets want = {.eff = keep, .prm = keep, .inh = ambient};
+        if (ambient && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+            return caps_error(e, errno, "prctl(PR_SET_KEEPCAPS)");
+        if (caps_set(&want) < 0)
+            return caps_error(e, errno, "set the effective, permitted and inheritable sets");
+        for (int c = 0; c <= ctx->last_cap; c++)
+            if ((ambient & CAP_BIT(c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) {
+                _cleanup_free_ char *name = capability_name(c);
+                return caps_error(e, errno, "raise %s in the ambient set", name);
+            }
+        if (caps_get(&s) < 0)
+            return caps_error(e, errno, "capget");
+        uint64_t amb = ambient_set(ctx->last_cap);
+        if (s.eff != keep || s.prm != keep || s.inh != ambient || amb != ambient)
+            return caps_error(e, 0,
+                              "the kernel left CapEff %#llx, CapPrm %#llx, CapInh %#llx, CapAmb "
+                              "%#llx where %#llx and ambient %#llx were set",
+                              (unsigned long long)s.eff, (unsigned long long)s.prm,
+                              (unsigned long long)s.inh, (unsigned long long)amb,
+                              (unsigned long long)keep, (unsigned long long)ambient);
     }
     if (plan->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return error_set(e, errno, "no_new_privileges: prctl(PR_SET_NO_NEW_PRIVS)");

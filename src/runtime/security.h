@@ -21,9 +21,9 @@ struct security_ctx {
 
 /*
  * In the parent, before clone: can the launcher grant what the plan asks?
- * A capability added by name that it does not hold, a hard limit above its
- * own without CAP_SYS_RESOURCE, or a nofile limit above fs.nr_open is an
- * error naming the key. Fills ctx for the child.
+ * A capability added by name or ambient that it does not hold, a hard
+ * limit above its own without CAP_SYS_RESOURCE, or a nofile limit above
+ * fs.nr_open is an error naming the key. Fills ctx for the child.
  */
 int security_prepare(const struct run_plan *plan, struct security_ctx *ctx,
                      struct congo_error *e);
@@ -31,8 +31,9 @@ int security_prepare(const struct run_plan *plan, struct security_ctx *ctx,
 /*
  * In the child, as root, after the root is assembled and before the user
  * switch: oom_score_adj, rlimits, the bounding set reduced to the kept set,
- * ambient and inheritable sets cleared, the umask, and (when
- * no_new_privileges is false, which needs CAP_SYS_ADMIN for it) the
+ * ambient and inheritable sets cleared (and the permitted set kept across
+ * the switch when there are ambient capabilities to raise), the umask, and
+ * (when no_new_privileges is false, which needs CAP_SYS_ADMIN for it) the
  * seccomp filter. Runs privileged.
  */
 int security_apply_before_user(const struct security_ctx *ctx, struct congo_error *e);
@@ -40,8 +41,9 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
 /*
  * In the child, right after setgroups/setgid/setuid: for uid 0 the
  * effective and permitted sets become the kept set (a user switch to
- * another uid leaves none), no_new_privileges, and the seccomp filter when
- * it was not loaded before. The last step before exec.
+ * another uid leaves the ambient capabilities alone), the ambient ones are
+ * raised, no_new_privileges, and the seccomp filter when it was not loaded
+ * before. The last step before exec.
  */
 int security_apply_after_user(const struct security_ctx *ctx, uid_t uid,
                               struct congo_error *e);

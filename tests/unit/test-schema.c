@@ -2251,6 +2251,56 @@ static void test_key_oom_score_adj(void **state)
               "`high` is out of range");
 }
 
+static void test_key_capabilities_ambient(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\ncapabilities:\n  ambient: [net_bind_service, CAP_CHOWN]\n",
+              "rootfs = \"/r\";\ncapabilities = { ambient = [\"NET_BIND_SERVICE\", \"chown\"]; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.cap_ambient, CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_CHOWN));
+        assert_int_equal(l[i].p.cap_add, 0);
+        assert_int_equal(l[i].p.cap_drop, 0);
+    }
+    done_both(l);
+    bad_value("rootfs: /r\ncapabilities:\n  ambient: [NET_BIND]\n", 3, 13,
+              "rootfs = \"/r\";\ncapabilities = { ambient = [\"NET_BIND\"]; };\n", 2,
+              "capabilities.ambient[0]", "`NET_BIND` is not a capability");
+    bad_value("rootfs: /r\ncapabilities:\n  ambient: KILL\n", 3, 12,
+              "rootfs = \"/r\";\ncapabilities = { ambient = \"KILL\"; };\n", 2,
+              "capabilities.ambient", "expected a list of capability names");
+}
+
+/*
+ * Merged by name, like add; a later drop does not take a capability out of
+ * the ambient set (the plan refuses the pair), and `reset` empties it.
+ */
+static void test_merge_capabilities_ambient(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml", "rootfs: /r\ncapabilities: {ambient: [KILL, CHOWN]}\n"));
+    struct loaded l[2];
+    load_both(l, "include: base.yaml\ncapabilities: {ambient: [NET_BIND_SERVICE], drop: [KILL]}\n",
+              "include = \"base.yaml\";\ncapabilities = { ambient = [\"NET_BIND_SERVICE\"]; drop = "
+              "[\"KILL\"]; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.cap_ambient,
+                         CAPBIT(CAP_KILL) | CAPBIT(CAP_CHOWN) | CAPBIT(CAP_NET_BIND_SERVICE));
+        assert_int_equal(l[i].p.cap_drop, CAPBIT(CAP_KILL));
+    }
+    done_both(l);
+    load_both(l, "include: base.yaml\nreset: [capabilities.ambient]\n",
+              "include = \"base.yaml\";\nreset = [\"capabilities.ambient\"];\n");
+    assert_int_equal(l[0].p.cap_ambient, 0);
+    assert_int_equal(l[1].p.cap_ambient, 0);
+    done_both(l);
+    /* An add in a later file leaves the ambient set as it was. */
+    struct loaded a;
+    load_ok(&a, "add.yaml", "include: base.yaml\ncapabilities: {add: [NET_ADMIN]}\n");
+    assert_int_equal(a.p.cap_ambient, CAPBIT(CAP_KILL) | CAPBIT(CAP_CHOWN));
+    done(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2324,6 +2374,8 @@ int main(void)
         T(test_key_supplementary_groups),
         T(test_merge_groups),
         T(test_key_oom_score_adj),
+        T(test_key_capabilities_ambient),
+        T(test_merge_capabilities_ambient),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
