@@ -284,6 +284,32 @@ static void test_lists(void **state)
     diags_free(&d);
 }
 
+/* The process keys: a scalar, lists that append, and a negative number, attached or not. */
+static void test_process_options(void **state)
+{
+    (void)state;
+    struct diags d = {0};
+    _cleanup_node_ struct node *root =
+        PARSE(&d, "/r", "-", "-", "-", "-", "--umask", "0027", "--groups", "audio,2000",
+              "--groups=wheel", "--oom-score-adj=-500", "--cap-ambient", "NET_BIND_SERVICE,CHOWN");
+    assert_non_null(root);
+    assert_int_equal(d.n, 0);
+    check_path(root, "umask", "0027");
+    const struct node *groups = check_seq(root, "groups", 3);
+    check_scalar(groups->items[0], "audio");
+    check_scalar(groups->items[1], "2000");
+    check_scalar(groups->items[2], "wheel");
+    check_path(root, "oom_score_adj", "-500");
+    const struct node *ambient = check_seq(root, "capabilities.ambient", 2);
+    check_scalar(ambient->items[0], "NET_BIND_SERVICE");
+    check_scalar(ambient->items[1], "CHOWN");
+    /* A word starting with a single `-` is still a value. */
+    _cleanup_node_ struct node *next = PARSE(&d, "/r", "-", "-", "-", "-", "--oom-score-adj", "-5");
+    assert_non_null(next);
+    check_path(next, "oom_score_adj", "-5");
+    diags_free(&d);
+}
+
 static void test_namespaces_merge(void **state)
 {
     (void)state;
@@ -639,6 +665,28 @@ static void test_print_everything(void **state)
     profile_free(&p);
 }
 
+static void test_print_process_keys(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    p.umask = 0027;
+    p.groups = xcalloc(2, sizeof(*p.groups));
+    p.groups[0] = (struct profile_layer){.path = xstrdup("audio")};
+    p.groups[1] = (struct profile_layer){.path = xstrdup("2000")};
+    p.n_groups = 2;
+    p.oom_score_adj = -500;
+    p.cap_ambient = (UINT64_C(1) << 10) | 1; /* NET_BIND_SERVICE, CHOWN */
+    check_cli(&p, "congo-launch run - - - - - --umask 0027 --groups audio,2000"
+                  " --cap-ambient CHOWN,NET_BIND_SERVICE --oom-score-adj=-500\n");
+    /* At their defaults, none is written: 0022, no group, the launcher's oom_score_adj. */
+    p.umask = 0022;
+    p.oom_score_adj = OOM_SCORE_ADJ_UNSET;
+    p.cap_ambient = 0;
+    check_cli(&p, "congo-launch run - - - - - --groups audio,2000\n");
+    profile_free(&p);
+}
+
 static void test_print_tricky(void **state)
 {
     (void)state;
@@ -806,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_env_append),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_process_options),
         cmocka_unit_test(test_namespaces_merge),
         cmocka_unit_test(test_mounts),
         cmocka_unit_test(test_command),
@@ -819,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_print_default),
         cmocka_unit_test(test_print_everything),
+        cmocka_unit_test(test_print_process_keys),
         cmocka_unit_test(test_print_tricky),
         cmocka_unit_test(test_print_dash_values),
         cmocka_unit_test(test_round_trip_tree),

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plan/plan.h"
@@ -18,6 +20,8 @@
 #include <linux/filter.h>
 
 #include "default-filter.h"
+
+#define BIT(c) (UINT64_C(1) << (c))
 
 /* The plan of p; p gets a root and a command when it has none. Fails the test on errors. */
 static void build(struct profile *p, struct run_plan *plan)
@@ -405,6 +409,126 @@ static void test_no_command(void **state)
     profile_free(&p);
 }
 
+/* ---- the process keys ---- */
+
+/* Unset, the umask is 0022 (never the caller's), no group is added, oom_score_adj is the launcher's. */
+static void test_process_defaults(void **state)
+{
+    (void)state;
+    mode_t old = umask(0077);
+    struct run_plan plan;
+    build_text("", &plan);
+    umask(old);
+    assert_int_equal(plan.umask, 0022);
+    assert_null(plan.groups);
+    assert_false(plan.oom_score_adj_set);
+    assert_int_equal(plan.caps_ambient, 0);
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    static const char *const lines[] = {
+        "  umask 0022\n",
+        "  oom_score_adj the launcher's\n",
+        "capabilities of a root command (another user gets none):\n",
+        "  inheritable, ambient: none\n",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("no `%s` in:\n%s", lines[i], text);
+    assert_null(strstr(text, "  groups"));
+    plan_free(&plan);
+}
+
+static void test_process_keys(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("user: nobody\numask: '0007'\ngroups: [audio, 2000]\noom_score_adj: -17\n"
+               "capabilities: {add: [NET_ADMIN], ambient: [NET_BIND_SERVICE, NET_ADMIN]}\n",
+               &plan);
+    assert_int_equal(plan.umask, 0007);
+    assert_int_equal(strv_len(plan.groups), 2);
+    assert_string_equal(plan.groups[0], "audio");
+    assert_string_equal(plan.groups[1], "2000");
+    assert_true(plan.oom_score_adj_set);
+    assert_int_equal(plan.oom_score_adj, -17);
+    assert_int_equal(plan.caps_ambient, BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_NET_ADMIN));
+    assert_int_equal(plan.caps & plan.caps_ambient, plan.caps_ambient);
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    static const char *const lines[] = {
+        "  groups audio, 2000, added to the user's; names looked up in the container's "
+        "/etc/group\n",
+        "  umask 0007\n",
+        "  oom_score_adj -17, for the init, the command and --exec's commands\n",
+        "capabilities of a root command (another user gets the ambient ones alone):\n",
+        "  inheritable, ambient: NET_BIND_SERVICE, NET_ADMIN\n",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("no `%s` in:\n%s", lines[i], text);
+    plan_free(&plan);
+
+    /* 0 is a value: written, not left to the launcher. */
+    build_text("oom_score_adj: 0\n", &plan);
+    assert_true(plan.oom_score_adj_set);
+    assert_int_equal(plan.oom_score_adj, 0);
+    plan_free(&plan);
+}
+
+/* plan_build's errors for p's text, which must fail. Caller frees. */
+static char *plan_errors(const char *yaml, char **path)
+{
+    _cleanup_free_ char *dir = test_tmpdir();
+    *path = test_write(dir, "p.yaml", yaml);
+    struct profile p;
+    struct diags d = {0};
+    if (test_load_file(&p, *path, &d) < 0) {
+        _cleanup_free_ char *why = test_diags_text(&d);
+        fail_msg("load: %s", why);
+    }
+    strv_push(&p.command, xstrdup("/bin/true"));
+    struct run_plan plan;
+    assert_int_equal(plan_build(&p, &plan, &d), -1);
+    char *text = test_diags_text(&d);
+    diags_free(&d);
+    profile_free(&p);
+    test_rmrf(dir);
+    return text;
+}
+
+/* An ambient capability outside the kept set is refused at its key, with the reason. */
+static void test_ambient_outside_kept(void **state)
+{
+    (void)state;
+    char *path;
+    _cleanup_free_ char *dropped = plan_errors(
+        "rootfs: /r\ncapabilities:\n  drop: [NET_BIND_SERVICE]\n  ambient: [NET_BIND_SERVICE]\n",
+        &path);
+    _cleanup_free_ char *want = xasprintf(
+        "%s:4: error: capabilities.ambient: NET_BIND_SERVICE is not in the kept set, which bounds "
+        "the ambient set: capabilities.drop takes it away\n%s:3: note: capabilities.drop: set here\n",
+        path, path);
+    if (!strstr(dropped, want))
+        fail_msg("want:\n%sgot:\n%s", want, dropped);
+    free(path);
+
+    _cleanup_free_ char *not_added =
+        plan_errors("rootfs: /r\ncapabilities:\n  ambient: [SYS_TIME, NET_ADMIN]\n", &path);
+    _cleanup_free_ char *want2 =
+        xasprintf("%s:3: error: capabilities.ambient: NET_ADMIN, SYS_TIME are not in the kept set, "
+                  "which bounds the ambient set: not in the default set, nor in capabilities.add\n",
+                  path);
+    if (!strstr(not_added, want2))
+        fail_msg("want:\n%sgot:\n%s", want2, not_added);
+    free(path);
+
+    /* `drop: [ALL]` leaves nothing to keep: ALL as ambient then fails, even the defaults. */
+    _cleanup_free_ char *all =
+        plan_errors("rootfs: /r\ncapabilities: {drop: [ALL], add: [KILL], ambient: [KILL, CHOWN]}\n",
+                    &path);
+    assert_non_null(strstr(all, "capabilities.ambient: CHOWN is not in the kept set"));
+    assert_null(strstr(all, "KILL is not"));
+    free(path);
+}
+
 /* ---- --print-plan ---- */
 
 static void test_print(void **state)
@@ -480,6 +604,8 @@ int main(void)
         cmocka_unit_test(test_mounts_in_place), cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
+        cmocka_unit_test(test_process_defaults), cmocka_unit_test(test_process_keys),
+        cmocka_unit_test(test_ambient_outside_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -224,6 +224,8 @@ static void test_print_every_key(void **state)
         "  memory_swap: unlimited\n", "  # cpu_shares: unset\n", "  # cpus: unset\n",
         "mounts: []\n",        "  cgroup: false\n",    "  uts: true\n",
         "init: true\n",        "cgroup_parent: auto\n",
+        "umask: 0022\n",       "groups: []\n",        "  ambient: []\n",
+        "# oom_score_adj: unset; the launcher's is kept\n",
     };
     for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
         if (!strstr(text, lines[i])) {

@@ -24,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -768,6 +769,189 @@ static void test_user_switch_keepcaps_refused(void **state)
     run_in_child(check_user_switch, "keepcaps");
 }
 
+/* ---- ambient capabilities ---- */
+
+#define AMBIENT (BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_CHOWN))
+
+/*
+ * The ambient set raised, as root (arg NULL) or after a switch to uid
+ * 65534: inheritable and ambient hold it; another uid holds nothing else.
+ */
+static char *check_ambient(void *arg)
+{
+    uid_t uid = arg ? 65534 : 0;
+    char *skip_why = uid ? need_real_root() : become_root();
+    if (skip_why)
+        return skip_why;
+    struct profile p;
+    profile_init(&p);
+    p.cap_ambient = AMBIENT;
+    uint64_t kept = kept_caps(&p) & status_field("CapBnd") & status_field("CapPrm");
+    struct congo_error e = {0};
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = prepare_before_user(&p, &plan, &sec);
+    if (err)
+        return err;
+    if (uid)
+        CHECK(setgroups(0, NULL) == 0 && setgid(uid) == 0 && setuid(uid) == 0, "setuid: %s",
+              strerror(errno));
+    CHECK(security_apply_after_user(&sec, uid, &e) == 0, "after user: %s", e.msg);
+    plan_free(&plan);
+    uint64_t want = uid ? AMBIENT : kept;
+    CHECK(status_field("CapEff") == want && status_field("CapPrm") == want,
+          "CapEff %#llx, CapPrm %#llx, want %#llx", (unsigned long long)status_field("CapEff"),
+          (unsigned long long)status_field("CapPrm"), (unsigned long long)want);
+    CHECK(status_field("CapInh") == AMBIENT, "CapInh %#llx",
+          (unsigned long long)status_field("CapInh"));
+    CHECK(status_field("CapAmb") == AMBIENT, "CapAmb %#llx",
+          (unsigned long long)status_field("CapAmb"));
+    /* The switch kept the permitted set for this; nothing may keep doing so. */
+    CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0, "PR_SET_KEEPCAPS is still set");
+    CHECK(status_field("NoNewPrivs") == 1, "NoNewPrivs is not set");
+    return NULL;
+}
+
+static void test_ambient_as_root(void **state)
+{
+    (void)state;
+    run_in_child(check_ambient, NULL);
+}
+
+static void test_ambient_as_other_user(void **state)
+{
+    (void)state;
+    run_in_child(check_ambient, "nobody");
+}
+
+/* An ambient capability the launcher lacks (KILL, dropped from its bounding set) is refused. */
+static char *check_ambient_not_held(void *arg)
+{
+    (void)arg;
+    char *skip_why = become_root();
+    if (skip_why)
+        return skip_why;
+    CHECK(prctl(PR_CAPBSET_DROP, CAP_KILL, 0, 0, 0) == 0, "drop KILL: %s", strerror(errno));
+    struct profile p;
+    profile_init(&p);
+    p.cap_ambient = BIT(CAP_KILL) | BIT(CAP_CHOWN);
+    struct run_plan plan;
+    _cleanup_free_ char *err = plan_of(&p, &plan);
+    CHECK(!err, "plan: %s", err);
+    struct security_ctx sec;
+    struct congo_error e = {0};
+    CHECK(security_prepare(&plan, &sec, &e) < 0, "an ambient KILL the launcher lacks was accepted");
+    CHECK(strcmp(e.msg, "capabilities.ambient: cannot raise KILL: congo-launch does not hold it "
+                        "itself") == 0,
+          "message: %s", e.msg);
+    plan_free(&plan);
+    profile_free(&p);
+    return NULL;
+}
+
+static void test_ambient_not_held(void **state)
+{
+    (void)state;
+    run_in_child(check_ambient_not_held, NULL);
+}
+
+/* ---- the process: oom_score_adj and umask ---- */
+
+static int own_oom_score_adj(void)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max("/proc/self/oom_score_adj", 16, &text, &len) < 0)
+        return INT32_MIN;
+    return atoi(text);
+}
+
+/*
+ * Before the user switch: oom_score_adj raised (always allowed) when set
+ * (arg not NULL), else the launcher's kept; the umask the profile's, or
+ * 0022, never the caller's.
+ */
+static char *check_oom_umask(void *arg)
+{
+    bool set = arg != NULL;
+    char *skip_why = become_root();
+    if (skip_why)
+        return skip_why;
+    int own = own_oom_score_adj();
+    int want = !set ? own : own <= 900 ? own + 100 : 1000;
+    mode_t want_mask = set ? 0027 : 0022;
+    umask(0077);
+    struct profile p;
+    profile_init(&p);
+    if (set) {
+        p.oom_score_adj = want;
+        p.umask = want_mask;
+    }
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = prepare_before_user(&p, &plan, &sec);
+    if (err)
+        return err;
+    plan_free(&plan);
+    CHECK(own_oom_score_adj() == want, "oom_score_adj %d, want %d (was %d)", own_oom_score_adj(),
+          want, own);
+    mode_t mask = umask(0);
+    CHECK(mask == want_mask, "umask %04o, want %04o (the caller's was 0077)", (unsigned)mask,
+          (unsigned)want_mask);
+    return NULL;
+}
+
+static void test_oom_score_adj_and_umask(void **state)
+{
+    (void)state;
+    run_in_child(check_oom_umask, "set");
+}
+
+static void test_oom_score_adj_unset(void **state)
+{
+    (void)state;
+    run_in_child(check_oom_umask, NULL);
+}
+
+/* Lowering it needs CAP_SYS_RESOURCE: without it, an error that names the key and says so. */
+static char *check_oom_lowered(void *arg)
+{
+    (void)arg;
+    if (status_field("CapEff") & BIT(CAP_SYS_RESOURCE))
+        return xstrdup("SKIP: the launcher holds CAP_SYS_RESOURCE: lowering is allowed");
+    int own = own_oom_score_adj();
+    if (own == -1000)
+        return xstrdup("SKIP: oom_score_adj is -1000 already: nothing is lower");
+    char *skip_why = become_root();
+    if (skip_why)
+        return skip_why;
+    struct profile p;
+    profile_init(&p);
+    p.oom_score_adj = -1000;
+    struct run_plan plan;
+    _cleanup_free_ char *err = plan_of(&p, &plan);
+    CHECK(!err, "plan: %s", err);
+    struct security_ctx sec;
+    struct congo_error e = {0};
+    CHECK(security_prepare(&plan, &sec, &e) == 0, "prepare: %s", e.msg);
+    CHECK(security_apply_before_user(&sec, &e) < 0, "oom_score_adj -1000 was written");
+    _cleanup_free_ char *want = xasprintf(
+        "oom_score_adj: cannot set -1000: lowering it below congo-launch's own (%d) needs "
+        "CAP_SYS_RESOURCE, which congo-launch does not hold",
+        own);
+    CHECK(strcmp(e.msg, want) == 0, "message: %s", e.msg);
+    CHECK(own_oom_score_adj() == own, "oom_score_adj %d, was %d", own_oom_score_adj(), own);
+    plan_free(&plan);
+    profile_free(&p);
+    return NULL;
+}
+
+static void test_oom_score_adj_lowered(void **state)
+{
+    (void)state;
+    run_in_child(check_oom_lowered, NULL);
+}
+
 /* The filter compiled at build time is the one libseccomp compiles now, instruction for instruction. */
 static void test_prebuilt_default_filter(void **state)
 {
@@ -804,6 +988,12 @@ int main(void)
         cmocka_unit_test(test_caps_drop_all_as_root),
         cmocka_unit_test(test_user_switch_leaves_nothing),
         cmocka_unit_test(test_user_switch_keepcaps_refused),
+        cmocka_unit_test(test_ambient_as_root),
+        cmocka_unit_test(test_ambient_as_other_user),
+        cmocka_unit_test(test_ambient_not_held),
+        cmocka_unit_test(test_oom_score_adj_and_umask),
+        cmocka_unit_test(test_oom_score_adj_unset),
+        cmocka_unit_test(test_oom_score_adj_lowered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
