@@ -42,6 +42,9 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_SECCOMP] = &type_seccomp, [TYPE_RLIMITS] = &type_rlimits,
     [TYPE_CPATHS] = &type_cpaths,   [TYPE_DURATION] = &type_duration,
     [TYPE_UMASK] = &type_umask,     [TYPE_GROUPS] = &type_groups,
+    [TYPE_DOMAINNAME] = &type_domainname,
+    [TYPE_SYSCTL] = &type_sysctl,
+    [TYPE_ANNOTATIONS] = &type_annotations,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

@@ -58,7 +58,8 @@ char *profile_effective_hostname(const struct profile *p)
         return NULL;
     if (p->hostname)
         return xstrdup(p->hostname);
-    if (!p->name)
+    /* A namespace joined by path has its host name already: only an explicit one replaces it. */
+    if (!p->name || p->ns_path[NS_UTS])
         return NULL;
     char *h = xstrndup(p->name, 63);
     for (char *c = h; *c; c++)

@@ -52,6 +52,7 @@ struct profile_mount {
     struct origin origin;
 };
 
+/* One NAME=value entry of a map of strings: env, sysctl, annotations. */
 struct profile_env {
     char *name;
     char *value;
@@ -91,6 +92,7 @@ struct profile {
     char *upper; /* NULL: an ephemeral tmpfs; PROFILE_UPPER_NONE: rootfs written directly */
     bool readonly_rootfs;
     char *hostname; /* NULL: derived from name */
+    char *domainname; /* NULL: left as the uts namespace has it */
     char *user;     /* NULL: root */
     int64_t umask;  /* 0 ... 0777 */
     struct profile_layer *groups; /* supplementary groups added to the user's */
@@ -108,8 +110,11 @@ struct profile {
     int64_t cpu_quota;   /* microseconds per CPU_PERIOD_US; 0: unset */
     struct profile_mount *mounts;
     size_t n_mounts;
-    bool ns[NS__MAX];
+    bool ns[NS__MAX]; /* not the host's: a new namespace, or the one ns_path names */
     struct origin ns_origin[NS__MAX];
+    char *ns_path[NS__MAX]; /* a namespace file to join instead of making one; else NULL */
+    struct profile_env *sysctl; /* by their dotted names: net.ipv4.ip_forward */
+    size_t n_sysctl;
     bool init;
     char *cgroup_parent; /* NULL: auto */
     char *cgroup_path;   /* NULL: auto, congo-NAME-PID-STARTTIME below cgroup_parent */
@@ -128,6 +133,8 @@ struct profile {
     struct profile_layer *readonly_paths; /* added to the built-in read-only paths */
     size_t n_readonly_paths;
     int64_t stop_timeout_ms; /* SIGTERM to SIGKILL, when the launcher is told to stop */
+    struct profile_env *annotations; /* kept with the running container, never read */
+    size_t n_annotations;
 
     struct origin origin[KEY__MAX]; /* for lists and maps: the last file that set any entry */
     char **strings;                 /* interned origin file names */
@@ -148,5 +155,8 @@ bool profile_equal(const struct profile *a, const struct profile *b);
 const char *profile_mount_type_name(enum mount_type t);
 /* Is target where congo mounts something of its own (/proc, /dev, /tmp, ...)? */
 bool profile_mount_target_is_builtin(const char *target);
-/* The host name a run gets: hostname, or name with '_' as '-', cut to 63. */
+/*
+ * The host name a run sets: hostname, or name with '_' as '-', cut to 63;
+ * NULL without the uts namespace, or in a joined one with no hostname.
+ */
 char *profile_effective_hostname(const struct profile *p);

@@ -219,6 +219,41 @@ static void clash(struct diags *d, const struct origin *a, const char *ka, const
     diag_origin(d, DIAG_NOTE, earlier, ke, "set here");
 }
 
+/* Each kernel parameter needs the namespace that isolates it: otherwise it is the host's. */
+static void check_sysctl(const struct profile *p, struct diags *d)
+{
+    for (size_t i = 0; i < p->n_sysctl; i++) {
+        const struct profile_env *s = &p->sysctl[i];
+        int ns = profile_sysctl_ns(s->name);
+        if (ns < 0 || p->ns[ns])
+            continue;
+        _cleanup_free_ char *key = xasprintf("sysctl.%s", s->name);
+        _cleanup_free_ char *ns_key = xasprintf("namespaces.%s", ns_names[ns]);
+        _cleanup_free_ char *msg = xasprintf(
+            "`%s` needs the %s namespace, which is off: it would set the host's", s->name,
+            ns_names[ns]);
+        clash(d, &s->origin, key, &p->ns_origin[ns], ns_key, msg);
+    }
+}
+
+/*
+ * The state entry keeps the annotations of a running container, and a
+ * reader takes a state file of a bounded size: the same 256 KiB in all
+ * that Kubernetes allows an object's annotations.
+ */
+#define ANNOTATIONS_MAX (256 * 1024)
+
+static void check_annotations(const struct profile *p, struct diags *d)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < p->n_annotations; i++)
+        total += strlen(p->annotations[i].name) + strlen(p->annotations[i].value);
+    if (total > ANNOTATIONS_MAX)
+        diag_origin(d, DIAG_ERROR, &p->origin[KEY_ANNOTATIONS], "annotations",
+                    "%zu bytes of keys and values in all; at most %d are kept", total,
+                    ANNOTATIONS_MAX);
+}
+
 int profile_finalize(struct profile *p, const char *default_name, const char *top, bool fragment,
                      struct diags *d)
 {
@@ -250,13 +285,18 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
     if (p->hostname && !p->ns[NS_UTS])
         clash(d, &p->origin[KEY_HOSTNAME], "hostname", &p->ns_origin[NS_UTS], "namespaces.uts",
               "a host name needs the uts namespace");
+    if (p->domainname && !p->ns[NS_UTS])
+        clash(d, &p->origin[KEY_DOMAINNAME], "domainname", &p->ns_origin[NS_UTS],
+              "namespaces.uts", "a domain name needs the uts namespace");
     if (!p->hostname && p->ns[NS_UTS] && p->name) {
         _cleanup_free_ char *h = profile_effective_hostname(p);
-        if (!valid_hostname(h))
+        if (h && !valid_hostname(h))
             diags_add(d, DIAG_ERROR, p->origin[KEY_NAME].file ? p->origin[KEY_NAME].file : top,
                       p->origin[KEY_NAME].line, 0, "name",
                       "no host name can be made from `%s`; set `hostname`", p->name);
     }
+    check_sysctl(p, d);
+    check_annotations(p, d);
     if (p->memory_swap != LIMIT_UNLIMITED) {
         if (p->memory == LIMIT_UNLIMITED && p->origin[KEY_MEMORY].file) {
             clash(d, &p->origin[KEY_MEMORY_SWAP], "limits.memory_swap", &p->origin[KEY_MEMORY],

@@ -41,6 +41,9 @@ enum key_type {
     TYPE_DURATION,   /* seconds: 10, 10s, 1.5s, 500ms; kept in milliseconds */
     TYPE_UMASK,      /* octal digits, at most 0777 */
     TYPE_GROUPS,     /* list of group names or gids */
+    TYPE_DOMAINNAME, /* printable ASCII characters but spaces, at most 64 */
+    TYPE_SYSCTL,     /* map of kernel parameter NAME: value, or list of NAME=value */
+    TYPE_ANNOTATIONS, /* map of KEY: value, or list of KEY=value */
     TYPE__MAX,
 };
 
@@ -116,6 +119,12 @@ const char *key_suggest(const char *prefix, const char *misspelt);
 const char *profile_str(const struct profile *p, enum key_id id);
 bool profile_bool(const struct profile *p, enum key_id id);
 int64_t profile_int(const struct profile *p, enum key_id id);
+
+/*
+ * The namespace (NS_IPC, NS_NET) that isolates the kernel parameter name
+ * (net.ipv4.ip_forward), which the sysctl key checked; -1 for one of none.
+ */
+int profile_sysctl_ns(const char *name);
 
 /* Where a layer's relative paths start and how its origins are recorded. */
 struct layer_ctx {

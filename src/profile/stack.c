@@ -364,7 +364,12 @@ static void apply_file(struct stack *st, const char *path, const char *display)
     apply_tree(st, root);
 }
 
-/* --set KEY=VALUE: VALUE is a YAML flow node placed at the dotted KEY. */
+/*
+ * --set KEY=VALUE: VALUE is a YAML flow node placed at the dotted KEY. Keys
+ * nest one level deep (limits.memory, env.FOO), so only the first dot
+ * splits: the rest names an entry of a map, dots and all
+ * (sysctl.net.ipv4.ip_forward, annotations.org.example.owner).
+ */
 static void apply_set(struct stack *st, const char *arg, const struct source *cli)
 {
     const char *eq = strchr(arg, '=');
@@ -379,21 +384,19 @@ static void apply_set(struct stack *st, const char *arg, const struct source *cl
                   "include cannot be set from the command line");
         return;
     }
+    if (key[0] == '.' || str_has_suffix(key, ".") || strstr(key, "..")) {
+        diags_add(st->d, DIAG_ERROR, cli->name, 0, 0, NULL, "--set `%s`: empty key part", arg);
+        return;
+    }
     struct node *value = load_yaml_value(eq + 1, cli, st->d);
     if (!value)
         return;
     _cleanup_node_ struct node *root = node_new(NODE_MAP, cli, 0, 0);
     struct node *parent = root;
     for (char *part = key, *dot; part; part = dot ? dot + 1 : NULL) {
-        dot = strchr(part, '.');
+        dot = part == key ? strchr(part, '.') : NULL;
         if (dot)
             *dot = '\0';
-        if (!*part) {
-            diags_add(st->d, DIAG_ERROR, cli->name, 0, 0, NULL, "--set `%s`: empty key part",
-                      arg);
-            node_free(value);
-            return;
-        }
         struct node *child = dot ? node_new(NODE_MAP, cli, 0, 0) : value;
         node_map_append(parent, part, 0, 0, child);
         parent = child;

@@ -46,6 +46,28 @@ static int parse_hostname(const struct key_def *k, const struct node *n, void *o
     return 0;
 }
 
+/*
+ * The kernel takes any 64 bytes; a NIS domain name is a word of printable
+ * characters, which every format writes back as it was.
+ */
+static int parse_domainname(const struct key_def *k, const struct node *n, void *out,
+                            struct diags *d)
+{
+    const char *s = read_scalar(n, k->type_doc, d);
+    if (!s)
+        return -1;
+    size_t len = strlen(s);
+    bool ok = len > 0 && len <= 64;
+    for (size_t i = 0; i < len && ok; i++)
+        ok = s[i] > ' ' && s[i] < 0x7f;
+    if (!ok) {
+        diags_node(d, DIAG_ERROR, n, "`%s` is not a domain name: expected %s", s, k->type_doc);
+        return -1;
+    }
+    *(char **)out = xstrdup(s);
+    return 0;
+}
+
 static int parse_user(const struct key_def *k, const struct node *n, void *out, struct diags *d)
 {
     const char *s = read_scalar(n, k->type_doc, d);
@@ -268,12 +290,17 @@ static char *format_umask(int64_t v)
     return xasprintf("%04llo", (unsigned long long)v);
 }
 
-/* The host name is the name's unless set, and there is none without the uts namespace. */
+/*
+ * The host name is the name's unless set; there is none without the uts
+ * namespace, and a joined one keeps its own.
+ */
 static char *hostname_shown(const struct profile *p, const struct key_def *k, const char **why)
 {
     char *h = profile_effective_hostname(p);
     if (!h)
-        *why = p->ns[NS_UTS] ? k->unset : "none; the uts namespace is off";
+        *why = !p->ns[NS_UTS]     ? "none; the uts namespace is off"
+               : p->ns_path[NS_UTS] ? "none; the joined uts namespace keeps its own"
+                                    : k->unset;
     return h;
 }
 
@@ -484,6 +511,12 @@ static void schema_hostname(struct json *j, const struct key_def *k)
                           64);
 }
 
+static void schema_domainname(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    schema_text_or_number(j, "^[!-~]+$", 64);
+}
+
 static void schema_user(struct json *j, const struct key_def *k)
 {
     (void)k;
@@ -624,6 +657,8 @@ const struct value_type type_hostname = {.ops = &scalar_ops,
                                          .parse = parse_hostname,
                                          .shown = hostname_shown,
                                          .schema = schema_hostname};
+const struct value_type type_domainname = {
+    .ops = &scalar_ops, .parse = parse_domainname, .schema = schema_domainname};
 const struct value_type type_user = {
     .ops = &scalar_ops, .parse = parse_user, .schema = schema_user};
 const struct value_type type_abspath = {

@@ -1,6 +1,7 @@
 /*
- * Keys whose value is a set or a map of fixed names: namespaces,
- * capabilities, rlimits; and seccomp, a name or a file.
+ * Keys whose value is a set or a map of fixed names: namespaces (each
+ * also a namespace to join), capabilities, rlimits; and seccomp, a name or
+ * a file.
  */
 #include "value.h"
 
@@ -22,7 +23,7 @@ static char *names_pattern(const char *const *names, size_t n)
     return strbuf_steal(&sb);
 }
 
-/* ---- namespaces: a bool each, merged by name ---- */
+/* ---- namespaces: a bool or a namespace to join each, merged by name ---- */
 
 static bool *ns_of(struct profile *p, const struct key_def *k)
 {
@@ -39,6 +40,17 @@ static struct origin *ns_origins(struct profile *p, const struct key_def *k)
     return key_aux(p, k);
 }
 
+/* The paths ride along with the bools: the table has room for one companion field only. */
+static char **ns_paths(struct profile *p)
+{
+    return p->ns_path;
+}
+
+static char *const *ns_paths_v(const struct profile *p)
+{
+    return p->ns_path;
+}
+
 static bool ns_default(const struct key_def *k, int ns)
 {
     return k->def.i & (1 << ns);
@@ -52,11 +64,48 @@ static int ns_by_name(const char *name)
     return -1;
 }
 
+static void ns_set(struct profile *p, const struct key_def *k, int ns, bool on, const char *path)
+{
+    ns_of(p, k)[ns] = on;
+    free(ns_paths(p)[ns]);
+    ns_paths(p)[ns] = path ? xstrdup(path) : NULL;
+}
+
+/*
+ * true, false, or the absolute path of a namespace file to join
+ * (/run/netns/NAME, /proc/PID/ns/net): whether it is one, and of the
+ * type, is known only at run time, when the engine opens it.
+ */
+static int read_ns_value(const struct node *item, int ns, bool *on, char **path, struct diags *d)
+{
+    const char *s = read_scalar(item, "true, false or the path of a namespace", d);
+    if (!s)
+        return -1;
+    if (!strchr(s, '/'))
+        return read_bool(item, on, d);
+    if (s[0] != '/') {
+        diags_node(d, DIAG_ERROR, item,
+                   "`%s` is not an absolute path; a namespace to join is named by one, such as "
+                   "/run/netns/NAME or /proc/PID/ns/%s",
+                   s, ns_names[ns]);
+        return -1;
+    }
+    if (ns == NS_MOUNT) {
+        diags_node(d, DIAG_ERROR, item,
+                   "joining a mount namespace by path is not supported: the container's root is "
+                   "assembled in a mount namespace of its own");
+        return -1;
+    }
+    *on = true;
+    *path = path_normalize(s);
+    return 0;
+}
+
 static int read_namespaces(struct profile *layer, const struct key_def *k, const struct node *n,
                            const struct layer_ctx *ctx, struct diags *d)
 {
     if (n->kind != NODE_MAP) {
-        diags_node(d, DIAG_ERROR, n, "expected a map of namespace: bool, got %s",
+        diags_node(d, DIAG_ERROR, n, "expected a map of namespace: bool or path, got %s",
                    node_kind_name(n));
         return -1;
     }
@@ -77,7 +126,8 @@ static int read_namespaces(struct profile *layer, const struct key_def *k, const
             continue;
         }
         bool on;
-        if (read_bool(item, &on, d) < 0) {
+        _cleanup_free_ char *path = NULL;
+        if (read_ns_value(item, ns, &on, &path, d) < 0) {
             r = -1;
             continue;
         }
@@ -88,7 +138,7 @@ static int read_namespaces(struct profile *layer, const struct key_def *k, const
             r = -1;
             continue;
         }
-        ns_of(layer, k)[ns] = on;
+        ns_set(layer, k, ns, on, path);
         ns_origins(layer, k)[ns] = origin_of(item, ctx);
     }
     return r;
@@ -97,7 +147,7 @@ static int read_namespaces(struct profile *layer, const struct key_def *k, const
 static void ns_init(struct profile *p, const struct key_def *k)
 {
     for (int i = 0; i < NS__MAX; i++)
-        ns_of(p, k)[i] = ns_default(k, i);
+        ns_set(p, k, i, ns_default(k, i), NULL);
 }
 
 static void ns_merge(struct profile *into, const struct profile *layer, const struct key_def *k)
@@ -105,7 +155,7 @@ static void ns_merge(struct profile *into, const struct profile *layer, const st
     const struct origin *from = key_aux_value(layer, k);
     for (int i = 0; i < NS__MAX; i++)
         if (from[i].file) {
-            ns_of(into, k)[i] = ns_v(layer, k)[i];
+            ns_set(into, k, i, ns_v(layer, k)[i], ns_paths_v(layer)[i]);
             ns_origins(into, k)[i] = from[i];
         }
 }
@@ -114,6 +164,13 @@ static void ns_reset(struct profile *p, const struct key_def *k)
 {
     ns_init(p, k);
     memset(ns_origins(p, k), 0, NS__MAX * sizeof(struct origin));
+}
+
+static void ns_free(struct profile *p, const struct key_def *k)
+{
+    (void)k;
+    for (int i = 0; i < NS__MAX; i++)
+        free(ns_paths(p)[i]);
 }
 
 static bool ns_entry_valid(const char *name, char **hint)
@@ -127,7 +184,7 @@ static bool ns_entry_valid(const char *name, char **hint)
 static void ns_reset_entry(struct profile *p, const struct key_def *k, const char *name)
 {
     int ns = ns_by_name(name);
-    ns_of(p, k)[ns] = ns_default(k, ns);
+    ns_set(p, k, ns, ns_default(k, ns), NULL);
     ns_origins(p, k)[ns] = (struct origin){0};
 }
 
@@ -138,7 +195,18 @@ static char *ns_entry_pattern(void)
 
 static bool ns_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
-    return memcmp(ns_v(a, k), ns_v(b, k), NS__MAX * sizeof(bool)) == 0;
+    for (int i = 0; i < NS__MAX; i++)
+        if (ns_v(a, k)[i] != ns_v(b, k)[i] || !str_eq(ns_paths_v(a)[i], ns_paths_v(b)[i]))
+            return false;
+    return true;
+}
+
+/* The value as written: a path, or true or false. */
+static const char *ns_text(const struct profile *p, const struct key_def *k, int ns)
+{
+    if (ns_paths_v(p)[ns])
+        return ns_paths_v(p)[ns];
+    return ns_v(p, k)[ns] ? "true" : "false";
 }
 
 static void ns_print(struct printer *pr, const struct profile *p, const struct key_def *k,
@@ -146,8 +214,12 @@ static void ns_print(struct printer *pr, const struct profile *p, const struct k
 {
     const struct origin *origins = key_aux_value(p, k);
     put_map_open(pr, level, key);
-    for (int i = 0; i < NS__MAX; i++)
-        put_key_literal(pr, level + 1, ns_names[i], ns_v(p, k)[i] ? "true" : "false", &origins[i]);
+    for (int i = 0; i < NS__MAX; i++) {
+        if (ns_paths_v(p)[i])
+            put_key_string(pr, level + 1, ns_names[i], ns_paths_v(p)[i], &origins[i]);
+        else
+            put_key_literal(pr, level + 1, ns_names[i], ns_text(p, k, i), &origins[i]);
+    }
     put_map_close(pr, level);
 }
 
@@ -156,8 +228,8 @@ static void ns_cli(struct strbuf *line, const struct profile *p, const struct ke
 {
     _cleanup_strv_ char **items = NULL;
     for (int i = 0; i < NS__MAX; i++)
-        if (ns_v(p, k)[i] != ns_default(k, i))
-            strv_push(&items, xasprintf("%s=%s", ns_names[i], ns_v(p, k)[i] ? "true" : "false"));
+        if (ns_v(p, k)[i] != ns_default(k, i) || ns_paths_v(p)[i])
+            strv_push(&items, xasprintf("%s=%s", ns_names[i], ns_text(p, k, i)));
     cli_put_list(line, k, items);
 }
 
@@ -170,7 +242,7 @@ static void schema_namespaces(struct json *j, const struct key_def *k)
         jsonw_raw(j, "default", ns_default(k, i) ? "true" : "false");
         jsonw_open(j, "anyOf", '[');
         if (i == NS_MOUNT) {
-            /* It cannot be turned off. */
+            /* It cannot be turned off, nor joined. */
             jsonw_open(j, NULL, '{');
             jsonw_open(j, "enum", '[');
             jsonw_raw(j, NULL, "true");
@@ -179,6 +251,7 @@ static void schema_namespaces(struct json *j, const struct key_def *k)
             jsonw_close(j);
         } else {
             schema_bool_value(j);
+            schema_pattern(j, "^/");
         }
         schema_variable(j);
         jsonw_close(j);
@@ -194,6 +267,7 @@ static const struct value_ops namespaces_ops = {
     .merge = ns_merge,
     .reset = ns_reset,
     .equal = ns_equal,
+    .free = ns_free,
     .print = ns_print,
     .cli = ns_cli,
     .entry_valid = ns_entry_valid,

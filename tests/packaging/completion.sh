@@ -139,6 +139,16 @@ checks() { # checks MODE
     ok "$m: --reset offers namespaces. too" "$(same "$want" "$got"; echo $?)" "$(same "$want" "$got")"
     got=$(complete_line "congo-launch --set env.")
     ok "$m: --set env. leaves the name to the user" "$(same "" "$got"; echo $?)" "$(same "" "$got")"
+    got=$(complete_line "congo-launch --set sysctl.kernel.shmm")
+    want=$(printf '%s\n' sysctl.kernel.shmmax= sysctl.kernel.shmmni=)
+    ok "$m: --set sysctl. offers the namespaced parameters" "$(same "$want" "$got"; echo $?)" \
+        "$(same "$want" "$got")"
+    got=$(complete_line "congo-launch --set annotations.")
+    ok "$m: --set annotations. leaves the key to the user" "$(same "" "$got"; echo $?)" "$(same "" "$got")"
+    got=$(complete_line "congo-launch --set namespaces.net=")
+    ok "$m: --set namespaces.net= offers true, false and files" \
+        "$(has true "$got" && has false "$got" && has a.yaml "$got"; echo $?)" \
+        "$(has true "$got"; has false "$got"; has a.yaml "$got")"
     got=$(complete_line "congo-launch --set readonly_rootfs=")
     ok "$m: --set BOOL= offers true and false" "$(same "$(printf 'false\ntrue')" "$got"; echo $?)" \
         "$(same "$(printf 'false\ntrue')" "$got")"

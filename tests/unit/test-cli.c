@@ -824,6 +824,49 @@ static void test_round_trip_tree(void **state)
     diags_free(&d);
 }
 
+static void add_pair(struct profile_env **v, size_t *n, const char *name, const char *value)
+{
+    *v = xrealloc(*v, (*n + 1) * sizeof(**v));
+    (*v)[(*n)++] = (struct profile_env){.name = xstrdup(name), .value = xstrdup(value)};
+}
+
+/* The keys of an OCI config's kernel parameters, domain name, annotations and joined namespaces. */
+static void test_print_ns_keys(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    p.rootfs = xstrdup("/r");
+    p.domainname = xstrdup("nis.example");
+    add_pair(&p.sysctl, &p.n_sysctl, "net.ipv4.ip_unprivileged_port_start", "0");
+    add_pair(&p.sysctl, &p.n_sysctl, "kernel.sem", "250 32000 32 128");
+    add_pair(&p.annotations, &p.n_annotations, "org.example.owner", "alice");
+    add_pair(&p.annotations, &p.n_annotations, "org.example.note", "a=b, c\\d");
+    p.ns_path[NS_NET] = xstrdup("/run/netns/a,b");
+    p.ns_path[NS_PID] = xstrdup("/proc/42/ns/pid");
+    check_cli(&p, "congo-launch run /r - - - - --domainname nis.example"
+                  " --namespaces 'net=/run/netns/a\\,b,pid=/proc/42/ns/pid'"
+                  " --sysctl 'net.ipv4.ip_unprivileged_port_start=0,kernel.sem=250 32000 32 128'"
+                  " --annotations 'org.example.owner=alice,org.example.note=a=b\\, c\\\\d'\n");
+
+    struct diags d = {0};
+    _cleanup_node_ struct node *root = parse_cli(&p, &d);
+    assert_non_null(root);
+    assert_int_equal(d.n, 0);
+    check_path(root, "domainname", "nis.example");
+    const struct node *ns = get(root, "namespaces");
+    assert_int_equal(ns->n_items, 2);
+    check_scalar(node_map_get(ns, "net"), "/run/netns/a,b");
+    check_scalar(node_map_get(ns, "pid"), "/proc/42/ns/pid");
+    const struct node *sysctl = check_seq(root, "sysctl", 2);
+    check_scalar(sysctl->items[0], "net.ipv4.ip_unprivileged_port_start=0");
+    check_scalar(sysctl->items[1], "kernel.sem=250 32000 32 128");
+    const struct node *ann = check_seq(root, "annotations", 2);
+    check_scalar(ann->items[1], "org.example.note=a=b, c\\d");
+    profile_free(&p);
+    diags_free(&d);
+}
+
 static void test_round_trip_dash_values(void **state)
 {
     (void)state;
@@ -873,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_print_dash_values),
         cmocka_unit_test(test_round_trip_tree),
         cmocka_unit_test(test_round_trip_dash_values),
+        cmocka_unit_test(test_print_ns_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

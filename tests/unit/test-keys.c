@@ -47,6 +47,8 @@ static const char *sample(const struct key_def *k)
         return k->def.b ? "false" : "true";
     case TYPE_HOSTNAME:
         return "host";
+    case TYPE_DOMAINNAME:
+        return "nis.example";
     case TYPE_USER:
         return "nobody";
     case TYPE_ABSPATH:

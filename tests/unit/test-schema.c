@@ -1279,7 +1279,7 @@ static void test_namespaces(void **state)
               "`off` is not a boolean here");
     bad_value("rootfs: /r\nnamespaces: [net]\n", 2, 13,
               "rootfs = \"/r\";\nnamespaces = [\"net\"];\n", 2, "namespaces",
-              "expected a map of namespace: bool, got a list");
+              "expected a map of namespace: bool or path, got a list");
 }
 
 static void test_init(void **state)
@@ -2301,6 +2301,265 @@ static void test_merge_capabilities_ambient(void **state)
     done(&a);
 }
 
+static void test_key_domainname(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_null(l[0].p.domainname);
+    assert_null(l[1].p.domainname);
+    done_both(l);
+    load_both(l, "rootfs: /r\ndomainname: nis.example_1\n",
+              "rootfs = \"/r\";\ndomainname = \"(none)\";\n");
+    assert_string_equal(l[0].p.domainname, "nis.example_1");
+    assert_string_equal(l[1].p.domainname, "(none)");
+    done_both(l);
+    bad_value("rootfs: /r\ndomainname: a b\n", 2, 13, "rootfs = \"/r\";\ndomainname = \"a b\";\n",
+              2, "domainname", "`a b` is not a domain name");
+    bad_value("rootfs: /r\ndomainname: ''\n", 2, 13, "rootfs = \"/r\";\ndomainname = \"\";\n", 2,
+              "domainname", "is not a domain name");
+    char long_name[70], yaml[128], conf[128];
+    memset(long_name, 'd', 65);
+    long_name[65] = '\0';
+    snprintf(yaml, sizeof(yaml), "rootfs: /r\ndomainname: %s\n", long_name);
+    snprintf(conf, sizeof(conf), "rootfs = \"/r\";\ndomainname = \"%s\";\n", long_name);
+    bad_value(yaml, 2, 13, conf, 2, "domainname", "at most 64");
+    long_name[64] = '\0';
+    snprintf(yaml, sizeof(yaml), "rootfs: /r\ndomainname: %s\n", long_name);
+    snprintf(conf, sizeof(conf), "rootfs = \"/r\";\ndomainname = \"%s\";\n", long_name);
+    load_both(l, yaml, conf);
+    assert_string_equal(l[1].p.domainname, long_name);
+    done_both(l);
+}
+
+/* The domain name is the uts namespace's: without one, it is an error that cites the later key. */
+static void test_finalize_domainname_uts(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        struct loaded l;
+        load(&l, f ? "t.conf" : "t.yaml",
+             f ? "rootfs = \"/r\";\nnamespaces = { uts = false; };\ndomainname = \"d\";\n"
+               : "rootfs: /r\nnamespaces: {uts: false}\ndomainname: d\n");
+        expect_error(&l, 3, 0, "domainname", "a domain name needs the uts namespace");
+        expect_diag(&l.d, DIAG_NOTE, l.path, 2, 0, "namespaces.uts", "set here");
+        assert_errors(&l.d, 1);
+        done(&l);
+    }
+}
+
+static void test_key_sysctl(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    /* libconfig has no setting name with a dot: the list form, as env has it. */
+    load_both(l,
+              "rootfs: /r\nsysctl:\n  net.ipv4.ip_unprivileged_port_start: 0\n"
+              "  kernel.shm_rmid_forced: '1'\n  fs.mqueue.msg_max: 20\n"
+              "  net.ipv4.conf.eth0/100.rp_filter: 2\n",
+              "rootfs = \"/r\";\nsysctl = (\"net.ipv4.ip_unprivileged_port_start=0\",\n"
+              "  \"kernel.shm_rmid_forced=1\", \"fs.mqueue.msg_max=20\",\n"
+              "  \"net.ipv4.conf.eth0/100.rp_filter=2\");\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_sysctl, 4);
+        assert_string_equal(l[i].p.sysctl[0].name, "net.ipv4.ip_unprivileged_port_start");
+        assert_string_equal(l[i].p.sysctl[0].value, "0");
+        assert_string_equal(l[i].p.sysctl[1].name, "kernel.shm_rmid_forced");
+        assert_string_equal(l[i].p.sysctl[2].value, "20");
+        assert_string_equal(l[i].p.sysctl[3].name, "net.ipv4.conf.eth0/100.rp_filter");
+        assert_int_equal(l[i].p.sysctl[2].origin.line, i ? 3 : 5);
+    }
+    done_both(l);
+    assert_int_equal(profile_sysctl_ns("net.core.somaxconn"), NS_NET);
+    assert_int_equal(profile_sysctl_ns("kernel.msgmax"), NS_IPC);
+    assert_int_equal(profile_sysctl_ns("fs.mqueue.queues_max"), NS_IPC);
+    assert_int_equal(profile_sysctl_ns("kernel.msgmax2"), -1);
+    assert_int_equal(profile_sysctl_ns("fs.file-max"), -1);
+
+    bad_yaml("rootfs: /r\nsysctl: {vm.swappiness: '1'}\n", 2, 25, "sysctl.vm.swappiness",
+             "`vm.swappiness` is not isolated by a namespace of the container");
+    bad_value("rootfs: /r\nsysctl: [vm.swappiness=1]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = (\"vm.swappiness=1\");\n", 2, "sysctl[0]",
+              "`vm.swappiness` is not isolated by a namespace of the container: setting it "
+              "would change the host");
+    bad_value("rootfs: /r\nsysctl: [kernel.hostname=h]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = (\"kernel.hostname=h\");\n", 2, "sysctl[0]",
+              "set `hostname` instead of `kernel.hostname`");
+    bad_value("rootfs: /r\nsysctl: [kernel.domainname=d]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = (\"kernel.domainname=d\");\n", 2, "sysctl[0]",
+              "set `domainname` instead of `kernel.domainname`");
+    bad_value("rootfs: /r\nsysctl: [net.ipv4./.x=1]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = [\"net.ipv4./.x=1\"];\n", 2, "sysctl[0]",
+              "`net.ipv4./.x` is not a kernel parameter");
+    bad_value("rootfs: /r\nsysctl: [net..x=1]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = [\"net..x=1\"];\n", 2, "sysctl[0]",
+              "is not a kernel parameter");
+    bad_value("rootfs: /r\nsysctl: [net.core.somaxconn=]\n", 2, 10,
+              "rootfs = \"/r\";\nsysctl = [\"net.core.somaxconn=\"];\n", 2, "sysctl[0]",
+              "`net.core.somaxconn` has an empty value");
+    bad_value("rootfs: /r\nsysctl: [net.a=1, net.a=2]\n", 2, 19,
+              "rootfs = \"/r\";\nsysctl = [\"net.a=1\", \"net.a=2\"];\n", 2, "sysctl[1]",
+              "`net.a` is set twice");
+    bad_value("rootfs: /r\nsysctl: net.a=1\n", 2, 9, "rootfs = \"/r\";\nsysctl = \"net.a=1\";\n",
+              2, "sysctl", "expected a map of NAME: value or a list of NAME=value");
+}
+
+/* A kernel parameter needs its namespace: with that one off, it would be the host's. */
+static void test_finalize_sysctl_ns(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        struct loaded l;
+        load(&l, f ? "t.conf" : "t.yaml",
+             f ? "rootfs = \"/r\";\nsysctl = (\"net.ipv4.ip_forward=1\", \"kernel.sem=1 2 3 4\");\n"
+                 "namespaces = { net = false; ipc = false; };\n"
+               : "rootfs: /r\nsysctl: [net.ipv4.ip_forward=1, kernel.sem=1 2 3 4]\n"
+                 "namespaces: {net: false, ipc: false}\n");
+        expect_error(&l, 3, 0, "namespaces.net",
+                     "`net.ipv4.ip_forward` needs the net namespace, which is off");
+        expect_diag(&l.d, DIAG_NOTE, l.path, 2, 0, "sysctl.net.ipv4.ip_forward", "set here");
+        expect_error(&l, 3, 0, "namespaces.ipc", "`kernel.sem` needs the ipc namespace");
+        assert_errors(&l.d, 2);
+        done(&l);
+    }
+    /* A namespace joined by path is the container's own: its parameters may be set. */
+    struct loaded l;
+    load_ok(&l, "j.yaml",
+            "rootfs: /r\nsysctl: {net.ipv4.ip_forward: 1}\nnamespaces: {net: /run/netns/x}\n");
+    done(&l);
+}
+
+static void test_key_annotations(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l,
+              "rootfs: /r\nannotations:\n  org.example.owner: alice\n  \"a key: with space\": "
+              "'x=y, z'\n  empty: ''\n",
+              "rootfs = \"/r\";\nannotations = (\"org.example.owner=alice\",\n"
+              "  \"a key: with space=x=y, z\", \"empty=\");\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_annotations, 3);
+        assert_string_equal(l[i].p.annotations[0].name, "org.example.owner");
+        assert_string_equal(l[i].p.annotations[0].value, "alice");
+        assert_string_equal(l[i].p.annotations[1].name, "a key: with space");
+        assert_string_equal(l[i].p.annotations[1].value, "x=y, z");
+        assert_string_equal(l[i].p.annotations[2].value, "");
+    }
+    done_both(l);
+    bad_yaml("rootfs: /r\nannotations: {'a=b': c}\n", 2, 22, "annotations.a=b",
+             "`a=b` is not an annotation key");
+    bad_value("rootfs: /r\nannotations: [=c]\n", 2, 15,
+              "rootfs = \"/r\";\nannotations = [\"=c\"];\n", 2, "annotations[0]",
+              "is not an annotation key: one that is not empty, printable, and without `=`");
+    bad_value("rootfs: /r\nannotations: [\"a\\tb=c\"]\n", 2, 15,
+              "rootfs = \"/r\";\nannotations = [\"a\\tb=c\"];\n", 2, "annotations[0]",
+              "is not an annotation key");
+    bad_value("rootfs: /r\nannotations: [\"a\\u0085b=c\"]\n", 2, 15,
+              "rootfs = \"/r\";\nannotations = [\"a\\xc2\\x85b=c\"];\n", 2, "annotations[0]",
+              "is not an annotation key");
+    bad_value("rootfs: /r\nannotations: [k]\n", 2, 15, "rootfs = \"/r\";\nannotations = [\"k\"];\n",
+              2, "annotations[0]", "`k` is not KEY=value");
+    /* What a running container keeps is bounded: 256 KiB of keys and values in all. */
+    size_t big = 256 * 1024 + 1;
+    char *value = xmalloc(big + 1);
+    memset(value, 'v', big);
+    value[big] = '\0';
+    _cleanup_free_ char *yaml = xasprintf("rootfs: /r\nannotations: {k: %s}\n", value);
+    free(value);
+    struct loaded x;
+    load(&x, "big.yaml", yaml);
+    expect_only_error(&x, 2, 0, "annotations", "at most 262144 are kept");
+    done(&x);
+}
+
+static void test_merge_maps_of_strings(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml",
+                    "rootfs: /r\nsysctl: {net.a: '1', net.b: '2'}\n"
+                    "annotations: {x: '1', y: '2'}\ndomainname: base\n"));
+    struct loaded l;
+    load_ok(&l, "top.conf",
+            "include = \"base.yaml\";\nsysctl = (\"net.b=3\", \"kernel.sem=4\");\n"
+            "annotations = (\"y=5\");\nreset = [\"sysctl.net.a\", \"annotations.x\"];\n");
+    assert_int_equal(l.p.n_sysctl, 2);
+    assert_string_equal(l.p.sysctl[0].name, "net.b");
+    assert_string_equal(l.p.sysctl[0].value, "3");
+    assert_string_equal(l.p.sysctl[0].origin.file, l.path);
+    assert_string_equal(l.p.sysctl[1].name, "kernel.sem");
+    assert_int_equal(l.p.n_annotations, 1);
+    assert_string_equal(l.p.annotations[0].value, "5");
+    assert_string_equal(l.p.domainname, "base");
+    done(&l);
+    /* reset takes what it names, and only a name its key could hold. */
+    load(&l, "bad.yaml", "include: base.yaml\nreset: [sysctl.vm.swappiness, annotations.a=b]\n");
+    expect_error(&l, 2, 9, "reset[0]", "`sysctl.vm.swappiness` cannot be reset");
+    expect_error(&l, 2, 31, "reset[1]", "`annotations.a=b` cannot be reset");
+    done(&l);
+}
+
+/* A namespace given by path is joined: the path is read at load, the namespace at run time. */
+static void test_namespaces_join(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\nnamespaces: {net: /run/netns/blue, pid: '/proc/42/ns/pid/'}\n",
+              "rootfs = \"/r\";\nnamespaces = { net = \"/run/netns/blue\"; pid = "
+              "\"/proc/42/ns/./pid\"; };\n");
+    for (int i = 0; i < 2; i++) {
+        assert_true(l[i].p.ns[NS_NET]);
+        assert_string_equal(l[i].p.ns_path[NS_NET], "/run/netns/blue");
+        assert_string_equal(l[i].p.ns_path[NS_PID], "/proc/42/ns/pid");
+        assert_null(l[i].p.ns_path[NS_UTS]);
+        assert_int_equal(l[i].p.ns_origin[NS_NET].line, 2);
+    }
+    done_both(l);
+    /* A joined uts namespace keeps its host name: none is derived from the profile's name. */
+    struct loaded u;
+    load_ok(&u, "u.yaml", "rootfs: /r\nnamespaces: {uts: /proc/1/ns/uts}\n");
+    _cleanup_free_ char *h = profile_effective_hostname(&u.p);
+    assert_null(h);
+    done(&u);
+    load_ok(&u, "v.yaml", "rootfs: /r\nnamespaces: {uts: /proc/1/ns/uts}\nhostname: set\n");
+    _cleanup_free_ char *set = profile_effective_hostname(&u.p);
+    assert_string_equal(set, "set");
+    done(&u);
+
+    bad_value("rootfs: /r\nnamespaces: {net: run/netns/blue}\n", 2, 19,
+              "rootfs = \"/r\";\nnamespaces = { net = \"run/netns/blue\"; };\n", 2,
+              "namespaces.net", "`run/netns/blue` is not an absolute path");
+    bad_value("rootfs: /r\nnamespaces: {mount: /proc/1/ns/mnt}\n", 2, 21,
+              "rootfs = \"/r\";\nnamespaces = { mount = \"/proc/1/ns/mnt\"; };\n", 2,
+              "namespaces.mount", "joining a mount namespace by path is not supported");
+    bad_value("rootfs: /r\nnamespaces: {net: blue}\n", 2, 19,
+              "rootfs = \"/r\";\nnamespaces = { net = \"blue\"; };\n", 2, "namespaces.net",
+              "expected true or false, got `blue`");
+}
+
+/* By name: a later bool makes a new one (or none) again; reset goes back to the default. */
+static void test_merge_namespace_paths(void **state)
+{
+    (void)state;
+    free(test_write(tmp, "base.yaml",
+                    "rootfs: /r\nnamespaces: {net: /run/netns/a, ipc: /run/ipc, uts: /run/uts}\n"));
+    struct loaded l;
+    load_ok(&l, "top.conf",
+            "include = \"base.yaml\";\nnamespaces = { net = \"/run/netns/b\"; ipc = false; };\n"
+            "reset = [\"namespaces.uts\"];\n");
+    assert_string_equal(l.p.ns_path[NS_NET], "/run/netns/b");
+    assert_false(l.p.ns[NS_IPC]);
+    assert_null(l.p.ns_path[NS_IPC]);
+    assert_true(l.p.ns[NS_UTS]);
+    assert_null(l.p.ns_path[NS_UTS]);
+    done(&l);
+    load_ok(&l, "top2.yaml", "include: base.yaml\nnamespaces: {net: true}\n");
+    assert_true(l.p.ns[NS_NET]);
+    assert_null(l.p.ns_path[NS_NET]);
+    assert_string_equal(l.p.ns_path[NS_IPC], "/run/ipc");
+    done(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2376,6 +2635,14 @@ int main(void)
         T(test_key_oom_score_adj),
         T(test_key_capabilities_ambient),
         T(test_merge_capabilities_ambient),
+        T(test_key_domainname),
+        T(test_finalize_domainname_uts),
+        T(test_key_sysctl),
+        T(test_finalize_sysctl_ns),
+        T(test_key_annotations),
+        T(test_merge_maps_of_strings),
+        T(test_namespaces_join),
+        T(test_merge_namespace_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -869,6 +869,32 @@ static void test_set(void **state)
     done(&l);
 }
 
+/* Below a key, only the first dot splits: the rest names an entry, dots and all. */
+static void test_set_dotted_names(void **state)
+{
+    (void)state;
+    put("p.yaml", "rootfs: /r\nsysctl: {net.ipv4.ip_forward: '0'}\n");
+    struct loaded l;
+    LOAD_WITH(&l, "p.yaml", NULL, SET("sysctl.net.ipv4.ip_forward=1"),
+              SET("sysctl.net.core.somaxconn=4096"), SET("annotations.org.example.owner=al"),
+              SET("namespaces.net=/run/netns/blue"), SET("limits.memory=8m"));
+    assert_clean(&l);
+    assert_int_equal(l.p.n_sysctl, 2);
+    assert_string_equal(l.p.sysctl[0].name, "net.ipv4.ip_forward");
+    assert_string_equal(l.p.sysctl[0].value, "1");
+    assert_string_equal(l.p.sysctl[0].origin.file, "<command line>");
+    assert_string_equal(l.p.sysctl[1].name, "net.core.somaxconn");
+    assert_int_equal(l.p.n_annotations, 1);
+    assert_string_equal(l.p.annotations[0].name, "org.example.owner");
+    assert_string_equal(l.p.ns_path[NS_NET], "/run/netns/blue");
+    assert_int_equal(l.p.memory, 8 << 20);
+    done(&l);
+    LOAD_WITH(&l, "p.yaml", NULL, SET("sysctl.vm.swappiness=1"));
+    expect_error(&l.d, "<command line>", 0, 0, "sysctl.vm.swappiness",
+                 "`vm.swappiness` is not isolated by a namespace of the container");
+    done(&l);
+}
+
 static void test_set_errors(void **state)
 {
     (void)state;
@@ -901,6 +927,9 @@ static void test_set_errors(void **state)
     expect_error(&l.d, "<command line>", 0, 0, NULL, "expected KEY=VALUE");
     done(&l);
     LOAD_WITH(&l, "p.yaml", NULL, SET("limits..memory=1g"));
+    expect_error(&l.d, "<command line>", 0, 0, NULL, "empty key part");
+    done(&l);
+    LOAD_WITH(&l, "p.yaml", NULL, SET("sysctl.net.=1"));
     expect_error(&l.d, "<command line>", 0, 0, NULL, "empty key part");
     done(&l);
     /* All of them are reported, and nothing is checked after. */
@@ -1132,6 +1161,7 @@ int main(void)
         T(test_interpolation_include),
         T(test_interpolation_include_unset),
         T(test_set),
+        T(test_set_dotted_names),
         T(test_set_errors),
         T(test_reset_ops),
         T(test_command_after_dash),
