@@ -1,7 +1,8 @@
 /*
  * plan_build: a merged profile resolved into what the engine does. The
  * mounts and the security settings have files of their own; this one does
- * the root, the process, the namespaces and the cgroup request.
+ * the root, the process, the namespaces (new or joined, and their kernel
+ * parameters) and the cgroup request.
  */
 #include "plan/plan.h"
 
@@ -73,18 +74,51 @@ static void plan_env(const struct profile *p, struct run_plan *plan)
     }
 }
 
+static const uint64_t ns_flags[NS__MAX] = {
+    [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MOUNT] = CLONE_NEWNS,
+    [NS_NET] = CLONE_NEWNET,       [NS_PID] = CLONE_NEWPID, [NS_UTS] = CLONE_NEWUTS,
+};
+
+/* The namespaces made new; one the profile names by path is joined instead. */
 static uint64_t clone_flags(const struct profile *p)
 {
-    static const uint64_t ns_flags[NS__MAX] = {
-        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_IPC] = CLONE_NEWIPC, [NS_MOUNT] = CLONE_NEWNS,
-        [NS_NET] = CLONE_NEWNET,       [NS_PID] = CLONE_NEWPID, [NS_UTS] = CLONE_NEWUTS,
-    };
     /* The root lives in a mount namespace: it is never off (the profile refuses that too). */
     uint64_t flags = CLONE_NEWNS;
     for (int i = 0; i < NS__MAX; i++)
-        if (p->ns[i])
+        if (p->ns[i] && !p->ns_path[i])
             flags |= ns_flags[i];
     return flags;
+}
+
+static void plan_ns_joins(const struct profile *p, struct run_plan *plan)
+{
+    for (int i = 0; i < NS__MAX; i++) {
+        if (!p->ns_path[i])
+            continue;
+        plan->ns_joins = xrealloc(plan->ns_joins, (plan->n_ns_joins + 1) * sizeof(*plan->ns_joins));
+        plan->ns_joins[plan->n_ns_joins++] = (struct plan_ns_join){
+            .flag = ns_flags[i],
+            .key = xasprintf("namespaces.%s", ns_names[i]),
+            .path = xstrdup(p->ns_path[i]),
+            .origin = plan_origin_text(&p->ns_origin[i]),
+        };
+    }
+}
+
+static void plan_sysctls(const struct profile *p, struct run_plan *plan)
+{
+    if (p->n_sysctl)
+        plan->sysctls = xcalloc(p->n_sysctl, sizeof(*plan->sysctls));
+    for (size_t i = 0; i < p->n_sysctl; i++) {
+        /* The profile has checked the name: its namespace is one the container has. */
+        int ns = profile_sysctl_ns(p->sysctl[i].name);
+        plan->sysctls[plan->n_sysctls++] = (struct plan_sysctl){
+            .name = xstrdup(p->sysctl[i].name),
+            .value = xstrdup(p->sysctl[i].value),
+            .ns = ns < 0 ? 0 : ns_flags[ns],
+            .origin = plan_origin_text(&p->sysctl[i].origin),
+        };
+    }
 }
 
 static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
@@ -135,15 +169,21 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->root.readonly = p->readonly_rootfs;
 
     plan->clone_flags = clone_flags(p);
+    plan_ns_joins(p, plan);
+    plan_sysctls(p, plan);
     plan_cgroup(p, &plan->cgroup);
 
     plan->hostname = profile_effective_hostname(p);
+    plan->domainname = p->domainname ? xstrdup(p->domainname) : NULL;
     plan->user = p->user ? xstrdup(p->user) : NULL;
     plan->workdir = xstrdup(profile_str(p, KEY_WORKDIR));
     plan->argv = strv_copy(p->command);
     plan_env(p, plan);
     plan->init = p->init;
     plan->stop_timeout_ms = p->stop_timeout_ms;
+    for (size_t i = 0; i < p->n_annotations; i++)
+        strv_push(&plan->annotations,
+                  xasprintf("%s=%s", p->annotations[i].name, p->annotations[i].value));
     plan->umask = (mode_t)p->umask;
     for (size_t i = 0; i < p->n_groups; i++)
         strv_push(&plan->groups, xstrdup(p->groups[i].path));
@@ -166,10 +206,23 @@ void plan_free(struct run_plan *plan)
     for (size_t i = 0; i < plan->n_mounts; i++)
         plan_mount_clear(&plan->mounts[i]);
     free(plan->mounts);
+    for (size_t i = 0; i < plan->n_ns_joins; i++) {
+        free(plan->ns_joins[i].key);
+        free(plan->ns_joins[i].path);
+        free(plan->ns_joins[i].origin);
+    }
+    free(plan->ns_joins);
+    for (size_t i = 0; i < plan->n_sysctls; i++) {
+        free(plan->sysctls[i].name);
+        free(plan->sysctls[i].value);
+        free(plan->sysctls[i].origin);
+    }
+    free(plan->sysctls);
     free(plan->cgroup.name);
     free(plan->cgroup.parent);
     free(plan->cgroup.exact);
     free(plan->hostname);
+    free(plan->domainname);
     free(plan->user);
     free(plan->workdir);
     strv_free(plan->argv);
@@ -179,6 +232,7 @@ void plan_free(struct run_plan *plan)
     free(plan->seccomp);
     free(plan->seccomp_source);
     plan_seccomp_rules_free(plan->seccomp_rules);
+    strv_free(plan->annotations);
     memset(plan, 0, sizeof(*plan));
     plan->env_home = plan->env_term = -1;
 }

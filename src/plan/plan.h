@@ -93,6 +93,22 @@ struct plan_mount {
     char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
 };
 
+/* A namespace the container joins instead of making one (namespaces.net: /run/netns/blue). */
+struct plan_ns_join {
+    uint64_t flag; /* its type: CLONE_NEWNET, CLONE_NEWPID, ... */
+    char *key;     /* "namespaces.net", for messages */
+    char *path;    /* an absolute host path, checked to be such a namespace at run time */
+    char *origin;  /* FILE:LINE of the profile value, for --print-plan */
+};
+
+/* A kernel parameter, written in the container's namespaces before its command runs. */
+struct plan_sysctl {
+    char *name; /* dotted, as written: net.ipv4.ip_forward */
+    char *value;
+    uint64_t ns;  /* the namespace that isolates it: CLONE_NEWNET or CLONE_NEWIPC */
+    char *origin; /* FILE:LINE, for --print-plan */
+};
+
 struct plan_rlimit {
     int resource;        /* RLIMIT_* */
     uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
@@ -106,11 +122,16 @@ struct run_plan {
     struct plan_mount *mounts;
     size_t n_mounts;
 
-    uint64_t clone_flags; /* CLONE_NEWNS and the other CLONE_NEW* flags of the namespaces */
+    uint64_t clone_flags; /* CLONE_NEWNS and the other CLONE_NEW* flags of the new namespaces */
+    struct plan_ns_join *ns_joins; /* the namespaces joined instead, none in clone_flags */
+    size_t n_ns_joins;
+    struct plan_sysctl *sysctls; /* in the profile's order */
+    size_t n_sysctls;
     struct cgroup_request cgroup;
 
     /* The process. */
-    char *hostname; /* NULL: the uts namespace is off */
+    char *hostname;   /* NULL: the uts namespace is off, or joined and keeps its own */
+    char *domainname; /* NULL: left as the uts namespace has it */
     char *user;     /* as the profile wrote it, resolved in the root; NULL: root */
     char *workdir;  /* absolute; never NULL */
     char **argv;    /* never empty */
@@ -144,6 +165,8 @@ struct run_plan {
     unsigned short seccomp_len;
     char *seccomp_source;        /* "default", "unconfined", or the seccomp file's path */
     struct seccomp_rules *seccomp_rules; /* what the filter denies, for --print-plan */
+
+    char **annotations; /* KEY=value each, kept in the state entry and never read; or NULL */
     /* Raised in the inheritable and ambient sets: what a command keeps as any user; in caps. */
     uint64_t caps_ambient;
 };

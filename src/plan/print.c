@@ -106,31 +106,82 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
     put_origin(sb, m->origin);
 }
 
-static void put_namespaces(struct strbuf *sb, uint64_t flags)
+/* A word of a shell command: bare when nothing in it is special, else in double quotes. */
+static void put_word(struct strbuf *sb, const char *w)
 {
-    static const struct {
-        uint64_t flag;
-        const char *name;
-    } ns[] = {
-        {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNS, "mount"},
-        {CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWUTS, "uts"},
-    };
+    bool plain = *w != '\0';
+    for (const char *c = w; *c && plain; c++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-",
+                       *c) != NULL;
+    if (plain) {
+        strbuf_puts(sb, w);
+        return;
+    }
+    strbuf_putc(sb, '"');
+    for (const char *c = w; *c; c++) {
+        if (strchr("\"\\$`", *c))
+            strbuf_putc(sb, '\\');
+        if ((unsigned char)*c < 0x20)
+            strbuf_printf(sb, "\\x%02x", (unsigned char)*c);
+        else
+            strbuf_putc(sb, *c);
+    }
+    strbuf_putc(sb, '"');
+}
+
+/* The types of namespace, in the order --print-plan lists them. */
+static const uint64_t ns_kinds[] = {
+    CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS,
+};
+
+static void put_namespaces(struct strbuf *sb, const struct run_plan *plan)
+{
+    uint64_t joined = 0;
+    for (size_t i = 0; i < plan->n_ns_joins; i++)
+        joined |= plan->ns_joins[i].flag;
     strbuf_puts(sb, "namespaces:");
-    for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-        if (flags & ns[i].flag)
-            strbuf_printf(sb, " %s", ns[i].name);
+    for (size_t i = 0; i < ARRAY_SIZE(ns_kinds); i++)
+        if (plan->clone_flags & ns_kinds[i])
+            strbuf_printf(sb, " %s", namespace_name(ns_kinds[i]));
     strbuf_puts(sb, " new;");
+    if (joined) {
+        for (size_t i = 0; i < ARRAY_SIZE(ns_kinds); i++)
+            if (joined & ns_kinds[i])
+                strbuf_printf(sb, " %s", namespace_name(ns_kinds[i]));
+        strbuf_puts(sb, " joined;");
+    }
     bool shared = false;
-    for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-        if (!(flags & ns[i].flag)) {
-            strbuf_printf(sb, " %s", ns[i].name);
+    for (size_t i = 0; i < ARRAY_SIZE(ns_kinds); i++)
+        if (!((plan->clone_flags | joined) & ns_kinds[i])) {
+            strbuf_printf(sb, " %s", namespace_name(ns_kinds[i]));
             shared = true;
         }
     strbuf_puts(sb, shared ? " the host's\n" : " none of the host's\n");
-    if (flags & CLONE_NEWNET)
+    for (size_t i = 0; i < plan->n_ns_joins; i++) {
+        const struct plan_ns_join *j = &plan->ns_joins[i];
+        strbuf_printf(sb, "  join %s %s (checked at the start to be a %s namespace)",
+                      namespace_name(j->flag), j->path, namespace_name(j->flag));
+        put_origin(sb, j->origin);
+    }
+    if (plan->clone_flags & CLONE_NEWNET)
         strbuf_puts(sb, "network: loopback only (lo up)\n");
+    else if (joined & CLONE_NEWNET)
+        strbuf_puts(sb, "network: the joined namespace's, as it is; congo sets nothing up there\n");
     else
         strbuf_puts(sb, "network: the host's\n");
+    if (plan->n_sysctls == 0) {
+        strbuf_puts(sb, "sysctl: none\n");
+        return;
+    }
+    strbuf_puts(sb, "sysctl, written once the namespaces are joined, before /proc/sys is made "
+                    "read-only:\n");
+    for (size_t i = 0; i < plan->n_sysctls; i++) {
+        const struct plan_sysctl *c = &plan->sysctls[i];
+        strbuf_printf(sb, "  %s = ", c->name);
+        put_word(sb, c->value);
+        strbuf_printf(sb, " (the %s namespace's)", namespace_name(c->ns));
+        put_origin(sb, c->origin);
+    }
 }
 
 static void put_size(struct strbuf *sb, const char *what, int64_t v)
@@ -173,36 +224,22 @@ static void put_cgroup(struct strbuf *sb, const struct cgroup_request *c, const 
         strbuf_puts(sb, host);
 }
 
-/* A word of a shell command: bare when nothing in it is special, else in double quotes. */
-static void put_word(struct strbuf *sb, const char *w)
-{
-    bool plain = *w != '\0';
-    for (const char *c = w; *c && plain; c++)
-        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_+=:,./-",
-                       *c) != NULL;
-    if (plain) {
-        strbuf_puts(sb, w);
-        return;
-    }
-    strbuf_putc(sb, '"');
-    for (const char *c = w; *c; c++) {
-        if (strchr("\"\\$`", *c))
-            strbuf_putc(sb, '\\');
-        if ((unsigned char)*c < 0x20)
-            strbuf_printf(sb, "\\x%02x", (unsigned char)*c);
-        else
-            strbuf_putc(sb, *c);
-    }
-    strbuf_putc(sb, '"');
-}
-
 static void put_process(struct strbuf *sb, const struct run_plan *plan)
 {
     strbuf_puts(sb, "process:\n");
+    bool uts_joined = false;
+    for (size_t i = 0; i < plan->n_ns_joins; i++)
+        uts_joined = uts_joined || plan->ns_joins[i].flag == CLONE_NEWUTS;
     if (plan->hostname)
         strbuf_printf(sb, "  hostname %s\n", plan->hostname);
+    else if (uts_joined)
+        strbuf_puts(sb, "  hostname the joined uts namespace's own\n");
     else
         strbuf_puts(sb, "  hostname the host's (the uts namespace is off)\n");
+    if (plan->domainname)
+        strbuf_printf(sb, "  domainname %s\n", plan->domainname);
+    else
+        strbuf_puts(sb, "  domainname unset: as the uts namespace has it\n");
     if (plan->user)
         strbuf_printf(sb, "  user %s, looked up in the container's /etc/passwd and /etc/group\n",
                       plan->user);
@@ -237,8 +274,11 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
         put_word(sb, plan->env[i]);
         strbuf_putc(sb, '\n');
     }
-    if (plan->init)
+    if (plan->init && (plan->clone_flags & CLONE_NEWPID))
         strbuf_puts(sb, "  init congo-init as PID 1: forwards signals, reaps zombies\n");
+    else if (plan->init)
+        strbuf_puts(sb, "  init congo-init, a child subreaper (the pid namespace is not a new "
+                        "one): forwards signals, reaps zombies\n");
     else
         strbuf_puts(sb, "  init none: the command is PID 1\n");
     _cleanup_free_ char *timeout = format_duration(plan->stop_timeout_ms);
@@ -329,9 +369,19 @@ char *plan_print(const struct run_plan *plan, const char *cgroup_host)
     for (size_t i = 0; i < plan->n_mounts; i++)
         put_mount(&sb, &plan->mounts[i]);
     strbuf_puts(&sb, "then pivot_root into the new root; nothing of the host's stays reachable\n");
-    put_namespaces(&sb, plan->clone_flags);
+    put_namespaces(&sb, plan);
     put_cgroup(&sb, &plan->cgroup, cgroup_host);
     put_process(&sb, plan);
     put_security(&sb, plan);
+    if (!plan->annotations) {
+        strbuf_puts(&sb, "annotations: none\n");
+    } else {
+        strbuf_puts(&sb, "annotations, kept with the running container and never read:\n");
+        for (size_t i = 0; plan->annotations[i]; i++) {
+            strbuf_puts(&sb, "  ");
+            put_word(&sb, plan->annotations[i]);
+            strbuf_putc(&sb, '\n');
+        }
+    }
     return strbuf_steal(&sb);
 }

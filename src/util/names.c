@@ -1,10 +1,11 @@
 /*
- * The kernel's names for capabilities and resource limits, as profiles and
- * messages write them: NET_ADMIN, nofile.
+ * The kernel's names for capabilities, resource limits and namespace
+ * types, as profiles and messages write them: NET_ADMIN, nofile, net.
  */
 #include "names.h"
 
 #include <ctype.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
@@ -129,4 +130,20 @@ int signal_from_name(const char *s)
             return sig;
     }
     return -1;
+}
+
+const char *namespace_name(unsigned long clone_flag)
+{
+    static const struct {
+        unsigned long flag;
+        const char *name;
+    } names[] = {
+        {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWNS, "mount"},
+        {CLONE_NEWNET, "net"},       {CLONE_NEWPID, "pid"}, {CLONE_NEWUTS, "uts"},
+        {CLONE_NEWUSER, "user"},     {CLONE_NEWTIME, "time"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (names[i].flag == clone_flag)
+            return names[i].name;
+    return "?";
 }

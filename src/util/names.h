@@ -1,4 +1,4 @@
-/* The kernel's names for capabilities and resource limits. */
+/* The kernel's names for capabilities, resource limits and namespace types. */
 #pragma once
 
 #include <stdbool.h>
@@ -29,3 +29,6 @@ bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *se
 
 /* A signal by number, or by name with or without SIG in any case (TERM, sigkill); -1 for none. */
 int signal_from_name(const char *s);
+
+/* Namespace types: CLONE_NEWNET -> "net", as /proc/PID/ns/ names them; "?" for none. */
+const char *namespace_name(unsigned long clone_flag);

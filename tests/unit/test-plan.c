@@ -392,6 +392,87 @@ static void test_root(void **state)
     plan_free(&plan);
 }
 
+/* Each of lines is somewhere in text (of --print-plan). */
+static void assert_lines(const char *text, const char *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(text, lines[i]))
+            fail_msg("no `%s` in:\n%s", lines[i], text);
+}
+
+/* ---- namespaces joined by path, their kernel parameters, the domain name, annotations ---- */
+
+static void test_ns_keys(void **state)
+{
+    (void)state;
+    unsetenv("TERM");
+    struct run_plan plan;
+    build_text("name: web\n", &plan);
+    assert_int_equal(plan.n_ns_joins, 0);
+    assert_int_equal(plan.n_sysctls, 0);
+    assert_null(plan.domainname);
+    assert_null(plan.annotations);
+    _cleanup_free_ char *none = plan_print(&plan, NULL);
+    static const char *const none_lines[] = {
+        "namespaces: ipc mount net pid uts new; cgroup the host's\n",
+        "network: loopback only (lo up)\n",
+        "sysctl: none\n",
+        "  hostname web\n",
+        "  domainname unset: as the uts namespace has it\n",
+        "  init congo-init as PID 1: forwards signals, reaps zombies\n",
+        "annotations: none\n",
+    };
+    assert_lines(none, none_lines, ARRAY_SIZE(none_lines));
+    plan_free(&plan);
+
+    build_text("name: web\n"
+               "domainname: nis.example\n"
+               "namespaces: {net: /run/netns/blue, pid: /proc/7/ns/pid, uts: /run/uts}\n"
+               "sysctl: {net.ipv4.ip_unprivileged_port_start: '0', kernel.shmmax: '65536'}\n"
+               "annotations: {org.example.owner: alice smith}\n",
+               &plan);
+    /* Joined, not made: none of them is a clone flag. */
+    assert_int_equal(plan.clone_flags, CLONE_NEWNS | CLONE_NEWIPC);
+    assert_int_equal(plan.n_ns_joins, 3);
+    assert_int_equal(plan.ns_joins[0].flag, CLONE_NEWNET);
+    assert_string_equal(plan.ns_joins[0].key, "namespaces.net");
+    assert_string_equal(plan.ns_joins[0].path, "/run/netns/blue");
+    assert_int_equal(plan.ns_joins[1].flag, CLONE_NEWPID);
+    assert_int_equal(plan.ns_joins[2].flag, CLONE_NEWUTS);
+    /* build_text writes rootfs first: line 4. */
+    assert_non_null(strstr(plan.ns_joins[2].origin, "p.yaml:4"));
+    assert_int_equal(plan.n_sysctls, 2);
+    assert_string_equal(plan.sysctls[0].name, "net.ipv4.ip_unprivileged_port_start");
+    assert_string_equal(plan.sysctls[0].value, "0");
+    assert_int_equal(plan.sysctls[0].ns, CLONE_NEWNET);
+    assert_int_equal(plan.sysctls[1].ns, CLONE_NEWIPC);
+    assert_string_equal(plan.domainname, "nis.example");
+    /* A joined uts namespace keeps its host name: nothing is derived from the name. */
+    assert_null(plan.hostname);
+    assert_int_equal(strv_len(plan.annotations), 1);
+    assert_string_equal(plan.annotations[0], "org.example.owner=alice smith");
+    for (size_t i = 0; plan.env[i]; i++)
+        assert_false(strncmp(plan.env[i], "HOSTNAME=", 9) == 0);
+
+    _cleanup_free_ char *text = plan_print(&plan, NULL);
+    static const char *const lines[] = {
+        "namespaces: ipc mount new; net pid uts joined; cgroup the host's\n",
+        "  join net /run/netns/blue (checked at the start to be a net namespace)  # ",
+        "  join pid /proc/7/ns/pid (checked at the start to be a pid namespace)  # ",
+        "network: the joined namespace's, as it is; congo sets nothing up there\n",
+        "sysctl, written once the namespaces are joined, before /proc/sys is made read-only:\n"
+        "  net.ipv4.ip_unprivileged_port_start = 0 (the net namespace's)  # ",
+        "  kernel.shmmax = 65536 (the ipc namespace's)  # ",
+        "  hostname the joined uts namespace's own\n",
+        "  domainname nis.example\n",
+        "  init congo-init, a child subreaper (the pid namespace is not a new one)",
+        "annotations, kept with the running container and never read:\n"
+        "  \"org.example.owner=alice smith\"\n",
+    };
+    assert_lines(text, lines, ARRAY_SIZE(lines));
+    plan_free(&plan);
+}
+
 /* ---- errors ---- */
 
 static void test_no_command(void **state)
@@ -558,9 +639,7 @@ static void test_print(void **state)
         "seccomp: the default deny-list, ",
         "  kexec_load -> EPERM\n",
     };
-    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
-        if (!strstr(text, lines[i]))
-            fail_msg("no `%s` in:\n%s", lines[i], text);
+    assert_lines(text, lines, ARRAY_SIZE(lines));
     /* Stable: the same plan prints the same text. */
     _cleanup_free_ char *again = plan_print(&plan, NULL);
     assert_string_equal(text, again);
@@ -580,9 +659,7 @@ static void test_print_seccomp_file(void **state)
     _cleanup_free_ char *taken = xasprintf("  taken back: mount -> EPERM  # %s:2\n", rules);
     _cleanup_free_ char *source = xasprintf("seccomp: %s, ", rules);
     const char *const lines[] = {source, "  acct -> ENOSYS\n", "  umount2 -> EPERM\n", taken};
-    for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
-        if (!strstr(text, lines[i]))
-            fail_msg("no `%s` in:\n%s", lines[i], text);
+    assert_lines(text, lines, ARRAY_SIZE(lines));
     assert_null(strstr(text, "  mount -> EPERM\n"));
     /* The file is gone: the plan does not read it again. */
     unlink(rules);
@@ -605,7 +682,7 @@ int main(void)
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
         cmocka_unit_test(test_process_defaults), cmocka_unit_test(test_process_keys),
-        cmocka_unit_test(test_ambient_outside_kept),
+        cmocka_unit_test(test_ambient_outside_kept), cmocka_unit_test(test_ns_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
