@@ -1,7 +1,8 @@
 /*
  * The container's side of a run. The child waits for the launcher's
  * release, assembles its root (joining on the way what the launcher made
- * meanwhile: a v1 cgroup, the network namespace), sets the host name,
+ * meanwhile: a v1 cgroup, the network namespace; the namespaces named by
+ * path; and writing the kernel parameters), sets the host and domain name,
  * resolves the user in the new root, opens its terminal and working
  * directory, closes every fd it must not keep, drops what the plan takes
  * away, becomes the user and execs. It cannot print reliably: each failure
@@ -23,9 +24,11 @@
 #include <unistd.h>
 
 #include "runtime/exec.h"
+#include "runtime/nsjoin.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 #include "runtime/user.h"
 #include "util/util.h"
@@ -80,14 +83,17 @@ static int wait_launcher(struct child_ctx *c, enum sync_kind kind, int *fds, int
 
 /*
  * Join what the launcher made while this child assembled the first part of
- * its root: on a v1 host its cgroup, and its network namespace (netns.c).
- * Runs privileged in the child, before /sys is mounted: the container's
- * cgroup is bound there, and sysfs shows the network devices of the
- * namespace its mounter is in, which must not be the host's. Nothing before
- * this point forks or runs the container's code, so nothing ran outside
- * the limits.
+ * its root: on a v1 host its cgroup, and its network namespace (netns.c);
+ * and the namespaces the profile names by path (nsjoin.c), a cgroup one
+ * after the cgroup, so that the move into it is not judged from inside.
+ * Then, in the container's namespaces at last, write its kernel parameters
+ * (sysctl.c) through the new root's /proc, still writable. Runs privileged
+ * in the child, before /sys is mounted: the container's cgroup is bound
+ * there, and sysfs shows the network devices of the namespace its mounter
+ * is in, which must not be the host's. Nothing before this point forks or
+ * runs the container's code, so nothing ran outside the limits.
  */
-static int join_late(void *arg, struct congo_error *e)
+static int join_late(void *arg, int rootfd, struct congo_error *e)
 {
     struct step_timer *timer = arg;
     struct child_ctx *c = timer->c;
@@ -101,6 +107,11 @@ static int join_late(void *arg, struct congo_error *e)
             return -1;
         child_step(c, "cgroup joined", timer->t);
     }
+    if (c->plan->n_ns_joins) {
+        if (nsjoin_enter(c->plan, c->joins, e) < 0)
+            return -1;
+        child_step(c, "namespaces joined by path", timer->t);
+    }
     if (c->plan->clone_flags & CLONE_NEWNET) {
         _cleanup_close_ int fd = -1;
         if (wait_launcher(c, SYNC_NETNS, &fd, 1) != 1)
@@ -110,6 +121,11 @@ static int join_late(void *arg, struct congo_error *e)
         child_step(c, "network namespace joined", timer->t);
     }
     c->joined_late = true;
+    if (c->plan->n_sysctls) {
+        if (sysctl_write(rootfd, c->plan, e) < 0)
+            return -1;
+        child_step(c, "sysctl", timer->t);
+    }
     return 0;
 }
 
@@ -238,6 +254,10 @@ _Noreturn void child_main(struct child_ctx *c)
     if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0) {
         error_set(&e, errno, "sethostname `%s`", plan->hostname);
         child_fail(c, STATUS_LAUNCHER, "hostname", &e);
+    }
+    if (plan->domainname && setdomainname(plan->domainname, strlen(plan->domainname)) < 0) {
+        error_set(&e, errno, "setdomainname `%s`", plan->domainname);
+        child_fail(c, STATUS_LAUNCHER, "domainname", &e);
     }
 
     _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -10,6 +10,7 @@
 
 #include "plan/plan.h"
 #include "runtime/cgroup.h"
+#include "runtime/nsjoin.h"
 #include "runtime/security.h"
 
 struct child_ctx {
@@ -17,6 +18,7 @@ struct child_ctx {
     const struct security_ctx *sec;
     const struct cgroup_host *host;
     const struct cgroup *cg;
+    const struct ns_joins *joins; /* the namespaces named by path, opened by the launcher */
     int sync_fd;
     bool want_tty;    /* stdin is a terminal: the command gets one of its own */
     struct winsize winsize;

@@ -45,9 +45,18 @@
 #include "runtime/user.h"
 #include "util/util.h"
 
-/* The namespaces a command joins: the container's, as its plan made them. */
+/* The namespaces a command joins: the container's, as its plan made or joined them. */
 #define JOIN_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
                     CLONE_NEWCGROUP)
+
+/* The container's own namespaces, new or joined by path: all the host's but these. */
+static uint64_t container_ns(const struct run_plan *plan)
+{
+    uint64_t flags = plan->clone_flags;
+    for (size_t i = 0; i < plan->n_ns_joins; i++)
+        flags |= plan->ns_joins[i].flag;
+    return flags;
+}
 
 struct joiner {
     const struct run_plan *plan;
@@ -98,7 +107,7 @@ static _Noreturn void command_main(struct joiner *j)
     if (j->cgroup_fd >= 0)
         close(j->cgroup_fd);
     j->cgroup_fd = -1;
-    if ((plan->clone_flags & CLONE_NEWCGROUP) && setns(j->pidfd, CLONE_NEWCGROUP) < 0) {
+    if ((container_ns(plan) & CLONE_NEWCGROUP) && setns(j->pidfd, CLONE_NEWCGROUP) < 0) {
         error_set(&e, errno, "join the container's cgroup namespace");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
     }
@@ -238,7 +247,7 @@ static _Noreturn void helper_main(struct joiner *j)
      * refuses to move a process from one of them (nsdelegate) into the
      * container's cgroup. The command's process joins it itself, once there.
      */
-    int flags = (int)(j->plan->clone_flags & JOIN_FLAGS & ~(uint64_t)CLONE_NEWCGROUP);
+    int flags = (int)(container_ns(j->plan) & JOIN_FLAGS & ~(uint64_t)CLONE_NEWCGROUP);
     if (setns(j->pidfd, flags) < 0) {
         error_set(&e, errno, "join the container's namespaces%s",
                   errno == ESRCH ? " (it has stopped)" : "");

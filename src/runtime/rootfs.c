@@ -609,7 +609,7 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct plan_mount *m = &plan->mounts[i];
         bool sysfs = m->kind == PLAN_MOUNT_FS && strcmp(m->fstype, "sysfs") == 0;
-        if (sysfs && steps && steps->before_sys && steps->before_sys(steps->arg, e) < 0)
+        if (sysfs && steps && steps->before_sys && steps->before_sys(steps->arg, rootfd, e) < 0)
             return -1;
         if (do_mount(rootfd, m, h, cg, e) < 0)
             return -1;

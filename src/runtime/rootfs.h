@@ -24,9 +24,11 @@ struct rootfs_steps {
      * Called once, just before /sys is mounted: the only mount that depends
      * on the network namespace (sysfs shows the devices of its mounter's),
      * and the one that binds the container's cgroup. The caller joins both
-     * no later than now. NULL, or returns -1 with e filled.
+     * no later than now, and may write below rootfd, the new root, whose
+     * /proc is mounted and still writable. NULL, or returns -1 with e
+     * filled.
      */
-    int (*before_sys)(void *arg, struct congo_error *e);
+    int (*before_sys)(void *arg, int rootfd, struct congo_error *e);
     void *arg;
 };
 

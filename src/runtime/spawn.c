@@ -1,7 +1,7 @@
 /*
  * One run, from the launcher's side: the order of things, and nothing else.
  *
- *   check the host against the plan (paths, capabilities, rlimits)
+ *   check the host against the plan (paths, namespaces to join, capabilities, rlimits)
  *   plan the cgroup (make it now on v2: CLONE_INTO_CGROUP needs it)
  *   clone the child (child.c) into new namespaces, and release it
  *   while it assembles its root: make the v1 cgroup and the network
@@ -27,6 +27,7 @@
 #include "runtime/child.h"
 #include "runtime/log.h"
 #include "runtime/netns.h"
+#include "runtime/nsjoin.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
 #include "runtime/supervise.h"
@@ -44,7 +45,12 @@ static void step(const struct run_opts *o, const char *what, uint64_t *t)
     *t = n;
 }
 
-/* The child's namespaces, but for the network's: netns_make makes that one on the side. */
+/*
+ * The child's namespaces, but for the network's: netns_make makes that one
+ * on the side. Those named by path the child joins itself, but a pid
+ * namespace, which only a child can be born into: the caller has entered
+ * it for this clone.
+ */
 static pid_t clone_child(const struct run_plan *plan, const struct cgroup *cg, bool *into_cgroup)
 {
     uint64_t flags = plan->clone_flags & ~(uint64_t)CLONE_NEWNET;
@@ -233,6 +239,7 @@ struct run_state {
     const struct run_opts *o;
     const struct cgroup_host *host;
     struct cgroup *cg;
+    const struct ns_joins *joins;
     bool late_cgroup;
     const struct security_ctx *sec;
     const sigset_t *signals; /* blocked, for supervise's signalfd */
@@ -288,6 +295,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .sec = s->sec,
         .host = s->host,
         .cg = s->cg,
+        .joins = s->joins,
         .sync_fd = child_end,
         .want_tty = term.wanted,
         .winsize = term.winsize,
@@ -297,16 +305,21 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .start_fd = create ? create->start_fd : -1,
     };
     bool into_cgroup = false;
+    int own_pid_ns;
+    if (nsjoin_pid_enter(plan, s->joins, &own_pid_ns, &r->error) < 0)
+        return;
     fflush(NULL);
     _cleanup_(reap_child) pid_t pid = clone_child(plan, s->cg, &into_cgroup);
-    if (pid < 0) {
-        error_set(&r->error, errno, "clone the container%s",
-                  errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
-        return;
-    }
+    int clone_err = errno;
     if (pid == 0) {
         close(parent_end);
         child_main(&ctx);
+    }
+    nsjoin_pid_leave(&own_pid_ns);
+    if (pid < 0) {
+        error_set(&r->error, clone_err, "clone the container%s",
+                  clone_err == EPERM ? " (are you root? is a namespace type disabled?)" : "");
+        return;
     }
     close(take_fd(&child_end));
     if (out_w >= 0)
@@ -407,6 +420,10 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
 
     if (runtime_check_caller(&r->error) < 0 || rootfs_preflight(plan, &r->error) < 0)
         return;
+    /* What the profile names by path is opened now, so that a wrong one stops the run here. */
+    _cleanup_(nsjoin_close) struct ns_joins joins = {0};
+    if (nsjoin_open(plan, &joins, &r->error) < 0)
+        return;
     _cleanup_(signal_unblock) struct signal_block block = {0};
     signal_block(&block);
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */
@@ -446,6 +463,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         .o = o,
         .host = &host,
         .cg = &cg,
+        .joins = &joins,
         .late_cgroup = late_cgroup,
         .sec = &sec,
         .signals = &block.mask,
