@@ -181,11 +181,12 @@ static json_t *json_num_or_null(int64_t v)
 static json_t *entry_json(const struct state_entry *s, const struct usage *u, int64_t now)
 {
     _cleanup_free_ char *created = rfc3339(s->created);
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:b}", "id", s->id, "name",
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:o}", "id", s->id, "name",
                      s->name, "pid", (json_int_t)s->pid, "status", state_status_name(s->status),
                      "created", created, "profile", s->profile, "uptime",
                      (json_int_t)(now - s->created), "memory", json_num_or_null(u->memory), "pids",
-                     json_num_or_null(u->pids), "detached", s->detached);
+                     json_num_or_null(u->pids), "detached", s->detached, "annotations",
+                     state_annotations_json(s->annotations));
 }
 
 static int print_json(json_t *v)

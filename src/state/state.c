@@ -29,7 +29,8 @@
 #include "util/util.h"
 
 #define STATE_FILE "state.json"
-#define STATE_FILE_MAX (64 * 1024)
+/* Annotations take up to 256 KiB (the profile's limit), escaped as JSON. */
+#define STATE_FILE_MAX (2 * 1024 * 1024)
 #define DEFAULT_ROOT "/run/congo"
 
 static const char *const status_names[] = {
@@ -60,6 +61,7 @@ void state_entry_free(struct state_entry *s)
     free(s->profile);
     free(s->bundle);
     strv_free(s->cgroups);
+    strv_free(s->annotations);
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
 }
@@ -164,18 +166,49 @@ static void remove_dir(const char *dir)
 
 /* ---- state.json ---- */
 
+/* s, with a `?` for every byte of it that is not UTF-8: JSON text is UTF-8 (a path need not be). */
+static char *utf8_or_marks(const char *s)
+{
+    size_t len = strlen(s);
+    struct strbuf sb = {0};
+    for (size_t off = 0; off < len;) {
+        size_t ok = off + utf8_check(s + off, len - off);
+        strbuf_add(&sb, s + off, ok - off);
+        if (ok < len)
+            strbuf_putc(&sb, '?');
+        off = ok + 1;
+    }
+    return strbuf_steal(&sb);
+}
+
+json_t *state_annotations_json(char *const *annotations)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; annotations && annotations[i]; i++) {
+        const char *eq = strchr(annotations[i], '=');
+        if (!eq)
+            continue;
+        _cleanup_free_ char *raw = xstrndup(annotations[i], (size_t)(eq - annotations[i]));
+        _cleanup_free_ char *key = utf8_or_marks(raw);
+        _cleanup_free_ char *value = utf8_or_marks(eq + 1);
+        json_object_set_new(o, key, json_string(value));
+    }
+    return o;
+}
+
 static char *to_json(const struct state_entry *s)
 {
     json_t *cgroups = json_array();
     for (size_t i = 0; s->cgroups && s->cgroups[i]; i++)
         json_array_append_new(cgroups, json_string(s->cgroups[i]));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:b, s:I}", "id",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:b, s:I, s:o}", "id",
                           s->id, "name", s->name, "status", state_status_name(s->status),
                           "profile", s->profile, "launcher_pid", (json_int_t)s->launcher,
                           "launcher_start", (json_int_t)s->launcher_start, "pid",
                           (json_int_t)s->pid, "pid_start", (json_int_t)s->pid_start, "cgroups",
                           cgroups, "created", (json_int_t)s->created, "detached", s->detached,
-                          "stop_timeout_ms", (json_int_t)s->stop_timeout_ms);
+                          "stop_timeout_ms", (json_int_t)s->stop_timeout_ms, "annotations",
+                          state_annotations_json(s->annotations));
     if (o && s->oci) {
         json_object_set_new(o, "oci", json_true());
         json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
@@ -272,26 +305,18 @@ static int load(const char *dir, const char *id, struct state_entry *s, struct c
         if (json_is_string(c))
             strv_push(&s->cgroups, xstrdup(json_string_value(c)));
     }
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(o, "annotations"), key, v)
+    {
+        if (json_is_string(v))
+            strv_push(&s->annotations, xasprintf("%s=%s", key, json_string_value(v)));
+    }
     json_decref(o);
     return 0;
 }
 
 /* ---- entries ---- */
-
-/* s, with a `?` for every byte of it that is not UTF-8: JSON text is UTF-8 (a path need not be). */
-static char *utf8_or_marks(const char *s)
-{
-    size_t len = strlen(s);
-    struct strbuf sb = {0};
-    for (size_t off = 0; off < len;) {
-        size_t ok = off + utf8_check(s + off, len - off);
-        strbuf_add(&sb, s + off, ok - off);
-        if (ok < len)
-            strbuf_putc(&sb, '?');
-        off = ok + 1;
-    }
-    return strbuf_steal(&sb);
-}
 
 bool state_launcher_alive(const struct state_entry *s)
 {
@@ -330,6 +355,7 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     s->status = STATE_CREATING;
     s->detached = what->detached;
     s->stop_timeout_ms = what->stop_timeout_ms;
+    s->annotations = strv_copy(what->annotations);
     s->oci = what->oci;
     s->bundle = what->bundle ? xstrdup(what->bundle) : NULL;
     char id[STATE_ID_LEN + 1];

@@ -48,6 +48,7 @@ struct state_entry {
     enum state_status status;
     bool detached;
     int64_t stop_timeout_ms; /* the profile's, for --stop */
+    char **annotations;      /* the profile's, KEY=value each, for --list; may be NULL */
     /*
      * An OCI runtime's container (congo-oci): no launcher stays with it, so
      * the entry goes with `delete`, not with the launcher; its id is the
@@ -64,7 +65,7 @@ const char *state_status_name(enum state_status s);
 
 /*
  * A new entry for the calling launcher, with what's name, profile,
- * detached, stop_timeout_ms, oci and bundle: what->id when it has one (an
+ * detached, stop_timeout_ms, annotations, oci and bundle: what->id when it has one (an
  * entry of that id already there is EEXIST), else a fresh id, ROOT/ID made (ROOT too, mode
  * 0700), locked by s->lock_fd, state.json written. On
  * failure nothing is left and e says which path and why.
@@ -103,3 +104,7 @@ int state_get(const char *root, const char *id, struct state_entry *s, struct co
 
 /* Is the entry's launcher the process that made it, and alive? */
 bool state_launcher_alive(const struct state_entry *s);
+
+/* KEY=value annotations as a JSON object (jansson's json_t), for state.json and --list. */
+struct json_t;
+struct json_t *state_annotations_json(char *const *annotations);
