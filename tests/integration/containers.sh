@@ -10,21 +10,7 @@ plan 22
 CONGO_STATE_DIR=$WORK/state
 export CONGO_STATE_DIR
 
-# A test that fails half-way may leave a detached container running: on the
-# way out, whatever still has an entry here is killed, before WORK goes.
-kill_left() {
-    for entry in "$CONGO_STATE_DIR"/*; do
-        [ -f "$entry/state.json" ] || continue
-        "$CONGO" --kill "${entry##*/}" 2>/dev/null
-        launcher=$(sed -n 's/.*"launcher_pid": \([0-9]*\).*/\1/p' "$entry/state.json")
-        i=0
-        while [ -n "$launcher" ] && kill -0 "$launcher" 2>/dev/null && [ $i -lt 50 ]; do
-            sleep 0.1
-            i=$((i + 1))
-        done
-    done
-}
-trap 'kill_left; cleanup_work' EXIT
+trap 'kill_detached; cleanup_work' EXIT
 
 ATTACK=$SRCDIR/tests/integration/attack
 LAYER=$WORK/attack-layer

@@ -41,6 +41,22 @@ mkdir -p "$(dirname "$ROOTFS")"
 flock "$ROOTFS.lock" sh -c '[ -x "$1/bin/busybox" ] || "$2/scripts/mkrootfs.sh" "$1" >/dev/null' \
     sh "$ROOTFS" "$SRCDIR" || skip_all "cannot build the busybox root"
 
+# A test that fails half-way may leave a detached container running: on the
+# way out, whatever still has an entry in $CONGO_STATE_DIR is killed, and its
+# launcher given 5 s to clean up, before WORK goes.
+kill_detached() {
+    for entry in "$CONGO_STATE_DIR"/*; do
+        [ -f "$entry/state.json" ] || continue
+        "$CONGO" --kill "${entry##*/}" 2>/dev/null
+        launcher=$(sed -n 's/.*"launcher_pid": \([0-9]*\).*/\1/p' "$entry/state.json")
+        i=0
+        while [ -n "$launcher" ] && kill -0 "$launcher" 2>/dev/null && [ $i -lt 50 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+    done
+}
+
 # congo-launch run on the test root with no limits: ctr [RUN OPTIONS] -- CMD...
 ctr() {
     "$CONGO" run "$ROOTFS" - - - - "$@"
