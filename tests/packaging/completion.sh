@@ -187,8 +187,9 @@ checks() { # checks MODE
     got=$(complete_line "congo-launch run subdir 10 ")
     ok "$m: the number slots offer nothing" "$(same "" "$got"; echo $?)" "$(same "" "$got")"
     got=$(complete_line "congo-launch --set name=x run subdir --upper ")
-    ok "$m: --upper offers tmpfs and directories" "$(same "$(printf 'subdir\ntmpfs')" "$got"; echo $?)" \
-        "$(same "$(printf 'subdir\ntmpfs')" "$got")"
+    ok "$m: --upper offers tmpfs, none and directories" \
+        "$(same "$(printf 'none\nsubdir\ntmpfs')" "$got"; echo $?)" \
+        "$(same "$(printf 'none\nsubdir\ntmpfs')" "$got")"
     got=$(complete_line "congo-launch run subdir --user app - ")
     ok "$m: option values do not count as slots" "$(same "" "$got"; echo $?)" "$(same "" "$got")"
     got=$(complete_line "congo-launch run --init ")
