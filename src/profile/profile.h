@@ -14,6 +14,7 @@
 #include "util/units.h"
 
 struct seccomp_rules;
+struct seccomp_policy;
 
 /* One per key of the profile language (keys.def); the order is the print order. */
 enum key_id {
@@ -121,9 +122,11 @@ struct profile {
     uint64_t cap_add;    /* capabilities added to the default set (bit N: capability N) */
     uint64_t cap_drop;   /* and dropped from it; a bit is never in both */
     uint64_t cap_ambient; /* raised in the inheritable and ambient sets too */
-    char *seccomp;       /* NULL: the default deny-list; "unconfined"; else a file's absolute path */
+    char *seccomp;       /* NULL: the default list; "unconfined"; "inline"; else an absolute path */
     /* That file's rules, read once with the profile, for the filter and --print-plan; else NULL. */
     struct seccomp_rules *seccomp_rules;
+    /* An OCI policy, written inline or in a .json file, read once likewise; else NULL. */
+    struct seccomp_policy *seccomp_policy;
     struct profile_rlimit *rlimits;
     size_t n_rlimits;
     bool no_new_privileges;

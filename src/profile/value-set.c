@@ -1,7 +1,7 @@
 /*
  * Keys whose value is a set or a map of fixed names: namespaces (each
- * also a namespace to join), capabilities, rlimits; and seccomp, a name or
- * a file.
+ * also a namespace to join), capabilities, rlimits; and seccomp, a name, a
+ * file or an OCI policy.
  */
 #include "value.h"
 
@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "seccomp-file.h"
+#include "seccomp-oci.h"
 #include "util/names.h"
 #include "util/units.h"
 
@@ -695,7 +696,7 @@ static const struct value_ops rlimits_ops = {
 
 const struct value_type type_rlimits = {.ops = &rlimits_ops, .schema = schema_rlimits};
 
-/* ---- seccomp: the default list, unconfined, or a file ---- */
+/* ---- seccomp: the default list, unconfined, a deny-list file, or an OCI policy ---- */
 
 #define UNCONFINED "unconfined"
 
@@ -727,13 +728,35 @@ static void seccomp_reset(struct profile *p, const struct key_def *k)
         seccomp_rules_free(*rules_of(p, k));
     free(*rules_of(p, k));
     *rules_of(p, k) = NULL;
+    if (p->seccomp_policy)
+        seccomp_policy_free(p->seccomp_policy);
+    free(p->seccomp_policy);
+    p->seccomp_policy = NULL;
+}
+
+/* A policy written in the profile: a map, or its JSON text (the run form's). */
+static bool is_inline_policy(const struct node *n)
+{
+    return n->kind == NODE_MAP ||
+           (n->kind == NODE_SCALAR && !(n->flags & (NODE_NULL | NODE_REPORTED)) &&
+            seccomp_policy_is_text(n->text));
 }
 
 static int read_seccomp(struct profile *layer, const struct key_def *k, const struct node *n,
                         const struct layer_ctx *ctx, struct diags *d)
 {
     (void)ctx;
-    const char *s = read_scalar(n, "default, unconfined or a path", d);
+    _cleanup_free_ struct seccomp_policy *policy = NULL;
+    if (is_inline_policy(n)) {
+        policy = xcalloc(1, sizeof(*policy));
+        if (seccomp_policy_read(n, policy, d) < 0)
+            return -1;
+        seccomp_reset(layer, k);
+        *seccomp_of(layer, k) = xstrdup(SECCOMP_POLICY_INLINE);
+        layer->seccomp_policy = steal_pointer(&policy);
+        return 0;
+    }
+    const char *s = read_scalar(n, "default, unconfined, a path, or a policy (a map)", d);
     if (!s)
         return -1;
     seccomp_reset(layer, k);
@@ -749,7 +772,16 @@ static int read_seccomp(struct profile *layer, const struct key_def *k, const st
     /*
      * The file is part of the profile: its mistakes are profile errors,
      * located in it, and its rules are kept, so that nothing reads it again.
+     * A .json file holds an OCI policy; any other, congo's deny-list.
      */
+    if (str_has_suffix(path, ".json")) {
+        policy = xcalloc(1, sizeof(*policy));
+        if (seccomp_policy_read_file(path, policy, d) < 0)
+            return -1;
+        *seccomp_of(layer, k) = steal_pointer(&path);
+        layer->seccomp_policy = steal_pointer(&policy);
+        return 0;
+    }
     _cleanup_free_ struct seccomp_rules *rules = xcalloc(1, sizeof(*rules));
     if (seccomp_rules_read(path, rules, d) < 0)
         return -1;
@@ -768,25 +800,58 @@ static void seccomp_merge(struct profile *into, const struct profile *layer,
         *rules_of(into, k) = xmalloc(sizeof(struct seccomp_rules));
         seccomp_rules_copy(*rules_of(into, k), rules_v(layer, k));
     }
+    if (layer->seccomp_policy) {
+        into->seccomp_policy = xmalloc(sizeof(*into->seccomp_policy));
+        seccomp_policy_copy(into->seccomp_policy, layer->seccomp_policy);
+    }
 }
 
 static bool seccomp_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
 {
     const struct seccomp_rules *ra = rules_v(a, k), *rb = rules_v(b, k);
+    const struct seccomp_policy *pa = a->seccomp_policy, *pb = b->seccomp_policy;
     return str_eq(profile_str(a, k->id), profile_str(b, k->id)) && !ra == !rb &&
-           (!ra || seccomp_rules_equal(ra, rb));
+           (!ra || seccomp_rules_equal(ra, rb)) && !pa == !pb &&
+           (!pa || seccomp_policy_equal(pa, pb));
+}
+
+/* The policy itself when the profile wrote it; the file's path, default or unconfined else. */
+static const struct seccomp_policy *inline_policy(const struct profile *p, const struct key_def *k)
+{
+    return str_eq(seccomp_v(p, k), SECCOMP_POLICY_INLINE) ? p->seccomp_policy : NULL;
 }
 
 static void seccomp_print(struct printer *pr, const struct profile *p, const struct key_def *k,
                           int level, const char *key)
 {
-    put_key_string(pr, level, key, profile_str(p, k->id), &p->origin[k->id]);
+    const struct seccomp_policy *policy = inline_policy(p, k);
+    if (policy)
+        seccomp_policy_print(pr, policy, level, key, &p->origin[k->id]);
+    else
+        put_key_string(pr, level, key, profile_str(p, k->id), &p->origin[k->id]);
 }
 
+/*
+ * A policy written in the profile goes on the command line as its JSON
+ * text: commas are literal in a one-value option, so only `\` is escaped.
+ */
 static void seccomp_cli(struct strbuf *line, const struct profile *p, const struct key_def *k)
 {
-    if (seccomp_v(p, k))
-        cli_put_option_escaped(line, k, seccomp_v(p, k));
+    const struct seccomp_policy *policy = inline_policy(p, k);
+    if (!policy) {
+        if (seccomp_v(p, k))
+            cli_put_option_escaped(line, k, seccomp_v(p, k));
+        return;
+    }
+    _cleanup_free_ char *json = seccomp_policy_json(policy);
+    _cleanup_(strbuf_free) struct strbuf v = {0};
+    for (const char *c = json; *c; c++) {
+        if (*c == '\\')
+            strbuf_putc(&v, '\\');
+        strbuf_putc(&v, *c);
+    }
+    _cleanup_free_ char *value = strbuf_steal(&v);
+    cli_put_option(line, k, value);
 }
 
 static void schema_seccomp(struct json *j, const struct key_def *k)
@@ -795,6 +860,7 @@ static void schema_seccomp(struct json *j, const struct key_def *k)
     jsonw_open(j, "anyOf", '[');
     schema_words(j, words, ARRAY_SIZE(words));
     schema_text(j);
+    seccomp_policy_schema(j);
     jsonw_close(j);
 }
 
