@@ -14,7 +14,8 @@ void plan_mount_clear(struct plan_mount *m);
 
 /* Capabilities, rlimits and the compiled seccomp filter. */
 int plan_security_build(const struct profile *p, struct run_plan *plan, struct diags *d);
-void plan_seccomp_rules_free(struct seccomp_rules *r);
+/* The seccomp rules or policy a plan keeps for --print-plan. */
+void plan_seccomp_free(struct run_plan *plan);
 
 /* "FILE:LINE" of a value, or "built-in" for a default; caller frees. */
 char *plan_origin_text(const struct origin *o);

@@ -231,7 +231,7 @@ void plan_free(struct run_plan *plan)
     free(plan->rlimits);
     free(plan->seccomp);
     free(plan->seccomp_source);
-    plan_seccomp_rules_free(plan->seccomp_rules);
+    plan_seccomp_free(plan);
     strv_free(plan->annotations);
     memset(plan, 0, sizeof(*plan));
     plan->env_home = plan->env_term = -1;

@@ -33,6 +33,7 @@ struct profile;
 struct diags;
 struct sock_filter;
 struct seccomp_rules;
+struct seccomp_policy;
 
 /*
  * The container's root: an overlay of layers over rootfs, with a writable
@@ -109,6 +110,20 @@ struct plan_sysctl {
     char *origin; /* FILE:LINE, for --print-plan */
 };
 
+/* Why a name of an OCI policy's rule adds nothing to the filter (--print-plan). */
+enum plan_seccomp_why {
+    PLAN_SECCOMP_UNKNOWN, /* not a system call this libseccomp knows */
+    PLAN_SECCOMP_DEFAULT, /* the rule's action is the default one */
+    PLAN_SECCOMP_DECIDED, /* an unconditional rule for the call came first */
+};
+
+struct plan_seccomp_note {
+    size_t rule;      /* its index in the policy */
+    const char *name; /* one of its names (the policy's own string); NULL: the whole rule */
+    enum plan_seccomp_why why;
+    size_t by; /* DECIDED: that rule */
+};
+
 struct plan_rlimit {
     int resource;        /* RLIMIT_* */
     uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
@@ -163,8 +178,14 @@ struct run_plan {
     size_t n_rlimits;
     struct sock_filter *seccomp; /* compiled BPF, for the native architecture; NULL: unconfined */
     unsigned short seccomp_len;
-    char *seccomp_source;        /* "default", "unconfined", or the seccomp file's path */
+    unsigned seccomp_flags; /* SECCOMP_FILTER_FLAG_* the filter is loaded with */
+    /* "default", "unconfined", the seccomp file's path, or FILE:LINE of a policy written there */
+    char *seccomp_source;
     struct seccomp_rules *seccomp_rules; /* what the filter denies, for --print-plan */
+    /* Or the OCI policy it was compiled from, and what of its rules made nothing in it. */
+    struct seccomp_policy *seccomp_policy;
+    struct plan_seccomp_note *seccomp_notes;
+    size_t n_seccomp_notes;
 
     char **annotations; /* KEY=value each, kept in the state entry and never read; or NULL */
     /* Raised in the inheritable and ambient sets: what a command keeps as any user; in caps. */

@@ -12,6 +12,7 @@
 
 #include "plan/plan-internal.h"
 #include "profile/seccomp-file.h"
+#include "profile/seccomp-oci.h"
 #include "util/names.h"
 #include "util/util.h"
 
@@ -323,6 +324,112 @@ static void put_rule(struct strbuf *sb, const struct seccomp_rule *r)
         strbuf_printf(sb, " -> errno %d", r->err);
 }
 
+/* SCMP_ACT_ERRNO(EPERM), SCMP_ACT_TRACE(7), SCMP_ACT_ALLOW */
+static void put_policy_action(struct strbuf *sb, enum seccomp_policy_action a, unsigned err)
+{
+    strbuf_puts(sb, seccomp_policy_action_name(a));
+    const char *name = a == POLICY_ACT_ERRNO ? seccomp_errno_name((int)err) : NULL;
+    if (name)
+        strbuf_printf(sb, "(%s)", name);
+    else if (seccomp_policy_action_has_errno(a))
+        strbuf_printf(sb, "(%u)", err);
+}
+
+/* arg0 == 8, arg1 & 0xff == 0x2 */
+static void put_condition(struct strbuf *sb, const struct seccomp_policy_arg *a)
+{
+    static const char *const ops[POLICY_OP__MAX] = {
+        [POLICY_OP_NE] = "!=", [POLICY_OP_LT] = "<",  [POLICY_OP_LE] = "<=",
+        [POLICY_OP_EQ] = "==", [POLICY_OP_GE] = ">=", [POLICY_OP_GT] = ">",
+    };
+    if (a->op == POLICY_OP_MASKED_EQ)
+        strbuf_printf(sb, "arg%u & %#llx == %#llx", a->index, (unsigned long long)a->value,
+                      (unsigned long long)a->value_two);
+    else
+        strbuf_printf(sb, "arg%u %s %llu", a->index, ops[a->op], (unsigned long long)a->value);
+}
+
+/* `if arg0 == 1 and arg1 == 2`; conditions on one argument twice are alternatives. */
+static void put_conditions(struct strbuf *sb, const struct seccomp_policy_rule *r)
+{
+    bool repeated = false;
+    for (size_t i = 0; i < r->n_args; i++)
+        for (size_t j = 0; j < i; j++)
+            repeated |= r->args[i].index == r->args[j].index;
+    for (size_t i = 0; i < r->n_args; i++) {
+        strbuf_puts(sb, i == 0 ? " if " : repeated ? " or " : " and ");
+        put_condition(sb, &r->args[i]);
+    }
+}
+
+static void put_notes(struct strbuf *sb, const struct run_plan *plan, enum plan_seccomp_why why,
+                      const char *what)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_seccomp_notes; i++)
+        n += plan->seccomp_notes[i].why == why;
+    if (!n)
+        return;
+    strbuf_printf(sb, "  %s (%zu):", what, n);
+    bool first = true;
+    for (size_t i = 0; i < plan->n_seccomp_notes; i++) {
+        const struct plan_seccomp_note *note = &plan->seccomp_notes[i];
+        if (note->why != why)
+            continue;
+        strbuf_puts(sb, first ? " " : ", ");
+        first = false;
+        if (note->name)
+            strbuf_printf(sb, "%s in ", note->name);
+        strbuf_printf(sb, "syscalls[%zu]", note->rule);
+        if (why == PLAN_SECCOMP_DECIDED)
+            strbuf_printf(sb, " (by syscalls[%zu])", note->by);
+    }
+    strbuf_putc(sb, '\n');
+}
+
+/*
+ * An OCI policy as the filter holds it: the default, the architectures,
+ * each rule as written, then what of them made no rule and why.
+ */
+static void put_policy(struct strbuf *sb, const struct run_plan *plan)
+{
+    const struct seccomp_policy *pol = plan->seccomp_policy;
+    strbuf_printf(sb, "seccomp: the OCI policy of %s, %zu rules; any other call: ",
+                  plan->seccomp_source, pol->n_rules);
+    put_policy_action(sb, pol->default_action, pol->default_errno);
+    strbuf_puts(sb, "\n  architectures: ");
+    strbuf_puts(sb, seccomp_policy_arch_of_token(seccomp_arch_native()));
+    for (size_t i = 0; i < pol->n_arches; i++)
+        if (seccomp_policy_arch_token(pol->arches[i]) != seccomp_arch_native())
+            strbuf_printf(sb, ", %s", seccomp_policy_arch_name(pol->arches[i]));
+    strbuf_puts(sb, "; a call of any other is killed\n");
+    if (plan->seccomp_flags) {
+        strbuf_puts(sb, "  flags:");
+        for (unsigned bit = 1; bit; bit <<= 1)
+            if (plan->seccomp_flags & bit)
+                strbuf_printf(sb, " %s", seccomp_policy_flag_name(bit));
+        strbuf_putc(sb, '\n');
+    }
+    if (pol->listener_path)
+        strbuf_printf(sb, "  listenerPath %s: unused, no rule notifies\n", pol->listener_path);
+    for (size_t i = 0; i < pol->n_rules; i++) {
+        const struct seccomp_policy_rule *r = &pol->rules[i];
+        strbuf_printf(sb, "  syscalls[%zu] ", i);
+        put_policy_action(sb, r->action, r->errno_ret);
+        put_conditions(sb, r);
+        strbuf_putc(sb, ':');
+        for (size_t j = 0; r->names[j]; j++)
+            strbuf_printf(sb, "%s%s", j ? ", " : " ", r->names[j]);
+        strbuf_putc(sb, '\n');
+    }
+    const struct scmp_version *v = seccomp_version();
+    _cleanup_free_ char *unknown = xasprintf("skipped, not a system call libseccomp %u.%u.%u knows",
+                                             v->major, v->minor, v->micro);
+    put_notes(sb, plan, PLAN_SECCOMP_UNKNOWN, unknown);
+    put_notes(sb, plan, PLAN_SECCOMP_DEFAULT, "no rule, the default action already");
+    put_notes(sb, plan, PLAN_SECCOMP_DECIDED, "no effect, an unconditional rule came first");
+}
+
 static void put_security(struct strbuf *sb, const struct run_plan *plan)
 {
     strbuf_printf(sb, "capabilities of a root command (another user gets %s):\n",
@@ -338,6 +445,10 @@ static void put_security(struct strbuf *sb, const struct run_plan *plan)
         _cleanup_free_ char *soft = format_rlimit(plan->rlimits[i].soft);
         _cleanup_free_ char *hard = format_rlimit(plan->rlimits[i].hard);
         strbuf_printf(sb, "  %s %s:%s\n", rlimit_name(plan->rlimits[i].resource), soft, hard);
+    }
+    if (plan->seccomp_policy) {
+        put_policy(sb, plan);
+        return;
     }
     if (!plan->seccomp_rules) {
         strbuf_puts(sb, "seccomp: unconfined, no filter\n");

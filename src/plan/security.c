@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "plan/plan-internal.h"
 #include "profile/schema.h"
 #include "profile/seccomp-file.h"
+#include "profile/seccomp-oci.h"
 #include "util/names.h"
 #include "util/util.h"
 
@@ -130,6 +132,49 @@ static int filter_error(struct diags *d, const struct origin *o, int err, const 
     return -1;
 }
 
+/*
+ * The filter of ctx, holding n_rules rules, as BPF. o locates errors (NULL:
+ * a built-in filter).
+ */
+static int export_filter(scmp_filter_ctx ctx, size_t n_rules, const struct origin *o,
+                         struct sock_filter **filter, unsigned short *filter_len, struct diags *d)
+{
+    /*
+     * Rules as a binary tree over the syscall number, not a chain: when the
+     * filter is loaded the kernel runs it once for every syscall number of
+     * every architecture (to cache the ones it always allows), and a chain
+     * of 100 rules made that load take 190 us against 70 us for the tree.
+     * Not for an empty list: libseccomp before 2.5.4 then drops the default
+     * action and the filter kills every call.
+     */
+    int r;
+    if (n_rules > 0) {
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        if (r < 0)
+            return filter_error(d, o, -r, "ask for a binary-tree filter");
+    }
+
+    _cleanup_close_ int fd = memfd_create("congo-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return filter_error(d, o, errno, "memfd_create");
+    r = seccomp_export_bpf(ctx, fd);
+    if (r < 0)
+        return filter_error(d, o, -r, "compile the filter");
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return filter_error(d, o, errno, "compile the filter: fstat");
+    size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
+    if (n == 0 || n > BPF_MAXINSNS || (size_t)st.st_size % sizeof(struct sock_filter))
+        return filter_error(d, o, 0, "the compiled filter has %zu bytes: too many rules?",
+                            (size_t)st.st_size);
+    _cleanup_free_ struct sock_filter *insns = xcalloc(n, sizeof(*insns));
+    if (pread(fd, insns, (size_t)st.st_size, 0) != st.st_size)
+        return filter_error(d, o, errno, "compile the filter: read it back");
+    *filter = steal_pointer(&insns);
+    *filter_len = (unsigned short)n;
+    return 0;
+}
+
 /* Compile rules to BPF. o locates errors (NULL: the built-in list). */
 static int build_filter(const struct seccomp_rules *rules, const struct origin *o,
                         struct sock_filter **filter, unsigned short *filter_len, struct diags *d)
@@ -158,40 +203,202 @@ static int build_filter(const struct seccomp_rules *rules, const struct origin *
             return filter_error(d, o, -r, "add the rule for `%s`", name ? name : "?");
         }
     }
+    return export_filter(ctx, rules->n, o, filter, filter_len, d);
+}
 
-    /*
-     * Rules as a binary tree over the syscall number, not a chain: when the
-     * filter is loaded the kernel runs it once for every syscall number of
-     * every architecture (to cache the ones it always allows), and a chain
-     * of 100 rules made that load take 190 us against 70 us for the tree.
-     * Not for an empty list: libseccomp before 2.5.4 then drops the default
-     * action and the filter kills every call.
-     */
-    if (rules->n > 0) {
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-        if (r < 0)
-            return filter_error(d, o, -r, "ask for a binary-tree filter");
+/* ---- OCI policies ---- */
+
+static uint32_t policy_action(enum seccomp_policy_action a, unsigned err)
+{
+    switch (a) {
+    case POLICY_ACT_KILL:
+    case POLICY_ACT_KILL_THREAD:
+        return SCMP_ACT_KILL_THREAD;
+    case POLICY_ACT_KILL_PROCESS:
+        return SCMP_ACT_KILL_PROCESS;
+    case POLICY_ACT_TRAP:
+        return SCMP_ACT_TRAP;
+    case POLICY_ACT_ERRNO:
+        return SCMP_ACT_ERRNO(err);
+    case POLICY_ACT_TRACE:
+        return SCMP_ACT_TRACE(err);
+    case POLICY_ACT_LOG:
+        return SCMP_ACT_LOG;
+    case POLICY_ACT_ALLOW:
+    case POLICY_ACT__MAX:
+        break;
     }
+    return SCMP_ACT_ALLOW;
+}
 
-    _cleanup_close_ int fd = memfd_create("congo-seccomp", MFD_CLOEXEC);
-    if (fd < 0)
-        return filter_error(d, o, errno, "memfd_create");
-    r = seccomp_export_bpf(ctx, fd);
-    if (r < 0)
-        return filter_error(d, o, -r, "compile the filter");
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-        return filter_error(d, o, errno, "compile the filter: fstat");
-    size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
-    if (n == 0 || n > BPF_MAXINSNS || (size_t)st.st_size % sizeof(struct sock_filter))
-        return filter_error(d, o, 0, "the compiled filter has %zu bytes: too many rules?",
-                            (size_t)st.st_size);
-    _cleanup_free_ struct sock_filter *insns = xcalloc(n, sizeof(*insns));
-    if (pread(fd, insns, (size_t)st.st_size, 0) != st.st_size)
-        return filter_error(d, o, errno, "compile the filter: read it back");
-    *filter = steal_pointer(&insns);
-    *filter_len = (unsigned short)n;
+static const enum scmp_compare policy_ops[POLICY_OP__MAX] = {
+    [POLICY_OP_NE] = SCMP_CMP_NE,
+    [POLICY_OP_LT] = SCMP_CMP_LT,
+    [POLICY_OP_LE] = SCMP_CMP_LE,
+    [POLICY_OP_EQ] = SCMP_CMP_EQ,
+    [POLICY_OP_GE] = SCMP_CMP_GE,
+    [POLICY_OP_GT] = SCMP_CMP_GT,
+    [POLICY_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+};
+
+/* One name of one rule, resolved: what the filter gets. */
+struct policy_call {
+    size_t rule;
+    const char *name;
+    int nr;
+    uint32_t action;
+};
+
+static void note_add(struct run_plan *plan, struct plan_seccomp_note note)
+{
+    plan->seccomp_notes =
+        xrealloc(plan->seccomp_notes, (plan->n_seccomp_notes + 1) * sizeof(*plan->seccomp_notes));
+    plan->seccomp_notes[plan->n_seccomp_notes++] = note;
+}
+
+/*
+ * The calls of the policy's rules, in order, without those that would add
+ * nothing (each noted in the plan): a name this libseccomp does not know
+ * (skipped, as runc and crun skip it: the same policy serves every kernel),
+ * a rule whose action is the default, and a call an unconditional rule
+ * already decided. That last is libseccomp's own reading, made explicit:
+ * a call's first unconditional rule wins over any later one and over every
+ * conditional rule, before or after it.
+ */
+static struct policy_call *policy_calls(const struct seccomp_policy *pol, uint32_t def,
+                                        struct run_plan *plan, size_t *n_calls)
+{
+    struct policy_call *calls = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < pol->n_rules; i++) {
+        const struct seccomp_policy_rule *r = &pol->rules[i];
+        uint32_t action = policy_action(r->action, r->errno_ret);
+        if (action == def) {
+            note_add(plan, (struct plan_seccomp_note){.rule = i, .why = PLAN_SECCOMP_DEFAULT});
+            continue;
+        }
+        for (size_t j = 0; r->names[j]; j++) {
+            int nr = seccomp_syscall_resolve_name(r->names[j]);
+            if (nr == __NR_SCMP_ERROR) {
+                note_add(plan, (struct plan_seccomp_note){
+                                   .rule = i, .name = r->names[j], .why = PLAN_SECCOMP_UNKNOWN});
+                continue;
+            }
+            calls = xrealloc(calls, (n + 1) * sizeof(*calls));
+            calls[n++] =
+                (struct policy_call){.rule = i, .name = r->names[j], .nr = nr, .action = action};
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct policy_call *first = NULL;
+        for (size_t j = 0; j < n && !first; j++)
+            if (calls[j].nr == calls[i].nr && !pol->rules[calls[j].rule].n_args)
+                first = &calls[j];
+        if (first && first != &calls[i] && first->action != calls[i].action) {
+            note_add(plan, (struct plan_seccomp_note){.rule = calls[i].rule,
+                                                      .name = calls[i].name,
+                                                      .why = PLAN_SECCOMP_DECIDED,
+                                                      .by = first->rule});
+            continue;
+        }
+        calls[kept++] = calls[i];
+    }
+    *n_calls = kept;
+    return calls;
+}
+
+/* A rule's error, located where the policy wrote the rule. */
+static int rule_error(struct diags *d, const struct seccomp_policy_rule *r, const char *name,
+                      int err)
+{
+    const char *why = err == EEXIST ? "another rule for it has the same conditions and another "
+                                      "action"
+                                    : strerror(err);
+    diags_add(d, DIAG_ERROR, r->where.file, r->where.line, 0, r->where.key,
+              "libseccomp refuses the rule for `%s`: %s", name, why);
+    return -1;
+}
+
+/*
+ * One call's rule. Conditions on distinct arguments must all hold; two on
+ * the same argument make a rule each, either of which matches (runc's and
+ * crun's reading, from before libseccomp allowed one rule to compare an
+ * argument twice).
+ */
+static int add_policy_call(scmp_filter_ctx ctx, const struct seccomp_policy_rule *r,
+                           const struct policy_call *c)
+{
+    /* Without a repeated argument there are at most six: a0 to a5. */
+    struct scmp_arg_cmp cmp[6];
+    bool repeated = false;
+    unsigned seen = 0;
+    for (size_t k = 0; k < r->n_args; k++) {
+        const struct seccomp_policy_arg *a = &r->args[k];
+        repeated |= (seen & (1u << a->index)) != 0;
+        seen |= 1u << a->index;
+    }
+    if (!repeated) {
+        for (size_t k = 0; k < r->n_args; k++)
+            cmp[k] = (struct scmp_arg_cmp){.arg = r->args[k].index,
+                                           .op = policy_ops[r->args[k].op],
+                                           .datum_a = r->args[k].value,
+                                           .datum_b = r->args[k].value_two};
+        return seccomp_rule_add_array(ctx, c->action, c->nr, (unsigned)r->n_args, cmp);
+    }
+    for (size_t k = 0; k < r->n_args; k++) {
+        cmp[0] = (struct scmp_arg_cmp){.arg = r->args[k].index,
+                                       .op = policy_ops[r->args[k].op],
+                                       .datum_a = r->args[k].value,
+                                       .datum_b = r->args[k].value_two};
+        int e = seccomp_rule_add_array(ctx, c->action, c->nr, 1, cmp);
+        if (e < 0)
+            return e;
+    }
     return 0;
+}
+
+/*
+ * Compile an OCI policy. Another architecture than those listed is killed,
+ * the whole process, as with the deny-lists.
+ */
+static int build_policy_filter(const struct seccomp_policy *pol, const struct origin *o,
+                               struct run_plan *plan, struct diags *d)
+{
+    uint32_t def = policy_action(pol->default_action, pol->default_errno);
+    _cleanup_seccomp_ scmp_filter_ctx ctx = seccomp_init(def);
+    if (!ctx)
+        return filter_error(d, o, 0,
+                            "libseccomp cannot make a filter whose default action is %s (is it "
+                            "too old, or the kernel?)",
+                            seccomp_policy_action_name(pol->default_action));
+    int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (r < 0)
+        return filter_error(d, o, -r, "set the action for foreign architectures");
+    for (size_t i = 0; i < pol->n_arches; i++) {
+        r = seccomp_arch_add(ctx, seccomp_policy_arch_token(pol->arches[i]));
+        if (r == -EEXIST)
+            continue;
+        if (r == -EDOM)
+            return filter_error(d, o, 0,
+                                "architectures: %s cannot share a filter with this machine's "
+                                "(another byte order or word size)",
+                                seccomp_policy_arch_name(pol->arches[i]));
+        if (r < 0)
+            return filter_error(d, o, -r, "architectures: add %s",
+                                seccomp_policy_arch_name(pol->arches[i]));
+    }
+    size_t n_calls;
+    _cleanup_free_ struct policy_call *calls = policy_calls(pol, def, plan, &n_calls);
+    for (size_t i = 0; i < n_calls; i++) {
+        const struct seccomp_policy_rule *rule = &pol->rules[calls[i].rule];
+        r = add_policy_call(ctx, rule, &calls[i]);
+        if (r < 0)
+            return rule_error(d, rule, calls[i].name, -r);
+    }
+    /* One thread runs when it is loaded: there is nothing for TSYNC to synchronise. */
+    plan->seccomp_flags = pol->flags & ~(unsigned)SECCOMP_FILTER_FLAG_TSYNC;
+    return export_filter(ctx, n_calls, o, &plan->seccomp, &plan->seccomp_len, d);
 }
 
 static const struct sock_filter *prebuilt_default;
@@ -206,12 +413,15 @@ void plan_use_prebuilt_default(const struct sock_filter *insns, unsigned short l
     prebuilt_default_len = len;
 }
 
-void plan_seccomp_rules_free(struct seccomp_rules *r)
+void plan_seccomp_free(struct run_plan *plan)
 {
-    if (!r)
-        return;
-    seccomp_rules_free(r);
-    free(r);
+    if (plan->seccomp_rules)
+        seccomp_rules_free(plan->seccomp_rules);
+    free(plan->seccomp_rules);
+    if (plan->seccomp_policy)
+        seccomp_policy_free(plan->seccomp_policy);
+    free(plan->seccomp_policy);
+    free(plan->seccomp_notes);
 }
 
 int plan_default_filter(struct sock_filter **insns, unsigned short *len, struct diags *d)
@@ -224,15 +434,23 @@ int plan_default_filter(struct sock_filter **insns, unsigned short *len, struct 
 }
 
 /*
- * The rules come with the profile: the loader read the seccomp file, and
- * its mistakes were the profile's, located in it. It is not read again.
+ * The rules come with the profile: the loader read the seccomp file or the
+ * policy, and its mistakes were the profile's, located in it. It is not
+ * read again.
  */
 static int plan_seccomp(const struct profile *p, struct run_plan *plan, struct diags *d)
 {
     const char *source = profile_str(p, KEY_SECCOMP);
-    plan->seccomp_source = xstrdup(source);
+    const struct origin *o = &p->origin[KEY_SECCOMP];
+    plan->seccomp_source =
+        strcmp(source, SECCOMP_POLICY_INLINE) == 0 ? plan_origin_text(o) : xstrdup(source);
     if (strcmp(source, "unconfined") == 0)
         return 0;
+    if (p->seccomp_policy) {
+        plan->seccomp_policy = xmalloc(sizeof(*plan->seccomp_policy));
+        seccomp_policy_copy(plan->seccomp_policy, p->seccomp_policy);
+        return build_policy_filter(plan->seccomp_policy, o, plan, d);
+    }
     plan->seccomp_rules = xcalloc(1, sizeof(*plan->seccomp_rules));
     if (strcmp(source, "default") == 0) {
         seccomp_rules_default(plan->seccomp_rules);
