@@ -161,14 +161,35 @@ static void hide_launcher_args(void)
     memcpy(title_start, name, n < sizeof(name) ? n - 1 : sizeof(name) - 1);
 }
 
+/*
+ * The command's process, to its execve. The program is found before the
+ * seccomp filter is loaded, so that the execve is the first call the
+ * filter sees; only a failed one leads to more (the search again, for the
+ * message, and the report).
+ */
 static int start_command(void *arg)
 {
     struct child_ctx *c = arg;
     struct congo_error e = {0};
+    char *found = exec_find(c->plan->argv, c->envp);
     /* The end of the socket after this says the exec worked; an error after it, that it did not. */
     sync_send_kind(c->sync_fd, SYNC_EXEC);
+    if (security_load_filter(c->sec, &e) < 0)
+        child_fail(c, STATUS_LAUNCHER, "security", &e);
+    if (found)
+        execve(found, c->plan->argv, c->envp);
     int status = exec_command(c->plan->argv, c->envp, &e);
     child_fail(c, status, "exec", &e);
+}
+
+/* The init, once the command has exec'd: its own filter, not the command's. */
+static int confine_init(void *arg)
+{
+    struct child_ctx *c = arg;
+    struct congo_error e = {0};
+    int r = security_confine_init(c->sec, c->uid, &e);
+    error_clear(&e);
+    return r;
 }
 
 /*
@@ -304,13 +325,13 @@ _Noreturn void child_main(struct child_ctx *c)
     /*
      * A change of uid or gid clears the parent-death signal (the kernel's
      * commit_creds): arm it again, or a container run as another user
-     * outlives a SIGKILLed launcher. Before the seccomp filter, which may
-     * forbid prctl or poll.
+     * outlives a SIGKILLed launcher.
      */
     if (!created && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd)))
         _exit(STATUS_LAUNCHER);
     if (security_apply_after_user(c->sec, u.uid, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "security", &e);
+    c->uid = u.uid;
     /* The directory was entered as root: the user must still be able to use it. */
     if (access(".", X_OK) < 0) {
         error_set(&e, errno, "workdir `%s` as user %u", plan->workdir, (unsigned)u.uid);
@@ -322,7 +343,13 @@ _Noreturn void child_main(struct child_ctx *c)
 
     if (plan->init) {
         hide_launcher_args();
-        _exit(init_run(start_command, c, c->sync_fd));
+        int status = init_run(start_command, confine_init, c, c->sync_fd);
+        /*
+         * exit_group itself, which the init's filter allows: a sanitizer's
+         * _exit (the checked builds) makes calls of its own first.
+         */
+        syscall(SYS_exit_group, status);
+        _exit(status);
     }
     start_command(c);
     _exit(STATUS_LAUNCHER);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/types.h>
 
 #include "plan/plan.h"
 #include "runtime/cgroup.h"
@@ -35,6 +36,7 @@ struct child_ctx {
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;
+    uid_t uid; /* the user the command runs as */
 };
 
 /*

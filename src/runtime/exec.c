@@ -90,6 +90,38 @@ static int exec_failure(const char *path, int err, struct congo_error *e)
     return status;
 }
 
+/* The PATH entry from p to colon, joined with cmd (an empty entry is the working directory). */
+static char *path_candidate(const char *p, const char *colon, const char *cmd)
+{
+    int n = (int)(colon - p);
+    return n ? xasprintf("%.*s/%s", n, p, cmd) : xasprintf("./%s", cmd);
+}
+
+/*
+ * Runs in the child as the container's user, after pivot_root. Only
+ * looks: stat and access, never execve, so that a caller can make its last
+ * step between finding the program and running it.
+ */
+char *exec_find(char *const argv[], char *const envp[])
+{
+    if (!argv || !argv[0] || !argv[0][0])
+        return NULL;
+    const char *cmd = argv[0];
+    if (strchr(cmd, '/'))
+        return xstrdup(cmd);
+    const char *path = envp_path(envp);
+    for (const char *p = path;;) {
+        const char *colon = strchrnul(p, ':');
+        _cleanup_free_ char *full = path_candidate(p, colon, cmd);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+            return steal_pointer(&full);
+        if (!*colon)
+            return NULL;
+        p = colon + 1;
+    }
+}
+
 /*
  * Runs in the child as the container's user, after pivot_root, so every path
  * here is inside the container. Like execvpe, but: the PATH is envp's (the
@@ -117,9 +149,8 @@ int exec_command(char *const argv[], char *const envp[], struct congo_error *e)
     int found_err = 0;
     for (const char *p = path;;) {
         const char *colon = strchrnul(p, ':');
-        int n = (int)(colon - p);
         /* An empty entry means the working directory, as POSIX says. */
-        _cleanup_free_ char *full = n ? xasprintf("%.*s/%s", n, p, cmd) : xasprintf("./%s", cmd);
+        _cleanup_free_ char *full = path_candidate(p, colon, cmd);
         execve(full, argv, envp);
         int err = errno;
         switch (err) {
@@ -208,10 +239,16 @@ static int status_of(int wstatus)
  * capability set must not hold it. The command inherits the flag only until
  * execve, which resets it for an ordinary binary.
  *
- * Returns 125 (a failure of congo-launch itself) when vfork fails: the
- * interface has no error channel, and no status of the command exists yet.
+ * Once the command's process has exec'd (or died), started(arg) runs in
+ * the init, when not NULL: its last set-up, for itself alone (the command
+ * no longer shares its memory or credentials). When it fails the init
+ * kills the command: a PID 1 that is not as the plan says must not stay.
+ *
+ * Returns 125 (a failure of congo-launch itself) when vfork or started
+ * fails: the interface has no error channel, and no status of the command
+ * exists yet.
  */
-int init_run(int (*start)(void *arg), void *arg, int close_after_start)
+int init_run(int (*start)(void *arg), int (*started)(void *arg), void *arg, int close_after_start)
 {
     sigset_t waitset, oldmask;
     sigemptyset(&waitset);
@@ -252,6 +289,10 @@ int init_run(int (*start)(void *arg), void *arg, int close_after_start)
         close(close_after_start);
     if (child < 0)
         return EXIT_LAUNCHER;
+    if (started && started(arg) < 0) {
+        kill(child, SIGKILL);
+        return EXIT_LAUNCHER;
+    }
 
     for (;;) {
         siginfo_t si;

@@ -15,6 +15,14 @@
 int exec_command(char *const argv[], char *const envp[], struct congo_error *e);
 
 /*
+ * The program exec_command would run first, found without running
+ * anything: argv[0] when it holds a `/`, else the first executable regular
+ * file of that name on the PATH of envp. NULL when there is none
+ * (exec_command then says why). Caller frees.
+ */
+char *exec_find(char *const argv[], char *const envp[]);
+
+/*
  * The container's PID 1 when `init: true`: starts a process that runs
  * start(arg), which must exec the command at once or return an exit status
  * (the process shares the init's memory until then, and the init waits for
@@ -22,6 +30,8 @@ int exec_command(char *const argv[], char *const envp[], struct congo_error *e);
  * SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the command, reaps every zombie that is reparented to
  * it, and returns when the command has exited: its exit status, or 128+N when a signal N killed it.
  * close_after_start is an fd the init itself must not keep (the sync socket: the parent learns of a
- * successful exec when the last copy closes); -1 for none.
+ * successful exec when the last copy closes); -1 for none. started(arg), when not NULL, runs in the
+ * init once the command's process has exec'd: the init's own last set-up; when it fails, the init
+ * kills the command and returns 125.
  */
-int init_run(int (*start)(void *arg), void *arg, int close_after_start);
+int init_run(int (*start)(void *arg), int (*started)(void *arg), void *arg, int close_after_start);

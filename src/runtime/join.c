@@ -18,7 +18,7 @@
  * outside) until it execs, holds no host fd, and its working directory is
  * already the container's. It drops its capabilities, sets
  * no_new_privileges and loads the seccomp filter exactly as a run's
- * command does, just before exec.
+ * command does, the filter right before its execve.
  */
 #include "runtime/join.h"
 
@@ -159,7 +159,13 @@ static _Noreturn void command_main(struct joiner *j)
         error_set(&e, errno, "workdir `%s` as user %u", workdir, (unsigned)u.uid);
         fail(j->sync_fd, STATUS_LAUNCHER, "workdir", &e);
     }
+    /* Found first, so that the execve is the first call the seccomp filter sees. */
+    char *found = exec_find(j->x->argv, env);
     sync_send_kind(j->sync_fd, SYNC_EXEC);
+    if (security_load_filter(j->sec, &e) < 0)
+        fail(j->sync_fd, STATUS_LAUNCHER, "security", &e);
+    if (found)
+        execve(found, j->x->argv, env);
     int status = exec_command(j->x->argv, env, &e);
     fail(j->sync_fd, status, "exec", &e);
 }

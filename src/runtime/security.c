@@ -10,11 +10,15 @@
  *
  * The order in the child is runc's: rlimits, bounding set, ambient and
  * inheritable sets as root; then the user switch; then the effective,
- * permitted, inheritable and ambient sets, no_new_privileges, and the
- * seccomp filter last, so the filter never refuses a step of congo's own
- * setup. Without no_new_privileges the kernel only lets a process holding
- * CAP_SYS_ADMIN load a filter, so then it is loaded before the user switch
- * instead.
+ * permitted, inheritable and ambient sets and no_new_privileges; and the
+ * seccomp filter last, right before the command's execve, which is the
+ * first call it sees: the filter is the command's, and never refuses a
+ * step of congo's own set-up (an OCI policy is an allow-list of what the
+ * command needs, not of what congo does). Without no_new_privileges the
+ * kernel only lets a process holding CAP_SYS_ADMIN load a filter: that one
+ * capability is then kept until the execve, which drops it (see
+ * security_load_filter). The init, which stays, gets a filter of its own
+ * instead (security_confine_init).
  */
 #include "runtime/security.h"
 
@@ -23,6 +27,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/names.h"
@@ -148,6 +154,10 @@ static int check_caps(const struct run_plan *plan, struct security_ctx *ctx, str
                          names, ambient_missing & (ambient_missing - 1) ? "them" : "it");
     }
     ctx->caps = plan->caps & held;
+    if (plan->seccomp && !plan->no_new_privileges && !(held & CAP_BIT(CAP_SYS_ADMIN)))
+        return error_set(e, 0,
+                         "seccomp: without no_new_privileges, loading the filter needs "
+                         "CAP_SYS_ADMIN, which congo-launch does not hold");
     return 0;
 }
 
@@ -210,22 +220,10 @@ int security_prepare(const struct run_plan *plan, struct security_ctx *ctx, stru
 
 /* ---- in the child ---- */
 
-/*
- * Runs in the child, possibly as root. The filter was compiled in the
- * parent; loading it is one system call, which needs no_new_privileges or
- * CAP_SYS_ADMIN.
- */
-static int load_filter(const struct run_plan *plan, struct congo_error *e)
+/* Loading the filter without no_new_privileges needs CAP_SYS_ADMIN until then. */
+static bool needs_admin_for_filter(const struct run_plan *plan)
 {
-    if (!plan->seccomp)
-        return 0;
-    struct sock_fprog prog = {.len = plan->seccomp_len, .filter = plan->seccomp};
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-        return seccomp_error(e, errno, "load the filter%s",
-                             errno == EACCES ? " (without no_new_privileges this needs "
-                                               "CAP_SYS_ADMIN)"
-                                             : "");
-    return 0;
+    return plan->seccomp && !plan->no_new_privileges;
 }
 
 /*
@@ -326,18 +324,32 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
         return caps_error(e, errno, "clear the inheritable set");
     /*
      * A switch from root to another uid empties the permitted set, and the
-     * ambient set can only be raised from it: keep it across the switch;
-     * security_apply_after_user then narrows it to the ambient capabilities.
+     * ambient set can only be raised from it, and the filter needs
+     * CAP_SYS_ADMIN without no_new_privileges: keep it across the switch;
+     * security_apply_after_user then narrows it to what is needed.
      */
-    if (plan->caps_ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    if ((plan->caps_ambient || needs_admin_for_filter(plan)) &&
+        prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return caps_error(e, errno, "prctl(PR_SET_KEEPCAPS)");
-    /*
-     * The command's umask, never the caller's. Nothing congo makes from here
-     * on is a file, and a filter loaded next could refuse the call.
-     */
+    /* The command's umask, never the caller's: nothing congo makes from here on is a file. */
     umask(plan->umask);
-    if (!plan->no_new_privileges && load_filter(plan, e) < 0)
-        return -1;
+    return 0;
+}
+
+/* The effective and permitted sets become want, the inheritable set empty: checked, not assumed. */
+static int caps_set_exactly(uint64_t want, const char *what, struct congo_error *e)
+{
+    struct capsets s = {.eff = want, .prm = want, .inh = 0};
+    if (caps_set(&s) < 0)
+        return caps_error(e, errno, "%s", what);
+    if (caps_get(&s) < 0)
+        return caps_error(e, errno, "capget");
+    if (s.eff != want || s.prm != want || s.inh != 0)
+        return caps_error(e, 0,
+                          "the kernel left CapEff %#llx, CapPrm %#llx, CapInh %#llx where %#llx "
+                          "was set",
+                          (unsigned long long)s.eff, (unsigned long long)s.prm,
+                          (unsigned long long)s.inh, (unsigned long long)want);
     return 0;
 }
 
@@ -349,9 +361,12 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
  * ambient, so that they survive its execve), and nothing when there are
  * none: setuid from root to another uid clears the permitted and effective
  * sets unless SECBIT_KEEP_CAPS or PR_SET_KEEPCAPS was set (before_user sets
- * it only for the ambient set), and a permitted capability left behind
- * could be made effective again by the command itself, so every set is
- * checked, never assumed.
+ * it only for the ambient set and the filter), and a permitted capability
+ * left behind could be made effective again by the command itself, so
+ * every set is checked, never assumed. The one exception is CAP_SYS_ADMIN
+ * when a filter must be loaded without no_new_privileges: it is held until
+ * the execve, which drops it (it is in neither the ambient nor, for a user
+ * other than root, the bounding set the execve grants from).
  */
 int security_apply_after_user(const struct security_ctx *ctx, uid_t uid, struct congo_error *e)
 {
@@ -360,7 +375,10 @@ int security_apply_after_user(const struct security_ctx *ctx, uid_t uid, struct 
     struct capsets s;
     if (caps_get(&s) < 0)
         return caps_error(e, errno, "capget");
-    if (uid != 0 && !ambient && (s.eff || s.prm || s.inh))
+    /* Held for loading the filter, and dropped by the execve after it. */
+    uint64_t admin = needs_admin_for_filter(plan) ? CAP_BIT(CAP_SYS_ADMIN) & s.prm : 0;
+    bool kept = ambient || needs_admin_for_filter(plan); /* PR_SET_KEEPCAPS was set */
+    if (uid != 0 && !kept && (s.eff || s.prm || s.inh))
         return caps_error(e, 0,
                           "the switch to uid %u left CapEff %#llx, CapPrm %#llx, CapInh %#llx: "
                           "a user switch must leave no capability",
@@ -369,10 +387,10 @@ int security_apply_after_user(const struct security_ctx *ctx, uid_t uid, struct 
     if (uid != 0 && (s.prm & ambient) != ambient)
         return caps_error(e, 0, "the switch to uid %u lost the ambient capabilities (CapPrm %#llx)",
                           (unsigned)uid, (unsigned long long)s.prm);
-    if (uid == 0 || ambient) {
-        uint64_t keep = uid == 0 ? ctx->caps & s.prm : ambient;
+    if (uid == 0 || kept) {
+        uint64_t keep = (uid == 0 ? ctx->caps & s.prm : ambient) | admin;
         struct capsets want = {.eff = keep, .prm = keep, .inh = ambient};
-        if (ambient && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        if (kept && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
             return caps_error(e, errno, "prctl(PR_SET_KEEPCAPS)");
         if (caps_set(&want) < 0)
             return caps_error(e, errno, "set the effective, permitted and inheritable sets");
@@ -394,7 +412,92 @@ int security_apply_after_user(const struct security_ctx *ctx, uid_t uid, struct 
     }
     if (plan->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return error_set(e, errno, "no_new_privileges: prctl(PR_SET_NO_NEW_PRIVS)");
-    if (plan->no_new_privileges && load_filter(plan, e) < 0)
-        return -1;
     return 0;
+}
+
+/*
+ * Runs in the command's process, possibly privileged (CAP_SYS_ADMIN
+ * without no_new_privileges), as the very last step before its execve.
+ * The filter was compiled in the parent; loading it is one system call.
+ *
+ * The CAP_SYS_ADMIN kept for it goes with the execve: the kernel computes
+ * the command's capabilities afresh from the bounding set, which holds
+ * the kept set only, for root, and from nothing (no ambient, no
+ * inheritable set) for another user.
+ */
+int security_load_filter(const struct security_ctx *ctx, struct congo_error *e)
+{
+    const struct run_plan *plan = ctx->plan;
+    if (!plan->seccomp)
+        return 0;
+    struct sock_fprog prog = {.len = plan->seccomp_len, .filter = plan->seccomp};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, plan->seccomp_flags, &prog) == 0)
+        return 0;
+    int err = errno;
+    const char *hint = "";
+    if (err == EACCES)
+        hint = " (without no_new_privileges this needs CAP_SYS_ADMIN)";
+    else if (err == EINVAL && plan->seccomp_flags)
+        hint = " (does this kernel know the policy's flags?)";
+    return seccomp_error(e, err, "load the filter%s", hint);
+}
+
+/*
+ * The init never runs the command's code, and a policy written for the
+ * command need not let it wait or forward signals. Its own filter allows
+ * exactly what init_run does once the command started, on this machine's
+ * architecture; any other call (ptrace put it there, or a bug) kills it,
+ * and with it, as PID 1, the container: loud, not a silent spin.
+ */
+static int load_init_filter(struct congo_error *e)
+{
+    static const long calls[] = {
+        SYS_rt_sigtimedwait,        SYS_kill, SYS_wait4, SYS_exit_group, SYS_exit, SYS_rt_sigreturn,
+        SYS_restart_syscall,
+#ifdef SYS_rt_sigtimedwait_time64
+        SYS_rt_sigtimedwait_time64,
+#endif
+    };
+    struct sock_filter f[ARRAY_SIZE(calls) + 6];
+    size_t n = 0, m = ARRAY_SIZE(calls);
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 1, 0);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    for (size_t i = 0; i < m; i++)
+        f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)calls[i],
+                                              (uint8_t)(m - i), 0);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        return seccomp_error(e, errno, "load the init's filter");
+    return 0;
+}
+
+/*
+ * Runs in the init, once the command's process was started (it shared the
+ * init's credentials until its execve): the init gives up the
+ * CAP_SYS_ADMIN kept for the command's filter, and takes a filter of its
+ * own. no_new_privileges lets it load one without privilege; the init
+ * never execs, so the flag changes nothing else for it.
+ */
+int security_confine_init(const struct security_ctx *ctx, uid_t uid, struct congo_error *e)
+{
+    const struct run_plan *plan = ctx->plan;
+    if (!plan->seccomp)
+        return 0;
+    if (needs_admin_for_filter(plan)) {
+        struct capsets s;
+        if (caps_get(&s) < 0)
+            return caps_error(e, errno, "capget");
+        if (caps_set_exactly(uid == 0 ? ctx->caps & s.prm : 0, "drop CAP_SYS_ADMIN in the init",
+                             e) < 0)
+            return -1;
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return error_set(e, errno, "the init: prctl(PR_SET_NO_NEW_PRIVS)");
+    return load_init_filter(e);
 }

@@ -32,9 +32,8 @@ int security_prepare(const struct run_plan *plan, struct security_ctx *ctx,
  * In the child, as root, after the root is assembled and before the user
  * switch: oom_score_adj, rlimits, the bounding set reduced to the kept set,
  * ambient and inheritable sets cleared (and the permitted set kept across
- * the switch when there are ambient capabilities to raise), the umask, and
- * (when no_new_privileges is false, which needs CAP_SYS_ADMIN for it) the
- * seccomp filter. Runs privileged.
+ * the switch when there are ambient capabilities to raise, or CAP_SYS_ADMIN
+ * for the filter), and the umask. Runs privileged.
  */
 int security_apply_before_user(const struct security_ctx *ctx, struct congo_error *e);
 
@@ -42,8 +41,23 @@ int security_apply_before_user(const struct security_ctx *ctx, struct congo_erro
  * In the child, right after setgroups/setgid/setuid: for uid 0 the
  * effective and permitted sets become the kept set (a user switch to
  * another uid leaves the ambient capabilities alone), the ambient ones are
- * raised, no_new_privileges, and the seccomp filter when it was not loaded
- * before. The last step before exec.
+ * raised, and no_new_privileges. Without no_new_privileges, CAP_SYS_ADMIN
+ * stays besides, for the filter.
  */
 int security_apply_after_user(const struct security_ctx *ctx, uid_t uid,
                               struct congo_error *e);
+
+/*
+ * In the command's process, the last step before its execve (after the
+ * program is found: the execve is the first call the filter sees): the
+ * seccomp filter, with the policy's flags.
+ */
+int security_load_filter(const struct security_ctx *ctx, struct congo_error *e);
+
+/*
+ * In the init, once the command's process has exec'd: the init drops the
+ * CAP_SYS_ADMIN kept for the command's filter and takes a filter of its
+ * own, which allows only its waiting, forwarding, reaping and exit. uid is
+ * the user it runs as. Nothing when the plan has no filter.
+ */
+int security_confine_init(const struct security_ctx *ctx, uid_t uid, struct congo_error *e);

@@ -330,7 +330,7 @@ static pid_t start_init(int (*start)(void *), void *arg, int close_after_start)
         return pid;
     signal(SIGCHLD, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
-    int r = init_run(start, arg, close_after_start);
+    int r = init_run(start, NULL, arg, close_after_start);
     if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
         _exit(201);
     if (close_after_start >= 0 && fcntl(close_after_start, F_GETFD) != -1)

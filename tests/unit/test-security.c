@@ -217,6 +217,8 @@ static char *apply_as_root(struct profile *p)
         return xasprintf("before user: %s", e.msg);
     if (security_apply_after_user(&sec, 0, &e) < 0)
         return xasprintf("after user: %s", e.msg);
+    if (security_load_filter(&sec, &e) < 0)
+        return xasprintf("load the filter: %s", e.msg);
     plan_free(&plan);
     return NULL;
 }
@@ -510,35 +512,102 @@ static void test_seccomp_file_errors(void **state)
     test_rmrf(dir);
 }
 
+/*
+ * The command's side of an execve: a shell that exits 0 when its
+ * capability sets are want (hex, as /proc shows them) and it runs under a
+ * filter, else 1. Never returns.
+ */
+static _Noreturn void exec_and_check_caps(uint64_t want)
+{
+    _cleanup_free_ char *script =
+        xasprintf("grep -qx 'CapEff:[[:space:]]*%016llx' /proc/self/status && "
+                  "grep -qx 'CapPrm:[[:space:]]*%016llx' /proc/self/status && "
+                  "grep -qx 'Seccomp:[[:space:]]*2' /proc/self/status",
+                  (unsigned long long)want, (unsigned long long)want);
+    char *argv[] = {"/bin/sh", "-c", script, NULL};
+    char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+    execve(argv[0], argv, envp);
+    _exit(127);
+}
+
+/* The default profile without no_new_privileges, up to the user switch; *kept, the set root keeps.
+ */
+static char *prepare_nnp_false(struct run_plan *plan, struct security_ctx *sec, uint64_t *kept)
+{
+    struct profile p;
+    profile_init(&p);
+    p.no_new_privileges = false;
+    if (kept)
+        *kept = kept_caps(&p) & status_field("CapBnd") & status_field("CapPrm");
+    return prepare_before_user(&p, plan, sec);
+}
+
+/*
+ * Without no_new_privileges the filter needs CAP_SYS_ADMIN to load: it is
+ * kept until the filter is in, the last step, and the execve drops it.
+ */
 static char *check_nnp_false(void *arg)
 {
     (void)arg;
     char *skip_why = become_root();
     if (skip_why)
         return skip_why;
-    struct profile p;
-    profile_init(&p);
-    p.no_new_privileges = false;
+    uint64_t want = 0;
     struct congo_error e = {0};
     struct run_plan plan;
     struct security_ctx sec;
-    char *err = prepare_before_user(&p, &plan, &sec);
+    char *err = prepare_nnp_false(&plan, &sec, &want);
     if (err)
         return err;
-    /* Without no_new_privileges, only CAP_SYS_ADMIN lets the filter in: before the user switch. */
-    CHECK(status_field("Seccomp") == 2, "Seccomp %llu after before_user",
-          (unsigned long long)status_field("Seccomp"));
     CHECK(security_apply_after_user(&sec, 0, &e) == 0, "after user: %s", e.msg);
+    /* Nothing of congo's own set-up runs under the filter: it is not there yet. */
+    CHECK(status_field("Seccomp") == 0, "Seccomp %llu before security_load_filter",
+          (unsigned long long)status_field("Seccomp"));
+    CHECK(status_field("CapEff") == (want | BIT(CAP_SYS_ADMIN)),
+          "CapEff %#llx before the filter, want the kept set %#llx and CAP_SYS_ADMIN",
+          (unsigned long long)status_field("CapEff"), (unsigned long long)want);
+    CHECK(security_load_filter(&sec, &e) == 0, "load the filter: %s", e.msg);
     plan_free(&plan);
     CHECK(status_field("NoNewPrivs") == 0, "NoNewPrivs is set");
     CHECK(sys_keyctl_session() < 0 && errno == EPERM, "keyctl: %s", strerror(errno));
-    return NULL;
+    exec_and_check_caps(want);
 }
 
 static void test_nnp_false(void **state)
 {
     (void)state;
     run_in_child(check_nnp_false, NULL);
+}
+
+/* The same for another user: only CAP_SYS_ADMIN crosses the switch, and not the execve. */
+static char *check_nnp_false_user(void *arg)
+{
+    (void)arg;
+    char *skip_why = need_real_root();
+    if (skip_why)
+        return skip_why;
+    struct congo_error e = {0};
+    struct run_plan plan;
+    struct security_ctx sec;
+    char *err = prepare_nnp_false(&plan, &sec, NULL);
+    if (err)
+        return err;
+    CHECK(setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0, "setuid: %s",
+          strerror(errno));
+    CHECK(security_apply_after_user(&sec, 65534, &e) == 0, "after user: %s", e.msg);
+    CHECK(status_field("CapEff") == BIT(CAP_SYS_ADMIN) &&
+              status_field("CapPrm") == BIT(CAP_SYS_ADMIN),
+          "CapEff %#llx, CapPrm %#llx before the filter: want CAP_SYS_ADMIN alone",
+          (unsigned long long)status_field("CapEff"), (unsigned long long)status_field("CapPrm"));
+    CHECK(security_load_filter(&sec, &e) == 0, "load the filter: %s", e.msg);
+    plan_free(&plan);
+    exec_and_check_caps(0);
+}
+
+static void test_nnp_false_user(void **state)
+{
+    (void)state;
+    run_in_child(check_nnp_false_user, NULL);
 }
 
 /* ---- rlimits ---- */
@@ -686,6 +755,7 @@ static char *check_caps_as_root(void *arg)
     CHECK(status_field("CapBnd") == want, "CapBnd %#llx before the user switch",
           (unsigned long long)status_field("CapBnd"));
     CHECK(security_apply_after_user(&sec, 0, &e) == 0, "after user: %s", e.msg);
+    CHECK(security_load_filter(&sec, &e) == 0, "load the filter: %s", e.msg);
     plan_free(&plan);
     static const char *const fields[] = {"CapEff", "CapPrm", "CapBnd"};
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
@@ -739,6 +809,8 @@ static char *check_user_switch(void *arg)
     CHECK(setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0, "setuid: %s",
           strerror(errno));
     int r = security_apply_after_user(&sec, 65534, &e);
+    if (r == 0)
+        r = security_load_filter(&sec, &e);
     plan_free(&plan);
     if (keepcaps) {
         CHECK(r < 0, "capabilities kept across setuid were accepted");
@@ -980,6 +1052,7 @@ int main(void)
         cmocka_unit_test(test_seccomp_file_applied),
         cmocka_unit_test(test_seccomp_file_errors),
         cmocka_unit_test(test_nnp_false),
+        cmocka_unit_test(test_nnp_false_user),
         cmocka_unit_test(test_rlimits_applied),
         cmocka_unit_test(test_rlimit_over_nr_open),
         cmocka_unit_test(test_rlimit_raise_without_sys_resource),
