@@ -4,6 +4,7 @@
  * command in it with that plan's policy (runtime/join.c).
  */
 #include <errno.h>
+#include <limits.h>
 #include <linux/filter.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,19 @@ static int load_filter(const struct state_entry *s, struct run_plan *plan)
     plan->seccomp = xmalloc(len);
     memcpy(plan->seccomp, data, len);
     plan->seccomp_len = (unsigned short)(len / sizeof(struct sock_filter));
+    /* And the flags it is loaded with, when its policy gave any. */
+    _cleanup_free_ char *flags_path = xasprintf("%s/seccomp.flags", s->dir);
+    _cleanup_free_ char *flags = NULL;
+    r = read_file_max(flags_path, 32, &flags, &len);
+    if (r == -ENOENT)
+        return 0;
+    char *end = NULL;
+    unsigned long v = r < 0 ? 0 : strtoul(flags, &end, 10);
+    if (r < 0 || end == flags || (*end && *end != '\n') || v > UINT_MAX) {
+        fprintf(stderr, "congo-launch: `%s` is not a set of seccomp flags\n", flags_path);
+        return -1;
+    }
+    plan->seccomp_flags = (unsigned)v;
     return 0;
 }
 

@@ -31,6 +31,7 @@
 
 #define PROFILE_FILE "profile.yaml"
 #define SECCOMP_FILE "seccomp.bpf"
+#define SECCOMP_FLAGS_FILE "seccomp.flags"
 
 struct run_ctx {
     const struct profile *p;
@@ -57,10 +58,15 @@ int control_record(struct state_entry *s, const struct profile *p, const struct 
     struct profile unfiltered = *p;
     unfiltered.seccomp = (char *)"unconfined";
     unfiltered.seccomp_rules = NULL;
+    unfiltered.seccomp_policy = NULL;
     _cleanup_free_ char *yaml = profile_print(&unfiltered, PRINT_YAML, false);
+    /* A policy's flags (SECCOMP_FILTER_FLAG_LOG, ...) go with its filter, as a number. */
+    _cleanup_free_ char *flags = xasprintf("%u\n", plan->seccomp_flags);
     if (state_save_file(s, PROFILE_FILE, yaml, strlen(yaml), e) < 0 ||
         (plan->seccomp && state_save_file(s, SECCOMP_FILE, plan->seccomp,
                                           plan->seccomp_len * sizeof(*plan->seccomp), e) < 0) ||
+        (plan->seccomp_flags &&
+         state_save_file(s, SECCOMP_FLAGS_FILE, flags, strlen(flags), e) < 0) ||
         state_save(s, e) < 0)
         return error_wrap(e, "record the container in the state directory");
     return 0;

@@ -9,6 +9,7 @@
  *   profile.yaml  the effective profile the container was started from,
  *                 for --exec, which runs its command under the same policy
  *   seccomp.bpf   and the seccomp filter its command runs under, as loaded
+ *   seccomp.flags and the flags it is loaded with, when there are any
  *   log, log.1    a detached container's output (runtime/log.c)
  *
  * An entry goes with its container. One whose launcher died (SIGKILL, a
