@@ -187,13 +187,13 @@ static const uint64_t default_clone_flags[] = {
 static const unsigned long default_ioctls[] = {TIOCSTI, TIOCLINUX};
 
 /*
- * Calls a file may not deny. The filter is loaded before the container's
- * init starts the command (with vfork, which is clone), and congo's own
- * code still runs under it: the init would spin or hang without its signal
- * and wait calls, turn dumpable without prctl (opening /proc/1/exe to the
- * container: the CVE-2019-5736 escape), and a failure could no longer be
- * reported over the sync socket. Denying execve would only turn every run
- * into a puzzling "permission denied".
+ * Calls a file may not deny. The filter is loaded right before the
+ * command's execve, the first call it sees: denying execve would only turn
+ * every run into a puzzling "permission denied", and a failed exec is
+ * reported over the sync socket (sendto, close) before exit. The others
+ * (clone, which vfork is, wait4, kill, the signal calls, prctl) no shell
+ * or process manager in a container does without. congo's init does not
+ * run under this filter but under one of its own (runtime/security.c).
  */
 static const char *const protected_calls[] = {
     "execve",         "clone",           "wait4",        "kill", "rt_sigaction",
