@@ -6,7 +6,7 @@
 # the same container again from --print and from --print-cli.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 17
 
 # The detached containers of this file have their entries here; whatever
 # a failing test leaves running is killed on the way out, before WORK goes.
@@ -238,6 +238,18 @@ ambient_chown() {
     expect_status 1 ctr --user nobody -- /bin/sh -c "$cmd" 2>/dev/null
 }
 t "an ambient CHOWN lets nobody chown; without it chown fails" ambient_chown
+
+ambient_without_nnp() {
+    # Without no_new_privileges the seccomp filter needs CAP_SYS_ADMIN until the
+    # execve: kept across the user switch with the ambient set, it must not
+    # outlive the execve. NET_BIND_SERVICE is bit 10 (0x400).
+    got=$(ctr --user nobody --cap-ambient NET_BIND_SERVICE --no-new-privileges=false -- \
+        /bin/sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Amb)|Seccomp):" /proc/self/status' 2>&1 | tr -s '\t\n' '  ')
+    expect_eq "CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapAmb: 0000000000000400 Seccomp: 2 " \
+        "$got" "nobody's sets with an ambient NET_BIND_SERVICE and no_new_privileges false"
+}
+t "ambient with no_new_privileges false: nobody holds the ambient set alone, under the filter" \
+    ambient_without_nnp
 
 ambient_outside_kept() {
     p=$(profile ambient-bad.yaml <<EOF
