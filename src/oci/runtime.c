@@ -278,6 +278,9 @@ static int cmd_create(const struct oci_args *a)
     }
     if (a->preserve_fds > 0)
         return fail("--preserve-fds is not supported yet");
+    if (a->no_pivot)
+        return fail("--no-pivot is not supported: congo always uses pivot_root, which a root "
+                    "on the initial ramfs cannot take");
     struct bundle b;
     if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
         bundle_free(&b);
@@ -725,7 +728,8 @@ static const char usage[] =
     "  spec [--bundle DIR]   write a config.json to start from\n"
     "\n"
     "Global options: --root DIR (" OCI_ROOT "), --log FILE, --log-format text|json,\n"
-    "--debug; --systemd-cgroup is refused: congo manages cgroups itself.\n"
+    "--debug, --cgroup-manager cgroupfs; --systemd-cgroup is refused: congo manages\n"
+    "cgroups itself.\n"
     "See congo-oci(1).\n";
 
 int oci_main(int argc, char **argv)

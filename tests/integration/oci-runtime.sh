@@ -96,11 +96,16 @@ refusals() {
     expect_eq 1 $? "kill of an unknown id" || return 1
     case $err in *"does not exist"*) ;; *) echo "$err"; return 1 ;; esac
     oci delete --force nosuch || { echo "delete --force of an unknown id failed"; return 1; }
+    err=$(oci create --no-pivot --bundle "$b" np 2>&1)
+    expect_eq 1 $? "--no-pivot" || return 1
+    case $err in *"--no-pivot is not supported"*) ;; *) echo "$err"; return 1 ;; esac
+    [ ! -e "$ROOT/np" ] || { echo "a refused create left an entry"; return 1; }
     err=$(oci --systemd-cgroup create --bundle "$b" sd 2>&1)
     expect_eq 1 $? "--systemd-cgroup" || return 1
     case $err in *"congo manages cgroups itself"*) ;; *) echo "$err"; return 1 ;; esac
 }
-t "a second create, start of a running one, delete of a live one, unknown ids: refused" refusals
+t "a second create, start of a running one, delete of a live one, unknown ids, --no-pivot: refused" \
+    refusals
 
 run_statuses() {
     b=$(bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1

@@ -184,8 +184,10 @@ ROOT=$WORK/root
 dpkg -x "$deb" "$ROOT" || bail "dpkg -x failed"
 
 ships() {
-    for f in usr/bin/congo-launch usr/share/man/man1/congo-launch.1.gz \
-        usr/share/man/man5/congo-profile.5.gz usr/share/bash-completion/completions/congo-launch \
+    for f in usr/bin/congo-launch usr/bin/congo-oci usr/share/man/man1/congo-launch.1.gz \
+        usr/share/man/man1/congo-oci.1.gz usr/share/man/man5/congo-profile.5.gz \
+        usr/share/bash-completion/completions/congo-launch \
+        usr/share/bash-completion/completions/congo-oci \
         usr/share/congo/profiles/minimal.yaml usr/share/congo/profiles/host-net.yaml \
         usr/share/congo/profiles/readonly.yaml usr/share/doc/congo/copyright; do
         [ -e "$ROOT/$f" ] || {
@@ -249,6 +251,8 @@ cd "$WORK/cwd" || bail "no $WORK/cwd"
 
 t "congo-launch --version says $version" sh -c \
     "[ \"\$(/usr/bin/congo-launch --version)\" = 'congo-launch $version' ]"
+t "congo-oci, installed beside it, says $version too" sh -c \
+    "[ \"\$(/usr/bin/congo-oci --version | head -n 1)\" = 'congo-oci version $version' ]"
 
 installed_man() {
     got=$(man -w congo-profile)
@@ -328,7 +332,8 @@ t "bash completion offers the stock profiles by name" completion
 purge() {
     dpkg --purge congo || return 1
     installed=false
-    for f in /usr/bin/congo-launch /usr/share/congo /usr/share/man/man5/congo-profile.5.gz \
+    for f in /usr/bin/congo-launch /usr/bin/congo-oci /usr/share/congo \
+        /usr/share/man/man5/congo-profile.5.gz /usr/share/man/man1/congo-oci.1.gz \
         /usr/share/bash-completion/completions/congo-launch /usr/share/doc/congo; do
         [ ! -e "$f" ] || {
             echo "left behind: $f"

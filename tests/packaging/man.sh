@@ -3,8 +3,8 @@
 # mandoc's lint where mandoc is installed. TAP; no root needed.
 set -u
 SRCDIR=${CONGO_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-pages="congo-launch.1 congo-profile.5"
-echo "1..4"
+pages="congo-launch.1 congo-oci.1 congo-profile.5"
+echo "1..6"
 n=0
 for page in $pages; do
     n=$((n + 1))
