@@ -50,6 +50,24 @@ struct control_exec {
 /* The command's status; 1 when ref names no running container. */
 int control_exec(const char *ref, const struct control_exec *x);
 
+struct diags;
+struct stack_op;
+
+/* What is layered over a container's recorded profile for a command run in it. */
+struct control_exec_layers {
+    const char *process;         /* an OCI process.json (congo-oci exec --process), or NULL */
+    const struct stack_op *ops;  /* --set KEY=VALUE, after it */
+    size_t n_ops;
+    FILE *verbose;
+};
+/*
+ * The plan of a command run in the container s: the profile it was started
+ * from, x's layers over it, and the seccomp filter its launcher compiled.
+ * 0, or -1 with d saying why.
+ */
+int control_exec_plan(const struct state_entry *s, const struct control_exec_layers *x,
+                      struct run_plan *plan, struct diags *d);
+
 /* SIGTERM, then SIGKILL after timeout_ms (-1: the profile's stop_timeout); 0 once it is gone. */
 int control_stop(const char *ref, int64_t timeout_ms);
 /* One signal (a name, with or without SIG, or a number) to the container's first process. */

@@ -21,7 +21,7 @@
  * it: a seccomp file read again now might say something else. None: the
  * container runs unconfined.
  */
-static int load_filter(const struct state_entry *s, struct run_plan *plan)
+static int load_filter(const struct state_entry *s, struct run_plan *plan, struct diags *d)
 {
     _cleanup_free_ char *path = xasprintf("%s/seccomp.bpf", s->dir);
     _cleanup_free_ char *data = NULL;
@@ -30,9 +30,10 @@ static int load_filter(const struct state_entry *s, struct run_plan *plan)
     if (r == -ENOENT)
         return 0;
     if (r < 0 || len == 0 || len % sizeof(struct sock_filter)) {
-        fprintf(stderr, "congo-launch: `%s` is not a seccomp filter\n", path);
+        diags_add(d, DIAG_ERROR, path, 0, 0, NULL, "not a seccomp filter");
         return -1;
     }
+    free(plan->seccomp);
     plan->seccomp = xmalloc(len);
     memcpy(plan->seccomp, data, len);
     plan->seccomp_len = (unsigned short)(len / sizeof(struct sock_filter));
@@ -52,22 +53,35 @@ static int load_filter(const struct state_entry *s, struct run_plan *plan)
     return 0;
 }
 
+int control_exec_plan(const struct state_entry *s, const struct control_exec_layers *x,
+                      struct run_plan *plan, struct diags *d)
+{
+    _cleanup_free_ char *path = xasprintf("%s/profile.yaml", s->dir);
+    struct profile p;
+    profile_init(&p);
+    struct stack_opts so = {.profile = path,
+                            .process = x ? x->process : NULL,
+                            .ops = x ? x->ops : NULL,
+                            .n_ops = x ? x->n_ops : 0,
+                            .verbose = x ? x->verbose : NULL};
+    int r = profile_load(&p, &so, d) < 0 ? -1 : plan_build(&p, plan, d);
+    if (r == 0 && load_filter(s, plan, d) < 0) {
+        plan_free(plan);
+        r = -1;
+    }
+    profile_free(&p);
+    return r;
+}
+
 /*
  * The plan the container was started with, from the profile recorded in
  * its entry (kept without its seccomp key), and its seccomp filter.
  */
 static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *verbose)
 {
-    _cleanup_free_ char *path = xasprintf("%s/profile.yaml", s->dir);
-    struct profile p;
-    profile_init(&p);
     struct diags d = {0};
-    struct stack_opts so = {.profile = path, .verbose = verbose};
-    int r = profile_load(&p, &so, &d) < 0 ? -1 : plan_build(&p, plan, &d);
-    if (r == 0 && load_filter(s, plan) < 0) {
-        plan_free(plan);
-        r = -1;
-    }
+    struct control_exec_layers x = {.verbose = verbose};
+    int r = control_exec_plan(s, &x, plan, &d);
     if (r < 0) {
         diags_print(&d, stderr);
         fprintf(stderr,
@@ -75,7 +89,6 @@ static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *ver
                 s->name, s->id);
     }
     diags_free(&d);
-    profile_free(&p);
     return r;
 }
 

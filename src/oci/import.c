@@ -28,6 +28,7 @@ struct import {
     struct diags *d;
     struct node *out; /* the profile tree being written */
     const struct source *src;
+    bool lone_process; /* exec's process.json: additionalGids go to the join, not the profile */
 };
 
 /* ---- reading the config ---- */
@@ -277,7 +278,10 @@ static void import_user(struct import *im, const struct node *proc)
         }
     }
     const struct node *groups = array_field(im, user, "additionalGids");
-    if (groups && groups->n_items) {
+    if (groups && im->lone_process) {
+        for (size_t i = 0; i < groups->n_items; i++)
+            want(im, groups->items[i], is_integer(groups->items[i]), "an integer");
+    } else if (groups && groups->n_items) {
         struct node *seq = container_at(im, NODE_SEQ, groups);
         for (size_t i = 0; i < groups->n_items; i++)
             if (want(im, groups->items[i], is_integer(groups->items[i]), "an integer"))
@@ -437,11 +441,8 @@ static void import_label(struct import *im, const struct node *obj, const char *
              strcmp(lsm, "selinux") == 0 ? "SELinux" : "AppArmor");
 }
 
-static void import_process(struct import *im, const struct node *config)
+static void import_process_object(struct import *im, const struct node *proc)
 {
-    const struct node *proc = object_field(im, config, "process");
-    if (!proc)
-        return; /* the profile's `command` check says what is missing when it runs */
     static const struct spec_field fields[] = {
         /* congo gives the command a terminal of its own when its standard input is one. */
         {"terminal", NULL},
@@ -488,6 +489,14 @@ static void import_process(struct import *im, const struct node *config)
         put_copy(im, im->out, "oom_score_adj", oom);
     import_label(im, proc, "apparmorProfile", "apparmor");
     import_label(im, proc, "selinuxLabel", "selinux");
+}
+
+static void import_process(struct import *im, const struct node *config)
+{
+    const struct node *proc = object_field(im, config, "process");
+    if (!proc)
+        return; /* the profile's `command` check says what is missing when it runs */
+    import_process_object(im, proc);
     /* The command is the container's first process: no init of congo's before it. */
     put(im->out, "init", scalar_at(im, proc, "false", false));
 }
@@ -904,6 +913,18 @@ static void import_mounts(struct import *im, const struct node *config)
         node_seq_append(seq, e);
     }
     put(im->out, "mounts", seq);
+}
+
+/* ---- a process of its own: exec's process.json ---- */
+
+struct node *oci_import_process(const struct node *process, struct diags *d)
+{
+    struct import im = {.d = d, .src = process->src, .lone_process = true};
+    im.out = node_new(NODE_MAP, process->src, 0, 0);
+    im.out->where = xstrdup("");
+    if (want(&im, process, process->kind == NODE_MAP, "an object (the process of a config.json)"))
+        import_process_object(&im, process);
+    return im.out;
 }
 
 /* ---- the whole config ---- */

@@ -26,3 +26,12 @@
  * the profile's own checks report the rest of what is wrong in one go.
  */
 struct node *oci_import(const struct node *config, struct diags *d);
+
+/*
+ * The profile keys of a lone process object (`runc exec --process`'s
+ * process.json): the command, its environment (the whole of it), working
+ * directory, user, capabilities, rlimits and no_new_privileges, located at
+ * the file's own pointers (/args/0, /user/uid). user.additionalGids is
+ * only checked to be integers: the caller hands them to the join.
+ */
+struct node *oci_import_process(const struct node *process, struct diags *d);

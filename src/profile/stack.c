@@ -415,6 +415,32 @@ static void apply_command(struct stack *st, char **command, const struct source 
     profile_free(&layer);
 }
 
+/*
+ * exec's process.json over the container's profile. Its environment is the
+ * whole of the command's (the runtime spec's word), so the container's goes;
+ * its capabilities and rlimits, when it has them, replace the container's
+ * rather than merge with them, as runc takes them.
+ */
+static void apply_process(struct stack *st, const char *path)
+{
+    struct stat stbuf;
+    if (stat(path, &stbuf) < 0) {
+        diags_add(st->d, DIAG_ERROR, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        return;
+    }
+    struct source *src = new_source(st, path, ".", true);
+    src->json = true;
+    _cleanup_node_ struct node *root = load_file(path, src, st->d);
+    if (!root)
+        return;
+    _cleanup_node_ struct node *tree = oci_import_process(root, st->d);
+    static const char *const replaced[] = {"env", "capabilities", "rlimits"};
+    for (size_t i = 0; i < ARRAY_SIZE(replaced); i++)
+        if (i == 0 || node_map_get(tree, replaced[i]))
+            profile_reset_key(st->p, replaced[i]);
+    apply_tree(st, tree);
+}
+
 static char *name_from_path(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -459,6 +485,8 @@ int profile_load(struct profile *p, const struct stack_opts *o, struct diags *d)
             apply_tree(&st, root);
     }
 
+    if (o->process)
+        apply_process(&st, o->process);
     for (size_t i = 0; i < o->n_ops; i++) {
         if (o->ops[i].kind == STACK_SET) {
             apply_set(&st, o->ops[i].arg, cli);

@@ -1,6 +1,7 @@
 /*
  * A whole profile from its sources: the PROFILE file and its includes (or
- * the run command line), then --reset/--set, then the command after `--`.
+ * the run command line), an OCI process.json, then --reset/--set, then the
+ * command after `--`.
  */
 #pragma once
 
@@ -26,6 +27,7 @@ struct stack_opts {
     int run_argc;
     const struct stack_op *ops; /* in command-line order */
     size_t n_ops;
+    const char *process; /* an OCI process.json over the profile (congo-oci exec), or NULL */
     char **command; /* after `--`, or NULL */
     bool fragment;  /* --check --fragment: no required keys */
     FILE *verbose;  /* -v: which files were read */
