@@ -134,6 +134,14 @@ static _Noreturn void command_main(struct joiner *j)
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
     close(take_fd(&rootfd));
+    if (j->x->groups_given) {
+        free(u.groups);
+        u.groups = xcalloc(j->x->n_groups + 1, sizeof(gid_t));
+        u.groups[0] = u.gid;
+        if (j->x->n_groups)
+            memcpy(u.groups + 1, j->x->groups, j->x->n_groups * sizeof(gid_t));
+        u.n_groups = j->x->n_groups + 1;
+    }
     if (j->want_tty && terminal_open_in_child(j->sync_fd, &j->winsize, u.uid, &e) < 0)
         fail(j->sync_fd, STATUS_LAUNCHER, "terminal", &e);
     const char *workdir = j->x->workdir ? j->x->workdir : plan->workdir;
@@ -275,6 +283,48 @@ static _Noreturn void helper_main(struct joiner *j)
     _exit(0);
 }
 
+/*
+ * Detached: every message until the socket's end, which comes when the
+ * helper has exited and the command has exec'd (its end is close-on-exec)
+ * or failed (it said why first). The command is nobody's child of ours.
+ */
+static void join_detached(pid_t helper, int sock, struct terminal *term, struct run_result *r)
+{
+    pid_t pid = -1;
+    bool failed = false, exec = false;
+    struct sync_msg m;
+    int passed;
+    while (sync_recv(sock, &m, &passed, 0) > 0) {
+        if (m.kind == SYNC_PTY && passed >= 0 && term->master < 0) {
+            term->master = passed;
+            continue;
+        }
+        if (passed >= 0)
+            close(passed);
+        if (m.kind == SYNC_PID) {
+            pid = m.status;
+        } else if (m.kind == SYNC_EXEC) {
+            exec = true;
+        } else if (m.kind == SYNC_ERROR && !failed) {
+            sync_error_of(&m, &r->error);
+            r->status = m.status;
+            failed = true;
+        }
+    }
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (failed)
+        return;
+    if (pid <= 0 || !exec) {
+        error_set(&r->error, 0, "the helper that joins the container died");
+        return;
+    }
+    r->status = 0;
+    r->pid = pid;
+    r->pty_master = term->master;
+    term->master = -1;
+}
+
 /* Open the container's first process, making sure it is the one the state names. */
 static int open_container(const struct join_request *x, struct congo_error *e)
 {
@@ -300,8 +350,12 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         r->status = 1;
         return;
     }
-    /* The command's process is the helper's child: it must come to us when the helper exits. */
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+    /*
+     * The command's process is the helper's child: it must come to us when the
+     * helper exits, unless it is detached: then it goes to our own subreaper
+     * (the engine's: conmon, containerd's shim), as a created container does.
+     */
+    if (!x->detach && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
         error_set(&r->error, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
         return;
     }
@@ -321,7 +375,12 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
     _cleanup_close_ int parent_end = sv[0];
     _cleanup_close_ int child_end = sv[1];
     _cleanup_(terminal_close) struct terminal term = {.master = -1};
-    terminal_prepare(&term);
+    if (x->terminal == JOIN_TERMINAL_AUTO || (x->terminal == JOIN_TERMINAL_NEW && !x->detach))
+        terminal_prepare(&term);
+    if (x->terminal == JOIN_TERMINAL_NEW && !term.wanted) {
+        term.wanted = true;
+        term.winsize = (struct winsize){.ws_row = 24, .ws_col = 80};
+    }
     struct joiner j = {
         .plan = plan,
         .x = x,
@@ -349,6 +408,11 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
      * The command's process shares the socket and may speak first: its
      * terminal is kept, its failure recorded (it exits after it).
      */
+    if (x->detach) {
+        join_detached(helper, parent_end, &term, r);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return;
+    }
     pid_t pid = -1;
     bool failed = false;
     struct sync_msg m;

@@ -6,6 +6,12 @@
 #include "plan/plan.h"
 #include "runtime/runtime.h"
 
+enum join_terminal {
+    JOIN_TERMINAL_AUTO, /* one of its own when stdin is a terminal, relayed to it */
+    JOIN_TERMINAL_NONE, /* the caller's stdio, whatever it is */
+    JOIN_TERMINAL_NEW,  /* one of its own: relayed, or its master in the result when detached */
+};
+
 struct join_request {
     pid_t pid;                    /* the container's first process */
     unsigned long long pid_start; /* and its start time, as the state recorded it */
@@ -14,6 +20,20 @@ struct join_request {
     const char *user;             /* --user, or NULL: the plan's */
     const char *workdir;          /* --workdir, or NULL: the plan's */
     char *const *env;             /* --env NAME=value, after the plan's; may be NULL */
+    /*
+     * The supplementary groups, instead of those /etc/group gives the user
+     * (OCI's additionalGids); the user's group comes first either way.
+     */
+    bool groups_given;
+    const gid_t *groups;
+    size_t n_groups;
+    enum join_terminal terminal;
+    /*
+     * Return once the command has been exec'd, its pid in r->pid (and its
+     * terminal's master in r->pty_master): it is not the caller's child but
+     * goes, when the helper exits, to the caller's nearest subreaper.
+     */
+    bool detach;
 };
 
 /*
@@ -23,7 +43,8 @@ struct join_request {
  * user resolution as its command; a terminal of its own when stdin is
  * one, the caller's stdio otherwise. Fills r as runtime_run does: the
  * command's status, 125 when congo-launch failed, 126/127 when the command
- * could not be executed or found; 1 when the container is gone.
+ * could not be executed or found; 1 when the container is gone. Detached,
+ * status 0 once the command has been exec'd.
  */
 void runtime_join(const struct run_plan *plan, const struct join_request *x,
                   const struct run_opts *o, struct run_result *r);
