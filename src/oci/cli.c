@@ -16,6 +16,7 @@ enum opt_kind {
     OPT_BOOL,   /* --flag, --flag=true|false */
     OPT_STRING, /* --flag VALUE, --flag=VALUE */
     OPT_INT,    /* a number */
+    OPT_LIST,   /* a string, given once per value: each one appended */
 };
 
 struct opt {
@@ -46,6 +47,20 @@ static const struct opt create_opts[] = {
     O("detach", "d", OPT_BOOL, detach), /* run only */
 };
 
+static const struct opt exec_opts[] = {
+    O("process", "p", OPT_STRING, process),
+    O("detach", "d", OPT_BOOL, detach),
+    O("pid-file", NULL, OPT_STRING, pid_file),
+    O("console-socket", NULL, OPT_STRING, console_socket),
+    O("tty", "t", OPT_BOOL, tty),
+    O("env", "e", OPT_LIST, env),
+    O("cwd", NULL, OPT_STRING, cwd),
+    O("user", "u", OPT_STRING, user),
+    O("cap", "c", OPT_LIST, caps),
+    O("no-new-privs", NULL, OPT_BOOL, no_new_privs),
+    O("preserve-fds", NULL, OPT_INT, preserve_fds),
+};
+
 static const struct opt kill_opts[] = {O("all", "a", OPT_BOOL, all)};
 static const struct opt delete_opts[] = {O("force", "f", OPT_BOOL, force)};
 static const struct opt format_opts[] = {
@@ -64,6 +79,7 @@ static const struct command {
     {"create", OCI_CREATE, create_opts, ARRAY_SIZE(create_opts) - 1, 1, 1},
     {"run", OCI_RUN, create_opts, ARRAY_SIZE(create_opts), 1, 1},
     {"start", OCI_START, NULL, 0, 1, 1},
+    {"exec", OCI_EXEC, exec_opts, ARRAY_SIZE(exec_opts), 1, -1},
     {"state", OCI_STATE, NULL, 0, 1, 1},
     {"kill", OCI_KILL, kill_opts, ARRAY_SIZE(kill_opts), 1, 2},
     {"delete", OCI_DELETE, delete_opts, ARRAY_SIZE(delete_opts), 1, 1},
@@ -128,6 +144,8 @@ static int take_opt(struct oci_args *a, const struct opt *opts, size_t n, int ar
     }
     if (o->kind == OPT_STRING) {
         *(const char **)field = value;
+    } else if (o->kind == OPT_LIST) {
+        strv_push((char ***)field, xstrdup(value));
     } else {
         uint64_t v;
         if (parse_uint(value, 1 << 20, &v) < 0)
@@ -171,9 +189,9 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
             c = &commands[k];
     if (!c)
         return error_set(e, 0,
-                         "`%s` is not a command congo-oci has (exec, pause, resume, update, "
-                         "events, checkpoint and restore are not supported yet); congo-oci "
-                         "--help lists them",
+                         "`%s` is not a command congo-oci has (pause, resume, update, events, "
+                         "checkpoint and restore are not supported yet); congo-oci --help lists "
+                         "them",
                          argv[i]);
     a->command = c->command;
     a->command_name = c->name;
@@ -192,6 +210,12 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
         }
         if (r == 1)
             continue;
+        /* exec's command starts at the word after the id: its options are its own. */
+        if (c->command == OCI_EXEC && n_words == 1) {
+            for (; i < argc; i++)
+                words[n_words++] = argv[i];
+            break;
+        }
         if (argv[i][0] == '-' && argv[i][1] && !(c->command == OCI_KILL && n_words == 1)) {
             error_set(e, 0, "%s: unknown option `%s`", c->name, argv[i]);
             free(words);
@@ -212,6 +236,16 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
                           "`%s` is not a container id: letters, digits, _ + - and ., 1024 at most",
                           a->id);
     }
+    if (r == 0 && c->command == OCI_EXEC) {
+        a->exec_argv = words + 1;
+        words = NULL;
+        if (!a->process && n_words < 2)
+            r = error_set(e, 0, "exec needs a command after the container id, or --process FILE");
+        else if (a->process && n_words > 1)
+            r = error_set(e, 0,
+                          "exec: --process gives the command (its args); `%s` is one too many",
+                          a->exec_argv[0]);
+    }
     if (r == 0 && c->command == OCI_KILL)
         a->signal = n_words > 1 ? words[1] : "SIGTERM";
     if (r == 0 && c->command == OCI_HELP && n_words == 1)
@@ -224,5 +258,10 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
 
 void oci_args_free(struct oci_args *a)
 {
+    /* exec's command is the tail of the positional words: the array starts one before it. */
+    if (a->exec_argv)
+        free((void *)(a->exec_argv - 1));
+    strv_free(a->env);
+    strv_free(a->caps);
     memset(a, 0, sizeof(*a));
 }

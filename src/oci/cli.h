@@ -18,6 +18,7 @@ enum oci_command {
     OCI_NONE,
     OCI_CREATE,
     OCI_START,
+    OCI_EXEC,
     OCI_RUN,
     OCI_STATE,
     OCI_KILL,
@@ -50,7 +51,16 @@ struct oci_args {
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;
-    bool detach; /* run */
+    bool detach; /* run, exec */
+    /* exec */
+    const char *process;     /* an OCI process object (process.json): the command and its policy */
+    const char *const *exec_argv; /* the command after the id, NULL-terminated; empty with --process */
+    bool tty;
+    char **env;         /* --env NAME=value, each added to the container's command's */
+    const char *cwd;
+    const char *user;   /* UID[:GID] */
+    char **caps;        /* --cap CAP_NAME, each added */
+    bool no_new_privs;
     /* kill */
     const char *signal; /* SIGTERM unless given */
     bool all;

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "control/control.h"
 #include "oci/cli.h"
+#include "oci/oci-internal.h"
 #include "plan/plan.h"
 #include "profile/profile.h"
 #include "profile/stack.h"
@@ -74,8 +75,7 @@ static void log_line(const char *level, const char *msg)
     fclose(f);
 }
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
+int oci_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -87,7 +87,7 @@ static int fail(const char *fmt, ...)
 }
 
 /* A profile's diagnostics, as the user reads them, to stderr and the log. */
-static int fail_diags(const struct diags *d)
+int oci_fail_diags(const struct diags *d)
 {
     char *text = NULL;
     size_t len = 0;
@@ -106,13 +106,13 @@ static int fail_diags(const struct diags *d)
 
 /* ---- the state directory ---- */
 
-static const char *root_of(const struct oci_args *a)
+const char *oci_root_of(const struct oci_args *a)
 {
     return a->root ? a->root : OCI_ROOT;
 }
 
 /* The container's status, from its process and its exec fifo. */
-static enum state_status status_of(const struct state_entry *s)
+enum state_status oci_status_of(const struct state_entry *s)
 {
     if (s->pid <= 0)
         return STATE_CREATING;
@@ -126,21 +126,21 @@ static enum state_status status_of(const struct state_entry *s)
 }
 
 /* The entry of a->id, or 1 with "does not exist" (the words engines look for). */
-static int find(const struct oci_args *a, struct state_entry *s)
+int oci_find(const struct oci_args *a, struct state_entry *s)
 {
     struct congo_error e = {0};
-    if (state_get(root_of(a), a->id, s, &e) == 0 && s->oci)
+    if (state_get(oci_root_of(a), a->id, s, &e) == 0 && s->oci)
         return 0;
     if (s->dir)
         state_entry_free(s);
-    int r = e.err == ENOENT || !e.msg ? fail("container `%s` does not exist", a->id)
-                                      : fail("container `%s`: %s", a->id, e.msg);
+    int r = e.err == ENOENT || !e.msg ? oci_fail("container `%s` does not exist", a->id)
+                                      : oci_fail("container `%s`: %s", a->id, e.msg);
     error_clear(&e);
     return r;
 }
 
 /* A file written whole or not at all: the pid file an engine reads as soon as it exists. */
-static int write_pid_file(const char *path, pid_t pid)
+int oci_write_pid_file(const char *path, pid_t pid)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.congo-XXXXXX", path);
     int fd = mkostemp(tmp, O_CLOEXEC);
@@ -159,7 +159,7 @@ static int write_pid_file(const char *path, pid_t pid)
 }
 
 /* The terminal's master to the engine's console socket: one SCM_RIGHTS message, as runc sends. */
-static int send_console(const char *socket_path, int master)
+int oci_send_console(const char *socket_path, int master)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(socket_path) >= sizeof(addr.sun_path)) {
@@ -213,13 +213,13 @@ static int bundle_load(const char *dir, struct bundle *b)
     profile_init(&b->p);
     char real[PATH_MAX];
     if (!realpath(dir, real))
-        return fail("bundle `%s`: %s", dir, strerror(errno));
+        return oci_fail("bundle `%s`: %s", dir, strerror(errno));
     b->dir = xstrdup(real);
     b->config = xasprintf("%s/config.json", real);
     struct diags d = {0};
     struct stack_opts so = {.profile = b->config};
     if (profile_load(&b->p, &so, &d) < 0 || plan_build(&b->p, &b->plan, &d) < 0) {
-        int r = fail_diags(&d);
+        int r = oci_fail_diags(&d);
         diags_free(&d);
         return r;
     }
@@ -241,9 +241,9 @@ static int make_entry(const struct oci_args *a, const struct bundle *b, struct s
                                .oci = true, .bundle = b->dir,
                                .stop_timeout_ms = b->plan.stop_timeout_ms};
     struct congo_error e = {0};
-    if (state_create(root_of(a), &what, s, &e) == 0)
+    if (state_create(oci_root_of(a), &what, s, &e) == 0)
         return 0;
-    int r = fail("%s", e.msg);
+    int r = oci_fail("%s", e.msg);
     error_clear(&e);
     return r;
 }
@@ -272,15 +272,15 @@ static int cmd_create(const struct oci_args *a)
 {
     struct congo_error e = {0};
     if (runtime_check_caller(&e) < 0) {
-        int r = fail("%s", e.msg);
+        int r = oci_fail("%s", e.msg);
         error_clear(&e);
         return r;
     }
     if (a->preserve_fds > 0)
-        return fail("--preserve-fds is not supported yet");
+        return oci_fail("--preserve-fds is not supported yet");
     if (a->no_pivot)
-        return fail("--no-pivot is not supported: congo always uses pivot_root, which a root "
-                    "on the initial ramfs cannot take");
+        return oci_fail("--no-pivot is not supported: congo always uses pivot_root, which a root "
+                        "on the initial ramfs cannot take");
     struct bundle b;
     if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
         bundle_free(&b);
@@ -288,7 +288,7 @@ static int cmd_create(const struct oci_args *a)
     }
     if (b.terminal && !a->console_socket) {
         bundle_free(&b);
-        return fail("process.terminal is true: a created container's terminal goes to "
+        return oci_fail("process.terminal is true: a created container's terminal goes to "
                     "--console-socket, and none was given");
     }
     /*
@@ -312,7 +312,7 @@ static int cmd_create(const struct oci_args *a)
      */
     _cleanup_close_ int start_fd = -1;
     if (mkfifo(fifo, 0600) < 0 || (start_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
-        int r = fail("%s: %s", fifo, strerror(errno));
+        int r = oci_fail("%s: %s", fifo, strerror(errno));
         state_remove(&s);
         bundle_free(&b);
         return r;
@@ -325,15 +325,15 @@ static int cmd_create(const struct oci_args *a)
     runtime_run(&b.plan, &ro, &rr);
     int r = 0;
     if (rr.pid <= 0) {
-        r = fail("%s", rr.error.msg ? rr.error.msg : "the container could not be created");
+        r = oci_fail("%s", rr.error.msg ? rr.error.msg : "the container could not be created");
     } else {
         s.status = STATE_CREATED;
         if (state_save(&s, &e) < 0)
-            r = fail("%s", e.msg);
-        else if (a->pid_file && write_pid_file(a->pid_file, rr.pid) < 0)
-            r = fail("--pid-file `%s`: %s", a->pid_file, strerror(errno));
-        else if (rr.pty_master >= 0 && send_console(a->console_socket, rr.pty_master) < 0)
-            r = fail("--console-socket `%s`: %s", a->console_socket, strerror(errno));
+            r = oci_fail("%s", e.msg);
+        else if (a->pid_file && oci_write_pid_file(a->pid_file, rr.pid) < 0)
+            r = oci_fail("--pid-file `%s`: %s", a->pid_file, strerror(errno));
+        else if (rr.pty_master >= 0 && oci_send_console(a->console_socket, rr.pty_master) < 0)
+            r = oci_fail("--console-socket `%s`: %s", a->console_socket, strerror(errno));
         if (r) {
             kill(rr.pid, SIGKILL);
             struct cgroup_host host = {0};
@@ -359,18 +359,18 @@ static int cmd_create(const struct oci_args *a)
 static int cmd_start(const struct oci_args *a)
 {
     struct state_entry s;
-    if (find(a, &s))
+    if (oci_find(a, &s))
         return 1;
-    enum state_status st = status_of(&s);
+    enum state_status st = oci_status_of(&s);
     int r = 0;
     if (st != STATE_CREATED) {
-        r = fail("cannot start container `%s`: it is %s, not created", a->id,
+        r = oci_fail("cannot start container `%s`: it is %s, not created", a->id,
                  state_status_name(st));
     } else {
         _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
         _cleanup_close_ int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 || write(fd, "0", 1) != 1) {
-            r = fail("cannot start container `%s`: %s", a->id, strerror(errno));
+            r = oci_fail("cannot start container `%s`: %s", a->id, strerror(errno));
         } else {
             unlink(fifo);
             s.status = STATE_RUNNING;
@@ -402,7 +402,7 @@ static int run_foreground(const struct oci_args *a)
     struct run_result rr;
     runtime_run(&b.plan, &ro, &rr);
     if (rr.error.msg)
-        fail("%s", rr.error.msg);
+        oci_fail("%s", rr.error.msg);
     int status = rr.status;
     run_result_free(&rr);
     state_remove(&s);
@@ -422,7 +422,7 @@ static int cmd_run(const struct oci_args *a)
 
 static json_t *state_json(const struct state_entry *s)
 {
-    enum state_status st = status_of(s);
+    enum state_status st = oci_status_of(s);
     char created[32];
     time_t t = (time_t)s->created;
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -450,7 +450,7 @@ static int print_json(json_t *o)
     char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
     json_decref(o);
     if (!text)
-        return fail("the state is not valid JSON text");
+        return oci_fail("the state is not valid JSON text");
     printf("%s\n", text);
     free(text);
     return 0;
@@ -459,7 +459,7 @@ static int print_json(json_t *o)
 static int cmd_state(const struct oci_args *a)
 {
     struct state_entry s;
-    if (find(a, &s))
+    if (oci_find(a, &s))
         return 1;
     int r = print_json(state_json(&s));
     state_entry_free(&s);
@@ -471,8 +471,8 @@ static int cmd_list(const struct oci_args *a)
     struct state_entry *v;
     size_t n;
     struct congo_error e = {0};
-    if (state_list(root_of(a), &v, &n, &e) < 0) {
-        int r = fail("%s", e.msg);
+    if (state_list(oci_root_of(a), &v, &n, &e) < 0) {
+        int r = oci_fail("%s", e.msg);
         error_clear(&e);
         return r;
     }
@@ -528,7 +528,7 @@ static json_t *pids_of(const struct state_entry *s)
 static int cmd_ps(const struct oci_args *a)
 {
     struct state_entry s;
-    if (find(a, &s))
+    if (oci_find(a, &s))
         return 1;
     json_t *pids = pids_of(&s);
     state_entry_free(&s);
@@ -558,20 +558,20 @@ static int cmd_kill(const struct oci_args *a)
 {
     int sig = signal_from_name(a->signal);
     if (sig < 0)
-        return fail("`%s` is not a signal: write a name such as TERM or a number", a->signal);
+        return oci_fail("`%s` is not a signal: write a name such as TERM or a number", a->signal);
     struct state_entry s;
-    if (find(a, &s))
+    if (oci_find(a, &s))
         return 1;
     int r = 0;
-    enum state_status st = status_of(&s);
+    enum state_status st = oci_status_of(&s);
     if (st == STATE_STOPPED && !a->all) {
-        r = fail("container `%s` is not running", a->id);
+        r = oci_fail("container `%s` is not running", a->id);
     } else if (a->all) {
         signal_all(&s, sig);
     } else {
         _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
         if (fd < 0 || syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
-            r = fail("container `%s`: no such process", a->id);
+            r = oci_fail("container `%s`: no such process", a->id);
     }
     state_entry_free(&s);
     return r;
@@ -591,16 +591,16 @@ static int cmd_delete(const struct oci_args *a)
 {
     struct state_entry s;
     struct congo_error e = {0};
-    if (state_get(root_of(a), a->id, &s, &e) < 0 || !s.oci) {
+    if (state_get(oci_root_of(a), a->id, &s, &e) < 0 || !s.oci) {
         if (s.dir)
             state_entry_free(&s);
         error_clear(&e);
         /* Nothing to delete is what --force asks for. */
-        return a->force ? 0 : fail("container `%s` does not exist", a->id);
+        return a->force ? 0 : oci_fail("container `%s` does not exist", a->id);
     }
-    enum state_status st = status_of(&s);
+    enum state_status st = oci_status_of(&s);
     if (st != STATE_STOPPED && !a->force) {
-        int r = fail("cannot delete container `%s` that is not stopped: %s", a->id,
+        int r = oci_fail("cannot delete container `%s` that is not stopped: %s", a->id,
                      state_status_name(st));
         state_entry_free(&s);
         return r;
@@ -617,7 +617,7 @@ static int cmd_delete(const struct oci_args *a)
     struct cgroup_host host = {0};
     int r = 0;
     if (cgroup_detect(&host, &real, &e) < 0 || cgroup_destroy_dirs(&host, s.cgroups, &e) < 0)
-        r = fail("delete container `%s`: %s", a->id, e.msg);
+        r = oci_fail("delete container `%s`: %s", a->id, e.msg);
     cgroup_host_free(&host);
     error_clear(&e);
     state_remove(&s);
@@ -704,10 +704,10 @@ static int cmd_spec(const struct oci_args *a)
     _cleanup_free_ char *path = xasprintf("%s/config.json", a->bundle ? a->bundle : ".");
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fail("%s: %s", path, errno == EEXIST ? "exists already" : strerror(errno));
+        return oci_fail("%s: %s", path, errno == EEXIST ? "exists already" : strerror(errno));
     bool ok = write(fd, spec, sizeof(spec) - 1) == (ssize_t)(sizeof(spec) - 1);
     if (close(fd) < 0 || !ok)
-        return fail("write %s: %s", path, strerror(errno));
+        return oci_fail("write %s: %s", path, strerror(errno));
     return 0;
 }
 
@@ -718,6 +718,9 @@ static const char usage[] =
     "Commands:\n"
     "  create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
     "  start ID          run the created container's command\n"
+    "  exec [-d] [--pid-file FILE] [--console-socket PATH] [-t] --process FILE ID\n"
+    "  exec [-d] [-t] [--env K=V]... [--cwd DIR] [--user UID[:GID]] [--cap CAP]...\n"
+    "       [--no-new-privs] ID COMMAND [ARG]...   a command in the running container\n"
     "  run [-d] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
     "  state ID          the container's state, as JSON\n"
     "  kill [--all] ID [SIGNAL]\n"
@@ -745,7 +748,7 @@ int oci_main(int argc, char **argv)
     log_to = &a;
     int r;
     if (a.systemd_cgroup || (a.cgroup_manager && strcmp(a.cgroup_manager, "cgroupfs") != 0)) {
-        r = fail("congo manages cgroups itself (cgroupfs): there is no systemd cgroup manager "
+        r = oci_fail("congo manages cgroups itself (cgroupfs): there is no systemd cgroup manager "
                  "to use; leave --systemd-cgroup out (podman: --cgroup-manager=cgroupfs)");
         oci_args_free(&a);
         return r;
@@ -753,6 +756,7 @@ int oci_main(int argc, char **argv)
     switch (a.command) {
     case OCI_CREATE: r = cmd_create(&a); break;
     case OCI_START: r = cmd_start(&a); break;
+    case OCI_EXEC: r = oci_exec(&a); break;
     case OCI_RUN: r = cmd_run(&a); break;
     case OCI_STATE: r = cmd_state(&a); break;
     case OCI_KILL: r = cmd_kill(&a); break;

@@ -9,6 +9,8 @@
  *           file, hand the terminal to the console socket, record it in the
  *           state directory; exit
  *   start   let the command exec: one byte into ROOT/ID/exec.fifo
+ *   exec    a command in the running container: congo-launch --exec's join, its
+ *           policy from the recorded profile with --process's process.json over it
  *   state, list, ps      read the state directory and the container's cgroup
  *   kill    a signal to the container's first process (--all: every one)
  *   delete  remove what is left: processes, cgroup, entry

@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 16
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -221,6 +221,147 @@ assert [e["id"] for e in v] == ["lp"] and v[0]["status"] == "running", v' || ret
     oci delete lp
 }
 t "list and ps; kill --all reaches every process of the container" list_and_ps
+
+# A running container for exec: its own hostname, its init a sleep.
+exec_box() {
+    b=$(bundle ex "c['process']['args'] = ['/bin/sh', '-c', 'exec sleep 100']
+c['hostname'] = 'exbox'") || return 1
+    oci run -d --bundle "$b" "$1"
+}
+
+exec_joins() {
+    exec_box ex1 || return 1
+    expect_eq exbox "$(oci exec ex1 hostname)" "hostname seen by exec" || return 1
+    expect_eq "sleep100" "$(oci exec ex1 cat /proc/1/cmdline | tr -d '\0')" \
+        "the container's init as exec's pid 1" || return 1
+    ino=$(stat -L -c %i "/proc/$(field ex1 pid)/ns/pid")
+    expect_eq "$ino" "$(oci exec ex1 stat -L -c %i /proc/self/ns/pid)" "pid namespace" || return 1
+    oci exec ex1 /bin/sh -c 'exit 3'
+    expect_eq 3 $? "exec's status: the command's" || return 1
+    oci exec ex1 /no/such 2>/dev/null
+    expect_eq 127 $? "a command that is not there" || return 1
+    expect_eq "/tmp A=1" "$(oci exec --cwd /tmp --env A=1 ex1 /bin/sh -c 'echo $PWD A=$A')" \
+        "--cwd and --env" || return 1
+    expect_eq "1000:1000" "$(oci exec --user 1000:1000 ex1 /bin/sh -c 'echo $(id -u):$(id -g)')" \
+        "--user" || return 1
+    oci delete -f ex1
+}
+t "exec: the container's hostname, pid namespace and init; the command's status" exec_joins
+
+exec_process_json() {
+    exec_box ex2 || return 1
+    cat >"$WORK/process.json" <<'EOF'
+{"args": ["/bin/sh", "-c", "echo $(id -u):$(id -g):$(id -G) $PWD $ONLY $(tr '\\0' '\\n' </proc/$$/environ | grep -vc -e ^ONLY= -e ^HOME=)"],
+ "env": ["ONLY=this"], "cwd": "/etc", "terminal": false,
+ "user": {"uid": 1000, "gid": 1001, "additionalGids": [1002]},
+ "noNewPrivileges": true}
+EOF
+    out=$(oci exec --process "$WORK/process.json" ex2) || { echo "$out"; return 1; }
+    # The shell's own environment: ONLY and HOME, nothing of the container's (no PATH).
+    expect_eq "1000:1001:1001 1002 /etc this 0" "$out" \
+        "args, env (the whole of it), cwd and user of process.json" || return 1
+    oci delete -f ex2
+}
+t "exec --process: process.json's args, env, cwd and user, observed inside" exec_process_json
+
+exec_detach() {
+    exec_box ex3 || return 1
+    printf '{"args": ["sleep", "77"], "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' \
+        >"$WORK/sleep.json"
+    oci exec --detach --pid-file "$WORK/exec.pid" --process "$WORK/sleep.json" ex3 || return 1
+    pid=$(cat "$WORK/exec.pid")
+    expect_eq "sleep77" "$(tr -d '\0' <"/proc/$pid/cmdline")" "the pid file's process" || return 1
+    expect_eq "$(cat "/proc/$(field ex3 pid)/cgroup")" "$(cat "/proc/$pid/cgroup")" \
+        "its cgroup: the container's" || return 1
+    oci ps --format json ex3 |
+        python3 -c 'import json, sys; assert int(sys.argv[1]) in json.load(sys.stdin)' "$pid" ||
+        { echo "ps does not list $pid"; return 1; }
+    oci delete -f ex3
+}
+t "exec --detach --pid-file: a live process in the container's cgroup" exec_detach
+
+exec_refused() {
+    b=$(bundle exc "c['process']['args'] = ['sleep', '100']") || return 1
+    oci create --bundle "$b" exc || return 1
+    err=$(oci exec exc true 2>&1)
+    expect_eq 1 $? "exec into a created container" || return 1
+    case $err in *"it is created, not running"*) ;; *) echo "$err"; return 1 ;; esac
+    oci start exc || return 1
+    printf '{"args": ["true"], "cwd": "/", "user": {"uid": "root", "gid": 0}}' >"$WORK/bad.json"
+    err=$(oci exec --process "$WORK/bad.json" exc 2>&1)
+    expect_eq 1 $? "a bad process.json" || return 1
+    case $err in *"bad.json"*"/user/uid"*) ;; *) echo "$err"; return 1 ;; esac
+    err=$(oci exec --preserve-fds 1 exc true 2>&1)
+    expect_eq 1 $? "--preserve-fds" || return 1
+    case $err in *"--preserve-fds is not supported"*) ;; *) echo "$err"; return 1 ;; esac
+    err=$(oci exec -d -t exc true 2>&1)
+    expect_eq 1 $? "a detached terminal without a console socket" || return 1
+    case $err in *"--console-socket"*) ;; *) echo "$err"; return 1 ;; esac
+    oci delete -f exc
+}
+t "exec refused: a created container, a bad process.json at its pointer, --preserve-fds" \
+    exec_refused
+
+exec_tty() {
+    exec_box ex4 || return 1
+    python3 - "$WORK/exec-console.sock" >"$WORK/exec-console.out" 2>&1 <<'EOF' &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, flags, addr = c.recvmsg(64, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    fds.frombytes(data[:fds.itemsize])
+print("messages-fds", len(fds))
+out = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+print(out.decode().replace("\r", ""), end="")
+EOF
+    reader=$!
+    i=0
+    while [ ! -S "$WORK/exec-console.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    printf '{"args": ["/bin/sh", "-c", "tty; hostname"], "env": ["PATH=/bin"], "cwd": "/", "terminal": true, "user": {"uid": 0, "gid": 0}}' \
+        >"$WORK/tty.json"
+    oci exec -d --console-socket "$WORK/exec-console.sock" --process "$WORK/tty.json" ex4 ||
+        { kill $reader; return 1; }
+    wait "$reader"
+    oci delete -f ex4
+    expect_eq "messages-fds 1
+/dev/pts/0
+exbox" "$(cat "$WORK/exec-console.out")" "what the engine's end of the console socket got"
+}
+t "exec -d with a terminal: its master to --console-socket, the terminal in the container" exec_tty
+
+exec_leaves_nothing() {
+    exec_box ex5 || return 1
+    oci exec ex5 /no/such 2>/dev/null
+    oci exec --user nobody-here ex5 true 2>/dev/null
+    expect_eq 125 $? "an unknown user" || return 1
+    expect_eq 1 "$(oci ps --format json ex5 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+        "processes of the container after failed execs" || return 1
+    oci delete -f ex5
+}
+t "failed execs leave no process in the container" exec_leaves_nothing
+
+exec_cap() {
+    exec_box ex6 || return 1
+    bounding() { oci exec "$@" ex6 /bin/sh -c 'grep CapBnd /proc/self/status' | awk '{print $2}'; }
+    without=$(bounding) || return 1
+    with=$(bounding --cap CAP_SYS_ADMIN) || return 1
+    [ "$without" != "$with" ] || { echo "--cap CAP_SYS_ADMIN changed nothing: $with"; return 1; }
+    expect_eq 1 "$(oci exec --no-new-privs ex6 /bin/sh -c 'grep NoNewPrivs /proc/self/status' | awk '{print $2}')" \
+        "--no-new-privs" || return 1
+    oci delete -f ex6
+}
+t "exec --cap adds a capability; --no-new-privs sets it" exec_cap
 
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1

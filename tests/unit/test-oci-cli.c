@@ -118,8 +118,6 @@ static void test_errors(void **state)
     (void)state;
     char **a1 = ARGS("pause", "c1");
     parse_bad(a1, "`pause` is not a command congo-oci has");
-    char **a0 = ARGS("exec", "c1", "sh");
-    parse_bad(a0, "`exec` is not a command congo-oci has");
     char **a2 = ARGS("create", "--bundle");
     parse_bad(a2, "--bundle needs a value");
     char **a3 = ARGS("create", "bad/id");
@@ -141,12 +139,91 @@ static void test_errors(void **state)
     assert_false(oci_valid_id(""));
 }
 
+/* As containerd's shim and conmon call it. */
+static void test_exec_process(void **state)
+{
+    (void)state;
+    char **argv = ARGS("--root", "/r", "exec", "--process", "/b/p.json", "--detach", "--pid-file",
+                       "/b/exec.pid", "--console-socket", "/s.sock", "c1");
+    struct oci_args a;
+    parse_ok(argv, &a);
+    assert_int_equal(a.command, OCI_EXEC);
+    assert_string_equal(a.process, "/b/p.json");
+    assert_true(a.detach);
+    assert_string_equal(a.pid_file, "/b/exec.pid");
+    assert_string_equal(a.console_socket, "/s.sock");
+    assert_string_equal(a.id, "c1");
+    assert_null(a.exec_argv[0]);
+    oci_args_free(&a);
+}
+
+/* runc exec's own spelling: options, the id, then the command with its options untouched. */
+static void test_exec_command(void **state)
+{
+    (void)state;
+    char **argv = ARGS("exec", "-t", "--env", "A=1", "-e", "B=2", "--cwd", "/tmp", "--user",
+                       "1000:1000", "--cap", "CAP_NET_ADMIN", "--no-new-privs", "c1", "ls", "-l",
+                       "--cwd", "/");
+    struct oci_args a;
+    parse_ok(argv, &a);
+    assert_int_equal(a.command, OCI_EXEC);
+    assert_true(a.tty);
+    assert_false(a.detach);
+    assert_string_equal(a.env[0], "A=1");
+    assert_string_equal(a.env[1], "B=2");
+    assert_null(a.env[2]);
+    assert_string_equal(a.cwd, "/tmp");
+    assert_string_equal(a.user, "1000:1000");
+    assert_string_equal(a.caps[0], "CAP_NET_ADMIN");
+    assert_true(a.no_new_privs);
+    assert_string_equal(a.id, "c1");
+    assert_string_equal(a.exec_argv[0], "ls");
+    assert_string_equal(a.exec_argv[1], "-l");
+    assert_string_equal(a.exec_argv[2], "--cwd");
+    assert_string_equal(a.exec_argv[3], "/");
+    assert_null(a.exec_argv[4]);
+    oci_args_free(&a);
+    /* `--` between the id and the command is a separator, not the command. */
+    char **dashes = ARGS("exec", "c1", "--", "sh");
+    parse_ok(dashes, &a);
+    assert_string_equal(a.exec_argv[0], "sh");
+    oci_args_free(&a);
+    char **after = ARGS("exec", "--", "c1", "sh");
+    parse_ok(after, &a);
+    assert_string_equal(a.id, "c1");
+    assert_string_equal(a.exec_argv[0], "sh");
+    oci_args_free(&a);
+}
+
+static void test_exec_errors(void **state)
+{
+    (void)state;
+    char **a1 = ARGS("exec");
+    parse_bad(a1, "exec needs a container id");
+    char **a2 = ARGS("exec", "c1");
+    parse_bad(a2, "exec needs a command after the container id, or --process FILE");
+    char **a3 = ARGS("exec", "--process", "/p.json", "c1", "sh");
+    parse_bad(a3, "`sh` is one too many");
+    char **a4 = ARGS("exec", "--frobnicate", "c1", "sh");
+    parse_bad(a4, "exec: unknown option `--frobnicate`");
+    char **a5 = ARGS("exec", "--process");
+    parse_bad(a5, "--process needs a value");
+    char **a6 = ARGS("exec", "--preserve-fds", "x", "c1", "sh");
+    parse_bad(a6, "--preserve-fds takes a number");
+    char **a7 = ARGS("exec", "-e", "A=1", "bad/id", "sh");
+    parse_bad(a7, "`bad/id` is not a container id");
+    char **a8 = ARGS("exec", "--bundle", "/b", "c1", "sh");
+    parse_bad(a8, "exec: unknown option `--bundle`");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_as_containerd), cmocka_unit_test(test_spellings),
         cmocka_unit_test(test_kill_delete_state),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_exec_process), cmocka_unit_test(test_exec_command),
+        cmocka_unit_test(test_exec_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
