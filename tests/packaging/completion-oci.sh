@@ -46,7 +46,7 @@ complete_line() {
 
 # What the binary says.
 help=$("$OCI" --help)
-commands=$(printf '%s\n' "$help" | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\).*/\1/p' | sort)
+commands=$(printf '%s\n' "$help" | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\).*/\1/p' | sort -u)
 global=$( (printf '%s\n' "$help" | sed -n '/^Global options/,/^See/p' | grep -o -- '--[a-z][a-z-]*'
     echo --help; echo --version) | sort -u)
 # command_opts CMD: the options on CMD's line of --help, long forms.
@@ -61,7 +61,7 @@ PATH=$(dirname "$OCI"):$PATH
 
 ok "the commands are those of --help" "$commands" "$(complete_line "congo-oci ")"
 ok "the global options are those of --help" "$global" "$(complete_line "congo-oci --")"
-for c in create run kill delete list ps spec; do
+for c in create run exec kill delete list ps spec; do
     want=$(command_opts "$c")
     got=$(complete_line "congo-oci $c --")
     # Options --help leaves out of a line may be completed too: every listed one must be.
@@ -69,6 +69,7 @@ for c in create run kill delete list ps spec; do
     ok "$c offers the options --help lists for it" "" "$missing"
 done
 ok "kill ID offers signal names" "yes" "$(complete_line "congo-oci kill abc " | grep -qx KILL && echo yes)"
+ok "nothing is guessed for exec's command" "" "$(complete_line "congo-oci exec abc ")"
 ok "--log-format offers text and json" "$(printf 'json\ntext')" "$(complete_line "congo-oci --log-format ")"
 mkdir -p "$WORK/root"
 ok "an empty --root offers no ID" "" "$(complete_line "congo-oci --root $WORK/root state ")"
