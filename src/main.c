@@ -6,12 +6,14 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control/control.h"
+#include "oci/export.h"
 #include "oci/runtime.h"
 #include "plan/plan.h"
 #include "profile/cli.h"
@@ -42,6 +44,7 @@ enum mode {
     MODE_PRINT_CLI,
     MODE_PRINT_PLAN,
     MODE_PRINT_SCHEMA,
+    MODE_BUNDLE,
     /* On a running container, named by the option's value. */
     MODE_LIST,
     MODE_EXEC,
@@ -57,8 +60,8 @@ static const char usage_text[] =
     "                    [--mount SRC:DEST[:ro]]... [--layers L1,L2] [--user NAME]\n"
     "                    [--KEY VALUE]... [-- COMMAND [ARG...]]\n"
     "       congo-launch --check [--fragment] PROFILE...\n"
-    "       congo-launch --print [--format yaml|conf] [--show-origin] PROFILE\n"
-    "       congo-launch --print-cli|--print-plan PROFILE | --print-schema\n"
+    "       congo-launch --print [--format yaml|conf|oci] [--show-origin] PROFILE\n"
+    "       congo-launch --print-cli|--print-plan PROFILE | --bundle DIR PROFILE\n"
     "       congo-launch --list | --stats ID|NAME [--format table|json]\n"
     "       congo-launch --exec ID|NAME [--user U] [--workdir D] [--env K=V]... -- COMMAND...\n"
     "       congo-launch --stop ID|NAME [--timeout DURATION] | --kill ID|NAME [SIGNAL]\n"
@@ -69,11 +72,12 @@ static const char usage_text[] =
     "      --check            validate profiles without running anything\n"
     "      --fragment         with --check: skip required keys (a base that is included)\n"
     "      --print            print the effective profile, every key\n"
-    "      --format FMT       yaml|conf with --print; table|json with --list, --stats\n"
+    "      --format FMT       yaml|conf|oci with --print; table|json with --list, --stats\n"
     "      --show-origin      with --print: the file and line behind every value\n"
     "      --print-cli        print the equivalent `congo-launch run ...` command\n"
     "      --print-plan       print what a run would do: mounts, cgroup, seccomp, ...\n"
     "      --print-schema     print the JSON Schema of profile files, for editors\n"
+    "      --bundle DIR       write an OCI bundle for runc: DIR/config.json, DIR/rootfs\n"
     "      --set KEY=VALUE    set a dotted key (limits.memory=1g) as the last layer\n"
     "      --reset KEY        return a key to its default (env.FOO, mounts, limits)\n"
     "Running containers:\n"
@@ -84,8 +88,7 @@ static const char usage_text[] =
     "      --user, --workdir, --env, --timeout, --follow     their options (see usage)\n"
     "Other:\n"
     "  -v, --verbose          log the files read and each setup step to stderr\n"
-    "  -h, --help             show this help\n"
-    "  -V, --version          show the version\n"
+    "  -h, --help, --version  show this help, or the version (-V)\n"
     "\n"
     "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
     "  --rootfs --layers --upper --readonly-rootfs --hostname --domainname --user --umask\n"
@@ -119,7 +122,7 @@ struct options {
 static const char *const mode_options[] = {
     [MODE_RUN] = "a run",         [MODE_CHECK] = "--check",    [MODE_PRINT] = "--print",
     [MODE_PRINT_CLI] = "--print-cli", [MODE_PRINT_PLAN] = "--print-plan",
-    [MODE_PRINT_SCHEMA] = "--print-schema", [MODE_LIST] = "--list",
+    [MODE_PRINT_SCHEMA] = "--print-schema", [MODE_BUNDLE] = "--bundle", [MODE_LIST] = "--list",
     [MODE_EXEC] = "--exec",       [MODE_STOP] = "--stop",      [MODE_KILL] = "--kill",
     [MODE_STATS] = "--stats",     [MODE_LOGS] = "--logs",
 };
@@ -152,6 +155,7 @@ static enum mode scan_mode(int argc, char **argv)
     } modes[] = {
         {"--check", MODE_CHECK}, {"--print", MODE_PRINT}, {"--print-cli", MODE_PRINT_CLI},
         {"--print-plan", MODE_PRINT_PLAN}, {"--print-schema", MODE_PRINT_SCHEMA},
+        {"--bundle", MODE_BUNDLE},
         {"--list", MODE_LIST}, {"--exec", MODE_EXEC},
         {"--stop", MODE_STOP},   {"--kill", MODE_KILL},   {"--stats", MODE_STATS},
         {"--logs", MODE_LOGS},
@@ -218,6 +222,55 @@ static int build_plan(const struct profile *p, struct run_plan *plan)
     diags_print(&d, stderr);
     diags_free(&d);
     return r;
+}
+
+/* --print --format oci: config.json, or why the profile cannot be one as it stands. */
+static int print_oci(const struct profile *p)
+{
+    struct run_plan plan;
+    if (build_plan(p, &plan) < 0)
+        return EXIT_INVALID;
+    struct diags d = {0};
+    _cleanup_free_ char *text = oci_print(p, &plan, &d);
+    diags_print(&d, stderr);
+    diags_free(&d);
+    plan_free(&plan);
+    if (!text)
+        return EXIT_INVALID;
+    fputs(text, stdout);
+    return EXIT_VALID;
+}
+
+/*
+ * --bundle DIR: 1 when the profile cannot be exported, 125 when the host
+ * fails it. INT, TERM, HUP and QUIT wait while the bundle is written: one
+ * stops the copy, which removes what it wrote; once that is said, the
+ * signal takes its course.
+ */
+static int write_bundle(const struct profile *p, const char *dir)
+{
+    struct run_plan plan;
+    if (build_plan(p, &plan) < 0)
+        return EXIT_INVALID;
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigaddset(&stop, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    struct diags d = {0};
+    struct congo_error e = {0};
+    int r = oci_bundle_write(p, &plan, dir, &d, &e);
+    diags_print(&d, stderr);
+    if (e.msg)
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+    int status = r == 0 ? EXIT_VALID : d.n_errors ? EXIT_INVALID : EXIT_LAUNCHER;
+    diags_free(&d);
+    error_clear(&e);
+    plan_free(&plan);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return status;
 }
 
 static int print_plan(const struct profile *p)
@@ -333,7 +386,7 @@ static int check_combinations(const struct options *o, enum mode early)
         {false, "--show-origin", 1u << MODE_PRINT},
         {false, "--detach", 1u << MODE_RUN},
         {false, "--name", (1u << MODE_RUN) | (1u << MODE_PRINT) | (1u << MODE_PRINT_CLI) |
-                              (1u << MODE_PRINT_PLAN) | (1u << MODE_CHECK)},
+                              (1u << MODE_PRINT_PLAN) | (1u << MODE_CHECK) | (1u << MODE_BUNDLE)},
         {false, "--user", 1u << MODE_EXEC},
         {false, "--workdir", 1u << MODE_EXEC},
         {false, "--env", 1u << MODE_EXEC},
@@ -341,7 +394,8 @@ static int check_combinations(const struct options *o, enum mode early)
         {false, "--follow", 1u << MODE_LOGS},
         {false, "--format", (1u << MODE_PRINT) | (1u << MODE_LIST) | (1u << MODE_STATS)},
         {false, "--set/--reset", (1u << MODE_RUN) | (1u << MODE_CHECK) | (1u << MODE_PRINT) |
-                                     (1u << MODE_PRINT_CLI) | (1u << MODE_PRINT_PLAN)},
+                                     (1u << MODE_PRINT_CLI) | (1u << MODE_PRINT_PLAN) |
+                                     (1u << MODE_BUNDLE)},
     };
     bool set[ARRAY_SIZE(only)] = {o->fragment, o->show_origin, o->detach, o->name_set != NULL,
                                   o->user != NULL, o->workdir != NULL, o->env != NULL,
@@ -351,11 +405,14 @@ static int check_combinations(const struct options *o, enum mode early)
         if (set[i] && !(only[i].modes & (1u << o->mode)))
             return usage_error(early, "%s does not go with %s", only[i].option,
                                mode_options[o->mode]);
-    if (o->format) {
-        bool print = o->mode == MODE_PRINT;
-        const char *a = print ? "yaml" : "table", *b = print ? "conf" : "json";
-        if (strcmp(o->format, a) != 0 && strcmp(o->format, b) != 0)
-            return usage_error(early, "--format `%s`: expected %s or %s", o->format, a, b);
+    if (o->format && o->mode == MODE_PRINT) {
+        if (strcmp(o->format, "yaml") != 0 && strcmp(o->format, "conf") != 0 &&
+            strcmp(o->format, "oci") != 0)
+            return usage_error(early, "--format `%s`: expected yaml, conf or oci", o->format);
+        if (o->show_origin && strcmp(o->format, "oci") == 0)
+            return usage_error(early, "--show-origin does not go with --format oci");
+    } else if (o->format && strcmp(o->format, "table") != 0 && strcmp(o->format, "json") != 0) {
+        return usage_error(early, "--format `%s`: expected table or json", o->format);
     }
     return 0;
 }
@@ -365,7 +422,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
            OPT_PRINT_PLAN, OPT_PRINT_SCHEMA, OPT_SET, OPT_RESET, OPT_DETACH, OPT_NAME, OPT_LIST,
            OPT_EXEC, OPT_STOP, OPT_KILL, OPT_STATS, OPT_LOGS, OPT_USER, OPT_WORKDIR, OPT_ENV,
-           OPT_TIMEOUT, OPT_FOLLOW };
+           OPT_TIMEOUT, OPT_FOLLOW, OPT_BUNDLE };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -393,6 +450,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"env", required_argument, NULL, OPT_ENV},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"follow", no_argument, NULL, OPT_FOLLOW},
+        {"bundle", required_argument, NULL, OPT_BUNDLE},
         {0},
     };
     static const enum mode mode_of[] = {
@@ -402,6 +460,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         [OPT_LIST - OPT_CHECK] = MODE_LIST,            [OPT_EXEC - OPT_CHECK] = MODE_EXEC,
         [OPT_STOP - OPT_CHECK] = MODE_STOP,            [OPT_KILL - OPT_CHECK] = MODE_KILL,
         [OPT_STATS - OPT_CHECK] = MODE_STATS,          [OPT_LOGS - OPT_CHECK] = MODE_LOGS,
+        [OPT_BUNDLE - OPT_CHECK] = MODE_BUNDLE,
     };
     enum mode early = scan_mode(argc, argv);
     int c, r;
@@ -429,6 +488,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         case OPT_KILL:
         case OPT_STATS:
         case OPT_LOGS:
+        case OPT_BUNDLE:
             if (set_mode(opts, mode_of[c - OPT_CHECK], optarg) != 0)
                 return usage_status(early);
             break;
@@ -530,7 +590,11 @@ static int congo_main(int argc, char **argv, struct options *opts)
     }
 
     int status = EXIT_VALID;
-    if (opts->mode == MODE_PRINT) {
+    if (opts->mode == MODE_PRINT && opts->format && strcmp(opts->format, "oci") == 0) {
+        status = print_oci(&p);
+    } else if (opts->mode == MODE_BUNDLE) {
+        status = write_bundle(&p, opts->target);
+    } else if (opts->mode == MODE_PRINT) {
         bool conf = opts->format && strcmp(opts->format, "conf") == 0;
         _cleanup_free_ char *text = profile_print(&p, conf ? PRINT_CONF : PRINT_YAML,
                                                   opts->show_origin);

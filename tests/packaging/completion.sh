@@ -158,11 +158,15 @@ checks() { # checks MODE
     ok "$m: --set=KEY= works too" "$(same auto "$got"; echo $?)" "$(same auto "$got")"
 
     got=$(complete_line "congo-launch --print --format ")
-    ok "$m: --format offers yaml and conf" "$(same "$(printf 'conf\nyaml')" "$got"; echo $?)" \
-        "$(same "$(printf 'conf\nyaml')" "$got")"
+    want=$(printf 'conf\noci\nyaml')
+    ok "$m: --format offers yaml, conf and oci" "$(same "$want" "$got"; echo $?)" "$(same "$want" "$got")"
     got=$(complete_line "congo-launch --print --format=")
-    ok "$m: --format= offers yaml and conf" "$(same "$(printf 'conf\nyaml')" "$got"; echo $?)" \
-        "$(same "$(printf 'conf\nyaml')" "$got")"
+    ok "$m: --format= offers yaml, conf and oci" "$(same "$want" "$got"; echo $?)" "$(same "$want" "$got")"
+    got=$(complete_line "congo-launch --bundle ")
+    ok "$m: --bundle offers directories" "$(same subdir "$got"; echo $?)" "$(same subdir "$got")"
+    got=$(complete_line "congo-launch --bundle subdir ")
+    ok "$m: after --bundle DIR comes PROFILE" "$(has mine "$got" && has a.yaml "$got" && has run "$got"; echo $?)" \
+        "$(has mine "$got"; has a.yaml "$got"; has run "$got")"
 
     # (Installed stock profiles and /etc/congo/profiles may add more names.)
     got=$(complete_line "congo-launch ")

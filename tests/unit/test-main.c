@@ -160,7 +160,7 @@ static void test_usage_errors(void **state)
     result_free(&r);
     congo(&r, "--print", "--format", "json", p);
     assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--format `json`: expected yaml or conf"));
+    assert_non_null(strstr(r.err, "--format `json`: expected yaml, conf or oci"));
     result_free(&r);
     congo(&r, "--check", "--print", p);
     assert_int_equal(r.status, 2);

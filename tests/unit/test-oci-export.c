@@ -1,0 +1,718 @@
+/*
+ * --print --format oci and --bundle as a user meets them: the config.json
+ * of representative profiles, field by field, the notes on stderr, and
+ * every refusal with its message and exit status. No root needed but for
+ * the --bundle cases, which say what they expect without it.
+ */
+#include "helpers.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+struct result {
+    int status;
+    char *out;
+    char *err;
+    json_t *doc; /* stdout as JSON, when it is */
+};
+
+#define congo(r, ...) run_congo(r, (const char *const[]){__VA_ARGS__, NULL})
+
+static void run_congo(struct result *r, const char *const *args)
+{
+    r->status = test_congo(&r->out, &r->err, args);
+    r->doc = json_loads(r->out, JSON_REJECT_DUPLICATES, NULL);
+}
+
+static void result_free(struct result *r)
+{
+    free(r->out);
+    free(r->err);
+    json_decref(r->doc);
+}
+
+static char *dir, *root;
+
+/* A small root: the users congo resolves, and the directories it mounts on. */
+static int setup(void **state)
+{
+    (void)state;
+    dir = test_tmpdir();
+    root = xasprintf("%s/root", dir);
+    free(test_write(root, "etc/passwd",
+                    "root:x:0:0:root:/root:/bin/sh\n"
+                    "app:x:1000:1000::/home/app:/bin/sh\n"));
+    free(test_write(root, "etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:app\nwheel:x:10:app\n"));
+    static const char *const dirs[] = {"proc", "dev", "sys", "tmp", "run", "srv/data", "srv/ro",
+                                       "home/app"};
+    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+        _cleanup_free_ char *d = xasprintf("%s/%s", root, dirs[i]);
+        free(test_write(d, ".keep", ""));
+    }
+    /* The caller's TERM would add a note to every export. */
+    unsetenv("TERM");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_rmrf(dir);
+    free(dir);
+    free(root);
+    return 0;
+}
+
+/* name in dir, with `rootfs: ROOT` (the test root) and `readonly_rootfs: true` ahead of text. */
+static char *profile(const char *name, const char *text)
+{
+    _cleanup_free_ char *full = xasprintf("rootfs: %s\nreadonly_rootfs: true\n%s", root, text);
+    return test_write(dir, name, full);
+}
+
+/* The value at a dotted path of doc: "process.user.uid", "mounts.3.options.0". */
+static json_t *at(json_t *doc, const char *path)
+{
+    _cleanup_free_ char *copy = xstrdup(path);
+    json_t *v = doc;
+    for (char *save = NULL, *k = strtok_r(copy, ".", &save); v && k; k = strtok_r(NULL, ".", &save))
+        v = json_is_array(v) ? json_array_get(v, strtoul(k, NULL, 10)) : json_object_get(v, k);
+    return v;
+}
+
+static const char *str_at(json_t *doc, const char *path)
+{
+    json_t *v = at(doc, path);
+    if (!json_is_string(v))
+        fail_msg("%s: not a string", path);
+    return json_string_value(v);
+}
+
+static long long int_at(json_t *doc, const char *path)
+{
+    json_t *v = at(doc, path);
+    if (!json_is_integer(v))
+        fail_msg("%s: not an integer", path);
+    return json_integer_value(v);
+}
+
+/* The strings of the array at path, joined by spaces. */
+static char *strings_at(json_t *doc, const char *path)
+{
+    json_t *a = at(doc, path);
+    if (!json_is_array(a))
+        fail_msg("%s: not an array", path);
+    struct strbuf sb = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (i)
+            strbuf_putc(&sb, ' ');
+        strbuf_puts(&sb, json_is_string(v) ? json_string_value(v) : "?");
+    }
+    return strbuf_steal(&sb);
+}
+
+#define assert_strings(doc, path, want)                                                        \
+    do {                                                                                       \
+        _cleanup_free_ char *got_ = strings_at(doc, path);                                     \
+        assert_string_equal(got_, want);                                                       \
+    } while (0)
+
+/* The mount at target in doc's mounts, or NULL; *index gets its place. */
+static json_t *mount_at(json_t *doc, const char *target, size_t *index)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(doc, "mounts"), i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "destination")), target) == 0) {
+            if (index)
+                *index = i;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static char *mount_options(json_t *doc, const char *target)
+{
+    json_t *m = mount_at(doc, target, NULL);
+    if (!m)
+        fail_msg("no mount at %s", target);
+    return strings_at(m, "options");
+}
+
+/* ---- the process ---- */
+
+static void test_process(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("process.yaml", "hostname: box\n"
+                                                     "user: app\n"
+                                                     "workdir: /srv\n"
+                                                     "env: {GREETING: hello, HOME: /srv}\n"
+                                                     "rlimits: {nofile: 1024:4096, nproc: 50}\n"
+                                                     "no_new_privileges: false\n"
+                                                     "command: [/bin/echo, one, two]\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    assert_string_equal(str_at(r.doc, "ociVersion"), "1.0.2-dev");
+    assert_false(json_is_true(at(r.doc, "process.terminal")));
+    /* The user as congo resolves it in the root: uid, gid and every group, the primary first. */
+    assert_int_equal(int_at(r.doc, "process.user.uid"), 1000);
+    assert_int_equal(int_at(r.doc, "process.user.gid"), 1000);
+    assert_int_equal(json_array_size(at(r.doc, "process.user.additionalGids")), 3);
+    assert_int_equal(int_at(r.doc, "process.user.additionalGids.0"), 1000);
+    assert_int_equal(int_at(r.doc, "process.user.additionalGids.1"), 10);
+    assert_int_equal(int_at(r.doc, "process.user.additionalGids.2"), 50);
+    assert_strings(r.doc, "process.args", "/bin/echo one two");
+    /* The profile's HOME stands; the base environment in its order, no TERM. */
+    assert_strings(r.doc, "process.env",
+                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/srv "
+                   "HOSTNAME=box GREETING=hello");
+    assert_string_equal(str_at(r.doc, "process.cwd"), "/srv");
+    assert_string_equal(str_at(r.doc, "hostname"), "box");
+    /* Another user than root keeps nothing but the bounding set. */
+    assert_strings(r.doc, "process.capabilities.bounding",
+                   "CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID "
+                   "CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_CHROOT "
+                   "CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP");
+    static const char *const empty[] = {"effective", "permitted", "inheritable", "ambient"};
+    for (size_t i = 0; i < ARRAY_SIZE(empty); i++) {
+        _cleanup_free_ char *path = xasprintf("process.capabilities.%s", empty[i]);
+        assert_int_equal(json_array_size(at(r.doc, path)), 0);
+    }
+    assert_string_equal(str_at(r.doc, "process.rlimits.0.type"), "RLIMIT_NOFILE");
+    assert_int_equal(int_at(r.doc, "process.rlimits.0.soft"), 1024);
+    assert_int_equal(int_at(r.doc, "process.rlimits.0.hard"), 4096);
+    assert_string_equal(str_at(r.doc, "process.rlimits.1.type"), "RLIMIT_NPROC");
+    assert_int_equal(int_at(r.doc, "process.rlimits.1.hard"), 50);
+    assert_true(json_is_false(at(r.doc, "process.noNewPrivileges")));
+    /* The root in place, read-only. */
+    _cleanup_free_ char *real = realpath(root, NULL);
+    assert_string_equal(str_at(r.doc, "root.path"), real);
+    assert_true(json_is_true(at(r.doc, "root.readonly")));
+    result_free(&r);
+}
+
+static void test_root_keeps_its_capabilities(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("caps.yaml", "capabilities: {add: [NET_ADMIN], drop: [ALL]}\n"
+                                                  "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    assert_int_equal(int_at(r.doc, "process.user.uid"), 0);
+    assert_int_equal(int_at(r.doc, "process.user.additionalGids.0"), 0);
+    assert_strings(r.doc, "process.capabilities.bounding", "CAP_NET_ADMIN");
+    assert_strings(r.doc, "process.capabilities.effective", "CAP_NET_ADMIN");
+    assert_strings(r.doc, "process.capabilities.permitted", "CAP_NET_ADMIN");
+    assert_int_equal(json_array_size(at(r.doc, "process.capabilities.ambient")), 0);
+    /* One string runs under /bin/sh -c; the HOME is root's from the root's passwd. */
+    assert_strings(r.doc, "process.args", "/bin/sh -c /bin/true");
+    assert_string_equal(str_at(r.doc, "process.env.1"), "HOME=/root");
+    result_free(&r);
+}
+
+/* RLIM_INFINITY is a uint64 runtime-spec writes as it is: beyond what jansson reads. */
+static void test_unlimited_rlimit(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("core.yaml", "rlimits: {core: unlimited}\n"
+                                                  "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"hard\": 18446744073709551615,\n"
+                                  "        \"soft\": 18446744073709551615\n"));
+    assert_null(strstr(r.out, "-9223372036854775808"));
+    result_free(&r);
+}
+
+/* ---- mounts ---- */
+
+static void test_mounts(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *src = xasprintf("%s/data", dir);
+    free(test_write(src, "file", "x"));
+    _cleanup_free_ char *text =
+        xasprintf("mounts:\n"
+                  "  - {target: /run, type: tmpfs, options: 'size=1m,mode=700,noexec'}\n"
+                  "  - %s:/srv/data\n"
+                  "  - %s:/srv/ro:ro\n"
+                  "readonly_paths: [/srv]\n"
+                  "masked_paths: [/srv/secret]\n"
+                  "command: /bin/true\n",
+                  src, src);
+    _cleanup_free_ char *p = profile("mounts.yaml", text);
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    /* The plan's order: congo's own first, then the profile's, parents first. */
+    static const char *const order[] = {"/proc",     "/dev",      "/dev/null", "/dev/zero",
+                                        "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
+                                        "/dev/pts",  "/dev/shm",  "/dev/mqueue", "/tmp",   "/sys",
+                                        "/sys/fs/cgroup", "/run", "/srv/data", "/srv/ro"};
+    assert_int_equal(json_array_size(json_object_get(r.doc, "mounts")), ARRAY_SIZE(order));
+    for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+        size_t at_index = 99;
+        assert_non_null(mount_at(r.doc, order[i], &at_index));
+        assert_int_equal(at_index, i);
+    }
+    _cleanup_free_ char *proc = mount_options(r.doc, "/proc");
+    assert_string_equal(proc, "nosuid nodev noexec");
+    /* /dev stays nodev: its nodes are the host's, bound in. */
+    _cleanup_free_ char *dev = mount_options(r.doc, "/dev");
+    assert_string_equal(dev, "nosuid nodev noexec mode=0755 size=65536k");
+    assert_string_equal(str_at(mount_at(r.doc, "/dev/null", NULL), "type"), "bind");
+    assert_string_equal(str_at(mount_at(r.doc, "/dev/null", NULL), "source"), "/dev/null");
+    _cleanup_free_ char *pts = mount_options(r.doc, "/dev/pts");
+    assert_string_equal(pts, "nosuid noexec newinstance ptmxmode=0666 mode=0620");
+    _cleanup_free_ char *sys = mount_options(r.doc, "/sys");
+    assert_string_equal(sys, "ro nosuid nodev noexec");
+    assert_string_equal(str_at(mount_at(r.doc, "/sys/fs/cgroup", NULL), "type"), "cgroup");
+    _cleanup_free_ char *cg = mount_options(r.doc, "/sys/fs/cgroup");
+    assert_string_equal(cg, "nosuid noexec nodev ro");
+    /* The profile's tmpfs: its flags as options, the rest for tmpfs. */
+    _cleanup_free_ char *run = mount_options(r.doc, "/run");
+    assert_string_equal(run, "nosuid nodev noexec size=1m mode=700");
+    /* Below a read-only path, binds are read-only through their whole tree. */
+    assert_string_equal(str_at(mount_at(r.doc, "/srv/data", NULL), "source"), src);
+    _cleanup_free_ char *data = mount_options(r.doc, "/srv/data");
+    assert_non_null(strstr(data, "rbind ro "));
+    assert_true(str_has_suffix(data, " rro"));
+    result_free(&r);
+
+    /* Not below one, a writable bind keeps its source's flags (runc remounts nothing). */
+    congo(&r, "--print", "--format", "oci", "--reset", "readonly_paths", p);
+    assert_int_equal(r.status, 0);
+    _cleanup_free_ char *rw = mount_options(r.doc, "/srv/data");
+    assert_string_equal(rw, "rbind");
+    _cleanup_free_ char *ro = mount_options(r.doc, "/srv/ro");
+    assert_non_null(strstr(ro, "rbind ro "));
+    assert_strings(r.doc, "linux.readonlyPaths",
+                   "/proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger");
+    assert_strings(r.doc, "linux.maskedPaths",
+                   "/proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys "
+                   "/proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug "
+                   "/proc/scsi /sys/firmware /sys/devices/virtual/powercap /srv/secret");
+    assert_string_equal(str_at(r.doc, "linux.rootfsPropagation"), "rprivate");
+    result_free(&r);
+}
+
+/* ---- linux ---- */
+
+static void test_namespaces_and_resources(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p =
+        profile("limits.yaml", "name: web\n"
+                               "namespaces: {net: false, uts: false, cgroup: true}\n"
+                               "limits: {pids: 64, memory: 64m, memory_swap: 96m, cpus: 0.5}\n"
+                               "cgroup_parent: /batch/jobs\n"
+                               "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    json_t *ns = at(r.doc, "linux.namespaces");
+    assert_int_equal(json_array_size(ns), 4);
+    assert_string_equal(str_at(ns, "0.type"), "pid");
+    assert_string_equal(str_at(ns, "1.type"), "ipc");
+    assert_string_equal(str_at(ns, "2.type"), "mount");
+    assert_string_equal(str_at(ns, "3.type"), "cgroup");
+    /* No uts namespace, no host name (runc refuses one without it), no HOSTNAME. */
+    assert_null(at(r.doc, "hostname"));
+    _cleanup_free_ char *env = strings_at(r.doc, "process.env");
+    assert_null(strstr(env, "HOSTNAME"));
+    assert_int_equal(int_at(r.doc, "linux.resources.pids.limit"), 64);
+    assert_int_equal(int_at(r.doc, "linux.resources.memory.limit"), 64 << 20);
+    assert_int_equal(int_at(r.doc, "linux.resources.memory.swap"), 96 << 20);
+    assert_int_equal(int_at(r.doc, "linux.resources.cpu.quota"), 50000);
+    assert_int_equal(int_at(r.doc, "linux.resources.cpu.period"), 100000);
+    assert_null(at(r.doc, "linux.resources.cpu.shares"));
+    assert_string_equal(str_at(r.doc, "linux.cgroupsPath"), "/batch/jobs/congo-web");
+    /* Every device denied, then those congo's /dev holds. */
+    json_t *dev = at(r.doc, "linux.resources.devices");
+    assert_true(json_is_false(at(dev, "0.allow")));
+    assert_string_equal(str_at(dev, "0.access"), "rwm");
+    assert_null(at(dev, "0.type"));
+    static const int nodes[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}};
+    for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+        json_t *rule = json_array_get(dev, i + 1);
+        assert_true(json_is_true(at(rule, "allow")));
+        assert_string_equal(str_at(rule, "type"), "c");
+        assert_int_equal(int_at(rule, "major"), nodes[i][0]);
+        assert_int_equal(int_at(rule, "minor"), nodes[i][1]);
+    }
+    assert_int_equal(int_at(dev, "7.major"), 136);
+    assert_null(at(dev, "7.minor"));
+    assert_int_equal(int_at(dev, "8.major"), 5);
+    assert_int_equal(int_at(dev, "8.minor"), 2);
+    assert_int_equal(json_array_size(dev), 9);
+    result_free(&r);
+
+    /* auto: no path, so runc makes the cgroup below its own, as congo does below the launcher. */
+    congo(&r, "--print", "--format", "oci", "--set", "cgroup_parent=auto", p);
+    assert_int_equal(r.status, 0);
+    assert_null(at(r.doc, "linux.cgroupsPath"));
+    result_free(&r);
+}
+
+/* ---- seccomp ---- */
+
+static void test_seccomp(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("sc.yaml", "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    json_t *sc = at(r.doc, "linux.seccomp");
+    assert_string_equal(str_at(sc, "defaultAction"), "SCMP_ACT_ALLOW");
+#if defined(__x86_64__)
+    assert_strings(sc, "architectures", "SCMP_ARCH_X86_64 SCMP_ARCH_X86 SCMP_ARCH_X32");
+#endif
+    /* Whole calls with one errno share an entry. */
+    _cleanup_free_ char *names = strings_at(sc, "syscalls.0.names");
+    assert_true(strncmp(names, "kexec_load kexec_file_load reboot ", 34) == 0);
+    assert_non_null(strstr(names, " mount "));
+    assert_non_null(strstr(names, " ptrace "));
+    assert_string_equal(str_at(sc, "syscalls.0.action"), "SCMP_ACT_ERRNO");
+    assert_int_equal(int_at(sc, "syscalls.0.errnoRet"), EPERM);
+    assert_strings(sc, "syscalls.1.names", "clone3");
+    assert_int_equal(int_at(sc, "syscalls.1.errnoRet"), ENOSYS);
+    /* clone with CLONE_NEWNS set, whatever else is. */
+    assert_strings(sc, "syscalls.2.names", "clone");
+    assert_int_equal(int_at(sc, "syscalls.2.args.0.value"), 0x20000);
+    assert_int_equal(int_at(sc, "syscalls.2.args.0.valueTwo"), 0x20000);
+    assert_string_equal(str_at(sc, "syscalls.2.args.0.op"), "SCMP_CMP_MASKED_EQ");
+    /* ioctl TIOCSTI, on the request's low 32 bits. */
+    size_t n = json_array_size(at(sc, "syscalls"));
+    _cleanup_free_ char *last = xasprintf("syscalls.%zu", n - 2);
+    json_t *tiocsti = at(sc, last);
+    assert_strings(tiocsti, "names", "ioctl");
+    assert_int_equal(int_at(tiocsti, "args.0.index"), 1);
+    assert_int_equal(int_at(tiocsti, "args.0.value"), 0xffffffff);
+    assert_int_equal(int_at(tiocsti, "args.0.valueTwo"), 0x5412);
+    result_free(&r);
+
+    /* A file of the profile's: its errnos, and what a `!` line took back is gone. */
+    _cleanup_free_ char *rules = test_write(dir, "rules.seccomp",
+                                            "@default\n!mount\nptrace ESRCH\nioctl TIOCSCTTY\n");
+    _cleanup_free_ char *text = xasprintf("seccomp: %s\ncommand: /bin/true\n", rules);
+    _cleanup_free_ char *q = profile("file.yaml", text);
+    congo(&r, "--print", "--format", "oci", q);
+    assert_int_equal(r.status, 0);
+    sc = at(r.doc, "linux.seccomp");
+    _cleanup_free_ char *eperm = strings_at(sc, "syscalls.0.names");
+    assert_null(strstr(eperm, " mount "));
+    assert_null(strstr(eperm, " ptrace"));
+    bool esrch = false, tiocsctty = false;
+    size_t i;
+    json_t *rule;
+    json_array_foreach(at(sc, "syscalls"), i, rule)
+    {
+        _cleanup_free_ char *nm = strings_at(rule, "names");
+        esrch |= strcmp(nm, "ptrace") == 0 && int_at(rule, "errnoRet") == ESRCH;
+        tiocsctty |= strcmp(nm, "ioctl") == 0 && int_at(rule, "args.0.valueTwo") == 0x540e;
+    }
+    assert_true(esrch);
+    assert_true(tiocsctty);
+    result_free(&r);
+
+    congo(&r, "--print", "--format", "oci", "--set", "seccomp=unconfined", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(at(r.doc, "linux"));
+    assert_null(at(r.doc, "linux.seccomp"));
+    result_free(&r);
+}
+
+/* ---- both formats, the run form ---- */
+
+static void test_formats_agree(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *yaml = profile("same.yaml", "user: app\n"
+                                                     "limits: {pids: 10, memory: 32m}\n"
+                                                     "env: {A: b}\n"
+                                                     "init: false\n"
+                                                     "command: [/bin/sh, -c, 'echo $A']\n");
+    _cleanup_free_ char *conf_text =
+        xasprintf("rootfs = \"%s\";\nreadonly_rootfs = true;\nuser = \"app\";\n"
+                  "limits = { pids = 10; memory = \"32m\"; };\nenv = { A = \"b\"; };\n"
+                  "init = false;\ncommand = [ \"/bin/sh\", \"-c\", \"echo $A\" ];\n",
+                  root);
+    _cleanup_free_ char *conf = test_write(dir, "same.conf", conf_text);
+    struct result a, b, c;
+    congo(&a, "--print", "--format", "oci", yaml);
+    congo(&b, "--print", "--format", "oci", conf);
+    congo(&c, "--print", "--format", "oci", "run", root, "10", "32m", "-", "A=b",
+          "--readonly-rootfs", "--user", "app", "--init=false", "--name", "same", "--", "/bin/sh",
+          "-c", "echo $A");
+    assert_int_equal(a.status, 0);
+    assert_string_equal(a.out, b.out);
+    assert_string_equal(a.out, c.out);
+    /* init: false, no TERM: nothing to say. */
+    assert_string_equal(a.err, "");
+    result_free(&a);
+    result_free(&b);
+    result_free(&c);
+}
+
+/* ---- notes: harmless differences, said ---- */
+
+static void test_notes(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("notes.yaml", "limits: {cpu_shares: 512}\n"
+                                                   "stop_timeout: 30s\n"
+                                                   "command: /bin/true\n");
+    setenv("TERM", "xterm-test", 1);
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    unsetenv("TERM");
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    _cleanup_free_ char *env = strings_at(r.doc, "process.env");
+    assert_null(strstr(env, "TERM"));
+    assert_non_null(strstr(r.err, "congo-launch: note: TERM: congo passes its caller's TERM"));
+    assert_non_null(strstr(r.err, "`TERM=xterm-test` is left out"));
+    assert_non_null(strstr(r.err, "congo-launch: note: init: runc starts no init"));
+    _cleanup_free_ char *stop = xasprintf("%s:4: note: stop_timeout: a bundle has no stop", p);
+    assert_non_null(strstr(r.err, stop));
+    _cleanup_free_ char *shares =
+        xasprintf("%s:3: note: limits.cpu_shares: where cgroup v2 has cpu.weight", p);
+    assert_non_null(strstr(r.err, shares));
+    assert_non_null(strstr(r.err, "(20 for 512)"));
+    result_free(&r);
+}
+
+/* ---- refusals: a promise the bundle would break ---- */
+
+/* The status is 1, nothing is printed, and stderr is exactly want. */
+static void assert_refused(struct result *r, const char *want)
+{
+    assert_int_equal(r->status, 1);
+    assert_string_equal(r->out, "");
+    assert_string_equal(r->err, want);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    struct result r;
+    _cleanup_free_ char *rw_text = xasprintf("rootfs: %s\ncommand: /bin/true\n", root);
+    _cleanup_free_ char *rw = test_write(dir, "rw.yaml", rw_text);
+    congo(&r, "--print", "--format", "oci", rw);
+    _cleanup_free_ char *want = xasprintf(
+        "%s:1: error: rootfs: the root is writable, and runc writes into root.path itself: the "
+        "container's writes would reach `%s`; set `readonly_rootfs: true`, or use --bundle DIR, "
+        "which gives the bundle a root of its own\n",
+        rw, root);
+    assert_refused(&r, want);
+    result_free(&r);
+
+    _cleanup_free_ char *layers_text =
+        xasprintf("rootfs: %s\nreadonly_rootfs: true\nlayers:\n  - %s/srv\ncommand: x\n", root, root);
+    _cleanup_free_ char *layers = test_write(dir, "layers.yaml", layers_text);
+    congo(&r, "--print", "--format", "oci", layers);
+    free(want);
+    want = xasprintf("%s:4: error: layers: runc mounts one directory as the root and cannot "
+                     "stack layers over it; use --bundle DIR, which assembles them into the "
+                     "bundle's rootfs\n",
+                     layers);
+    assert_refused(&r, want);
+    result_free(&r);
+
+    _cleanup_free_ char *upper_text =
+        xasprintf("rootfs: %s\nupper: %s/srv\ncommand: x\n", root, dir);
+    _cleanup_free_ char *upper = test_write(dir, "upper.yaml", upper_text);
+    congo(&r, "--print", "--format", "oci", upper);
+    free(want);
+    want = xasprintf("%s:2: error: upper: runc keeps no upper layer: the container's writes "
+                     "would reach rootfs `%s` itself; set `readonly_rootfs: true`, or use "
+                     "--bundle DIR, which gives the bundle a root of its own\n",
+                     upper, root);
+    assert_refused(&r, want);
+    result_free(&r);
+
+    /* The host's root has /proc and more mounted below it. */
+    _cleanup_free_ char *host = test_write(dir, "host.yaml", "rootfs: /\nreadonly_rootfs: true\n"
+                                                             "command: x\n");
+    congo(&r, "--print", "--format", "oci", host);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    _cleanup_free_ char *below = xasprintf("%s:1: error: rootfs: a file system is mounted below "
+                                           "`/` (at `",
+                                           host);
+    assert_true(strncmp(r.err, below, strlen(below)) == 0);
+    assert_non_null(strstr(r.err, "use --bundle DIR, which copies that\n"));
+    result_free(&r);
+
+    /* What congo cannot make in a read-only root, every one of them. */
+    _cleanup_free_ char *src = xasprintf("%s/data", dir);
+    free(test_write(src, "f", ""));
+    _cleanup_free_ char *missing_text = xasprintf("mounts: ['%s:/nowhere']\n"
+                                                  "workdir: /work\n"
+                                                  "user: bob\n"
+                                                  "command: x\n",
+                                                  src);
+    _cleanup_free_ char *missing = profile("missing.yaml", missing_text);
+    congo(&r, "--print", "--format", "oci", missing);
+    free(want);
+    want = xasprintf(
+        "%s:3: error: mounts: target `/nowhere` does not exist in the read-only root, and "
+        "neither congo nor runc may make it there: make it in rootfs or a layer\n"
+        "%s:4: error: workdir: `/work` does not exist, and readonly_rootfs forbids making it\n"
+        "%s:5: error: user: user `bob` is not in the container's /etc/passwd\n",
+        missing, missing, missing);
+    assert_refused(&r, want);
+    result_free(&r);
+
+    /* congo looks the user up in what a mount puts at /etc/passwd; the export cannot. */
+    _cleanup_free_ char *passwd = xasprintf("%s/etc/passwd", root);
+    _cleanup_free_ char *etc_text =
+        xasprintf("mounts: ['%s:/etc/passwd:ro']\ncommand: x\n", passwd);
+    _cleanup_free_ char *etc = profile("etc.yaml", etc_text);
+    congo(&r, "--print", "--format", "oci", etc);
+    free(want);
+    want = xasprintf("%s:3: error: mounts: `/etc/passwd` covers the container's `/etc/passwd`, "
+                     "where congo looks up `user` as it starts; a bundle names the user by "
+                     "number, looked up in the root alone\n",
+                     etc);
+    assert_refused(&r, want);
+    result_free(&r);
+
+    /* An invalid profile is the same status as --print's, with the loader's message. */
+    _cleanup_free_ char *bad = profile("bad.yaml", "limits: {pids: lots}\ncommand: x\n");
+    congo(&r, "--print", "--format", "oci", bad);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "error: limits.pids: `lots` is not a process limit"));
+    result_free(&r);
+}
+
+/* ---- the command line ---- */
+
+static void test_usage(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("u.yaml", "command: x\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", "--show-origin", p);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "congo-launch: --show-origin does not go with --format oci\n"
+                               "Try `congo-launch --help`.\n");
+    result_free(&r);
+    congo(&r, "--print", "--format", "json", p);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--format `json`: expected yaml, conf or oci\n"));
+    result_free(&r);
+    congo(&r, "--bundle", "x", "--format", "oci", p);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--format does not go with --bundle\n"));
+    result_free(&r);
+    congo(&r, "--bundle", "x", "--print", p);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--bundle and --print exclude each other\n"));
+    result_free(&r);
+    congo(&r, "--bundle");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "option --bundle needs a value\n"));
+    result_free(&r);
+}
+
+/* A DIR that holds anything is refused before a file is read, and left as it was. */
+static void test_bundle_dir_not_empty(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("b.yaml", "command: x\n");
+    _cleanup_free_ char *bundle = xasprintf("%s/full", dir);
+    _cleanup_free_ char *kept = test_write(bundle, "rootfs", "mine");
+    struct result r;
+    congo(&r, "--bundle", bundle, p);
+    assert_int_equal(r.status, 125);
+    assert_string_equal(r.out, "");
+    _cleanup_free_ char *want =
+        geteuid() == 0
+            ? xasprintf("congo-launch: --bundle: `%s` is not empty (it holds `rootfs`); give a "
+                        "new directory\n",
+                        bundle)
+            : xstrdup("congo-launch: --bundle needs root: the bundle's root keeps its files' "
+                      "owners and device nodes\n");
+    assert_string_equal(r.err, want);
+    char *content = NULL;
+    size_t len;
+    assert_int_equal(read_file_max(kept, 100, &content, &len), 0);
+    assert_string_equal(content, "mine");
+    free(content);
+    result_free(&r);
+}
+
+/* A refusal leaves no DIR behind, and an in-place root copies nothing. */
+static void test_bundle_refused_leaves_nothing(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    _cleanup_free_ char *rw_text = xasprintf("rootfs: %s\nuser: nobody\ncommand: x\n", root);
+    _cleanup_free_ char *p = test_write(dir, "nobody.yaml", rw_text);
+    _cleanup_free_ char *bundle = xasprintf("%s/new", dir);
+    struct result r;
+    congo(&r, "--bundle", bundle, p);
+    assert_int_equal(r.status, 1);
+    _cleanup_free_ char *want =
+        xasprintf("%s:2: error: user: user `nobody` is not in the container's /etc/passwd\n", p);
+    assert_non_null(strstr(r.err, want));
+    struct stat st;
+    assert_int_equal(stat(bundle, &st), -1);
+    assert_int_equal(errno, ENOENT);
+    result_free(&r);
+
+    _cleanup_free_ char *q = profile("inplace.yaml", "command: x\n");
+    congo(&r, "--bundle", bundle, q);
+    assert_int_equal(r.status, 0);
+    _cleanup_free_ char *rootfs = xasprintf("%s/rootfs", bundle);
+    assert_int_equal(stat(rootfs, &st), -1);
+    _cleanup_free_ char *config = xasprintf("%s/config.json", bundle);
+    json_t *doc = json_load_file(config, 0, NULL);
+    _cleanup_free_ char *real = realpath(root, NULL);
+    assert_string_equal(str_at(doc, "root.path"), real);
+    json_decref(doc);
+    result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_process),
+        cmocka_unit_test(test_root_keeps_its_capabilities),
+        cmocka_unit_test(test_unlimited_rlimit),
+        cmocka_unit_test(test_mounts),
+        cmocka_unit_test(test_namespaces_and_resources),
+        cmocka_unit_test(test_seccomp),
+        cmocka_unit_test(test_formats_agree),
+        cmocka_unit_test(test_notes),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_bundle_dir_not_empty),
+        cmocka_unit_test(test_bundle_refused_leaves_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
