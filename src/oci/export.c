@@ -286,11 +286,12 @@ static json_t *process_json(const struct profile *p, const struct run_plan *plan
      * what the sets say across its setuid, so another user's are empty.
      */
     /*
-     * The ambient capabilities are also inheritable, and another user keeps
-     * them alone as effective and permitted (src/runtime/security.c): runc
-     * raises the ambient set after its setuid from these same lists.
+     * The ambient capabilities are also inheritable (src/runtime/security.c).
+     * runc raises them after its setuid, from a permitted set that must hold
+     * them: there the kept set, which the command's execve as another user
+     * than root reduces to the ambient set alone, as congo's does.
      */
-    uint64_t held = u->uid == 0 ? plan->caps : plan->caps_ambient;
+    uint64_t held = u->uid == 0 || plan->caps_ambient ? plan->caps : 0;
     json_t *caps = json_pack("{s:o, s:o, s:o, s:o, s:o}", "bounding", cap_array(plan->caps),
                              "effective", cap_array(held), "inheritable",
                              cap_array(plan->caps_ambient), "permitted", cap_array(held),

@@ -49,7 +49,7 @@ static int setup(void **state)
     free(test_write(root, "etc/passwd",
                     "root:x:0:0:root:/root:/bin/sh\n"
                     "app:x:1000:1000::/home/app:/bin/sh\n"));
-    free(test_write(root, "etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:app\nwheel:x:10:app\n"));
+    free(test_write(root, "etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:app\nwheel:x:10:app\naudio:x:29:\n"));
     static const char *const dirs[] = {"proc", "dev", "sys", "tmp", "run", "srv/data", "srv/ro",
                                        "home/app"};
     for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
@@ -443,6 +443,265 @@ static void test_seccomp(void **state)
     result_free(&r);
 }
 
+
+/* umask, groups, oom_score_adj and the ambient set, as the run applies them. */
+static void test_process_keys(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("pkeys.yaml", "user: app\n"
+                                                   "umask: '027'\n"
+                                                   "groups: [audio, 4242, staff]\n"
+                                                   "oom_score_adj: -500\n"
+                                                   "capabilities: {ambient: [NET_BIND_SERVICE]}\n"
+                                                   "no_new_privileges: false\n"
+                                                   "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    assert_int_equal(int_at(r.doc, "process.user.umask"), 027);
+    /* The user's own, then the profile's, a name looked up in the root, one already there kept once. */
+    json_t *gids = at(r.doc, "process.user.additionalGids");
+    assert_int_equal(json_array_size(gids), 5);
+    static const int want[] = {1000, 10, 50, 29, 4242};
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+        assert_int_equal(json_integer_value(json_array_get(gids, i)), want[i]);
+    assert_int_equal(int_at(r.doc, "process.oomScoreAdj"), -500);
+    assert_strings(r.doc, "process.capabilities.ambient", "CAP_NET_BIND_SERVICE");
+    assert_strings(r.doc, "process.capabilities.inheritable", "CAP_NET_BIND_SERVICE");
+    /* runc raises the ambient set from the permitted one: the kept set, which execve reduces. */
+    _cleanup_free_ char *bounding = strings_at(r.doc, "process.capabilities.bounding");
+    _cleanup_free_ char *permitted = strings_at(r.doc, "process.capabilities.permitted");
+    assert_string_equal(permitted, bounding);
+    result_free(&r);
+
+    /* The defaults: 0022, the launcher's oom_score_adj (none written), no ambient set. */
+    congo(&r, "--print", "--format", "oci", "--reset", "umask", "--reset", "oom_score_adj",
+          "--reset", "capabilities.ambient", "--reset", "groups", p);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(int_at(r.doc, "process.user.umask"), 022);
+    assert_null(at(r.doc, "process.oomScoreAdj"));
+    assert_int_equal(json_array_size(at(r.doc, "process.capabilities.ambient")), 0);
+    assert_int_equal(json_array_size(at(r.doc, "process.capabilities.inheritable")), 0);
+    assert_int_equal(json_array_size(at(r.doc, "process.capabilities.permitted")), 0);
+    assert_int_equal(json_array_size(at(r.doc, "process.user.additionalGids")), 3);
+    result_free(&r);
+
+    /* A group the root does not have stops the export where it would stop the run. */
+    congo(&r, "--print", "--format", "oci", "--set", "groups=[video]", p);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "error: groups: group `video` is not in the container's "
+                                  "/etc/group\n"));
+    result_free(&r);
+}
+
+/* base_env: the environment the run would give, either way. */
+static void test_base_env(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("benv.yaml", "hostname: box\n"
+                                                  "env: {A: b, PATH: /bin}\n"
+                                                  "base_env: false\n"
+                                                  "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    _cleanup_free_ char *alone = strings_at(r.doc, "process.env");
+    assert_null(strstr(alone, "HOSTNAME="));
+    assert_non_null(strstr(alone, "HOME=/root"));
+    assert_non_null(strstr(alone, "A=b"));
+    assert_non_null(strstr(alone, "PATH=/bin"));
+    assert_int_equal(json_array_size(at(r.doc, "process.env")), 3);
+    result_free(&r);
+
+    congo(&r, "--print", "--format", "oci", "--set", "base_env=true", p);
+    assert_int_equal(r.status, 0);
+    assert_strings(r.doc, "process.env", "PATH=/bin HOME=/root HOSTNAME=box A=b");
+    result_free(&r);
+}
+
+/* sysctl, domainname, annotations, a namespace joined, cgroup_path. */
+static void test_linux_keys(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("lkeys.yaml", "domainname: example.org\n"
+                                                   "sysctl: {net.ipv4.ip_forward: '1', "
+                                                   "kernel.msgmax: '8192'}\n"
+                                                   "annotations: {org.example.owner: ops, "
+                                                   "note: 'a=b'}\n"
+                                                   "namespaces: {net: /proc/1/ns/net}\n"
+                                                   "cgroup_path: /batch/exact\n"
+                                                   "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    assert_string_equal(str_at(r.doc, "domainname"), "example.org");
+    assert_string_equal(json_string_value(json_object_get(at(r.doc, "linux.sysctl"),
+                                                          "net.ipv4.ip_forward")),
+                        "1");
+    assert_string_equal(json_string_value(json_object_get(at(r.doc, "linux.sysctl"),
+                                                          "kernel.msgmax")),
+                        "8192");
+    assert_int_equal(json_object_size(at(r.doc, "linux.sysctl")), 2);
+    assert_string_equal(json_string_value(json_object_get(at(r.doc, "annotations"),
+                                                          "org.example.owner")),
+                        "ops");
+    assert_string_equal(json_string_value(json_object_get(at(r.doc, "annotations"), "note")),
+                        "a=b");
+    /* The net namespace joined by its path, in the place of a new one. */
+    bool joined = false;
+    size_t i;
+    json_t *ns;
+    json_array_foreach(at(r.doc, "linux.namespaces"), i, ns)
+    {
+        if (strcmp(str_at(ns, "type"), "network") != 0)
+            continue;
+        assert_false(joined);
+        joined = true;
+        assert_string_equal(str_at(ns, "path"), "/proc/1/ns/net");
+    }
+    assert_true(joined);
+    /* cgroup_path is the cgroup itself. */
+    assert_string_equal(str_at(r.doc, "linux.cgroupsPath"), "/batch/exact");
+    result_free(&r);
+
+    congo(&r, "--print", "--format", "oci", "--set", "cgroup_path=/top", "--reset", "sysctl",
+          "--reset", "annotations", "--reset", "domainname", p);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(str_at(r.doc, "linux.cgroupsPath"), "/top");
+    assert_null(at(r.doc, "linux.sysctl"));
+    assert_null(at(r.doc, "annotations"));
+    assert_null(at(r.doc, "domainname"));
+    result_free(&r);
+}
+
+/* upper: none writes into rootfs itself, as runc does with root.path: named in place. */
+static void test_upper_none(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *text = xasprintf("rootfs: %s\nupper: none\ncommand: /bin/true\n", root);
+    _cleanup_free_ char *p = test_write(dir, "direct.yaml", text);
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    _cleanup_free_ char *real = realpath(root, NULL);
+    assert_string_equal(str_at(r.doc, "root.path"), real);
+    assert_true(json_is_false(at(r.doc, "root.readonly")));
+    result_free(&r);
+}
+
+/* The mount types and options of the profile, and built-ins removed with `type: none`. */
+static void test_mount_types(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *src = xasprintf("%s/data", dir);
+    free(test_write(src, "file", "x"));
+    _cleanup_free_ char *text =
+        xasprintf("mounts:\n"
+                  "  - {target: /dev/mqueue, type: none}\n"
+                  "  - {target: /tmp, type: none}\n"
+                  "  - {target: /sys/fs/cgroup, type: cgroup, options: rw}\n"
+                  "  - {target: /proc, type: proc, options: 'hidepid=2'}\n"
+                  "  - {target: /srv/ro, type: bind, source: %s, options: 'bind,nosuid,ro'}\n"
+                  "  - {target: /srv/data, type: bind, source: %s, options: 'noexec,noatime'}\n"
+                  "command: /bin/true\n",
+                  src, src);
+    _cleanup_free_ char *p = profile("types.yaml", text);
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    assert_non_null(r.doc);
+    assert_null(mount_at(r.doc, "/dev/mqueue", NULL));
+    assert_null(mount_at(r.doc, "/tmp", NULL));
+    /* The profile's cgroup mount, made writable (congo's own is read-only). */
+    _cleanup_free_ char *cg = mount_options(r.doc, "/sys/fs/cgroup");
+    assert_string_equal(cg, "nosuid noexec nodev");
+    _cleanup_free_ char *proc = mount_options(r.doc, "/proc");
+    assert_string_equal(proc, "nosuid nodev noexec hidepid=2");
+    /* A plain bind: its flags, the source's others, and nothing recursive. */
+    _cleanup_free_ char *ro = mount_options(r.doc, "/srv/ro");
+    assert_true(strncmp(ro, "bind ro nosuid", 14) == 0);
+    assert_null(strstr(ro, "rbind"));
+    assert_null(strstr(ro, "rro"));
+    /* A recursive one: each flag again for what is below, one atime mode. */
+    _cleanup_free_ char *data = mount_options(r.doc, "/srv/data");
+    assert_true(strncmp(data, "rbind ", 6) == 0);
+    assert_non_null(strstr(data, " noexec "));
+    assert_non_null(strstr(data, " noatime"));
+    assert_null(strstr(data, "relatime"));
+    assert_true(str_has_suffix(data, " rnoexec rnoatime"));
+    result_free(&r);
+}
+
+/* `!PATH` takes a built-in masked or read-only path back: the bundle lacks it too. */
+static void test_paths_taken_back(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("back.yaml", "masked_paths: ['!/proc/kcore', /srv/secret]\n"
+                                                  "readonly_paths: ['!/proc/sys']\n"
+                                                  "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    _cleanup_free_ char *masked = strings_at(r.doc, "linux.maskedPaths");
+    assert_null(strstr(masked, "/proc/kcore"));
+    assert_non_null(strstr(masked, "/proc/keys"));
+    assert_true(str_has_suffix(masked, " /srv/secret"));
+    assert_strings(r.doc, "linux.readonlyPaths", "/proc/bus /proc/fs /proc/irq /proc/sysrq-trigger");
+    result_free(&r);
+}
+
+/* An OCI policy is exported as the policy it is: an inline map, or a .json file. */
+static void test_seccomp_policy(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *p = profile("pol.yaml",
+                                     "seccomp:\n"
+                                     "  defaultAction: SCMP_ACT_ERRNO\n"
+                                     "  defaultErrnoRet: 38\n"
+                                     "  flags: [SECCOMP_FILTER_FLAG_LOG]\n"
+                                     "  syscalls:\n"
+                                     "    - {names: [read, write, exit_group], action: SCMP_ACT_ALLOW}\n"
+                                     "    - names: [personality]\n"
+                                     "      action: SCMP_ACT_ERRNO\n"
+                                     "      errnoRet: 3\n"
+                                     "      args: [{index: 0, value: 8, op: SCMP_CMP_NE}]\n"
+                                     "command: /bin/true\n");
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    json_t *sc = at(r.doc, "linux.seccomp");
+    assert_string_equal(str_at(sc, "defaultAction"), "SCMP_ACT_ERRNO");
+    assert_int_equal(int_at(sc, "defaultErrnoRet"), 38);
+    assert_strings(sc, "flags", "SECCOMP_FILTER_FLAG_LOG");
+    assert_null(at(sc, "architectures"));
+    assert_int_equal(json_array_size(at(sc, "syscalls")), 2);
+    assert_strings(sc, "syscalls.0.names", "read write exit_group");
+    assert_string_equal(str_at(sc, "syscalls.0.action"), "SCMP_ACT_ALLOW");
+    assert_int_equal(int_at(sc, "syscalls.1.errnoRet"), 3);
+    assert_int_equal(int_at(sc, "syscalls.1.args.0.value"), 8);
+    assert_string_equal(str_at(sc, "syscalls.1.args.0.op"), "SCMP_CMP_NE");
+    result_free(&r);
+
+    _cleanup_free_ char *file =
+        test_write(dir, "policy.json",
+                   "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
+                   " \"syscalls\": [{\"names\": [\"unshare\"], \"action\": \"SCMP_ACT_ERRNO\","
+                   " \"errnoRet\": 3}]}\n");
+    _cleanup_free_ char *set = xasprintf("seccomp=%s", file);
+    congo(&r, "--print", "--format", "oci", "--set", set, p);
+    assert_int_equal(r.status, 0);
+    sc = at(r.doc, "linux.seccomp");
+    assert_string_equal(str_at(sc, "defaultAction"), "SCMP_ACT_ALLOW");
+    assert_strings(sc, "architectures", "SCMP_ARCH_X86_64");
+    assert_strings(sc, "syscalls.0.names", "unshare");
+    assert_int_equal(int_at(sc, "syscalls.0.errnoRet"), 3);
+    assert_null(at(sc, "flags"));
+    result_free(&r);
+}
+
 /* ---- both formats, the run form ---- */
 
 static void test_formats_agree(void **state)
@@ -707,6 +966,13 @@ int main(void)
         cmocka_unit_test(test_mounts),
         cmocka_unit_test(test_namespaces_and_resources),
         cmocka_unit_test(test_seccomp),
+        cmocka_unit_test(test_process_keys),
+        cmocka_unit_test(test_base_env),
+        cmocka_unit_test(test_linux_keys),
+        cmocka_unit_test(test_upper_none),
+        cmocka_unit_test(test_mount_types),
+        cmocka_unit_test(test_paths_taken_back),
+        cmocka_unit_test(test_seccomp_policy),
         cmocka_unit_test(test_formats_agree),
         cmocka_unit_test(test_notes),
         cmocka_unit_test(test_refusals),
