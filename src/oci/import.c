@@ -798,7 +798,25 @@ static void import_linux(struct import *im, const struct node *config)
 
 /* ---- mounts ---- */
 
-/* A mount's options as the profile writes them, the bind words aside: a comma list. */
+/* Is word among the comma list s? */
+static bool has_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *w = s; w && *w;) {
+        const char *end = strchrnul(w, ',');
+        if ((size_t)(end - w) == n && strncmp(w, word, n) == 0)
+            return true;
+        w = *end ? end + 1 : end;
+    }
+    return false;
+}
+
+/*
+ * A mount's options as the profile writes them, the bind words aside: a
+ * comma list. runc's recursive flags (rro, rnosuid, ...: the flag through
+ * every mount of the bind) are the flags themselves: congo sets a bind's
+ * flags through its whole tree.
+ */
 static char *mount_options(struct import *im, const struct node *opts, bool *bind, bool *rbind)
 {
     struct strbuf sb = {0};
@@ -806,12 +824,17 @@ static char *mount_options(struct import *im, const struct node *opts, bool *bin
         const struct node *o = opts->items[i];
         if (!want(im, o, is_string(o), "a string"))
             continue;
-        if (strcmp(o->text, "bind") == 0)
+        const char *word = o->text;
+        unsigned long flag;
+        bool set;
+        if (word[0] == 'r' && mount_flag_word(word + 1, strlen(word + 1), &flag, &set))
+            word++;
+        if (strcmp(word, "bind") == 0)
             *bind = true;
-        else if (strcmp(o->text, "rbind") == 0)
+        else if (strcmp(word, "rbind") == 0)
             *rbind = true;
-        else
-            strbuf_printf(&sb, "%s%s", sb.len ? "," : "", o->text);
+        else if (!has_word(sb.buf, word))
+            strbuf_printf(&sb, "%s%s", sb.len ? "," : "", word);
     }
     return strbuf_steal(&sb);
 }

@@ -194,6 +194,30 @@ static void test_writable_root(void **state)
     diags_free(&d);
 }
 
+/* runc's recursive flags (rro, rnosuid, ...) are the flags: congo sets a bind's through its tree. */
+static void test_recursive_flags(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "rflags",
+                "{\"mounts\": ["
+                " {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+                " {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"data\","
+                "  \"options\": [\"rbind\", \"ro\", \"nosuid\", \"rro\", \"rnosuid\", \"rnoexec\","
+                "   \"relatime\"]}]}",
+                0);
+    const struct profile_mount *data = NULL;
+    for (size_t i = 0; i < p.n_mounts; i++)
+        if (strcmp(p.mounts[i].target, "/data") == 0)
+            data = &p.mounts[i];
+    assert_non_null(data);
+    assert_string_equal(data->options, "ro,nosuid,noexec,relatime");
+    profile_free(&p);
+    diags_free(&d);
+}
+
 /* One config that fails: the first error's key (a JSON pointer) and message. */
 static void check_error(const char *patch, const char *pointer, const char *msg)
 {
@@ -309,6 +333,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
+        cmocka_unit_test(test_recursive_flags),
         cmocka_unit_test(test_errors),              cmocka_unit_test(test_unknown_and_literal),
         cmocka_unit_test(test_print_loads_back),
     };
