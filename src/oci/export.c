@@ -390,23 +390,14 @@ static json_t *fs_mount(const struct plan_mount *m, bool readonly, struct diags 
     return mount_json(m->target, m->fstype, m->source, options);
 }
 
-/* statvfs's ST_* flags as MS_* flags: the same bits, but for relatime. */
-static unsigned long ms_of_statvfs(unsigned long st)
-{
-    unsigned long ms = st & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
-                             MS_NOATIME | MS_NODIRATIME);
-    return ms | (st & ST_RELATIME ? MS_RELATIME : 0);
-}
-
-#define ATIME_FLAGS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
-
 /*
  * A host path bound in as congo binds it: with what is mounted below it
  * (rbind) unless its options say `bind`. congo sets the flags its options
  * name on the copy, through the whole tree, and keeps the source's others
  * (mount_setattr, AT_RECURSIVE). runc remounts the bind with exactly the
- * flags its options name, which would clear the source's nosuid, nodev
- * and noexec: so those are named too, and each flag again as runc's
+ * flags its options name, which would clear the source's ro, nosuid,
+ * nodev and noexec: so those are named too (statvfs's ST_ bits are the
+ * MS_ ones), and each flag again as runc's
  * recursive option (`rro`, `rnosuid`: runc 1.1, Linux 5.12) for what is
  * mounted below. Without flags runc remounts nothing, as congo sets none.
  */
@@ -424,9 +415,8 @@ static json_t *bind_mount(const struct profile *p, const struct plan_mount *m, b
                m->source, m->target, strerror(errno));
         return mount_json(m->target, "bind", m->source, options);
     }
-    unsigned long source = ms_of_statvfs(sv.f_flag);
-    if (flags & ATIME_FLAGS)
-        source &= ~(unsigned long)ATIME_FLAGS; /* one atime mode: the profile's */
+    /* (A remount keeps the atime mode unless it names one: those need no copy.) */
+    unsigned long source = sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC);
     put_flags(options, source | flags, NULL);
     if (m->recursive)
         for (size_t i = 0; i < ARRAY_SIZE(flag_options); i++)

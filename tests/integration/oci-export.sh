@@ -37,7 +37,7 @@ mkdir -p "$EX"
 ln -s "$ROOTFS" "$EX/rootfs"
 PROFILES=$(ls "$EX"/*.yaml "$EX"/*.conf "$EX"/*/*.yaml "$EX"/*/*.conf "$SRCDIR"/profiles/*.yaml)
 
-plan $(($(printf '%s\n' "$PROFILES" | wc -l) + 9))
+plan $(($(printf '%s\n' "$PROFILES" | wc -l) + 12))
 
 unset TERM
 ulimit -Sn "$(ulimit -Hn)" 2>/dev/null
@@ -77,6 +77,12 @@ echo "pid namespace: $(if [ "$(ls /proc | grep -c "^[0-9]")" -lt 20 ]; then echo
 echo "cgroup namespace: $(awk -F: "\$3 != \"/\" { h = 1 } END { print h ? \"host\" : \"own\" }" /proc/self/cgroup)"
 env | sort | sed "s/^/env: /"
 grep -e "^Cap" -e "^NoNewPrivs" -e "^Seccomp:" /proc/self/status
+echo "umask: $(umask)"
+echo "domainname: $(cat /proc/sys/kernel/domainname)"
+echo "oom_score_adj: $(cat /proc/self/oom_score_adj)"
+for s in net/ipv4/ip_forward net/ipv4/ping_group_range kernel/msgmax kernel/shmmni; do
+    echo "sysctl $s: $(cat /proc/sys/$s)"
+done
 echo "unshare -U: $(unshare -U true 2>&1)"
 ulimit -a | sed "s/^/soft /"
 ulimit -H -a | sed "s/^/hard /"
@@ -212,6 +218,105 @@ EOF
     return $status
 }
 t "a profile of every key OCI can say: runc shows the command what congo shows it" every_key
+
+# The keys the profile gained since: umask, groups, domainname,
+# oom_score_adj, an ambient capability (the command runs as app, so it
+# keeps that one alone), sysctl, annotations, base_env false, a network
+# namespace joined by path, binds with flags of their own and without
+# rbind, built-in mounts removed, built-in paths taken back, an OCI
+# seccomp policy, and `upper: none` (on a copy of the root, which both
+# write into). The same profile is written in YAML and in libconfig.
+newer_keys() {
+    fmt=$1
+    mkdir -p "$WORK/data2/sub"
+    echo two >"$WORK/data2/file"
+    if [ ! -e "$WORK/netns" ]; then
+        touch "$WORK/netns"
+        unshare --net="$WORK/netns" true || return 1
+    fi
+    if [ ! -d "$WORK/direct-root" ]; then
+        cp -a "$ROOTFS" "$WORK/direct-root" || return 1
+    fi
+    case $fmt in
+    yaml) p=$(profile newer.yaml <<EOF
+name: newer_keys
+rootfs: $ROOTFS
+hostname: newer
+domainname: example.org
+user: app
+umask: '0027'
+groups: [staff, 4242]
+oom_score_adj: 300
+capabilities: {ambient: [NET_BIND_SERVICE]}
+sysctl: {net.ipv4.ip_forward: '1', net.ipv4.ping_group_range: '0 0', kernel.msgmax: '4096'}
+annotations: {org.example.owner: ops}
+namespaces: {net: $WORK/netns}
+base_env: false
+env: {PATH: '/bin:/usr/bin', ONE: '1'}
+mounts:
+  - {target: /dev/mqueue, type: none}
+  - {target: /srv/plain, type: bind, source: $WORK/data2, options: 'bind,nosuid,noexec'}
+  - {target: /srv/tree, source: $WORK/data2, options: 'ro,nodev'}
+  - {target: /proc, type: proc, options: 'hidepid=2'}
+masked_paths: ['!/proc/kcore', '!/proc/keys']
+readonly_paths: ['!/proc/sysrq-trigger']
+seccomp:
+  defaultAction: SCMP_ACT_ALLOW
+  syscalls:
+    - {names: [unshare], action: SCMP_ACT_ERRNO, errnoRet: 3}
+init: false
+EOF
+) ;;
+    conf) p=$(profile newer.conf <<EOF
+name = "newer_keys";
+rootfs = "$ROOTFS";
+hostname = "newer";
+domainname = "example.org";
+user = "app";
+umask = "0027";
+groups = [ "staff", "4242" ];
+oom_score_adj = 300;
+capabilities = { ambient = [ "NET_BIND_SERVICE" ]; };
+sysctl = ( "net.ipv4.ip_forward=1", "net.ipv4.ping_group_range=0 0", "kernel.msgmax=4096" );
+annotations = ( "org.example.owner=ops" );
+namespaces = { net = "$WORK/netns"; };
+base_env = false;
+env = { PATH = "/bin:/usr/bin"; ONE = "1"; };
+mounts = (
+  { target = "/dev/mqueue"; type = "none"; },
+  { target = "/srv/plain"; type = "bind"; source = "$WORK/data2"; options = "bind,nosuid,noexec"; },
+  { target = "/srv/tree"; source = "$WORK/data2"; options = "ro,nodev"; },
+  { target = "/proc"; type = "proc"; options = "hidepid=2"; }
+);
+masked_paths = [ "!/proc/kcore", "!/proc/keys" ];
+readonly_paths = [ "!/proc/sysrq-trigger" ];
+seccomp = {
+  defaultAction = "SCMP_ACT_ALLOW";
+  syscalls = ( { names = [ "unshare" ]; action = "SCMP_ACT_ERRNO"; errnoRet = 3; } );
+};
+init = false;
+EOF
+) ;;
+    esac
+    probe_matches "$p" || return 1
+    # What it shows is the profile's, not a default (the probe would match those too).
+    for want in "^umask: 0027\$" "^domainname: example.org\$" "^oom_score_adj: 300\$" \
+        "^CapAmb:	0*400\$" "groups=1000(app),50(staff),4242" "^sysctl kernel/msgmax: 4096\$" \
+        "^env: ONE=1\$" "^unshare -U: .*No such process\$" "^network devices: lo \$" \
+        "^/proc/kcore: [0-9]* bytes\$" "^mount: /srv/plain rw,nosuid,noexec\$" \
+        "^mount: /srv/tree ro,nodev\$"; do
+        grep -q "$want" "$b.runc" || { echo "no [$want] in:"; cat "$b.runc"; return 1; }
+    done
+    ! grep -q -e "^env: HOSTNAME=" -e "^mount: /dev/mqueue " "$b.runc" ||
+        { echo "a default came back:"; cat "$b.runc"; return 1; }
+    # upper: none: both write into the root itself, given in place.
+    probe_matches "$p" --set "rootfs=$WORK/direct-root" --set upper=none || return 1
+    grep -q "\"path\": \"$WORK/direct-root\"" "$b/config.json" ||
+        { echo "not in place:"; grep '"path"' "$b/config.json"; return 1; }
+    [ -e "$WORK/direct-root/.probe-write" ] || { echo "nothing was written into rootfs"; return 1; }
+}
+t "the newer keys in YAML: runc shows the command what congo shows it" newer_keys yaml
+t "the newer keys in libconfig: runc shows the command what congo shows it" newer_keys conf
 
 # Every file of the root as the command finds it: name, type, mode, owner,
 # link target, content.

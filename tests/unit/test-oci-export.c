@@ -702,6 +702,147 @@ static void test_seccomp_policy(void **state)
     result_free(&r);
 }
 
+/* ---- the round trip: config.json read back as a profile ---- */
+
+/*
+ * a without the entries whose key (NULL: the whole entry) repeats an
+ * earlier one's: the importer's own /dev binds and their device rules.
+ */
+static json_t *first_of_each(json_t *a, const char *key)
+{
+    json_t *out = json_array();
+    size_t i, j;
+    json_t *v, *w;
+    json_array_foreach(a, i, v)
+    {
+        bool seen = false;
+        json_array_foreach(out, j, w)
+        {
+            seen |= key ? json_equal(json_object_get(v, key), json_object_get(w, key))
+                        : json_equal(v, w);
+        }
+        if (!seen)
+            json_array_append(out, v);
+    }
+    return out;
+}
+
+static void assert_same_at(json_t *a, json_t *b, const char *path)
+{
+    json_t *x = at(a, path), *y = at(b, path);
+    if (json_equal(x, y) || (!x && !y))
+        return;
+    _cleanup_free_ char *tx = x ? json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("none");
+    _cleanup_free_ char *ty = y ? json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("none");
+    fail_msg("%s: %s, read back %s", path, tx, ty);
+}
+
+/*
+ * profile -> --print --format oci -> config.json, which congo reads as a
+ * profile of its own: exported again, every value both sides map is the
+ * same (the importer lists congo's /dev binds as mounts of the config's,
+ * so a repeat of a target is not counted; env may change order).
+ */
+static void round_trip(const char *profile_path, const char *const *extra)
+{
+    const char *args[16] = {"--print", "--format", "oci"};
+    size_t n = 3;
+    for (size_t i = 0; extra && extra[i]; i++)
+        args[n++] = extra[i];
+    args[n++] = profile_path;
+    args[n] = NULL;
+    struct result a;
+    run_congo(&a, args);
+    assert_int_equal(a.status, 0);
+    assert_non_null(a.doc);
+    _cleanup_free_ char *bundle = xasprintf("%s/rt-bundle", dir);
+    _cleanup_free_ char *config = test_write(bundle, "config.json", a.out);
+    struct result b;
+    congo(&b, "--print", "--format", "oci", config);
+    if (b.status != 0)
+        fail_msg("read back: %s", b.err);
+    assert_non_null(b.doc);
+    static const char *const same[] = {
+        "root", "hostname", "domainname", "annotations", "process.user", "process.args",
+        "process.cwd", "process.capabilities", "process.rlimits", "process.noNewPrivileges",
+        "process.oomScoreAdj", "linux.namespaces", "linux.sysctl", "linux.cgroupsPath",
+        "linux.resources.memory", "linux.resources.cpu", "linux.resources.pids",
+        "linux.maskedPaths", "linux.readonlyPaths", "linux.seccomp", "linux.rootfsPropagation",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(same); i++)
+        assert_same_at(a.doc, b.doc, same[i]);
+    json_t *env_a = at(a.doc, "process.env"), *env_b = at(b.doc, "process.env");
+    assert_int_equal(json_array_size(env_a), json_array_size(env_b));
+    size_t i, j;
+    json_t *v, *w;
+    json_array_foreach(env_a, i, v)
+    {
+        bool found = false;
+        json_array_foreach(env_b, j, w) found |= json_equal(v, w);
+        if (!found)
+            fail_msg("process.env: %s is not read back", json_string_value(v));
+    }
+    json_t *mounts = first_of_each(json_object_get(b.doc, "mounts"), "destination");
+    json_t *wrap = json_pack("{s:o}", "mounts", mounts);
+    assert_same_at(a.doc, wrap, "mounts");
+    json_decref(wrap);
+    json_t *devices = first_of_each(at(b.doc, "linux.resources.devices"), NULL);
+    json_t *want_devices = at(a.doc, "linux.resources.devices");
+    assert_true(json_equal(want_devices, devices));
+    json_decref(devices);
+    result_free(&a);
+    result_free(&b);
+    test_rmrf(bundle);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *src = xasprintf("%s/data", dir);
+    free(test_write(src, "file", "x"));
+    _cleanup_free_ char *text = xasprintf(
+        "name: trip\n"
+        "hostname: trip-host\n"
+        "domainname: example.org\n"
+        "user: app\n"
+        "umask: '0077'\n"
+        "groups: [audio, 4242]\n"
+        "workdir: /srv\n"
+        "env: {ONE: '1', PATH: /bin}\n"
+        "oom_score_adj: 250\n"
+        "capabilities: {add: [NET_ADMIN], drop: [MKNOD], ambient: [NET_BIND_SERVICE]}\n"
+        "sysctl: {kernel.msgmax: '4096', net.ipv4.ip_forward: '1'}\n"
+        "annotations: {org.example.owner: ops}\n"
+        "namespaces: {cgroup: true, uts: true}\n"
+        "limits: {pids: 50, memory: 64m, memory_swap: 96m, cpus: 1.5}\n"
+        "rlimits: {nofile: 100:200, core: 0}\n"
+        "no_new_privileges: false\n"
+        "cgroup_path: /trip/exact\n"
+        "mounts:\n"
+        "  - {target: /dev/mqueue, type: none}\n"
+        "  - {target: /run, type: tmpfs, options: 'size=1m,mode=700'}\n"
+        "  - {target: /srv/data, source: %s, options: 'ro,nosuid'}\n"
+        "masked_paths: ['!/proc/kcore', /srv/secret]\n"
+        "readonly_paths: ['!/proc/sys', /srv]\n"
+        "seccomp:\n"
+        "  defaultAction: SCMP_ACT_ERRNO\n"
+        "  defaultErrnoRet: 38\n"
+        "  flags: [SECCOMP_FILTER_FLAG_LOG]\n"
+        "  syscalls:\n"
+        "    - {names: [read, write, exit_group], action: SCMP_ACT_ALLOW}\n"
+        "init: false\n"
+        "command: [/bin/echo, hi]\n",
+        src);
+    _cleanup_free_ char *p = profile("trip.yaml", text);
+    round_trip(p, NULL);
+    /* The deny-lists, default and of a file, and upper: none (read back as upper: none). */
+    _cleanup_free_ char *rules = test_write(dir, "trip.seccomp", "@default\nptrace ESRCH\n");
+    _cleanup_free_ char *set_rules = xasprintf("seccomp=%s", rules);
+    round_trip(p, (const char *const[]){"--set", set_rules, NULL});
+    round_trip(p, (const char *const[]){"--reset", "seccomp", "--set", "upper=none", "--set",
+                                        "readonly_rootfs=false", NULL});
+}
+
 /* ---- both formats, the run form ---- */
 
 static void test_formats_agree(void **state)
@@ -973,6 +1114,7 @@ int main(void)
         cmocka_unit_test(test_mount_types),
         cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_seccomp_policy),
+        cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_formats_agree),
         cmocka_unit_test(test_notes),
         cmocka_unit_test(test_refusals),
