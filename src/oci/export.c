@@ -794,8 +794,13 @@ char *oci_config(const struct profile *p, const struct run_plan *plan, const str
                             plan->root.readonly);
     if (plan->hostname)
         json_object_set_new(doc, "hostname", json_string(plan->hostname));
-    if (plan->domainname)
+    if (plan->domainname) {
         json_object_set_new(doc, "domainname", json_string(plan->domainname));
+        note(d, &p->origin[KEY_DOMAINNAME], "domainname",
+             "runc before 1.2 ignores config.json's domainname: under it the container keeps "
+             "the NIS domain name its new uts namespace starts with (the host's); crun and "
+             "later runc set it");
+    }
     if (plan->annotations) {
         /* Kept and never read, by congo as by runc (its state.json). */
         json_t *a = json_object();

@@ -538,6 +538,9 @@ static void test_linux_keys(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(r.doc);
     assert_string_equal(str_at(r.doc, "domainname"), "example.org");
+    _cleanup_free_ char *domain_note =
+        xasprintf("%s:3: note: domainname: runc before 1.2 ignores config.json's domainname", p);
+    assert_non_null(strstr(r.err, domain_note));
     assert_string_equal(json_string_value(json_object_get(at(r.doc, "linux.sysctl"),
                                                           "net.ipv4.ip_forward")),
                         "1");
