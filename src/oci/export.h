@@ -42,7 +42,8 @@ char *oci_config(const struct profile *p, const struct run_plan *plan, const str
 /*
  * --print --format oci: config.json with root.path the profile's rootfs
  * itself, which only a read-only root without layers allows (runc writes
- * into root.path directly). Returns the text, or NULL when d got an error.
+ * into root.path directly), or `upper: none`, where congo writes into it
+ * too. Returns the text, or NULL when d got an error.
  */
 char *oci_print(const struct profile *p, const struct run_plan *plan, struct diags *d);
 
@@ -51,8 +52,8 @@ char *oci_print(const struct profile *p, const struct run_plan *plan, struct dia
  * assembled root: rootfs with the layers (and an upper directory's diff/)
  * applied in order, overlay's whiteouts and opaque directories honoured,
  * so that the container's writes reach only the bundle's copy. A read-only
- * root without layers and without file systems mounted below it is named
- * in place instead. Needs root. Refusals go to d, failures of the host to
+ * root without layers and without file systems mounted below it, and the
+ * rootfs of `upper: none`, are named in place instead. Needs root. Refusals go to d, failures of the host to
  * e; either way -1, with nothing left in DIR. An INT, TERM, HUP or QUIT
  * pending (the caller blocks them) stops it the same way.
  */
