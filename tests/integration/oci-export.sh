@@ -37,7 +37,7 @@ mkdir -p "$EX"
 ln -s "$ROOTFS" "$EX/rootfs"
 PROFILES=$(ls "$EX"/*.yaml "$EX"/*.conf "$EX"/*/*.yaml "$EX"/*/*.conf "$SRCDIR"/profiles/*.yaml)
 
-plan $(($(printf '%s\n' "$PROFILES" | wc -l) + 12))
+plan $(($(printf '%s\n' "$PROFILES" | wc -l) + 11))
 
 unset TERM
 ulimit -Sn "$(ulimit -Hn)" 2>/dev/null
