@@ -465,8 +465,13 @@ static void import_process_object(struct import *im, const struct node *proc)
     CHECK_FIELDS(im, proc, fields);
     bool_field(im, proc, "terminal");
     const struct node *args = array_field(im, proc, "args");
-    if (args)
+    /* The spec asks at least one word of a process on Linux, as runc does. */
+    if (args && args->n_items == 0)
+        fail(im, args, "no command: `args` needs at least one word");
+    else if (args)
         import_strings(im, args, "command");
+    else if (!field(proc, "args"))
+        fail(im, proc, "`args` is missing: the command, at least one word");
     const struct node *env = array_field(im, proc, "env");
     if (env)
         import_strings(im, env, "env");
@@ -503,7 +508,8 @@ static void import_process(struct import *im, const struct node *config)
 
 /* ---- linux ---- */
 
-static void import_namespaces(struct import *im, const struct node *linux_)
+/* linux_ may be an empty stand-in; where: what an error about the whole list is located at. */
+static void import_namespaces(struct import *im, const struct node *linux_, const struct node *where)
 {
     /* The spec's names, in congo's order of the profile's namespaces map. */
     static const struct {
@@ -511,7 +517,7 @@ static void import_namespaces(struct import *im, const struct node *linux_)
     } names[] = {{"cgroup", "cgroup"}, {"ipc", "ipc"}, {"mount", "mount"},
                  {"network", "net"},   {"pid", "pid"}, {"uts", "uts"}};
     const struct node *arr = array_field(im, linux_, "namespaces");
-    const struct node *from = arr ? arr : linux_;
+    const struct node *from = arr ? arr : where;
     const struct node *given[ARRAY_SIZE(names)] = {0};
     static const struct spec_field fields[] = {{"type", NULL}, {"path", NULL}};
     for (size_t i = 0; arr && i < arr->n_items; i++) {
@@ -543,15 +549,23 @@ static void import_namespaces(struct import *im, const struct node *linux_)
             string_field(im, ns, "path");
         }
     }
+    /* The spec's default, the runtime's own mount namespace, is the host's: congo needs its own. */
+    if (!given[2] && (arr || !field(linux_, "namespaces")))
+        fail(im, from,
+             "no mount namespace in /linux/namespaces: congo makes the container's root in one of its "
+             "own; add {\"type\": \"mount\"}");
     struct node *m = container_at(im, NODE_MAP, from);
     for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
         const struct node *path = given[j] ? field(given[j], "path") : NULL;
         if (path && is_string(path))
             put(m, names[j].profile, scalar_at(im, path, path->text, true));
         else
-            /* Not listed: the runtime's own, which is the host's. */
+            /*
+             * Not listed: the runtime's own, which is the host's; the mount
+             * namespace, refused above, is left on so as not to be refused twice.
+             */
             put(m, names[j].profile, scalar_at(im, given[j] ? given[j] : from,
-                                               given[j] ? "true" : "false", false));
+                                               given[j] || j == 2 ? "true" : "false", false));
     }
     put(im->out, "namespaces", m);
 }
@@ -757,7 +771,7 @@ static void import_linux(struct import *im, const struct node *config)
         };
         CHECK_FIELDS(im, linux_, fields);
     }
-    import_namespaces(im, l);
+    import_namespaces(im, l, linux_ ? linux_ : config);
     import_resources(im, l);
     const struct node *cgroups_path = string_field(im, l, "cgroupsPath");
     if (cgroups_path && *cgroups_path->text) {
@@ -895,7 +909,7 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
         return;
     }
     if (*options)
-        put(e, "options", scalar_at(im, opts, options, true));
+        put(e, "options", scalar_at(im, opts ? opts : m, options, true));
     node_seq_append(seq, e);
 }
 

@@ -218,6 +218,29 @@ static void test_recursive_flags(void **state)
     diags_free(&d);
 }
 
+/* A bind without options is the source's own mount alone: `bind`, located at the mount. */
+static void test_bind_without_options(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "bindnoopts",
+                "{\"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+                " {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv/data\"}]}",
+                0);
+    const struct profile_mount *m = NULL;
+    for (size_t i = 0; i < p.n_mounts; i++)
+        if (strcmp(p.mounts[i].target, "/data") == 0)
+            m = &p.mounts[i];
+    assert_non_null(m);
+    assert_int_equal(m->type, MOUNT_BIND);
+    assert_string_equal(m->source, "/srv/data");
+    assert_string_equal(m->options, "bind");
+    profile_free(&p);
+    diags_free(&d);
+}
+
 /* One config that fails: the first error's key (a JSON pointer) and message. */
 static void check_error(const char *patch, const char *pointer, const char *msg)
 {
@@ -251,6 +274,21 @@ static void test_errors(void **state)
                 "/linux/namespaces/1/type", "user namespaces are not supported yet");
     check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}}",
                 "/linux/namespaces/1", "a second mount namespace");
+    /* The spec's default would be the host's mount namespace: refused once, where it is missing. */
+    check_error("{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}", "/linux/namespaces",
+                "no mount namespace in /linux/namespaces");
+    check_error("{\"linux\": null}", NULL, "no mount namespace in /linux/namespaces");
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "nolinux", "{\"linux\": null}", -1);
+    if (test_find_diag(&d, "cannot be turned off")) {
+        _cleanup_free_ char *all = test_diags_text(&d);
+        fail_msg("a missing mount namespace is refused twice:\n%s", all);
+    }
+    profile_free(&p);
+    diags_free(&d);
+    check_error("{\"process\": {\"args\": []}}", "/process/args", "`args` needs at least one word");
+    check_error("{\"process\": {\"args\": null}}", "/process", "`args` is missing");
     check_error("{\"process\": {\"user\": {\"uid\": \"0\"}}}", "/process/user/uid",
                 "expected an integer, got a string");
     check_error("{\"linux\": {\"resources\": {\"memory\": {\"limit\": 1000}}}}",
@@ -333,7 +371,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
-        cmocka_unit_test(test_recursive_flags),
+        cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
         cmocka_unit_test(test_errors),              cmocka_unit_test(test_unknown_and_literal),
         cmocka_unit_test(test_print_loads_back),
     };
