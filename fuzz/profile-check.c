@@ -12,6 +12,11 @@
  * load back to an equal profile; a plain print must also be a fixed point.
  * A print that does not load back is a bug in the printer or the loader:
  * `--print` promises a file that rebuilds the profile.
+ *
+ * An OCI config.json goes through the stack route alone (the importer has
+ * no other): every error it gives must name where (a line, or the JSON
+ * pointer of the field), and a config that loads must print and load back
+ * as a profile does, and make a run plan (its seccomp policy compiled).
  */
 #include "profile-check.h"
 
@@ -26,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plan/plan.h"
 #include "profile/cli.h"
 #include "profile/load.h"
 #include "profile/print.h"
@@ -94,6 +100,10 @@ int profile_check_init(void)
     if (!realpath(tmpl, real))
         return -1;
     work_dir = xstrdup(real);
+    /* config.json's relative paths are the bundle's: bundle/rootfs need not exist to load. */
+    _cleanup_free_ char *bundle = xasprintf("%s/bundle", work_dir);
+    if (mkdir(bundle, 0755) < 0)
+        return -1;
     reset_environment();
     return 0;
 }
@@ -327,17 +337,52 @@ static char *check_prints(const struct profile *p, bool fragment)
 
 /* ---- one input ---- */
 
+/*
+ * Every error of a config.json names the file, and where in it: a line
+ * (syntax), a field's JSON pointer, or nothing more for the document as a
+ * whole (its root is not an object, a required field is missing).
+ */
+static char *check_located(const struct diags *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct diag *g = &d->v[i];
+        if (g->level != DIAG_ERROR)
+            continue;
+        if (!g->file || (g->key && g->key[0] != '/')) {
+            _cleanup_free_ char *errs = diags_text(d);
+            return xasprintf("an error of config.json is not located: %s\n--- errors:\n%s",
+                             g->msg, errs);
+        }
+    }
+    return NULL;
+}
+
+/* A config.json that loads makes a run plan, as a run would before anything starts. */
+static char *check_plan(const struct profile *p)
+{
+    struct run_plan plan;
+    struct diags d = {0};
+    int r = plan_build(p, &plan, &d);
+    char *fail = r < 0 ? check_located(&d) : NULL;
+    if (r == 0)
+        plan_free(&plan);
+    diags_free(&d);
+    return fail;
+}
+
 char *profile_check(const uint8_t *data, size_t size)
 {
     if (size < 1 || !work_dir)
         return NULL;
+    bool json = data[0] & PROFILE_CHECK_JSON;
     bool yaml = data[0] & PROFILE_CHECK_YAML;
     bool fragment = data[0] & PROFILE_CHECK_FRAGMENT;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
 
     /* The same name every time: nothing an earlier input wrote is left to include. */
-    _cleanup_free_ char *path = xasprintf("%s/profile.%s", work_dir, yaml ? "yaml" : "conf");
+    _cleanup_free_ char *path = json ? xasprintf("%s/bundle/config.json", work_dir)
+                                     : xasprintf("%s/profile.%s", work_dir, yaml ? "yaml" : "conf");
     if (write_file(path, text, len) < 0) {
         int e = errno;
         unlink(path);
@@ -351,9 +396,12 @@ char *profile_check(const uint8_t *data, size_t size)
     int r = profile_load(&p, &o, &d);
     free(diags_text(&d)); /* the messages are code too */
 
-    char *fail = check_direct(text, len, yaml, fragment, path, r, &p);
+    char *fail = json ? check_located(&d) : check_direct(text, len, yaml, fragment, path, r, &p);
     if (!fail && r == 0)
         fail = check_prints(&p, fragment);
+    /* Without them the plan's errors are congo-launch's own: give a command after `--`. */
+    if (!fail && r == 0 && json && p.command && p.rootfs)
+        fail = check_plan(&p);
 
     unlink(path);
     profile_free(&p);

@@ -5,9 +5,11 @@
  * failed under libFuzzer.
  *
  * An input is one byte of mode, then the profile text:
+ *   mode & 0x04   an OCI bundle's config.json (the YAML bit then says nothing)
  *   mode & 0x10   YAML (profile.yaml); clear: libconfig (profile.conf)
  *   mode & 0x20   --check --fragment (no required keys); clear: a whole profile
- * so `Y` is a whole YAML profile, `y` a YAML fragment, `C` and `c` libconfig.
+ * so `Y` is a whole YAML profile, `y` a YAML fragment, `C` and `c` libconfig,
+ * `O` a config.json.
  */
 #pragma once
 
@@ -16,6 +18,7 @@
 
 #define PROFILE_CHECK_YAML 0x10
 #define PROFILE_CHECK_FRAGMENT 0x20
+#define PROFILE_CHECK_JSON 0x04
 
 /*
  * Once per process: a private directory for the files an input becomes,
@@ -31,7 +34,9 @@ void profile_check_cleanup(void);
  * Load the input as congo-launch --check does (include, ${NAME}, validate,
  * merge, finalize), and the same text through the loader and the schema
  * directly; when it loads, print it in both formats, with and without
- * origins, and as a `run` command line, and load every print back.
+ * origins, and as a `run` command line, and load every print back. A
+ * config.json has no direct route: each of its errors must be located (a
+ * line, or a JSON pointer), and one that loads must also make a run plan.
  *
  * Returns NULL when every property held, else what broke with the texts
  * involved (caller frees). Memory errors are for the sanitizers to catch.

@@ -1,12 +1,12 @@
 #!/bin/sh
 # Fuzz the profile front-ends and the seccomp file reader: build
 # fuzz/fuzz-profile and fuzz/fuzz-seccomp, then run them on each format
-# (YAML and libconfig profiles, seccomp files) for SECONDS with a dictionary
-# and a copy of the seed corpus (fuzz/corpus/FORMAT; the seccomp seeds are
-# written by hand). Fails on any crash, broken round trip or property, leak
+# (YAML and libconfig profiles, OCI config.json with its seccomp policies,
+# seccomp files) for SECONDS with a dictionary and a copy of the seed corpus
+# (fuzz/corpus/FORMAT; the json and seccomp seeds are written by hand). Fails on any crash, broken round trip or property, leak
 # or timeout and prints the input that caused it.
 #
-#   fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|seccomp] [SECONDS]
+#   fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|json|seccomp] [SECONDS]
 #                                        CI: 60 (the default); long: 1200
 #
 # BUILDDIR is a configured build directory (default build/fuzz, configured
@@ -14,7 +14,7 @@
 # Makefile predates fuzz/fuzz.mk, make -f Makefile -f fuzz/fuzz.mk. The
 # corpus, logs and any reproducer go to BUILDDIR/fuzz-run/, kept afterwards.
 # -t runs a fuzz-profile built elsewhere (a patched tree) instead of building,
-# on the profile formats; -f runs one format only. FUZZ_TIMEOUT (default 5)
+# on the profile formats (json included); -f runs one format only. FUZZ_TIMEOUT (default 5)
 # is libFuzzer's -timeout, a wall-clock limit: raise it only on a host too
 # loaded to keep time. The formats run side by side when there are two CPUs
 # or more. A profile reproducer belongs in tests/data/fuzz-regressions/ once
@@ -28,13 +28,13 @@ while getopts b:t:f: opt; do
     case $opt in
     b) build=$OPTARG ;;
     t) target=$OPTARG ;;
-    f) case $OPTARG in yaml | conf | seccomp) formats=$OPTARG ;; *) echo "fuzz/run.sh: -f yaml, conf or seccomp" >&2; exit 2 ;; esac ;;
-    *) echo "usage: fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|seccomp] [SECONDS]" >&2; exit 2 ;;
+    f) case $OPTARG in yaml | conf | json | seccomp) formats=$OPTARG ;; *) echo "fuzz/run.sh: -f yaml, conf, json or seccomp" >&2; exit 2 ;; esac ;;
+    *) echo "usage: fuzz/run.sh [-b BUILDDIR] [-t TARGET] [-f yaml|conf|json|seccomp] [SECONDS]" >&2; exit 2 ;;
     esac
 done
 if [ -z "$formats" ]; then
-    formats="yaml conf seccomp"
-    [ -z "$target" ] || formats="yaml conf"
+    formats="yaml conf json seccomp"
+    [ -z "$target" ] || formats="yaml conf json"
 fi
 case "$target,$formats" in ?*,seccomp) echo "fuzz/run.sh: -t is a fuzz-profile, for yaml and conf" >&2; exit 2 ;; esac
 shift $((OPTIND - 1))
@@ -66,19 +66,23 @@ bin_of() {
 # ---- scratch: the corpus grows here, never in the source tree
 scratch=$build/fuzz-run
 rm -rf "$scratch"
-for fmt in yaml conf seccomp; do
+for fmt in yaml conf json seccomp; do
     mkdir -p "$scratch/$fmt/corpus" "$scratch/$fmt/artifacts" "$scratch/$fmt/tmp"
     cp "$top/fuzz/corpus/$fmt/"* "$scratch/$fmt/corpus/"
-    [ "$fmt" != seccomp ] || continue
+    [ "$fmt" != seccomp ] && [ "$fmt" != json ] || continue
     # Earlier finds of either profile format: the mode byte is in each file.
     for f in "$top/tests/data/fuzz-regressions/"*; do
         case $f in *.md | */README*) continue ;; esac
         [ -f "$f" ] && cp "$f" "$scratch/$fmt/corpus/"
     done
 done
-cp "$top/fuzz/profile.dict" "$top/fuzz/seccomp.dict" "$scratch/"
+cp "$top/fuzz/profile.dict" "$top/fuzz/seccomp.dict" "$top/fuzz/oci.dict" "$scratch/"
 dict_of() {
-    case $1 in seccomp) echo "$scratch/seccomp.dict" ;; *) echo "$scratch/profile.dict" ;; esac
+    case $1 in
+    seccomp) echo "$scratch/seccomp.dict" ;;
+    json) echo "$scratch/oci.dict" ;;
+    *) echo "$scratch/profile.dict" ;;
+    esac
 }
 
 run_one() {
@@ -111,6 +115,7 @@ fi
 start=$(date +%s)
 yaml_status=0
 conf_status=0
+json_status=0
 seccomp_status=0
 if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
     for fmt in $formats; do

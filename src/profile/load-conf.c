@@ -592,6 +592,7 @@ static size_t count_nodes(const config_setting_t *s)
 struct node *load_conf(const char *buf, size_t len, const struct source *src, struct diags *d)
 {
     _cleanup_(c_numeric_leave) struct c_numeric numeric = c_numeric_enter();
+    (void)numeric; /* held for its cleanup alone */
 
     /* Before libconfig: it must never open an `@include` or wrap a number. */
     struct lexer lx = {

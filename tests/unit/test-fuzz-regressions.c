@@ -74,6 +74,7 @@ static void test_fuzz_seeds(void **state)
     /* A corpus that went missing would pass silently. */
     assert_true(check_dir("fuzz/corpus/yaml") > 0);
     assert_true(check_dir("fuzz/corpus/conf") > 0);
+    assert_true(check_dir("fuzz/corpus/json") > 0);
 }
 
 static int setup(void **state)
