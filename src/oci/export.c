@@ -56,7 +56,7 @@ static void vat_key(struct diags *d, enum diag_level level, const struct origin 
 {
     _cleanup_free_ char *msg = xvasprintf(fmt, ap);
     if (o && o->file) {
-        diags_add(d, level, o->file, o->line, 0, key, "%s", msg);
+        diags_add(d, level, o->file, o->line, 0, origin_key(o, key), "%s", msg);
         return;
     }
     /* A default: no file to point at, so the message names the key itself. */

@@ -23,6 +23,8 @@ char *plan_origin_text(const struct origin *o)
         return xstrdup("command line");
     if (o->line > 0)
         return xasprintf("%s:%d", o->file, o->line);
+    if (o->where)
+        return xasprintf("%s:%s", o->file, o->where);
     return xstrdup(o->file);
 }
 

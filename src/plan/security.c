@@ -127,7 +127,8 @@ static int filter_error(struct diags *d, const struct origin *o, int err, const 
     va_start(ap, fmt);
     _cleanup_free_ char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    diags_add(d, DIAG_ERROR, o ? o->file : NULL, o ? o->line : 0, 0, "seccomp", "%s%s%s", msg,
+    diags_add(d, DIAG_ERROR, o ? o->file : NULL, o ? o->line : 0, 0, origin_key(o, "seccomp"),
+              "%s%s%s", msg,
               err ? ": " : "", err ? strerror(err) : "");
     return -1;
 }
@@ -465,7 +466,7 @@ static int plan_seccomp(const struct profile *p, struct run_plan *plan, struct d
         seccomp_rules_copy(plan->seccomp_rules, p->seccomp_rules);
     } else {
         diags_add(d, DIAG_ERROR, p->origin[KEY_SECCOMP].file, p->origin[KEY_SECCOMP].line, 0,
-                  "seccomp", "`%s` was never read", source);
+                  origin_key(&p->origin[KEY_SECCOMP], "seccomp"), "`%s` was never read", source);
         return -1;
     }
     return build_filter(plan->seccomp_rules, &p->origin[KEY_SECCOMP], &plan->seccomp,

@@ -29,7 +29,14 @@ struct origin {
     const char *file; /* interned in the profile; "<command line>" for options */
     int line;
     unsigned seq; /* which layer of the stack set it: later layers count higher */
+    const char *where; /* a config.json's: the JSON pointer of the field, interned; else NULL */
 };
+
+/* What a message about a key names: the config.json field it came from, else the key. */
+static inline const char *origin_key(const struct origin *o, const char *key)
+{
+    return o && o->where ? o->where : key;
+}
 
 enum mount_type {
     MOUNT_BIND,

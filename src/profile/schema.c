@@ -204,7 +204,7 @@ static void diag_origin(struct diags *d, enum diag_level level, const struct ori
 {
     va_list ap;
     va_start(ap, fmt);
-    diags_vadd(d, level, o->file, o->line, 0, key, fmt, ap);
+    diags_vadd(d, level, o->file, o->line, 0, origin_key(o, key), fmt, ap);
     va_end(ap);
 }
 

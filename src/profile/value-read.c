@@ -200,5 +200,6 @@ struct origin origin_of(const struct node *n, const struct layer_ctx *ctx)
         .file = profile_intern(ctx->pool, n->src ? n->src->name : "<command line>"),
         .line = n->key_line ? n->key_line : n->line,
         .seq = ctx->seq,
+        .where = n->where ? profile_intern(ctx->pool, n->where) : NULL,
     };
 }

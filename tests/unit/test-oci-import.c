@@ -287,6 +287,9 @@ static void test_errors(void **state)
     }
     profile_free(&p);
     diags_free(&d);
+    /* A check across keys, made once the profile is whole, names the field too. */
+    check_error("{\"linux\": {\"resources\": {\"memory\": {\"limit\": null, \"swap\": 134217728}}}}",
+                "/linux/resources/memory/swap", "needs limits.memory");
     check_error("{\"process\": {\"args\": []}}", "/process/args", "`args` needs at least one word");
     check_error("{\"process\": {\"args\": null}}", "/process", "`args` is missing");
     check_error("{\"process\": {\"user\": {\"uid\": \"0\"}}}", "/process/user/uid",
