@@ -95,7 +95,7 @@ static int plan_of(const struct state_entry *s, struct run_plan *plan, FILE *ver
 int control_exec(const char *ref, const struct control_exec *x)
 {
     struct state_entry s;
-    int r = control_find(ref, &s);
+    int r = control_find(ref, &s, true);
     if (r)
         return r;
     if (s.status != STATE_RUNNING || s.pid <= 0) {

@@ -181,12 +181,18 @@ static json_t *json_num_or_null(int64_t v)
 static json_t *entry_json(const struct state_entry *s, const struct usage *u, int64_t now)
 {
     _cleanup_free_ char *created = rfc3339(s->created);
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:o}", "id", s->id, "name",
-                     s->name, "pid", (json_int_t)s->pid, "status", state_status_name(s->status),
-                     "created", created, "profile", s->profile, "uptime",
-                     (json_int_t)(now - s->created), "memory", json_num_or_null(u->memory), "pids",
-                     json_num_or_null(u->pids), "detached", s->detached, "annotations",
-                     state_annotations_json(s->annotations));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:o}", "id", s->id, "name", s->name,
+        "pid", (json_int_t)s->pid, "status", state_status_name(state_status_now(s)), "created",
+        created, "profile", s->profile, "uptime", (json_int_t)(now - s->created), "memory",
+        json_num_or_null(u->memory), "pids", json_num_or_null(u->pids), "detached", s->detached,
+        "annotations", state_annotations_json(s->annotations));
+    /* An engine's container, through congo-oci: its bundle says where it came from. */
+    if (o && s->oci) {
+        json_object_set_new(o, "oci", json_true());
+        json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
+    }
+    return o;
 }
 
 static int print_json(json_t *v)
@@ -202,14 +208,27 @@ static int print_json(json_t *v)
 
 int control_list(bool json)
 {
-    struct state_entry *v;
-    size_t n;
+    struct state_entry *v, *ov;
+    size_t n, on;
     struct congo_error e = {0};
     if (state_list(state_root(), &v, &n, &e) < 0) {
         fprintf(stderr, "congo-launch: %s\n", e.msg);
         error_clear(&e);
         return CONTROL_NOT_FOUND;
     }
+    /* And the engines' containers, congo-oci's. */
+    if (state_list(state_oci_root(), &ov, &on, &e) < 0) {
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+        error_clear(&e);
+        state_list_free(v, n);
+        return CONTROL_NOT_FOUND;
+    }
+    if (on) {
+        v = xrealloc(v, (n + on) * sizeof(*v));
+        memcpy(v + n, ov, on * sizeof(*v));
+        n += on;
+    }
+    free(ov);
     int64_t now = (int64_t)time(NULL);
     json_t *arr = json ? json_array() : NULL;
     if (!json)
@@ -226,29 +245,39 @@ int control_list(bool json)
         _cleanup_free_ char *mem = human_bytes(u.memory);
         _cleanup_free_ char *pids = u.pids < 0 ? xstrdup("-") : xasprintf("%lld", (long long)u.pids);
         printf("%-12s  %-16s %8d  %-8s %8s %10s %6s  %s\n", v[i].id, v[i].name, (int)v[i].pid,
-               state_status_name(v[i].status), up, mem, pids, v[i].profile);
+               state_status_name(state_status_now(&v[i])), up, mem, pids, v[i].profile);
     }
     state_list_free(v, n);
     return json ? print_json(arr) : 0;
 }
 
-/* Find ref, or say why not: 0, or the exit status. */
-int control_find(const char *ref, struct state_entry *s)
+int control_find(const char *ref, struct state_entry *s, bool oci_too)
 {
     struct congo_error e = {0};
-    int r = state_find(state_root(), ref, s, &e);
-    if (r < 0) {
-        fprintf(stderr, "congo-launch: %s\n", e.msg);
+    if (state_find(state_root(), ref, s, &e) == 0)
+        return 0;
+    struct congo_error oe = {0};
+    if (state_find(state_oci_root(), ref, s, &oe) == 0) {
         error_clear(&e);
+        if (oci_too)
+            return 0;
+        fprintf(stderr,
+                "congo-launch: container `%s` runs under an OCI engine (congo-oci): stop it and "
+                "read its output through that engine (podman stop, podman logs)\n",
+                s->id);
+        state_entry_free(s);
         return CONTROL_NOT_FOUND;
     }
-    return 0;
+    error_clear(&oe);
+    fprintf(stderr, "congo-launch: %s\n", e.msg);
+    error_clear(&e);
+    return CONTROL_NOT_FOUND;
 }
 
 int control_stats(const char *ref, bool json)
 {
     struct state_entry s;
-    int r = control_find(ref, &s);
+    int r = control_find(ref, &s, true);
     if (r)
         return r;
     struct usage u;

@@ -89,7 +89,7 @@ static int follow(const struct state_entry *s, int in, int *fd)
 int control_logs(const char *ref, bool follow_it)
 {
     struct state_entry s;
-    int r = control_find(ref, &s);
+    int r = control_find(ref, &s, false);
     if (r)
         return r;
     if (!s.detached) {

@@ -58,7 +58,7 @@ int control_kill(const char *ref, const char *signal)
         return CONTROL_USAGE;
     }
     struct state_entry s;
-    int r = control_find(ref, &s);
+    int r = control_find(ref, &s, true);
     if (r)
         return r;
     _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
@@ -75,7 +75,7 @@ int control_kill(const char *ref, const char *signal)
 int control_stop(const char *ref, int64_t timeout_ms)
 {
     struct state_entry s;
-    int r = control_find(ref, &s);
+    int r = control_find(ref, &s, false);
     if (r)
         return r;
     if (timeout_ms < 0)

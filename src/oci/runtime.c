@@ -35,9 +35,7 @@
 #include "util/names.h"
 #include "util/util.h"
 
-#define OCI_ROOT "/run/congo-oci"
 #define SPEC_VERSION "1.0.2"
-#define EXEC_FIFO "exec.fifo"
 
 /* ---- errors: stderr, and the --log file the engine reads ---- */
 
@@ -108,21 +106,13 @@ int oci_fail_diags(const struct diags *d)
 
 const char *oci_root_of(const struct oci_args *a)
 {
-    return a->root ? a->root : OCI_ROOT;
+    return a->root ? a->root : state_oci_root();
 }
 
 /* The container's status, from its process and its exec fifo. */
 enum state_status oci_status_of(const struct state_entry *s)
 {
-    if (s->pid <= 0)
-        return STATE_CREATING;
-    unsigned long long start = 0;
-    char st = 0;
-    if (proc_stat_field("/proc", s->pid, 22, &start, &st) < 0 || start != s->pid_start ||
-        st == 'Z' || st == 'X')
-        return STATE_STOPPED;
-    _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s->dir);
-    return access(fifo, F_OK) == 0 ? STATE_CREATED : STATE_RUNNING;
+    return state_status_now(s);
 }
 
 /* The entry of a->id, or 1 with "does not exist" (the words engines look for). */
@@ -238,7 +228,7 @@ static int bundle_load(const char *dir, struct bundle *b)
 static int make_entry(const struct oci_args *a, const struct bundle *b, struct state_entry *s)
 {
     struct state_entry what = {.id = (char *)a->id, .name = b->plan.name, .profile = b->config,
-                               .oci = true, .bundle = b->dir,
+                               .oci = true, .bundle = b->dir, .annotations = b->plan.annotations,
                                .stop_timeout_ms = b->plan.stop_timeout_ms};
     struct congo_error e = {0};
     if (state_create(oci_root_of(a), &what, s, &e) == 0)
@@ -304,7 +294,7 @@ static int cmd_create(const struct oci_args *a)
         bundle_free(&b);
         return 1;
     }
-    _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
+    _cleanup_free_ char *fifo = xasprintf("%s/" STATE_EXEC_FIFO, s.dir);
     /*
      * Held open for reading and writing by the container, so that the
      * writer `start` opens never blocks and the container's read waits for
@@ -367,7 +357,7 @@ static int cmd_start(const struct oci_args *a)
         r = oci_fail("cannot start container `%s`: it is %s, not created", a->id,
                  state_status_name(st));
     } else {
-        _cleanup_free_ char *fifo = xasprintf("%s/" EXEC_FIFO, s.dir);
+        _cleanup_free_ char *fifo = xasprintf("%s/" STATE_EXEC_FIFO, s.dir);
         _cleanup_close_ int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 || write(fd, "0", 1) != 1) {
             r = oci_fail("cannot start container `%s`: %s", a->id, strerror(errno));
@@ -730,7 +720,7 @@ static const char usage[] =
     "  features          what this runtime supports, as JSON\n"
     "  spec [--bundle DIR]   write a config.json to start from\n"
     "\n"
-    "Global options: --root DIR (" OCI_ROOT "), --log FILE, --log-format text|json,\n"
+    "Global options: --root DIR (" STATE_OCI_ROOT "), --log FILE, --log-format text|json,\n"
     "--debug, --cgroup-manager cgroupfs; --systemd-cgroup is refused: congo manages\n"
     "cgroups itself.\n"
     "See congo-oci(1).\n";

@@ -51,6 +51,27 @@ const char *state_root(void)
     return dir && *dir ? dir : DEFAULT_ROOT;
 }
 
+const char *state_oci_root(void)
+{
+    const char *dir = getenv("CONGO_OCI_ROOT");
+    return dir && *dir ? dir : STATE_OCI_ROOT;
+}
+
+enum state_status state_status_now(const struct state_entry *s)
+{
+    if (!s->oci)
+        return s->status;
+    if (s->pid <= 0)
+        return STATE_CREATING;
+    unsigned long long start = 0;
+    char st = 0;
+    if (proc_stat_field("/proc", s->pid, 22, &start, &st) < 0 || start != s->pid_start ||
+        st == 'Z' || st == 'X')
+        return STATE_STOPPED;
+    _cleanup_free_ char *fifo = xasprintf("%s/" STATE_EXEC_FIFO, s->dir);
+    return access(fifo, F_OK) == 0 ? STATE_CREATED : STATE_RUNNING;
+}
+
 void state_entry_free(struct state_entry *s)
 {
     if (s->lock_fd >= 0)

@@ -62,7 +62,22 @@ struct state_entry {
 
 /* $CONGO_STATE_DIR when set, else /run/congo. */
 const char *state_root(void);
+/*
+ * congo-oci's default --root, where engines' containers live: $CONGO_OCI_ROOT
+ * when set, else STATE_OCI_ROOT. congo-launch --list, --stats, --exec and
+ * --kill look there too.
+ */
+#define STATE_OCI_ROOT "/run/congo-oci"
+const char *state_oci_root(void);
+/* An OCI container's exec fifo, in its entry while it is created and not started. */
+#define STATE_EXEC_FIFO "exec.fifo"
 const char *state_status_name(enum state_status s);
+/*
+ * The status as it stands: an OCI container's from its first process and
+ * its exec fifo (no launcher stays to write it down), anyone else's as
+ * saved.
+ */
+enum state_status state_status_now(const struct state_entry *s);
 
 /*
  * A new entry for the calling launcher, with what's name, profile,

@@ -33,6 +33,10 @@ cleanup_work() {
     rm -rf "$WORK"
 }
 trap cleanup_work EXIT
+# congo-oci's containers (which congo-launch --list shows too) live in the
+# file's own directory unless a test says otherwise: never the host's.
+CONGO_OCI_ROOT=$WORK/oci-default-root
+export CONGO_OCI_ROOT
 
 # The busybox root, built once per build tree and shared read-only by every test.
 ROOTFS=${CONGO_TEST_ROOTFS:-$(pwd)/tests/integration/rootfs}

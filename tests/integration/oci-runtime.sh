@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 17
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -363,12 +363,44 @@ exec_cap() {
 }
 t "exec --cap adds a capability; --no-new-privs sets it" exec_cap
 
+seen_by_congo_launch() {
+    b=$(bundle seen "c['process']['args'] = ['sleep', '100']
+c['annotations'] = {'org.example.owner': 'ci'}") || return 1
+    oci run -d --bundle "$b" seen || return 1
+    # congo-launch's own directory is empty: only congo-oci's containers show (a test runs
+    # in a subshell of its own: the variables go with it).
+    mkdir -p "$WORK/launch-state"
+    export CONGO_OCI_ROOT=$ROOT CONGO_STATE_DIR=$WORK/launch-state
+    out=$("$CONGO" --list --format json) || { echo "$out"; return 1; }
+    printf '%s' "$out" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert [e["id"] for e in v] == ["seen"], v
+e = v[0]
+assert e["status"] == "running" and e["oci"] is True and e["bundle"].endswith("/seen"), e
+assert e["annotations"] == {"org.example.owner": "ci"}, e' || return 1
+    "$CONGO" --list | grep -q '^seen .* running ' || { "$CONGO" --list; return 1; }
+    "$CONGO" --stats seen --format json | grep -q '"pids": 1' || { "$CONGO" --stats seen; return 1; }
+    got=$("$CONGO" --exec seen -- /bin/cat /proc/1/cmdline | tr '\0' ' ')
+    expect_eq "sleep 100 " "$got" "--exec: the container's first process" || return 1
+    err=$("$CONGO" --stop seen 2>&1)
+    expect_eq 1 $? "--stop of an engine's container" || return 1
+    case $err in *"runs under an OCI engine"*) ;; *) echo "$err"; return 1 ;; esac
+    "$CONGO" --kill seen KILL || return 1
+    wait_status seen stopped || return 1
+    out=$("$CONGO" --list --format json)
+    case $out in *'"status": "stopped"'*) ;; *) echo "$out"; return 1 ;; esac
+    oci delete seen
+}
+t "congo-launch --list, --stats, --exec and --kill see congo-oci's containers; --stop names the engine" \
+    seen_by_congo_launch
+
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1
     # The containers of this file (others may run beside it: theirs are not looked at).
     left=$(find /sys/fs/cgroup -maxdepth 6 -type d \( -name oci-life -o -name oci-twice \
         -o -name oci-fg -o -name oci-fg2 -o -name oci-bg -o -name oci-ttyc -o -name oci-bad \
-        -o -name oci-keep -o -name oci-lp \) 2>/dev/null)
+        -o -name oci-keep -o -name oci-lp -o -name oci-seen \) 2>/dev/null)
     expect_eq "" "$left" "the cgroups of this file's containers"
 }
 t "after delete: no entry, no cgroup" nothing_left
