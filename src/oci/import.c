@@ -829,7 +829,9 @@ static bool has_word(const char *s, const char *word)
  * A mount's options as the profile writes them, the bind words aside: a
  * comma list. runc's recursive flags (rro, rnosuid, ...: the flag through
  * every mount of the bind) are the flags themselves: congo sets a bind's
- * flags through its whole tree.
+ * flags through its whole tree. private and rprivate go too: congo keeps
+ * every mount of the container private, and engines (podman) write
+ * rprivate on kernel file systems as well.
  */
 static char *mount_options(struct import *im, const struct node *opts, bool *bind, bool *rbind)
 {
@@ -847,6 +849,8 @@ static char *mount_options(struct import *im, const struct node *opts, bool *bin
             *bind = true;
         else if (strcmp(word, "rbind") == 0)
             *rbind = true;
+        else if (strcmp(word, "private") == 0 || strcmp(o->text, "rprivate") == 0)
+            continue;
         else if (!has_word(sb.buf, word))
             strbuf_printf(&sb, "%s%s", sb.len ? "," : "", word);
     }
