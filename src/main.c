@@ -92,7 +92,7 @@ static const char usage_text[] =
     "\n"
     "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
     "  --rootfs --layers --upper --readonly-rootfs --hostname --domainname --user --umask\n"
-    "  --groups --workdir --env --base-env --command --pids --memory --memory-swap\n"
+    "  --groups --initgroups --workdir --env --base-env --command --pids --memory --memory-swap\n"
     "  --cpu-shares --cpus --mount --namespaces --sysctl --init --cgroup-parent\n"
     "  --cgroup-path --cap-add --cap-drop --cap-ambient --seccomp --rlimits\n"
     "  --no-new-privileges --oom-score-adj --masked-paths --readonly-paths --stop-timeout\n"

@@ -277,6 +277,8 @@ static void import_user(struct import *im, const struct node *proc)
             put(im->out, "umask", scalar_at(im, umask, text, true));
         }
     }
+    /* The config's ids are all the process gets, as runc gives them. */
+    put(im->out, "initgroups", scalar_at(im, user, "false", false));
     const struct node *groups = array_field(im, user, "additionalGids");
     if (groups && im->lone_process) {
         for (size_t i = 0; i < groups->n_items; i++)

@@ -187,6 +187,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
         strv_push(&plan->annotations,
                   xasprintf("%s=%s", p->annotations[i].name, p->annotations[i].value));
     plan->umask = (mode_t)p->umask;
+    plan->initgroups = p->initgroups;
     for (size_t i = 0; i < p->n_groups; i++)
         strv_push(&plan->groups, xstrdup(p->groups[i].path));
     plan->oom_score_adj_set = p->oom_score_adj != OOM_SCORE_ADJ_UNSET;

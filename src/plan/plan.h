@@ -165,6 +165,7 @@ struct run_plan {
     int64_t stop_timeout_ms;
     mode_t umask;  /* the command's and --exec's: the profile's, never the caller's */
     char **groups; /* added to the user's: names (the container's /etc/group) or gids */
+    bool initgroups; /* the user's memberships in /etc/group; false: its group and groups */
     /* oom_score_adj, for the init, the command and --exec's; unset: the launcher's. */
     bool oom_score_adj_set;
     int oom_score_adj;

@@ -252,6 +252,8 @@ static void put_process(struct strbuf *sb, const struct run_plan *plan)
             strbuf_printf(sb, "%s %s", i ? "," : "", plan->groups[i]);
         strbuf_puts(sb, ", added to the user's; names looked up in the container's /etc/group\n");
     }
+    if (!plan->initgroups)
+        strbuf_puts(sb, "  initgroups false: not the user's other groups in /etc/group\n");
     strbuf_printf(sb, "  umask %04o\n", (unsigned)plan->umask);
     strbuf_printf(sb, "  workdir %s%s\n", plan->workdir,
                   plan->root.readonly ? "" : ", made when missing");

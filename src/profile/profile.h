@@ -105,6 +105,7 @@ struct profile {
     int64_t umask;  /* 0 ... 0777 */
     struct profile_layer *groups; /* supplementary groups added to the user's */
     size_t n_groups;
+    bool initgroups; /* the user's memberships in the container's /etc/group */
     char *workdir;  /* NULL: "/" */
     struct profile_env *env;
     size_t n_env;

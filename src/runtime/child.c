@@ -289,6 +289,8 @@ _Noreturn void child_main(struct child_ctx *c)
         error_wrap(&e, "user");
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
+    if (!plan->initgroups)
+        user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
         error_wrap(&e, "groups");
         child_fail(c, STATUS_LAUNCHER, "user", &e);

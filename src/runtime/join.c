@@ -129,6 +129,8 @@ static _Noreturn void command_main(struct joiner *j)
         error_wrap(&e, "user");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
+    if (!plan->initgroups)
+        user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
         error_wrap(&e, "groups");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);

@@ -435,6 +435,14 @@ int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_
     return 0;
 }
 
+void user_drop_memberships(struct user_ids *u)
+{
+    free(u->groups);
+    u->groups = NULL;
+    u->n_groups = 0;
+    u->exact = true;
+}
+
 /*
  * Runs in the child as root, after user_resolve, like it. Each group once:
  * one the user has already (its primary group too) is not added again.
@@ -459,7 +467,7 @@ int user_add_groups(int rootfd, char *const *groups, struct user_ids *u, struct 
                 return error_set(e, 0, "group `%s` is not in the container's /etc/group%s",
                                  groups[i], missing_hint(&groupdb));
         }
-        bool present = gid == u->gid;
+        bool present = !u->exact && gid == u->gid;
         for (size_t j = 0; j < u->n_groups && !present; j++)
             present = u->groups[j] == gid;
         if (present)

@@ -16,6 +16,7 @@ struct user_ids {
     gid_t gid;
     gid_t *groups; /* supplementary groups, from /etc/group memberships of the user name */
     size_t n_groups;
+    bool exact; /* user_drop_memberships: groups are the profile's alone, its own gid too */
     char *name; /* NULL for an unknown numeric uid */
     char *home; /* from passwd, else "/" */
 };
@@ -29,6 +30,12 @@ struct user_ids {
  * unless one is given, no supplementary groups).
  */
 int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct congo_error *e);
+/*
+ * initgroups: false: u has no supplementary groups but those user_add_groups
+ * then adds, its own gid included when listed: an OCI config's
+ * additionalGids are all its process gets, as runc's setgroups makes them.
+ */
+void user_drop_memberships(struct user_ids *u);
 /*
  * The profile's `groups` added to u's supplementary groups: a gid as it
  * is, a name looked up in the container's etc/group below rootfd (an

@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 17
+plan 18
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -394,6 +394,15 @@ assert e["annotations"] == {"org.example.owner": "ci"}, e' || return 1
 }
 t "congo-launch --list, --stats, --exec and --kill see congo-oci's containers; --stop names the engine" \
     seen_by_congo_launch
+
+exact_groups() {
+    # app (1000) is a member of staff (50) in the test root's /etc/group.
+    b=$(bundle groups "c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [1000, 2000]}
+c['process']['args'] = ['id', '-G']") || return 1
+    out=$(oci run --bundle "$b" groups) || return 1
+    expect_eq "1000 2000" "$out" "the process's groups: the config's alone, as runc gives them"
+}
+t "process.user: uid, gid and additionalGids exactly, not the user's /etc/group memberships" exact_groups
 
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1

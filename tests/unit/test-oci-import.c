@@ -121,6 +121,8 @@ static void test_runc_like(void **state)
     assert_true(p.readonly_rootfs);
     assert_string_equal(p.hostname, "box");
     assert_string_equal(p.user, "0:0");
+    /* uid, gid and additionalGids are all the process gets: no /etc/group lookup. */
+    assert_false(p.initgroups);
     assert_string_equal(p.workdir, "/");
     ASSERT_COMMAND(&p, false, "sh");
     assert_string_equal(env_get(&p, "TERM"), "xterm");

@@ -633,6 +633,19 @@ static void test_add_groups(void **state)
     assert_groups_are(&u, 1001, 29, 44);
     user_ids_free(&u);
 
+    /* initgroups: false: the groups given, and no others; the user's own gid when listed */
+    resolve_ok(&r, "alice", &u);
+    user_drop_memberships(&u);
+    struct congo_error e = {0};
+    assert_int_equal(user_add_groups(r.fd, GROUPS("1000", "2000", "2000"), &u, &e), 0);
+    assert_groups_are(&u, 1000, 2000);
+    user_ids_free(&u);
+    resolve_ok(&r, "alice", &u);
+    user_drop_memberships(&u);
+    assert_int_equal(user_add_groups(r.fd, NULL, &u, &e), 0);
+    assert_int_equal(u.n_groups, 0);
+    user_ids_free(&u);
+
     add_groups_fails(&r, "alice", GROUPS("staff", "nogroup"),
                      "group `nogroup` is not in the container's /etc/group");
     add_groups_fails(&r, "alice", GROUPS("4294967295"), "gid `4294967295` is out of range");
