@@ -72,7 +72,8 @@ static void add_fs(struct run_plan *plan, const char *target, const char *source
  * *recursive, the rest kept for the file system itself. The schema has
  * checked every option already.
  */
-static void split_options(const char *options, unsigned long *flags, bool *recursive, char **data)
+static void split_options(const char *options, unsigned long *flags, bool *recursive,
+                          bool *copy_up, char **data)
 {
     struct strbuf sb = {0};
     for (const char *o = options; o && *o;) {
@@ -89,6 +90,8 @@ static void split_options(const char *options, unsigned long *flags, bool *recur
             *recursive = false;
         } else if (len == 5 && strncmp(o, "rbind", 5) == 0) {
             *recursive = true;
+        } else if (len == 9 && strncmp(o, "tmpcopyup", 9) == 0) {
+            *copy_up = true;
         } else if (!(len == 7 && strncmp(o, "private", 7) == 0) &&
                    !(len == 8 && strncmp(o, "rprivate", 8) == 0)) {
             /* (private and rprivate: every mount of the container is private already.) */
@@ -119,9 +122,9 @@ static void add_profile_mount(struct run_plan *plan, const struct profile_mount 
 {
     _cleanup_free_ char *origin = plan_origin_text(&pm->origin);
     unsigned long flags = base_flags | (pm->readonly ? MS_RDONLY : 0);
-    bool recursive = true;
+    bool recursive = true, copy_up = false;
     char *data = NULL;
-    split_options(pm->options, &flags, &recursive, &data);
+    split_options(pm->options, &flags, &recursive, &copy_up, &data);
     if (!data && base_data)
         data = xstrdup(base_data);
     enum plan_mount_kind kind = pm->type == MOUNT_BIND     ? PLAN_MOUNT_BIND
@@ -131,6 +134,7 @@ static void add_profile_mount(struct run_plan *plan, const struct profile_mount 
     m->flags = flags;
     m->readonly = (flags & MS_RDONLY) != 0;
     m->recursive = recursive;
+    m->copy_up = copy_up;
     if (kind == PLAN_MOUNT_BIND) {
         m->source = xstrdup(pm->source);
         free(data);

@@ -90,6 +90,7 @@ struct plan_mount {
     char *data;          /* FS: the file system's own options, or NULL */
     bool readonly;       /* BIND, CGROUP: read-only (BIND: through the whole subtree) */
     bool recursive;      /* BIND: with the mounts below the source (the default) */
+    bool copy_up;        /* FS tmpfs: filled with what the directory under it holds (tmpcopyup) */
     const char *key;     /* the profile key that asked for it (messages); NULL: built in */
     char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
 };

@@ -74,6 +74,8 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
         if (m->data && *m->data)
             strbuf_printf(sb, "; %s", m->data);
         strbuf_putc(sb, ')');
+        if (m->copy_up)
+            strbuf_puts(sb, ", filled with what the directory under it holds");
         if (strcmp(m->fstype, "sysfs") == 0)
             strbuf_puts(sb, ", or the host's /sys bound read-only where a new one is refused");
         break;

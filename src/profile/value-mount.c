@@ -91,6 +91,8 @@ static bool valid_data_option(enum mount_type t, char *o)
     }
     if (t == MOUNT_DEVPTS && strcmp(o, "newinstance") == 0)
         return true;
+    if (t == MOUNT_TMPFS && strcmp(o, "tmpcopyup") == 0)
+        return true;
     char *eq = strchr(o, '=');
     if (!eq)
         return false;
@@ -137,7 +139,7 @@ static const char *data_options_doc(enum mount_type t)
 {
     switch (t) {
     case MOUNT_TMPFS:
-        return "; and size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N";
+        return "; and size=SIZE|N%, nr_inodes=N, mode=OCTAL, uid=N, gid=N, tmpcopyup";
     case MOUNT_DEVPTS:
         return "; and newinstance, mode=OCTAL, ptmxmode=OCTAL, uid=N, gid=N, max=N";
     case MOUNT_PROC:

@@ -27,6 +27,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "util/util.h"
 
 #define SCRATCH "/tmp"
@@ -445,14 +446,37 @@ static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const s
     return 0;
 }
 
+/*
+ * tmpcopyup: the new tmpfs gets the files, mode and owner of the directory
+ * it covers, read through `under`, opened before the mount hid it. Runs
+ * privileged in the child.
+ */
+static int copy_up(int rootfd, const struct plan_mount *m, int under, struct congo_error *e)
+{
+    _cleanup_close_ int top_path = open_in_root(rootfd, m->target + 1, CREATE_NONE, e);
+    _cleanup_close_ int top =
+        top_path < 0 ? -1 : openat(top_path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (top < 0) {
+        if (top_path >= 0)
+            error_set(e, errno, "`%s`", m->target);
+        return error_wrap(e, "mounts: tmpcopyup");
+    }
+    if (copy_tree(under, top, e) < 0)
+        return error_wrap(e, "mounts: tmpcopyup of `%s`", m->target);
+    return 0;
+}
+
 /* A new file system on a directory; a sysfs the kernel refuses becomes a bind of the host's. */
 static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_DIR, e);
     if (fd < 0)
         return error_wrap(e, "%s", m->key ? "mounts: target" : m->target);
+    _cleanup_close_ int under = -1;
+    if (m->copy_up && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return error_set(e, errno, "mounts: tmpcopyup: `%s`", m->target);
     if (mount_on_fd(m->source, fd, m->fstype, m->flags, m->data ? m->data : "") == 0)
-        return 0;
+        return m->copy_up ? copy_up(rootfd, m, under, e) : 0;
     int err = errno;
     /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
     if (strcmp(m->fstype, "sysfs") == 0) {

@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 18
+plan 19
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -403,6 +403,19 @@ c['process']['args'] = ['id', '-G']") || return 1
     expect_eq "1000 2000" "$out" "the process's groups: the config's alone, as runc gives them"
 }
 t "process.user: uid, gid and additionalGids exactly, not the user's /etc/group memberships" exact_groups
+
+tmpcopyup() {
+    # podman's --read-only puts such a tmpfs on /run, /tmp and /var/tmp.
+    b=$(bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
+    'options': ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup']})
+c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group && touch /etc/new && stat -c %a /etc && grep \" /etc \" /proc/mounts | cut -d\" \" -f3']") || return 1
+    out=$(oci run --bundle "$b" copyup) || { echo "$out"; return 1; }
+    expect_eq "1
+755
+tmpfs" "$out" "the image's /etc/group in the tmpfs on /etc, written, its mode kept" || return 1
+    [ ! -e "$b/rootfs/etc/new" ] || { echo "the write went through to the root"; return 1; }
+}
+t "a tmpfs with tmpcopyup starts with the files of the directory it covers" tmpcopyup
 
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1

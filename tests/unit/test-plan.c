@@ -324,7 +324,8 @@ static void test_mounts_in_place(void **state)
                "  - {target: /proc, type: proc, options: 'suid,hidepid=invisible'}\n"
                "  - {target: /dev, type: tmpfs, options: 'exec,size=1m'}\n"
                "  - {target: /dev/pts, type: devpts}\n"
-               "  - {target: /data, source: /src, options: 'bind,nosuid,nodev,ro,noatime'}\n",
+               "  - {target: /data, source: /src, options: 'bind,nosuid,nodev,ro,noatime'}\n"
+               "  - {target: /run, type: tmpfs, options: 'nosuid,tmpcopyup,size=1m'}\n",
                &plan);
     const struct plan_mount *proc = &plan.mounts[0];
     assert_string_equal(proc->target, "/proc");
@@ -336,6 +337,11 @@ static void test_mounts_in_place(void **state)
     assert_string_equal(dev->target, "/dev");
     assert_int_equal(dev->flags, MS_NOSUID | MS_NODEV);
     assert_string_equal(dev->data, "size=1m");
+    assert_false(dev->copy_up);
+    /* tmpcopyup is congo's to do, not the kernel's option */
+    const struct plan_mount *run = &plan.mounts[find_mount(&plan, "/run")];
+    assert_true(run->copy_up);
+    assert_string_equal(run->data, "size=1m");
     /* devpts given no options of its own keeps the built-in one's */
     const struct plan_mount *pts = &plan.mounts[find_mount(&plan, "/dev/pts")];
     assert_string_equal(pts->data, "newinstance,ptmxmode=0666,mode=0620");
