@@ -222,12 +222,15 @@ static void import_root(struct import *im, const struct node *config)
         put_copy(im, im->out, "rootfs", path);
     else if (!field(root, "path"))
         fail(im, root, "`path` is missing: the root file system's directory");
+    /*
+     * The engine prepared this root for this container: used as it is, no
+     * overlay. Read-only, it is made so after the mounts, as runc does: their
+     * targets (podman's /etc/hosts, say) may be missing from the image.
+     */
     const struct node *ro = bool_field(im, root, "readonly");
     if (ro && strcmp(ro->text, "true") == 0)
         put_copy(im, im->out, "readonly_rootfs", ro);
-    else
-        /* The engine prepared this root for this container: written as it is, no overlay. */
-        put(im->out, "upper", scalar_at(im, ro ? ro : root, PROFILE_UPPER_NONE, false));
+    put(im->out, "upper", scalar_at(im, ro ? ro : root, PROFILE_UPPER_NONE, false));
 }
 
 static void import_strings_map(struct import *im, const struct node *obj, const char *key)

@@ -46,8 +46,9 @@ static void put_origin(struct strbuf *sb, const char *origin)
 static void put_root(struct strbuf *sb, const struct plan_root *r)
 {
     if (r->direct) {
-        strbuf_printf(sb, "root: rootfs itself at /, written directly (upper: none)\n"
-                          "  rootfs %s\n",
+        strbuf_printf(sb, "root: rootfs itself at /, %s (upper: none)\n  rootfs %s\n",
+                      r->readonly ? "read-only once the mounts' targets are made in it"
+                                  : "written directly",
                       r->rootfs);
         return;
     }

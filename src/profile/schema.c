@@ -268,7 +268,8 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
     }
     if (!p->rootfs && !fragment)
         diags_add(d, DIAG_ERROR, top, 0, 0, "rootfs", "required key is missing");
-    if (p->readonly_rootfs && p->upper)
+    /* upper: none with it is rootfs itself, read-only (an OCI bundle's readonly root). */
+    if (p->readonly_rootfs && p->upper && !str_eq(p->upper, PROFILE_UPPER_NONE))
         clash(d, &p->origin[KEY_READONLY_ROOTFS], "readonly_rootfs", &p->origin[KEY_UPPER],
               "upper", "a read-only root has no upper layer; drop one of the two");
     if (p->n_layers && str_eq(p->upper, PROFILE_UPPER_NONE))

@@ -306,7 +306,7 @@ static char *hostname_shown(const struct profile *p, const struct key_def *k, co
 
 static char *upper_shown(const struct profile *p, const struct key_def *k, const char **why)
 {
-    if (p->readonly_rootfs) {
+    if (p->readonly_rootfs && !str_eq(p->upper, PROFILE_UPPER_NONE)) {
         *why = "none; the root is read-only";
         return NULL;
     }

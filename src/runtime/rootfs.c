@@ -642,6 +642,16 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
             step_done(steps, step);
     }
 
+    /*
+     * rootfs itself, read-only: only now, since the mounts made their
+     * targets in it; the root's own mount alone, not the mounts on it.
+     */
+    if (plan->root.direct && plan->root.readonly) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+        if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+            return error_set(e, errno, "make the root read-only");
+    }
+
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)
         return error_set(e, errno, "chdir into the new root");

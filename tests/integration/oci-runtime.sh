@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 20
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -416,6 +416,19 @@ tmpfs" "$out" "the image's /etc/group in the tmpfs on /etc, written, its mode ke
     [ ! -e "$b/rootfs/etc/new" ] || { echo "the write went through to the root"; return 1; }
 }
 t "a tmpfs with tmpcopyup starts with the files of the directory it covers" tmpcopyup
+
+readonly_root() {
+    # podman binds /etc/hosts and /run/.containerenv, which an image may lack.
+    b=$(bundle rodirect "c['mounts'].append({'destination': '/etc/made-here', 'type': 'bind',
+    'source': '$SRCDIR/README.md', 'options': ['bind', 'ro']})
+c['process']['args'] = ['/bin/sh', '-c', 'head -c 7 /etc/made-here; echo; touch /x || echo read-only']") ||
+        return 1
+    rm -f "$b/rootfs/etc/made-here"
+    out=$(oci run --bundle "$b" rodirect 2>&1) || { echo "$out"; return 1; }
+    case $out in "# congo"*read-only) ;; *) echo "$out"; return 1 ;; esac
+    [ -f "$b/rootfs/etc/made-here" ] || { echo "the target was not made in the bundle's root"; return 1; }
+}
+t "root.readonly: the bundle's root, mounts' missing targets made in it, then read-only" readonly_root
 
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1

@@ -119,6 +119,8 @@ static void test_runc_like(void **state)
     _cleanup_free_ char *rootfs = xasprintf("%s/runc/rootfs", tmp);
     assert_string_equal(p.rootfs, rootfs);
     assert_true(p.readonly_rootfs);
+    /* The bundle's root itself, made read-only after the mounts, as runc does. */
+    assert_string_equal(p.upper, PROFILE_UPPER_NONE);
     assert_string_equal(p.hostname, "box");
     assert_string_equal(p.user, "0:0");
     /* uid, gid and additionalGids are all the process gets: no /etc/group lookup. */

@@ -1802,6 +1802,11 @@ static void test_finalize_readonly_upper(void **state)
     load_ok(&l, "fine.yaml", "rootfs: /r\nreadonly_rootfs: true\nupper: tmpfs\n");
     assert_true(l.p.readonly_rootfs);
     done(&l);
+    /* upper: none is rootfs itself, read-only after the mounts: an OCI bundle's root. */
+    load_ok(&l, "direct.yaml", "rootfs: /r\nreadonly_rootfs: true\nupper: none\n");
+    assert_true(l.p.readonly_rootfs);
+    assert_string_equal(l.p.upper, PROFILE_UPPER_NONE);
+    done(&l);
 }
 
 static void test_finalize_hostname_uts(void **state)
