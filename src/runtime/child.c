@@ -340,8 +340,17 @@ _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, "workdir", &e);
     }
     child_step(c, "process ready", &t);
-    if (created)
+    if (created) {
+        /*
+         * The launcher that reports an exec's failure is gone by the time
+         * `start` runs the command: a command that is not there fails the
+         * create, which the engine hears (runc does the same).
+         */
+        int status = exec_check(plan->argv, c->envp, &e);
+        if (status)
+            child_fail(c, status, "exec", &e);
         wait_for_start(c);
+    }
 
     if (plan->init) {
         hide_launcher_args();

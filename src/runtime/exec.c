@@ -122,6 +122,35 @@ char *exec_find(char *const argv[], char *const envp[])
     }
 }
 
+int exec_check(char *const argv[], char *const envp[], struct congo_error *e)
+{
+    if (!argv || !argv[0] || !argv[0][0])
+        return exec_command(argv, envp, e); /* says so without running anything */
+    const char *cmd = argv[0];
+    struct stat st;
+    if (strchr(cmd, '/')) {
+        if (stat(cmd, &st) < 0)
+            return exec_failure(cmd, errno, e);
+        if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0)
+            return exec_failure(cmd, EACCES, e);
+        return 0;
+    }
+    const char *path = envp_path(envp);
+    for (const char *p = path;;) {
+        const char *colon = strchrnul(p, ':');
+        _cleanup_free_ char *full = path_candidate(p, colon, cmd);
+        /* Something of that name: exec_command, at the start, says what is wrong with it. */
+        if (exists(full))
+            return 0;
+        if (!*colon)
+            break;
+        p = colon + 1;
+    }
+    error_set(e, 0, "`%s`: command not found in PATH (`%s`)", cmd, path);
+    e->err = ENOENT;
+    return EXIT_NOT_FOUND;
+}
+
 /*
  * Runs in the child as the container's user, after pivot_root, so every path
  * here is inside the container. Like execvpe, but: the PATH is envp's (the

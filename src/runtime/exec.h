@@ -23,6 +23,15 @@ int exec_command(char *const argv[], char *const envp[], struct congo_error *e);
 char *exec_find(char *const argv[], char *const envp[]);
 
 /*
+ * Whether argv[0] is surely not a program exec_command could run: 0 when
+ * it may be, else exec_command's status (127: no such file, on the PATH
+ * either; 126: a directory, or not executable) with e saying why. Only
+ * looks, like exec_find. For a container created now and started later,
+ * whose launcher is gone when the exec fails.
+ */
+int exec_check(char *const argv[], char *const envp[], struct congo_error *e);
+
+/*
  * The container's PID 1 when `init: true`: starts a process that runs
  * start(arg), which must exec the command at once or return an exit status
  * (the process shares the init's memory until then, and the init waits for

@@ -4,7 +4,7 @@
 # error log, and nothing left on the host after delete.
 . "$(dirname "$0")/lib.sh"
 
-plan 20
+plan 21
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -429,6 +429,19 @@ c['process']['args'] = ['/bin/sh', '-c', 'head -c 7 /etc/made-here; echo; touch 
     [ -f "$b/rootfs/etc/made-here" ] || { echo "the target was not made in the bundle's root"; return 1; }
 }
 t "root.readonly: the bundle's root, mounts' missing targets made in it, then read-only" readonly_root
+
+create_missing_command() {
+    b=$(bundle missing "c['process']['args'] = ['/no/such/command']") || return 1
+    err=$(oci create --bundle "$b" missing 2>&1)
+    expect_eq 1 $? "create of a command that is not there" || return 1
+    case $err in *"/no/such/command"*"no such file or directory"*) ;; *) echo "$err"; return 1 ;; esac
+    [ ! -e "$ROOT/missing" ] || { echo "the failed create left an entry"; return 1; }
+    b=$(bundle missing "c['process']['args'] = ['no-such-command']") || return 1
+    err=$(oci create --bundle "$b" missing 2>&1)
+    case $err in *"no-such-command"*"not found in PATH"*) ;; *) echo "$err"; return 1 ;; esac
+}
+t "create: a command that is not there fails the create, where the engine hears it" \
+    create_missing_command
 
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1
