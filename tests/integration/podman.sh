@@ -44,10 +44,26 @@ EOF
 : >"$WORK/registries.conf"
 export CONTAINERS_CONF="$WORK/containers.conf" CONTAINERS_REGISTRIES_CONF="$WORK/registries.conf"
 
+podman_here() {
+    timeout --signal=KILL 30 podman --root "$WORK/storage" --runroot "$WORK/run" \
+        --tmpdir "$WORK/tmp" --runtime "$WORK/congo-oci" --cgroup-manager cgroupfs \
+        --events-backend file --storage-driver vfs "$@"
+}
+# podman waits for ever on a container that never starts or never stops:
+# each call gets 30 s, and after one has run out the others fail at once.
 pm() {
-    podman --root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" \
-        --runtime "$WORK/congo-oci" --cgroup-manager cgroupfs --events-backend file \
-        --storage-driver vfs "$@"
+    if [ -e "$WORK/hung" ]; then
+        echo "not run: an earlier podman call hung ($(cat "$WORK/hung"))" >&2
+        return 1
+    fi
+    start=$(date +%s)
+    podman_here "$@"
+    st=$?
+    if [ $st = 137 ] && [ $(($(date +%s) - start)) -ge 30 ]; then
+        echo "podman $*" >"$WORK/hung"
+        echo "podman $*: no answer in 30 s" >&2
+    fi
+    return $st
 }
 # pm_run RUN-OPTIONS... IMAGE CMD...: a container in this file's cgroup parent.
 pm_run() { pm run --cgroup-parent "$CGP" "$@"; }
@@ -56,7 +72,7 @@ pm_run() { pm run --cgroup-parent "$CGP" "$@"; }
 # then podman's own processes still at work on WORK (the cleanup of a
 # container that just exited) are waited for, and killed by pid after 10 s.
 cleanup_podman() {
-    pm rm --all --force --time 0 >/dev/null 2>&1
+    podman_here rm --all --force --time 0 >/dev/null 2>&1
     find /sys/fs/cgroup/*"$CGP" -depth -type d 2>/dev/null | while read -r d; do rmdir "$d"; done
     i=0
     while [ -n "$(ours)" ] && [ $i -lt 100 ]; do
@@ -122,9 +138,9 @@ t "run -d, ps, logs, stop (the TERM handler runs), rm: gone from ps and congo-oc
 stop_kills() {
     # A PID 1 without a handler never sees TERM: stop sends KILL after the timeout.
     pm_run -d --name stubborn "$IMG" sleep 100 >/dev/null || return 1
-    start=$(date +%s)
+    before=$(date +%s)
     pm stop --time 1 stubborn >/dev/null 2>&1 || return 1
-    took=$(($(date +%s) - start))
+    took=$(($(date +%s) - before))
     [ $took -lt 8 ] || { echo "stop --time 1 took $took s"; return 1; }
     expect_eq "exited 137" "$(field stubborn '{{.State.Status}} {{.State.ExitCode}}')" \
         "after stop" || return 1
