@@ -34,7 +34,8 @@ static void offset_position(const char *buf, size_t off, int *line, int *col)
 
 struct node *load_file(const char *path, const struct source *src, struct diags *d)
 {
-    enum profile_format fmt = format_from_path(path);
+    /* A source already known for JSON (exec's process file, whatever its name) is JSON. */
+    enum profile_format fmt = src->json ? FORMAT_JSON : format_from_path(path);
     if (fmt == FORMAT_UNKNOWN) {
         diags_add(d, DIAG_ERROR, src->name, 0, 0, NULL,
                   "unknown profile format; use .yaml, .yml, .conf or .cfg (or .json for an "

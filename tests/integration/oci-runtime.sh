@@ -250,13 +250,14 @@ t "exec: the container's hostname, pid namespace and init; the command's status"
 
 exec_process_json() {
     exec_box ex2 || return 1
-    cat >"$WORK/process.json" <<'EOF'
+    # Engines name the file as they like (podman: exec-process-NNN), with no .json.
+    cat >"$WORK/exec-process-1" <<'EOF'
 {"args": ["/bin/sh", "-c", "echo $(id -u):$(id -g):$(id -G) $PWD $ONLY $(tr '\\0' '\\n' </proc/$$/environ | grep -vc -e ^ONLY= -e ^HOME=)"],
  "env": ["ONLY=this"], "cwd": "/etc", "terminal": false,
  "user": {"uid": 1000, "gid": 1001, "additionalGids": [1002]},
  "noNewPrivileges": true}
 EOF
-    out=$(oci exec --process "$WORK/process.json" ex2) || { echo "$out"; return 1; }
+    out=$(oci exec --process "$WORK/exec-process-1" ex2) || { echo "$out"; return 1; }
     # The shell's own environment: ONLY and HOME, nothing of the container's (no PATH).
     expect_eq "1000:1001:1001 1002 /etc this 0" "$out" \
         "args, env (the whole of it), cwd and user of process.json" || return 1
@@ -374,8 +375,8 @@ c['annotations'] = {'org.example.owner': 'ci'}") || return 1
     out=$("$CONGO" --list --format json) || { echo "$out"; return 1; }
     printf '%s' "$out" | python3 -c '
 import json, sys
-v = json.load(sys.stdin)
-assert [e["id"] for e in v] == ["seen"], v
+v = [e for e in json.load(sys.stdin) if e["id"] == "seen"]
+assert len(v) == 1, v
 e = v[0]
 assert e["status"] == "running" and e["oci"] is True and e["bundle"].endswith("/seen"), e
 assert e["annotations"] == {"org.example.owner": "ci"}, e' || return 1
