@@ -246,7 +246,9 @@ static int resolve_user(const struct profile *p, const struct run_plan *plan,
         error_clear(&e);
         return -1;
     }
-    /* The profile's groups after the user's own, as the engine adds them (child.c). */
+    /* The profile's groups after the user's own (none without initgroups), as child.c does. */
+    if (!plan->initgroups)
+        user_drop_memberships(u);
     if (user_add_groups(root->fd, plan->groups, u, &e) < 0) {
         const struct origin *o = p->n_groups ? &p->groups[0].origin : NULL;
         refuse(d, o, "groups", "%s", e.msg);

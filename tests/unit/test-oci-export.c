@@ -177,6 +177,17 @@ static void test_process(void **state)
     assert_int_equal(int_at(r.doc, "process.user.additionalGids.1"), 10);
     assert_int_equal(int_at(r.doc, "process.user.additionalGids.2"), 50);
     assert_strings(r.doc, "process.args", "/bin/echo one two");
+    result_free(&r);
+    /* initgroups: false: the user's group and the profile's groups alone, as runc sets them. */
+    _cleanup_free_ char *exact =
+        profile("exact.yaml", "user: app\ninitgroups: false\ngroups: [2000]\ncommand: [id]\n");
+    congo(&r, "--print", "--format", "oci", exact);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(int_at(r.doc, "process.user.gid"), 1000);
+    assert_int_equal(json_array_size(at(r.doc, "process.user.additionalGids")), 1);
+    assert_int_equal(int_at(r.doc, "process.user.additionalGids.0"), 2000);
+    result_free(&r);
+    congo(&r, "--print", "--format", "oci", p);
     /* The profile's HOME stands; the base environment in its order, no TERM. */
     assert_strings(r.doc, "process.env",
                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/srv "
