@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,6 +227,13 @@ _Noreturn void child_main(struct child_ctx *c)
     const struct run_plan *plan = c->plan;
     struct congo_error e = {0};
     uint64_t t = now_us();
+    /*
+     * What the set-up makes (the tmpfs upper, which is the container's `/`,
+     * mount targets, /dev) has its modes whatever the caller's umask: 077
+     * made `/` 0700, which no user but root could enter. The command gets
+     * the profile's umask at the end (security.c).
+     */
+    umask(022);
 
     /*
      * Die with the launcher; and the launcher may already be gone. A

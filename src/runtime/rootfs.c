@@ -62,8 +62,13 @@ int rootfs_preflight(const struct run_plan *plan, struct congo_error *e)
         static const char *const subdirs[] = {"diff", "work"};
         for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
             _cleanup_free_ char *sub = xasprintf("%s/%s", root->upper, subdirs[i]);
-            if (mkdir(sub, 0755) < 0 && errno != EEXIST)
+            /* Its diff/ is the container's `/`: 0755 whatever the caller's umask. */
+            if (mkdir(sub, 0755) == 0) {
+                if (chmod(sub, 0755) < 0)
+                    return error_set(e, errno, "upper: cannot make `%s` 0755", sub);
+            } else if (errno != EEXIST) {
                 return error_set(e, errno, "upper: cannot make `%s`", sub);
+            }
             /* Overlay says only EINVAL for an upper it cannot write: say why here. */
             if (access(sub, W_OK) < 0)
                 return error_set(e, errno, "upper `%s` is not writable%s", root->upper,

@@ -5,7 +5,7 @@
 # and the fixed /proc, /dev, /sys and /tmp.
 . "$(dirname "$0")/lib.sh"
 
-plan 32
+plan 33
 
 # A fingerprint of a tree on the host: every path, type, size, mode and mtime.
 tree_sum() {
@@ -379,5 +379,17 @@ cgroup_rw() {
     expect_eq "ro rw" "$ro $rw" "the container's cgroup, by default and with options=rw"
 }
 t "the container's cgroup is read-only unless its mount says rw" cgroup_rw
+
+caller_umask() {
+    # The set-up's modes are congo's: 077 once made `/` 0700, closed to any user but root.
+    got=$( (umask 077 && ctr -- /bin/stat -c %a /) 2>&1)
+    expect_eq 755 "$got" "the container's / under a caller's umask 077" || return 1
+    got=$( (umask 077 && ctr --user nobody -- /bin/sh -c 'cd / && echo in') 2>&1)
+    expect_eq in "$got" "nobody in / under a caller's umask 077" || return 1
+    mkdir "$WORK/umask-upper"
+    got=$( (umask 077 && ctr --upper "$WORK/umask-upper" -- /bin/stat -c %a /) 2>&1)
+    expect_eq 755 "$got" "a new upper's diff/ as / under a caller's umask 077"
+}
+t "a caller's umask 077 leaves the container's / 0755, tmpfs upper or a new upper" caller_umask
 
 finish
