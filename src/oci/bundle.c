@@ -358,7 +358,13 @@ static int assemble(struct bundle *b, const struct plan_root *r, int rootfd)
         if (access(diff, F_OK) == 0 && apply_layer(b, "upper", diff, rootfd, &tree) < 0)
             return -1;
     }
-    /* The root directory itself is the top layer's. */
+    /* A tmpfs upper is the container's `/`, which congo makes 0755 and root's (child.c). */
+    if (!r->readonly && !r->upper) {
+        if (fchmod(rootfd, 0755) < 0 || fchown(rootfd, 0, 0) < 0)
+            return error_set(b->e, errno, "--bundle: the root's mode and owner");
+        return 0;
+    }
+    /* Otherwise the root directory itself is the top layer's (or the upper's diff/). */
     struct stat st;
     if (fstat(tree, &st) < 0)
         return error_set(b->e, errno, "stat the top layer");

@@ -339,7 +339,13 @@ LIST='find / -xdev ! -name ".probe-write" | sort | while read -r f; do
 done'
 
 layers_assembled() {
+    # A layer's own root mode says nothing of the container's / (a tmpfs upper's):
+    # 0555, as in a read-only checkout, must not reach the bundle.
+    chmod 555 "$EX/layers/site"
     same_under_runc "$ROOTFS $EX/layers" "$LIST" "$EX/layered.yaml"
+    r=$?
+    chmod 755 "$EX/layers/site"
+    return $r
 }
 t "the bundle's root holds what congo's overlay of the layers shows" layers_assembled
 
