@@ -74,7 +74,9 @@ struct oci_args {
 /*
  * Parse argv (argv[0] is the program). 0; or -1 with e saying what is wrong
  * (a usage error: the caller exits 2 for it, runc's status for a usage error
- * is 1 with its help; congo says what is wrong and exits 2).
+ * is 1 with its help; congo says what is wrong and exits 2). On errors the
+ * global options read before the one at fault (--log, --log-format) stay in
+ * a, so that the error can go to the engine's log.
  */
 int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e);
 void oci_args_free(struct oci_args *a);

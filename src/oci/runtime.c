@@ -730,7 +730,14 @@ int oci_main(int argc, char **argv)
     struct oci_args a;
     struct congo_error e = {0};
     if (oci_parse(argc, argv, &a, &e) < 0) {
-        fprintf(stderr, "congo-oci: %s\n", e.msg);
+        /*
+         * An engine shows its user what it finds in --log (containerd's
+         * shim reads nothing else): a usage error goes there too, as far
+         * as the global options were read before it.
+         */
+        log_to = &a;
+        oci_fail("%s", e.msg);
+        log_to = NULL;
         error_clear(&e);
         oci_args_free(&a);
         return 2;

@@ -176,8 +176,17 @@ assert lines and all(l["level"] == "error" and "time" in l for l in lines), line
 assert any("/linux/resources/memory/limit" in l["msg"] for l in lines), lines
 EOF
     [ ! -e "$ROOT/bad" ] || { echo "the failed create left an entry"; return 1; }
+    # A command congo-oci lacks is an error the engine reads in its log too.
+    oci --log "$WORK/log2.json" --log-format json pause bad 2>/dev/null
+    expect_eq 2 $? "status of a command congo-oci lacks" || return 1
+    python3 - "$WORK/log2.json" <<'EOF' || return 1
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 1 and "`pause` is not a command" in lines[0]["msg"], lines
+EOF
 }
-t "--log --log-format json: one error object a line, located in config.json; nothing left" error_log
+t "--log --log-format json: one error object a line, located in config.json, usage errors too; nothing left" \
+    error_log
 
 cgroups_path() {
     own=$(awk -F: '$2 == "pids" || $2 == "" {print $3; exit}' /proc/self/cgroup)

@@ -216,6 +216,22 @@ static void test_exec_errors(void **state)
     parse_bad(a8, "exec: unknown option `--bundle`");
 }
 
+/* A usage error still knows where the engine reads errors: the shim reads nothing else. */
+static void test_errors_keep_the_log(void **state)
+{
+    (void)state;
+    char **argv = ARGS("--root", "/r", "--log", "/b/log.json", "--log-format", "json", "pause",
+                       "c1");
+    struct oci_args a;
+    struct congo_error e = {0};
+    assert_int_equal(oci_parse(count(argv), argv, &a, &e), -1);
+    assert_non_null(strstr(e.msg, "`pause` is not a command"));
+    assert_string_equal(a.log, "/b/log.json");
+    assert_true(a.log_json);
+    error_clear(&e);
+    oci_args_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,7 +239,7 @@ int main(void)
         cmocka_unit_test(test_kill_delete_state),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_exec_process), cmocka_unit_test(test_exec_command),
-        cmocka_unit_test(test_exec_errors),
+        cmocka_unit_test(test_exec_errors), cmocka_unit_test(test_errors_keep_the_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
