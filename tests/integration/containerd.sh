@@ -43,6 +43,11 @@ disabled_plugins = [
   path = "$C/opt"
 EOF
 
+# The shims put their sockets in /run/containerd/s whatever the config says
+# (containerd 1.6): made for this file, that directory goes at the end.
+run_dir_before=
+[ -e /run/containerd ] && run_dir_before=1
+
 containerd --config "$C/config.toml" --log-level debug >"$C/containerd.log" 2>&1 &
 containerd_pid=$!
 
@@ -70,6 +75,7 @@ stop_containerd() {
     for p in /proc/[0-9]*; do
         tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "-address $SOCK " && kill "${p#/proc/}"
     done
+    [ -n "$run_dir_before" ] || rmdir /run/containerd/s /run/containerd 2>/dev/null
     # Only the namespace's own directories, and only when empty (rmdir).
     for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/"$NS"; do
         [ -d "$d" ] && rmdir "$d" 2>/dev/null
