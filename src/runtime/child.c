@@ -195,9 +195,9 @@ static int confine_init(void *arg)
 
 /*
  * Created, not started: tell the launcher (which then leaves), and wait for
- * the byte `start` writes. The seccomp filter is in force already, as it
- * will be for the command: read(2) is in every policy that lets a program
- * run at all. The sync socket stays open for an error of the exec.
+ * the byte `start` writes, not dumpable and under no filter yet (the
+ * command's is loaded right before its execve, in start_command). The sync
+ * socket stays open for an error of the exec.
  */
 static void wait_for_start(struct child_ctx *c)
 {
@@ -234,6 +234,17 @@ _Noreturn void child_main(struct child_ctx *c)
      * the profile's umask at the end (security.c).
      */
     umask(022);
+    /*
+     * Not dumpable until the command's execve (which makes it so again):
+     * until then this process is congo's binary, root's, and a created
+     * container waits here for `start` as long as its engine likes; a
+     * process of the container's uid in a pid namespace it joins must not
+     * open its /proc/PID/exe or mem, or ptrace it (CVE-2019-5736).
+     */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        error_set(&e, errno, "prctl(PR_SET_DUMPABLE)");
+        child_fail(c, STATUS_LAUNCHER, "security", &e);
+    }
 
     /*
      * Die with the launcher; and the launcher may already be gone. A
