@@ -58,7 +58,15 @@ static int copy_entry(int from, int to, const char *name, int depth, struct cong
         return 0;
     }
     if (S_ISREG(st.st_mode)) {
-        _cleanup_close_ int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* Swapped for a FIFO since the lstat, it must not hold the set-up: no blocking open. */
+        _cleanup_close_ int in =
+            openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat now;
+        if (in >= 0 && fstat(in, &now) < 0)
+            return error_set(e, errno, "`%s`", name);
+        if (in >= 0 && !S_ISREG(now.st_mode))
+            return error_set(e, 0, "`%s` is no regular file any more: it changed under the copy",
+                             name);
         _cleanup_close_ int out =
             openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (in < 0 || out < 0 || copy_data(in, out) < 0 || copy_attrs(out, &st) < 0)

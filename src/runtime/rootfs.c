@@ -468,6 +468,10 @@ static int copy_up(int rootfd, const struct plan_mount *m, int under, struct con
     }
     if (copy_tree(under, top, e) < 0)
         return error_wrap(e, "mounts: tmpcopyup of `%s`", m->target);
+    /* Mounted writable for the copy: read-only now, when the mount asks it. */
+    struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+    if ((m->flags & MS_RDONLY) && mount_setattr(top, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        return error_set(e, errno, "mounts: `%s` read-only after tmpcopyup", m->target);
     return 0;
 }
 
@@ -480,7 +484,8 @@ static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *
     _cleanup_close_ int under = -1;
     if (m->copy_up && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return error_set(e, errno, "mounts: tmpcopyup: `%s`", m->target);
-    if (mount_on_fd(m->source, fd, m->fstype, m->flags, m->data ? m->data : "") == 0)
+    unsigned long flags = m->copy_up ? m->flags & ~(unsigned long)MS_RDONLY : m->flags;
+    if (mount_on_fd(m->source, fd, m->fstype, flags, m->data ? m->data : "") == 0)
         return m->copy_up ? copy_up(rootfd, m, under, e) : 0;
     int err = errno;
     /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
