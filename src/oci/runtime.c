@@ -596,7 +596,10 @@ static int cmd_delete(const struct oci_args *a)
         return r;
     }
     if (st != STATE_STOPPED) {
-        signal_all(&s, SIGKILL);
+        /*
+         * The first process by its pidfd (a reused pid is never hit); what is
+         * left in the cgroup goes with it below, as a run's does.
+         */
         _cleanup_close_ int fd = pidfd_of(s.pid, s.pid_start);
         if (fd >= 0)
             syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
