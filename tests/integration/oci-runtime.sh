@@ -2,9 +2,27 @@
 # congo-oci as engines drive it, with runc's command line: the create/start
 # split, state, kill, delete, run, the pid file, the console socket, the
 # error log, and nothing left on the host after delete.
+
+# Engines are subreapers (conmon, containerd's shim): a container's first
+# process, left to them, is reaped as it dies, and its cgroup goes with
+# delete. This file runs under one too, not under whatever the host's PID 1
+# makes of orphans.
+if [ -z "${CONGO_IT_SUBREAPER:-}" ]; then
+    CONGO_IT_SUBREAPER=1 exec python3 -c '
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+pid = os.fork()
+if pid == 0:
+    os.execvp("sh", ["sh"] + sys.argv[1:])
+while True:
+    p, st = os.waitpid(-1, 0)
+    if p == pid:
+        sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+' "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 22
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -72,9 +90,10 @@ c['root']['readonly'] = False") || return 1
     err=$(oci state life 2>&1)
     expect_eq 1 $? "state after delete" || return 1
     case $err in *"does not exist"*) ;; *) echo "$err"; return 1 ;; esac
-    # Gone, or a zombie: its reaper is the engine's subreaper (or PID 1), not congo.
-    st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-    case $st in '' | Z) ;; *) echo "process $pid is still there (state $st)"; return 1 ;; esac
+    # Gone: reaped by this file's subreaper, as an engine reaps it.
+    i=0
+    while [ -d "/proc/$pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    [ ! -d "/proc/$pid" ] || { echo "process $pid is still there"; return 1; }
 }
 t "create leaves the command waiting; start runs it; kill, state and delete" lifecycle
 
@@ -424,8 +443,17 @@ c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group && touch /e
 755
 tmpfs" "$out" "the image's /etc/group in the tmpfs on /etc, written, its mode kept" || return 1
     [ ! -e "$b/rootfs/etc/new" ] || { echo "the write went through to the root"; return 1; }
+    # ro too: filled first, then read-only.
+    b=$(bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
+    'options': ['ro', 'nosuid', 'nodev', 'tmpcopyup']})
+c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group; touch /etc/new 2>/dev/null || echo refused']") ||
+        return 1
+    out=$(oci run --bundle "$b" copyup) || { echo "$out"; return 1; }
+    expect_eq "1
+refused" "$out" "a read-only tmpfs with tmpcopyup: the files, and no write"
 }
-t "a tmpfs with tmpcopyup starts with the files of the directory it covers" tmpcopyup
+t "a tmpfs with tmpcopyup starts with the files of the directory it covers; ro after the copy" \
+    tmpcopyup
 
 readonly_root() {
     # podman binds /etc/hosts and /run/.containerenv, which an image may lack.
@@ -453,12 +481,33 @@ create_missing_command() {
 t "create: a command that is not there fails the create, where the engine hears it" \
     create_missing_command
 
+created_not_dumpable() {
+    b=$(bundle nd "c['process']['args'] = ['sleep', '100']") || return 1
+    oci create --bundle "$b" --pid-file "$WORK/nd.pid" nd || return 1
+    pid=$(cat "$WORK/nd.pid")
+    # Root with the container's own capabilities (no SYS_PTRACE), as a process of a
+    # container that shares its pid namespace has them, reads another root process's
+    # environ only when that process is dumpable.
+    caps=$(capsh --decode="$(awk '$1 == "CapPrm:" {print $2}' "/proc/$pid/status")" |
+        sed 's/.*=//; s/cap_//g; s/,/,+/g')
+    case ,$caps, in *,sys_ptrace,*) echo "the container holds SYS_PTRACE: $caps"; return 1 ;; esac
+    if out=$(setpriv --bounding-set="-all,+$caps" -- cat "/proc/$pid/environ" 2>&1); then
+        oci delete -f nd
+        echo "the created container's waiting process is readable: $out"
+        return 1
+    fi
+    case $out in *"Permission denied"*) ;; *) echo "$out"; oci delete -f nd; return 1 ;; esac
+    oci delete -f nd
+}
+t "a created container's waiting process is not dumpable: no /proc/PID/environ without SYS_PTRACE" \
+    created_not_dumpable
+
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1
     # The containers of this file (others may run beside it: theirs are not looked at).
     left=$(find /sys/fs/cgroup -maxdepth 6 -type d \( -name oci-life -o -name oci-twice \
         -o -name oci-fg -o -name oci-fg2 -o -name oci-bg -o -name oci-ttyc -o -name oci-bad \
-        -o -name oci-keep -o -name oci-lp -o -name oci-seen \) 2>/dev/null)
+        -o -name oci-keep -o -name oci-lp -o -name oci-seen -o -name oci-nd \) 2>/dev/null)
     expect_eq "" "$left" "the cgroups of this file's containers"
 }
 t "after delete: no entry, no cgroup" nothing_left
