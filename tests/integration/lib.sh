@@ -37,6 +37,11 @@ trap cleanup_work EXIT
 # file's own directory unless a test says otherwise: never the host's.
 CONGO_OCI_ROOT=$WORK/oci-default-root
 export CONGO_OCI_ROOT
+# So are congo-launch's entries: a launcher a test kills leaves its entry
+# until a command reads the directory, which must not be the host's
+# /run/congo (a test of the default says `env -u CONGO_STATE_DIR`).
+CONGO_STATE_DIR=$WORK/state
+export CONGO_STATE_DIR
 
 # The busybox root, built once per build tree and shared read-only by every test.
 ROOTFS=${CONGO_TEST_ROOTFS:-$(pwd)/tests/integration/rootfs}
