@@ -142,11 +142,12 @@ run_statuses() {
 }
 t "run: the command's status (127 when missing), deleted after; run -d leaves it running" run_statuses
 
-console_socket() {
-    b=$(bundle tty "c['process']['terminal'] = True
-c['process']['args'] = ['/bin/sh', '-c', 'tty; echo on-the-terminal']") || return 1
-    # An engine's end of the console socket: takes the master, reads what the container writes.
-    python3 - "$WORK/console.sock" >"$WORK/console.out" 2>&1 <<'EOF' &
+# console_reader SOCKET OUT: an engine's end of a console socket, in the
+# background (its pid in $reader), returning once it listens: it takes the
+# master, and writes the fds its one message held and what the container
+# wrote to OUT.
+console_reader() {
+    python3 - "$1" >"$2" 2>&1 <<'EOF' &
 import array, os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1]); s.listen(1)
@@ -169,7 +170,13 @@ print(out.decode().replace("\r", ""), end="")
 EOF
     reader=$!
     i=0
-    while [ ! -S "$WORK/console.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -S "$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+console_socket() {
+    b=$(bundle tty "c['process']['terminal'] = True
+c['process']['args'] = ['/bin/sh', '-c', 'tty; echo on-the-terminal']") || return 1
+    console_reader "$WORK/console.sock" "$WORK/console.out"
     err=$(oci create --bundle "$b" ttyc 2>&1)
     expect_eq 1 $? "create with a terminal and no console socket" || return 1
     case $err in *"--console-socket"*) ;; *) echo "$err"; return 1 ;; esac
@@ -333,30 +340,7 @@ t "exec refused: a created container, a bad process.json at its pointer, --prese
 
 exec_tty() {
     exec_box ex4 || return 1
-    python3 - "$WORK/exec-console.sock" >"$WORK/exec-console.out" 2>&1 <<'EOF' &
-import array, os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-fds = array.array("i")
-msg, anc, flags, addr = c.recvmsg(64, socket.CMSG_SPACE(fds.itemsize))
-for level, kind, data in anc:
-    fds.frombytes(data[:fds.itemsize])
-print("messages-fds", len(fds))
-out = b""
-while True:
-    try:
-        chunk = os.read(fds[0], 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-print(out.decode().replace("\r", ""), end="")
-EOF
-    reader=$!
-    i=0
-    while [ ! -S "$WORK/exec-console.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    console_reader "$WORK/exec-console.sock" "$WORK/exec-console.out"
     printf '{"args": ["/bin/sh", "-c", "tty; hostname"], "env": ["PATH=/bin"], "cwd": "/", "terminal": true, "user": {"uid": 0, "gid": 0}}' \
         >"$WORK/tty.json"
     oci exec -d --console-socket "$WORK/exec-console.sock" --process "$WORK/tty.json" ex4 ||
