@@ -37,33 +37,6 @@ static bool process_terminal(const char *path)
     return t;
 }
 
-/*
- * process.user.additionalGids, the command's only supplementary groups
- * (with its own group). Read after the profile's reading of the file
- * found them integers; 0, or 1 with the one out of range.
- */
-static int additional_gids(const char *path, gid_t **gids, size_t *n)
-{
-    json_error_t jerr;
-    json_t *o = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    json_t *arr = json_object_get(json_object_get(o, "user"), "additionalGids");
-    *gids = xcalloc(json_array_size(arr) + 1, sizeof(gid_t));
-    *n = 0;
-    size_t i;
-    json_t *g;
-    json_array_foreach(arr, i, g) {
-        json_int_t v = json_integer_value(g);
-        if (v < 0 || v >= (json_int_t)UINT32_MAX) {
-            json_decref(o);
-            return oci_fail("%s: /user/additionalGids/%zu: a group id is 0 to %u, got %lld", path,
-                            i, UINT32_MAX - 1, (long long)v);
-        }
-        (*gids)[(*n)++] = (gid_t)v;
-    }
-    json_decref(o);
-    return 0;
-}
-
 /* Where the command's terminal may go, as runc allows it. 0, or 1 with the reason. */
 static int check_terminal(const struct oci_args *a, bool terminal)
 {
@@ -127,12 +100,6 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         return r;
     }
     diags_free(&d);
-    _cleanup_free_ gid_t *gids = NULL;
-    size_t n_gids = 0;
-    if (a->process && additional_gids(a->process, &gids, &n_gids)) {
-        plan_free(&plan);
-        return 1;
-    }
     struct join_request jr = {
         .pid = s->pid,
         .pid_start = s->pid_start,
@@ -141,9 +108,6 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         .user = a->user,
         .workdir = a->cwd,
         .env = a->env,
-        .groups_given = a->process != NULL,
-        .groups = gids,
-        .n_groups = n_gids,
         .terminal = terminal ? JOIN_TERMINAL_NEW : JOIN_TERMINAL_NONE,
         .detach = a->detach,
     };

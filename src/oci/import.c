@@ -28,7 +28,6 @@ struct import {
     struct diags *d;
     struct node *out; /* the profile tree being written */
     const struct source *src;
-    bool lone_process; /* exec's process.json: additionalGids go to the join, not the profile */
 };
 
 /* ---- reading the config ---- */
@@ -283,10 +282,7 @@ static void import_user(struct import *im, const struct node *proc)
     /* The config's ids are all the process gets, as runc gives them. */
     put(im->out, "initgroups", scalar_at(im, user, "false", false));
     const struct node *groups = array_field(im, user, "additionalGids");
-    if (groups && im->lone_process) {
-        for (size_t i = 0; i < groups->n_items; i++)
-            want(im, groups->items[i], is_integer(groups->items[i]), "an integer");
-    } else if (groups && groups->n_items) {
+    if (groups && groups->n_items) {
         struct node *seq = container_at(im, NODE_SEQ, groups);
         for (size_t i = 0; i < groups->n_items; i++)
             if (want(im, groups->items[i], is_integer(groups->items[i]), "an integer"))
@@ -965,7 +961,7 @@ static void import_mounts(struct import *im, const struct node *config)
 
 struct node *oci_import_process(const struct node *process, struct diags *d)
 {
-    struct import im = {.d = d, .src = process->src, .lone_process = true};
+    struct import im = {.d = d, .src = process->src};
     im.out = node_new(NODE_MAP, process->src, 0, 0);
     im.out->where = xstrdup("");
     if (want(&im, process, process->kind == NODE_MAP, "an object (the process of a config.json)"))

@@ -434,9 +434,10 @@ static void apply_process(struct stack *st, const char *path)
     if (!root)
         return;
     _cleanup_node_ struct node *tree = oci_import_process(root, st->d);
-    static const char *const replaced[] = {"env", "capabilities", "rlimits"};
+    /* Its environment and groups are the whole of the command's, given or not. */
+    static const char *const replaced[] = {"env", "groups", "capabilities", "rlimits"};
     for (size_t i = 0; i < ARRAY_SIZE(replaced); i++)
-        if (i == 0 || node_map_get(tree, replaced[i]))
+        if (i < 2 || node_map_get(tree, replaced[i]))
             profile_reset_key(st->p, replaced[i]);
     apply_tree(st, tree);
 }

@@ -136,14 +136,6 @@ static _Noreturn void command_main(struct joiner *j)
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
     close(take_fd(&rootfd));
-    if (j->x->groups_given) {
-        free(u.groups);
-        u.groups = xcalloc(j->x->n_groups + 1, sizeof(gid_t));
-        u.groups[0] = u.gid;
-        if (j->x->n_groups)
-            memcpy(u.groups + 1, j->x->groups, j->x->n_groups * sizeof(gid_t));
-        u.n_groups = j->x->n_groups + 1;
-    }
     if (j->want_tty && terminal_open_in_child(j->sync_fd, &j->winsize, u.uid, &e) < 0)
         fail(j->sync_fd, STATUS_LAUNCHER, "terminal", &e);
     const char *workdir = j->x->workdir ? j->x->workdir : plan->workdir;

@@ -20,13 +20,6 @@ struct join_request {
     const char *user;             /* --user, or NULL: the plan's */
     const char *workdir;          /* --workdir, or NULL: the plan's */
     char *const *env;             /* --env NAME=value, after the plan's; may be NULL */
-    /*
-     * The supplementary groups, instead of those /etc/group gives the user
-     * (OCI's additionalGids); the user's group comes first either way.
-     */
-    bool groups_given;
-    const gid_t *groups;
-    size_t n_groups;
     enum join_terminal terminal;
     /*
      * Return once the command has been exec'd, its pid in r->pid (and its
