@@ -9,9 +9,11 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plan/plan-internal.h"
 #include "profile/schema.h"
+#include "util/idmap.h"
 #include "util/util.h"
 
 
@@ -148,6 +150,34 @@ static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
     c->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
 }
 
+/*
+ * No user_namespace: root's containers share the host's ids, as before;
+ * anyone else's get a user namespace, as nothing else lets them run one.
+ * auto by such a caller is the same: its own subordinate ids are all it has.
+ */
+static void plan_userns(const struct profile *p, struct run_plan *plan)
+{
+    const char *v = p->user_namespace;
+    bool root = geteuid() == 0;
+    plan->userns_origin = v ? plan_origin_text(&p->origin[KEY_USER_NAMESPACE]) : xstrdup("default");
+    if (!v)
+        plan->userns = root ? PLAN_USERNS_HOST : PLAN_USERNS_CALLER;
+    else if (str_eq(v, "host"))
+        plan->userns = PLAN_USERNS_HOST;
+    else if (str_eq(v, "auto"))
+        plan->userns = root ? PLAN_USERNS_AUTO : PLAN_USERNS_CALLER;
+    else {
+        plan->userns = PLAN_USERNS_MAP;
+        plan->idmap = xcalloc(1, sizeof(*plan->idmap));
+        _cleanup_free_ char *why = NULL;
+        /* The profile's reader has checked the text. */
+        if (idmap_parse(v, plan->idmap, &why) < 0)
+            abort();
+    }
+    if (plan->userns != PLAN_USERNS_HOST)
+        plan->clone_flags |= CLONE_NEWUSER;
+}
+
 int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
 {
     memset(plan, 0, sizeof(*plan));
@@ -171,6 +201,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->root.readonly = p->readonly_rootfs;
 
     plan->clone_flags = clone_flags(p);
+    plan_userns(p, plan);
     plan_ns_joins(p, plan);
     plan_sysctls(p, plan);
     plan_cgroup(p, &plan->cgroup);
@@ -203,6 +234,8 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
 void plan_free(struct run_plan *plan)
 {
     free(plan->name);
+    free(plan->idmap);
+    free(plan->userns_origin);
     free(plan->root.rootfs);
     strv_free(plan->root.layers);
     free(plan->root.upper);

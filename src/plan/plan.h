@@ -34,6 +34,7 @@ struct diags;
 struct sock_filter;
 struct seccomp_rules;
 struct seccomp_policy;
+struct idmap;
 
 /*
  * The container's root: an overlay of layers over rootfs, with a writable
@@ -130,8 +131,20 @@ struct plan_rlimit {
     uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
 };
 
+/* Whose ids the container has. */
+enum plan_userns {
+    PLAN_USERNS_HOST,   /* the host's user namespace: root inside is root */
+    PLAN_USERNS_CALLER, /* a caller's not root: its uid is root inside, its subordinate ids above */
+    PLAN_USERNS_AUTO,   /* 65536 unprivileged ids the engine picks for this container alone */
+    PLAN_USERNS_MAP,    /* the profile's mappings (idmap) */
+};
+
 struct run_plan {
     char *name; /* the container's name: the profile's, or congo */
+
+    enum plan_userns userns;
+    struct idmap *idmap;   /* PLAN_USERNS_MAP: the mappings; else NULL */
+    char *userns_origin;   /* FILE:LINE of user_namespace, or "default", for --print-plan */
 
     struct plan_root root;
     /* Every mount after the root's overlay, in the order they are made. */

@@ -14,6 +14,7 @@
 #include "profile/seccomp-file.h"
 #include "profile/seccomp-oci.h"
 #include "util/names.h"
+#include "util/idmap.h"
 #include "util/util.h"
 
 static void put_flags(struct strbuf *sb, unsigned long flags)
@@ -138,6 +139,41 @@ static const uint64_t ns_kinds[] = {
     CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUTS,
 };
 
+static void put_idmap(struct strbuf *sb, const char *kind, const struct idmap_range *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(sb, "  %s %u-%u -> host %u-%u\n", kind, r[i].inside,
+                      (unsigned)((uint64_t)r[i].inside + r[i].count - 1), r[i].outside,
+                      (unsigned)((uint64_t)r[i].outside + r[i].count - 1));
+}
+
+static void put_userns(struct strbuf *sb, const struct run_plan *plan)
+{
+    switch (plan->userns) {
+    case PLAN_USERNS_HOST:
+        strbuf_puts(sb, "user namespace: the host's (root inside is root)");
+        break;
+    case PLAN_USERNS_CALLER:
+        strbuf_puts(sb, "user namespace: new; the caller's uid and gid are 0 inside, its "
+                        "subordinate ids in /etc/subuid and /etc/subgid 1 and up "
+                        "(through newuidmap), or nothing more without them");
+        break;
+    case PLAN_USERNS_AUTO:
+        strbuf_puts(sb, "user namespace: new; 0-65535 inside are 65536 host ids no other "
+                        "running container has, picked at the start; rootfs, layers and "
+                        "upper id-mapped to it");
+        break;
+    case PLAN_USERNS_MAP:
+        strbuf_puts(sb, "user namespace: new; rootfs, layers and upper id-mapped to it");
+        break;
+    }
+    put_origin(sb, plan->userns_origin);
+    if (plan->userns == PLAN_USERNS_MAP) {
+        put_idmap(sb, "uid", plan->idmap->uid, plan->idmap->n_uid);
+        put_idmap(sb, "gid", plan->idmap->gid, plan->idmap->n_gid);
+    }
+}
+
 static void put_namespaces(struct strbuf *sb, const struct run_plan *plan)
 {
     uint64_t joined = 0;
@@ -167,6 +203,7 @@ static void put_namespaces(struct strbuf *sb, const struct run_plan *plan)
                       namespace_name(j->flag), j->path, namespace_name(j->flag));
         put_origin(sb, j->origin);
     }
+    put_userns(sb, plan);
     if (plan->clone_flags & CLONE_NEWNET)
         strbuf_puts(sb, "network: loopback only (lo up)\n");
     else if (joined & CLONE_NEWNET)

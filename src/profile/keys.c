@@ -45,6 +45,7 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_DOMAINNAME] = &type_domainname,
     [TYPE_SYSCTL] = &type_sysctl,
     [TYPE_ANNOTATIONS] = &type_annotations,
+    [TYPE_USERNS] = &type_userns,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

@@ -101,6 +101,8 @@ struct profile {
     bool readonly_rootfs;
     char *hostname; /* NULL: derived from name */
     char *domainname; /* NULL: left as the uts namespace has it */
+    /* host, auto, or id mappings as idmap_format writes them; NULL: host for root, else the caller's */
+    char *user_namespace;
     char *user;     /* NULL: root */
     int64_t umask;  /* 0 ... 0777 */
     struct profile_layer *groups; /* supplementary groups added to the user's */

@@ -44,6 +44,7 @@ enum key_type {
     TYPE_DOMAINNAME, /* printable ASCII characters but spaces, at most 64 */
     TYPE_SYSCTL,     /* map of kernel parameter NAME: value, or list of NAME=value */
     TYPE_ANNOTATIONS, /* map of KEY: value, or list of KEY=value */
+    TYPE_USERNS,     /* host, auto, or id mappings */
     TYPE__MAX,
 };
 

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "util/idmap.h"
 #include "util/units.h"
 
 #define UNLIMITED "unlimited"
@@ -131,6 +132,25 @@ static int parse_upper(const struct key_def *k, const struct node *n, void *out,
     if (n->kind == NODE_SCALAR && str_eq(n->text, PROFILE_UPPER_NONE))
         return *(char **)out = xstrdup(PROFILE_UPPER_NONE), 0;
     return parse_path(k, n, out, d);
+}
+
+/* host, auto, or id mappings, kept in idmap_format's form so that --print writes one text. */
+static int parse_userns(const struct key_def *k, const struct node *n, void *out, struct diags *d)
+{
+    const char *s = read_scalar(n, k->type_doc, d);
+    if (!s)
+        return -1;
+    if (str_eq(s, "host") || str_eq(s, "auto"))
+        return *(char **)out = xstrdup(s), 0;
+    struct idmap *m = xcalloc(1, sizeof(*m));
+    _cleanup_free_ char *why = NULL;
+    int r = idmap_parse(s, m, &why);
+    if (r < 0)
+        diags_node(d, DIAG_ERROR, n, "%s; expected %s", why, k->type_doc);
+    else
+        *(char **)out = idmap_format(m);
+    free(m);
+    return r;
 }
 
 static int parse_abspath(const struct key_def *k, const struct node *n, void *out, struct diags *d)
@@ -556,6 +576,17 @@ static void schema_cgroup(struct json *j, const struct key_def *k)
     schema_keyword_or(j, k, "^/");
 }
 
+static void schema_userns(struct json *j, const struct key_def *k)
+{
+    (void)k;
+    static const char *const words[] = {"host", "auto"};
+    jsonw_open(j, "anyOf", '[');
+    schema_words(j, words, 2);
+    schema_pattern(j, "^ *((uid:|gid:)?[0-9]+:[0-9]+:[0-9]+ *)(, *(uid:|gid:)?[0-9]+:[0-9]+:[0-9]+ *)*$");
+    schema_variable(j);
+    jsonw_close(j);
+}
+
 static void schema_abspath(struct json *j, const struct key_def *k)
 {
     (void)k;
@@ -699,3 +730,6 @@ const struct value_type type_umask = {.ops = &scalar_ops,
                                       .format = format_umask,
                                       .style = STYLE_STRING,
                                       .schema = schema_umask};
+
+const struct value_type type_userns = {
+    .ops = &scalar_ops, .parse = parse_userns, .style = STYLE_WORD, .schema = schema_userns};

@@ -115,7 +115,11 @@ static int read_namespaces(struct profile *layer, const struct key_def *k, const
         const struct node *item = n->items[i];
         int ns = ns_by_name(item->key);
         if (ns < 0) {
-            if (strcmp(item->key, "user") == 0 || strcmp(item->key, "time") == 0) {
+            if (strcmp(item->key, "user") == 0) {
+                diags_key(d, DIAG_ERROR, item,
+                          "the user namespace is the user_namespace key's: host, auto, or "
+                          "mappings");
+            } else if (strcmp(item->key, "time") == 0) {
                 diags_key(d, DIAG_ERROR, item, "the %s namespace is not supported yet", item->key);
             } else {
                 const char *hint = suggest_from(ns_names, NS__MAX, item->key);

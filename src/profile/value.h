@@ -135,7 +135,7 @@ extern const struct value_type type_include, type_reset;
 /* value-scalar.c */
 extern const struct value_type type_name, type_path, type_upper, type_bool, type_hostname,
     type_user, type_abspath, type_pids, type_size, type_int, type_cpus, type_cgroup, type_duration,
-    type_umask, type_domainname;
+    type_umask, type_domainname, type_userns;
 /* value-list.c */
 extern const struct value_type type_paths, type_cpaths, type_env, type_command, type_groups,
     type_sysctl, type_annotations;

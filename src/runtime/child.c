@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runtime/exec.h"
+#include "runtime/netns.h"
 #include "runtime/nsjoin.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
@@ -113,7 +114,12 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
             return -1;
         child_step(c, "namespaces joined by path", timer->t);
     }
-    if (c->plan->clone_flags & CLONE_NEWNET) {
+    if ((c->plan->clone_flags & CLONE_NEWNET) && c->userns->active) {
+        /* Born in it, with the user namespace that owns it: only lo to bring up. */
+        if (netns_loopback_up(e) < 0)
+            return -1;
+        child_step(c, "loopback up", timer->t);
+    } else if (c->plan->clone_flags & CLONE_NEWNET) {
         _cleanup_close_ int fd = -1;
         if (wait_launcher(c, SYNC_NETNS, &fd, 1) != 1)
             _exit(STATUS_LAUNCHER);
@@ -260,6 +266,29 @@ _Noreturn void child_main(struct child_ctx *c)
     /* It may have written "g" and died before this child ran its prctl. */
     if (!created && launcher_gone(c->sync_fd))
         _exit(STATUS_LAUNCHER);
+    /*
+     * Its maps are written now: root of its user namespace, with a uid the
+     * kernel maps. The change of uid made it dumpable and cleared the
+     * parent-death signal again (commit_creds).
+     */
+    if (c->userns->active) {
+        if (userns_become_root(c->userns, &e) < 0)
+            child_fail(c, STATUS_LAUNCHER, "user namespace", &e);
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+            error_set(&e, errno, "prctl(PR_SET_DUMPABLE)");
+            child_fail(c, STATUS_LAUNCHER, "security", &e);
+        }
+        if (!created && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || launcher_gone(c->sync_fd)))
+            _exit(STATUS_LAUNCHER);
+    }
+    /* The id-mapped layers, sent right after the release (userns_idmapped_tree). */
+    int idmapped[SYNC_MAX_FDS];
+    int n_idmapped = 0;
+    if (c->userns->active && c->userns->idmap_layers) {
+        n_idmapped = wait_launcher(c, SYNC_IDMAPPED, idmapped, SYNC_MAX_FDS);
+        if (n_idmapped <= 0)
+            _exit(STATUS_LAUNCHER);
+    }
 
     sigset_t none;
     sigemptyset(&none);
@@ -282,7 +311,11 @@ _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, "session", &e);
     }
     struct step_timer timer = {.c = c, .t = &t};
-    struct rootfs_steps steps = {.done = rootfs_step, .before_sys = join_late, .arg = &timer};
+    struct rootfs_steps steps = {.done = rootfs_step,
+                                 .before_sys = join_late,
+                                 .arg = &timer,
+                                 .idmapped = idmapped,
+                                 .n_idmapped = (size_t)n_idmapped};
     if (rootfs_setup(plan, c->host, c->cg, &steps, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "root", &e);
     /* Never the launcher's cgroup or the host's network by an oversight. */
@@ -308,10 +341,15 @@ _Noreturn void child_main(struct child_ctx *c)
         error_wrap(&e, "user");
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
-    if (!plan->initgroups)
+    /* setgroups denied (a single mapping): memberships cannot be set, only named ones refused. */
+    if (!plan->initgroups || c->userns->deny_setgroups)
         user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
         error_wrap(&e, "groups");
+        child_fail(c, STATUS_LAUNCHER, "user", &e);
+    }
+    if (userns_check_user(c->userns, u.uid, u.gid, u.groups, u.n_groups, &e) < 0) {
+        error_wrap(&e, "user `%s`", plan->user ? plan->user : "root");
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
     if (c->want_tty && terminal_open_in_child(c->sync_fd, &c->winsize, u.uid, &e) < 0)
@@ -339,7 +377,8 @@ _Noreturn void child_main(struct child_ctx *c)
     rootfd = -1; /* closed just now */
     if (security_apply_before_user(c->sec, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "security", &e);
-    if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
+    if ((!c->userns->deny_setgroups && setgroups(u.n_groups, u.groups) < 0) || setgid(u.gid) < 0 ||
+        setuid(u.uid) < 0) {
         error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }

@@ -13,6 +13,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/nsjoin.h"
 #include "runtime/security.h"
+#include "runtime/userns.h"
 
 struct child_ctx {
     const struct run_plan *plan;
@@ -33,6 +34,7 @@ struct child_ctx {
      * start_fd. -1: an ordinary run.
      */
     int start_fd;
+    const struct userns *userns; /* its user namespace's maps; inactive: the host's */
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;

@@ -12,8 +12,7 @@
 
 #include "util/util.h"
 
-/* Bring `lo` up: the only interface of a new network namespace. */
-static int loopback_up(struct congo_error *e)
+int netns_loopback_up(struct congo_error *e)
 {
     _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0)
@@ -45,7 +44,7 @@ int netns_make(struct congo_error *e)
         return error_set(e, errno, "make the network namespace%s",
                          errno == EPERM ? " (are you root? is a namespace type disabled?)" : "");
     _cleanup_close_ int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    int made = fd < 0 ? error_set(e, errno, "open the new /proc/self/ns/net") : loopback_up(e);
+    int made = fd < 0 ? error_set(e, errno, "open the new /proc/self/ns/net") : netns_loopback_up(e);
     /* Back whatever happened; a failure there matters less than the first one. */
     if (setns(own, CLONE_NEWNET) < 0 && made == 0)
         return error_set(e, errno, "return to the launcher's network namespace");

@@ -12,3 +12,6 @@
  * its own. -1 with e filled.
  */
 int netns_make(struct congo_error *e);
+
+/* Bring `lo` up in the network namespace the caller is in. 0, or -1 with e filled. */
+int netns_loopback_up(struct congo_error *e);

@@ -321,15 +321,49 @@ static void put_overlay_path(struct strbuf *sb, const char *path)
 }
 
 /*
+ * The id-mapped trees the launcher made, attached at /idmapped/N of the
+ * scratch root, where overlay's options can name them. Runs privileged in
+ * the child, after the pivot into the scratch root.
+ */
+static int attach_idmapped(const struct rootfs_steps *steps, struct congo_error *e)
+{
+    if (!steps || steps->n_idmapped == 0)
+        return 0;
+    if (mkdir("/idmapped", 0700) < 0)
+        return error_set(e, errno, "mkdir /idmapped");
+    for (size_t i = 0; i < steps->n_idmapped; i++) {
+        char path[32];
+        snprintf(path, sizeof(path), "/idmapped/%zu", i);
+        if (mkdir(path, 0755) < 0)
+            return error_set(e, errno, "mkdir %s", path);
+        if (syscall(SYS_move_mount, steps->idmapped[i], "", AT_FDCWD, path,
+                    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return error_set(e, errno, "attach the id-mapped layer at %s", path);
+    }
+    return 0;
+}
+
+/* Layer i (0 rootfs, then the layers bottom to top, then the upper) as the scratch root sees it. */
+static char *layer_path(const struct rootfs_steps *steps, size_t i, const char *host)
+{
+    if (steps && steps->n_idmapped)
+        return xasprintf("/idmapped/%zu", i);
+    return host_path(host);
+}
+
+/*
  * The root overlay at /newroot: layers top-down, then rootfs; an upper on
  * the scratch tmpfs (gone with the container) or the profile's directory.
  * Runs privileged in the child, after the pivot into the scratch root.
  */
-static int mount_overlay(const struct plan_root *r, struct congo_error *e)
+static int mount_overlay(const struct plan_root *r, const struct rootfs_steps *steps,
+                         struct congo_error *e)
 {
+    if (attach_idmapped(steps, e) < 0)
+        return -1;
     if (r->direct) {
         /* upper: none. nodev as the overlay is: device nodes in the image open nothing. */
-        _cleanup_free_ char *root = host_path(r->rootfs);
+        _cleanup_free_ char *root = layer_path(steps, 0, r->rootfs);
         if (mkdir("/newroot", 0755) < 0)
             return error_set(e, errno, "mkdir /newroot");
         _cleanup_close_ int fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -343,11 +377,11 @@ static int mount_overlay(const struct plan_root *r, struct congo_error *e)
     strbuf_puts(&opts, "lowerdir=");
     size_t n_layers = strv_len(r->layers);
     for (size_t i = n_layers; i > 0; i--) {
-        _cleanup_free_ char *l = host_path(r->layers[i - 1]);
+        _cleanup_free_ char *l = layer_path(steps, i, r->layers[i - 1]);
         put_overlay_path(&opts, l);
         strbuf_putc(&opts, ':');
     }
-    _cleanup_free_ char *root = host_path(r->rootfs);
+    _cleanup_free_ char *root = layer_path(steps, 0, r->rootfs);
     put_overlay_path(&opts, root);
     /* nodev: device nodes in an image, or made in the container, open nothing. */
     unsigned long flags = MS_NODEV;
@@ -362,7 +396,7 @@ static int mount_overlay(const struct plan_root *r, struct congo_error *e)
         }
         flags |= MS_RDONLY;
     } else if (r->upper) {
-        _cleanup_free_ char *up = host_path(r->upper);
+        _cleanup_free_ char *up = layer_path(steps, n_layers + 1, r->upper);
         strbuf_puts(&opts, ",upperdir=");
         put_overlay_path(&opts, up);
         strbuf_puts(&opts, "/diff,workdir=");
@@ -632,7 +666,7 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
         return error_set(e, errno, "chdir /");
     step_done(steps, "scratch root");
 
-    if (mount_overlay(&plan->root, e) < 0)
+    if (mount_overlay(&plan->root, steps, e) < 0)
         return -1;
     step_done(steps, "overlay");
     _cleanup_close_ int rootfd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -30,6 +30,14 @@ struct rootfs_steps {
      */
     int (*before_sys)(void *arg, int rootfd, struct congo_error *e);
     void *arg;
+    /*
+     * A container with a user namespace of root's making: detached mounts
+     * of rootfs, each layer bottom to top, and the upper directory when
+     * there is one, id-mapped by the launcher (userns_idmapped_tree), used
+     * in place of the host paths. n_idmapped 0: the host paths.
+     */
+    const int *idmapped;
+    size_t n_idmapped;
 };
 
 /*

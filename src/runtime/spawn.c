@@ -33,6 +33,7 @@
 #include "runtime/supervise.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/userns.h"
 #include "util/units.h"
 #include "util/util.h"
 
@@ -47,13 +48,16 @@ static void step(const struct run_opts *o, const char *what, uint64_t *t)
 
 /*
  * The child's namespaces, but for the network's: netns_make makes that one
- * on the side. Those named by path the child joins itself, but a pid
+ * on the side, unless the container has a user namespace, which must own
+ * it (sysfs, lo and sysctls are then the container root's to set). Those named by path the child joins itself, but a pid
  * namespace, which only a child can be born into: the caller has entered
  * it for this clone.
  */
 static pid_t clone_child(const struct run_plan *plan, const struct cgroup *cg, bool *into_cgroup)
 {
-    uint64_t flags = plan->clone_flags & ~(uint64_t)CLONE_NEWNET;
+    uint64_t flags = plan->clone_flags;
+    if (!(flags & CLONE_NEWUSER))
+        flags &= ~(uint64_t)CLONE_NEWNET;
     struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
     if (cg && cg->v2_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
@@ -111,6 +115,54 @@ static void reap_child(pid_t *pid)
         ;
 }
 
+/*
+ * A send to the child failed because the child is gone (EPIPE, or
+ * ECONNRESET when it left a message unread): it said why before it went,
+ * and supervise() reports that.
+ */
+static bool child_gone(int err)
+{
+    return err == EPIPE || err == ECONNRESET;
+}
+
+/*
+ * Root's container with a user namespace: rootfs, the layers and the upper
+ * as detached mounts id-mapped to it, so that what root owns on the host
+ * is root's inside, and what the container writes in the upper is stored
+ * as the host's ids (the upper's own owner, not 100000 and up).
+ */
+static int send_idmapped(const struct run_plan *plan, pid_t pid, int sock, struct congo_error *e)
+{
+    const struct plan_root *root = &plan->root;
+    size_t n_layers = strv_len(root->layers);
+    size_t n = 1 + n_layers + (root->upper ? 1 : 0);
+    if (n > SYNC_MAX_FDS)
+        return error_set(e, 0,
+                         "layers: a container with a user namespace takes at most %d layers",
+                         SYNC_MAX_FDS - 2);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+    _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
+    if (ns < 0)
+        return error_set(e, errno, "open %s", path);
+    int fds[SYNC_MAX_FDS];
+    size_t made = 0;
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const char *dir = i == 0 ? root->rootfs : i <= n_layers ? root->layers[i - 1] : root->upper;
+        int fd = userns_idmapped_tree(dir, ns, e);
+        if (fd < 0)
+            r = -1;
+        else
+            fds[made++] = fd;
+    }
+    if (r == 0 && sync_send_fds(sock, SYNC_IDMAPPED, fds, (int)n) < 0 && !child_gone(errno))
+        r = error_set(e, errno, "send the id-mapped layers to the container");
+    for (size_t i = 0; i < made; i++)
+        close(fds[i]);
+    return r;
+}
+
 /* The memory limit's OOM kill, told as such rather than as a bare SIGKILL. */
 static void report_oom(const struct run_plan *plan, const struct cgroup *cg, uint64_t before,
                        struct run_result *r)
@@ -163,15 +215,6 @@ static void move_back(struct cpu_move *m)
     m->moved = false;
 }
 
-/*
- * A send to the child failed because the child is gone (EPIPE, or
- * ECONNRESET when it left a message unread): it said why before it went,
- * and supervise() reports that.
- */
-static bool child_gone(int err)
-{
-    return err == EPIPE || err == ECONNRESET;
-}
 
 /*
  * v1 and hybrid hosts: make the cgroup planned before the clone and send the
@@ -242,6 +285,7 @@ struct run_state {
     const struct ns_joins *joins;
     bool late_cgroup;
     const struct security_ctx *sec;
+    const struct userns *userns;
     const sigset_t *signals; /* blocked, for supervise's signalfd */
     uint64_t *t;
 };
@@ -303,6 +347,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .verbose = s->o->verbose != NULL,
         .out_fd = out_w,
         .start_fd = create ? create->start_fd : -1,
+        .userns = s->userns,
     };
     bool into_cgroup = false;
     int own_pid_ns;
@@ -326,9 +371,15 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         close(take_fd(&out_w)); /* the command's copies are the only ones: their end is its end */
     step(s->o, into_cgroup ? "cloned into the cgroup" : "cloned", s->t);
     /* v2 without CLONE_INTO_CGROUP (Linux < 5.7): the child waits until it is moved in. */
-    if (!s->late_cgroup && !into_cgroup && cgroup_attach(s->cg, pid, &r->error) < 0)
+    if (!s->late_cgroup && !into_cgroup && s->cg->paths && cgroup_attach(s->cg, pid, &r->error) < 0)
         return;
-    bool netns = plan->clone_flags & CLONE_NEWNET;
+    if (s->userns->active) {
+        if (userns_write_maps(s->userns, pid, &r->error) < 0)
+            return;
+        userns_lease_owner(s->userns, pid);
+        step(s->o, "id maps written", s->t);
+    }
+    bool netns = (plan->clone_flags & CLONE_NEWNET) && !s->userns->active;
     struct cpu_move move = {0};
     if (s->late_cgroup || netns)
         leave_cpu_of(pid, &move);
@@ -340,7 +391,12 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         }
         gone = true; /* nothing more to make for it */
     }
-    if (s->late_cgroup && !gone) {
+    if (s->userns->idmap_layers && !gone) {
+        if (send_idmapped(plan, pid, parent_end, &r->error) < 0)
+            return;
+        step(s->o, "layers id-mapped", s->t);
+    }
+    if (s->late_cgroup && s->cg->paths && !gone) {
         if (make_cgroup_late(s->host, &plan->cgroup, s->cg, pid, parent_end, &r->error) < 0)
             return;
         cgroup_oom_kills(s->cg, &oom_before);
@@ -358,14 +414,17 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     }
     move_back(&move);
     const struct run_events *ev = s->o->events;
-    if (ev && ev->created && ev->created(ev->arg, pid, s->cg->paths, &r->error) < 0)
+    static char *const no_cgroup[] = {NULL};
+    if (ev && ev->created &&
+        ev->created(ev->arg, pid, s->cg->paths ? s->cg->paths : no_cgroup, &r->error) < 0)
         return;
     /*
      * A launcher killed with SIGKILL left its cgroup behind: this run removes
      * it, while the child assembles its root and the parent would only wait.
      */
     struct congo_error stale = {0};
-    cgroup_collect_stale(s->host, &plan->cgroup, &stale);
+    if (s->cg->paths)
+        cgroup_collect_stale(s->host, &plan->cgroup, &stale);
     error_clear(&stale);
     if (create) {
         if (await_ready(parent_end, s->o->verbose, &term, r) == 0) {
@@ -406,9 +465,46 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
 int runtime_check_caller(struct congo_error *e)
 {
     if (geteuid() != 0)
-        return error_set(e, 0,
-                         "running a container needs root (rootless runs are not supported yet)");
+        return error_set(e, 0, "this needs root (rootless, only congo-launch PROFILE runs)");
     return 0;
+}
+
+/*
+ * A caller other than root has no cgroup of its own to write on a v1 or
+ * hybrid host, nor on a v2 one that delegated it nothing: its container
+ * then runs without one (its pid namespace still takes every process with
+ * it), and a limit it asks for, which nothing would hold, stops the run.
+ */
+static int cgroup_usable(const struct cgroup_host *h, const struct cgroup_request *req,
+                         struct congo_error *e)
+{
+    if (geteuid() == 0)
+        return 1;
+    const char *why = NULL;
+    _cleanup_free_ char *own = NULL;
+    if (h->mode != CGROUP_V2)
+        why = h->mode == CGROUP_V1 ? "this host has cgroup v1, which only root can write"
+                                   : "this host's controllers are on cgroup v1 (a hybrid "
+                                     "host), which only root can write";
+    else {
+        own = xasprintf("%s%s", h->v2_mount, str_eq(h->v2_own, "/") ? "" : h->v2_own);
+        if (access(own, W_OK) < 0)
+            why = "the caller's own cgroup is not delegated to it (not writable)";
+    }
+    if (!why)
+        return 1;
+    const char *key = req->pids_key          ? req->pids_key
+                      : req->need_memory     ? req->memory_key
+                      : req->need_cpu        ? req->cpu_key
+                                             : NULL;
+    if (!key)
+        return 0;
+    return error_set(e, 0,
+                     "%s: a limit cannot be enforced for a caller other than root here: %s; "
+                     "on a cgroup v2 host run congo-launch in a delegated cgroup (systemd-run "
+                     "--user --scope -p Delegate=yes congo-launch ...), or run it as root, or "
+                     "remove the limit",
+                     key, why);
 }
 
 void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct run_result *r)
@@ -418,7 +514,16 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     r->pty_master = -1;
     uint64_t t = now_us();
 
-    if (runtime_check_caller(&r->error) < 0 || rootfs_preflight(plan, &r->error) < 0)
+    if (plan->userns == PLAN_USERNS_HOST && geteuid() != 0) {
+        error_set(&r->error, 0,
+                  "user_namespace: host needs root; other users' containers have a user "
+                  "namespace of their own (leave the key unset, or auto)");
+        return;
+    }
+    if (rootfs_preflight(plan, &r->error) < 0)
+        return;
+    _cleanup_(userns_release) struct userns userns = {0};
+    if (userns_prepare(plan, &userns, &r->error) < 0)
         return;
     /* What the profile names by path is opened now, so that a wrong one stops the run here. */
     _cleanup_(nsjoin_close) struct ns_joins joins = {0};
@@ -451,12 +556,13 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         return;
     }
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_plan(&host, &plan->cgroup, cg_name, &cg, &r->error) < 0)
+    int usable = cgroup_usable(&host, &plan->cgroup, &r->error);
+    if (usable < 0 || (usable && cgroup_plan(&host, &plan->cgroup, cg_name, &cg, &r->error) < 0))
         return;
-    bool late_cgroup = host.mode != CGROUP_V2;
-    if (!late_cgroup && cgroup_make(&host, &plan->cgroup, &cg, &r->error) < 0)
+    bool late_cgroup = usable && host.mode != CGROUP_V2;
+    if (usable && !late_cgroup && cgroup_make(&host, &plan->cgroup, &cg, &r->error) < 0)
         return;
-    step(o, late_cgroup ? "cgroup planned" : "cgroup made", &t);
+    step(o, !usable ? "no cgroup" : late_cgroup ? "cgroup planned" : "cgroup made", &t);
 
     struct run_state s = {
         .plan = plan,
@@ -466,6 +572,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         .joins = &joins,
         .late_cgroup = late_cgroup,
         .sec = &sec,
+        .userns = &userns,
         .signals = &block.mask,
         .t = &t,
     };

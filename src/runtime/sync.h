@@ -24,10 +24,11 @@ enum sync_kind {
     SYNC_PID,     /* --exec: the command's process, as the launcher sees its pid (in status) */
     SYNC_EXEC,    /* the command is about to be exec'd: the socket's end after it means it was */
     SYNC_READY,   /* created, not started: everything done but the exec, which waits */
+    SYNC_IDMAPPED, /* to the child: id-mapped trees of rootfs, the layers and the upper */
 };
 
-/* The most fds one message carries: a tasks file per v1 hierarchy used. */
-#define SYNC_MAX_FDS 8
+/* The most fds one message carries: a tasks file per v1 hierarchy, an id-mapped tree per layer. */
+#define SYNC_MAX_FDS 64
 
 struct sync_msg {
     int32_t kind;

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,25 @@ const char *state_status_name(enum state_status s)
     return (size_t)s < ARRAY_SIZE(status_names) ? status_names[s] : "unknown";
 }
 
+/*
+ * Anyone but root keeps its containers where its login session keeps its
+ * runtime files, as podman does: $XDG_RUNTIME_DIR/congo, or /tmp/congo-UID
+ * without one (check_root refuses it if someone else made it first).
+ */
 const char *state_root(void)
 {
     const char *dir = getenv("CONGO_STATE_DIR");
-    return dir && *dir ? dir : DEFAULT_ROOT;
+    if (dir && *dir)
+        return dir;
+    if (geteuid() == 0)
+        return DEFAULT_ROOT;
+    static char own[PATH_MAX];
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && xdg[0] == '/')
+        snprintf(own, sizeof(own), "%s/congo", xdg);
+    else
+        snprintf(own, sizeof(own), "/tmp/congo-%u", (unsigned)geteuid());
+    return own;
 }
 
 const char *state_oci_root(void)

@@ -66,6 +66,8 @@ static const char *sample(const struct key_def *k)
         return "2s";
     case TYPE_UMASK:
         return "0027";
+    case TYPE_USERNS:
+        return "auto";
     default:
         fail_msg("`%s`: no sample for its type; add one here", k->name);
         return NULL;

@@ -578,6 +578,55 @@ static void test_user(void **state)
               "`www:` is not a user");
 }
 
+/* user_namespace: the keywords, and mappings kept in one normal form. */
+static void test_user_namespace(void **state)
+{
+    (void)state;
+    static const char *const in[][2] = {
+        {"host", "host"},
+        {"auto", "auto"},
+        {"0:100000:65536", "0:100000:65536"},
+        {" 0:1000:1 , 1:100000:65535", "0:1000:1,1:100000:65535"},
+        {"uid:0:1000:1,gid:0:1001:1", "uid:0:1000:1,gid:0:1001:1"},
+        {"gid:0:5:1,uid:0:5:1", "0:5:1"},
+        {"0:4294967295:1", "0:4294967295:1"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+        char yaml[128], conf[128];
+        snprintf(yaml, sizeof(yaml), "rootfs: /r\nuser_namespace: \"%s\"\n", in[i][0]);
+        snprintf(conf, sizeof(conf), "rootfs = \"/r\";\nuser_namespace = \"%s\";\n", in[i][0]);
+        struct loaded l[2];
+        load_both(l, yaml, conf);
+        assert_string_equal(l[0].p.user_namespace, in[i][1]);
+        assert_string_equal(l[1].p.user_namespace, in[i][1]);
+        done_both(l);
+    }
+    struct loaded l[2];
+    load_both(l, "rootfs: /r\n", "rootfs = \"/r\";\n");
+    assert_null(l[0].p.user_namespace);
+    assert_null(l[1].p.user_namespace);
+    done_both(l);
+    static const char *const bad[][2] = {
+        {"none", "`none` is not a mapping"},
+        {"0:1:0", "a count of 0 maps nothing"},
+        {"0:4294967295:2", "the range goes past id 4294967295"},
+        {"0:1:-1", "is not a mapping"},
+        {"0:1:4294967296", "is not a mapping"},
+        {"0:1:2:3", "is not a mapping"},
+        {"0:100:10,5:200:10", "`5:200:10` maps container user ids already mapped by `0:100:10`"},
+        {"0:100:10,10:105:10", "`10:105:10` maps host user ids already mapped"},
+        {"uid:0:1:1", "no gid mapping"},
+        {"0:1:1,", "an empty mapping between commas"},
+        {"usr:0:1:1", "is not a mapping"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char yaml[128], conf[128];
+        snprintf(yaml, sizeof(yaml), "rootfs: /r\nuser_namespace: \"%s\"\n", bad[i][0]);
+        snprintf(conf, sizeof(conf), "rootfs = \"/r\";\nuser_namespace = \"%s\";\n", bad[i][0]);
+        bad_value(yaml, 2, 17, conf, 2, "user_namespace", bad[i][1]);
+    }
+}
+
 static void test_workdir(void **state)
 {
     (void)state;
@@ -1264,7 +1313,7 @@ static void test_namespaces(void **state)
               "the mount namespace cannot be turned off");
     bad_value("rootfs: /r\nnamespaces:\n  user: true\n", 3, 3,
               "rootfs = \"/r\";\nnamespaces = {\n  user = true;\n};\n", 3, "namespaces.user",
-              "the user namespace is not supported yet");
+              "the user namespace is the user_namespace key's");
     bad_value("rootfs: /r\nnamespaces:\n  time: false\n", 3, 3,
               "rootfs = \"/r\";\nnamespaces = {\n  time = false;\n};\n", 3, "namespaces.time",
               "the time namespace is not supported yet");

@@ -1,0 +1,423 @@
+/* The container's user namespace; see userns.h. */
+#include "runtime/userns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/mount.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "runtime/cgroup.h"
+#include "state/state.h"
+#include "util/util.h"
+
+#define AUTO_COUNT 65536u
+/* Without a `congo` entry in /etc/subuid and /etc/subgid: 32767 ranges from 2^31 up. */
+#define AUTO_BASE 2147483648u
+#define AUTO_SLOTS 32767u
+
+/* ---- what the host allows ---- */
+
+static long read_long(const char *path)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 64, &text, &len) < 0)
+        return -1;
+    return strtol(text, NULL, 10);
+}
+
+/*
+ * The switches that make an unprivileged clone(CLONE_NEWUSER) fail, each
+ * named with the command that turns it back on, before anything is made.
+ */
+static int check_unprivileged(struct congo_error *e)
+{
+    if (read_long("/proc/sys/user/max_user_namespaces") == 0)
+        return error_set(e, 0,
+                         "user namespaces are disabled on this host (user.max_user_namespaces "
+                         "is 0); as root: sysctl -w user.max_user_namespaces=15000");
+    if (read_long("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+        return error_set(e, 0,
+                         "unprivileged user namespaces are disabled on this host "
+                         "(kernel.unprivileged_userns_clone is 0); as root: sysctl -w "
+                         "kernel.unprivileged_userns_clone=1");
+    if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+        return error_set(e, 0,
+                         "AppArmor restricts unprivileged user namespaces on this host "
+                         "(kernel.apparmor_restrict_unprivileged_userns is 1); give congo-launch "
+                         "an AppArmor profile with `userns,`, or as root: sysctl -w "
+                         "kernel.apparmor_restrict_unprivileged_userns=0");
+    return 0;
+}
+
+/* ---- /etc/subuid and /etc/subgid ---- */
+
+/*
+ * The ranges NAME (or its uid) has in a subordinate id file, in its order,
+ * after the ids already in r (so the caller's own stays first).
+ */
+static void subid_ranges(const char *file, const char *name, uid_t id, struct idmap_range *r,
+                         size_t *n)
+{
+    _cleanup_fclose_ FILE *f = fopen(file, "re");
+    if (!f)
+        return;
+    char line[512];
+    char idtext[16];
+    snprintf(idtext, sizeof(idtext), "%u", (unsigned)id);
+    uint32_t next = 1;
+    while (fgets(line, sizeof(line), f) && *n < IDMAP_MAX) {
+        char *save = NULL;
+        char *who = strtok_r(line, ":\n", &save);
+        char *start = strtok_r(NULL, ":\n", &save);
+        char *count = strtok_r(NULL, ":\n", &save);
+        if (!who || !start || !count || (!str_eq(who, name) && !str_eq(who, idtext)))
+            continue;
+        char *end1, *end2;
+        errno = 0;
+        unsigned long s = strtoul(start, &end1, 10), c = strtoul(count, &end2, 10);
+        if (errno || *end1 || *end2 || c == 0 || s > UINT32_MAX || c > UINT32_MAX - s ||
+            (uint64_t)next + c > UINT32_MAX)
+            continue;
+        r[(*n)++] = (struct idmap_range){next, (uint32_t)s, (uint32_t)c};
+        next += (uint32_t)c;
+    }
+}
+
+/* A helper that can do its job: there, and setuid root or with file capabilities. */
+static bool helper_usable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0 || !(st.st_mode & S_IXOTH))
+        return false;
+    return (st.st_uid == 0 && (st.st_mode & S_ISUID)) ||
+           getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
+#define NEWUIDMAP "/usr/bin/newuidmap"
+#define NEWGIDMAP "/usr/bin/newgidmap"
+
+/* An unprivileged caller: its own ids as 0, then its subordinate ones when it can have them. */
+static int prepare_caller(struct userns *u, struct congo_error *e)
+{
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    struct passwd *pw = getpwuid(uid);
+    const char *name = pw ? pw->pw_name : "";
+    _cleanup_free_ char *who = pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)uid);
+    u->map.uid[0] = (struct idmap_range){0, uid, 1};
+    u->map.gid[0] = (struct idmap_range){0, gid, 1};
+    u->map.n_uid = u->map.n_gid = 1;
+    subid_ranges("/etc/subuid", name, uid, u->map.uid, &u->map.n_uid);
+    subid_ranges("/etc/subgid", name, uid, u->map.gid, &u->map.n_gid);
+    bool ranges = u->map.n_uid > 1 && u->map.n_gid > 1;
+    bool helpers = helper_usable(NEWUIDMAP) && helper_usable(NEWGIDMAP);
+    if (ranges && helpers) {
+        u->helper = true;
+        return 0;
+    }
+    u->map.n_uid = u->map.n_gid = 1;
+    u->deny_setgroups = true;
+    if (!ranges)
+        u->single_why = xasprintf(
+            "user `%s` has no subordinate ids in /etc/subuid and /etc/subgid, so only its own "
+            "uid is mapped, as root; as root: usermod --add-subuids 100000-165535 "
+            "--add-subgids 100000-165535 %s",
+            who, who);
+    else
+        u->single_why = xasprintf(
+            "%s is missing or not setuid root, so only the caller's own uid is mapped, as root; "
+            "as root: apt-get install uidmap",
+            helper_usable(NEWUIDMAP) ? NEWGIDMAP : NEWUIDMAP);
+    (void)e;
+    return 0;
+}
+
+/* ---- auto: 65536 ids no other container has ---- */
+
+/* The first host uid and gid of every range auto may give: the `congo` user's, or the default's. */
+static void auto_pool(uint32_t *uid_base, uint32_t *gid_base, uint32_t *slots)
+{
+    struct idmap_range u[IDMAP_MAX], g[IDMAP_MAX];
+    size_t nu = 0, ng = 0;
+    struct passwd *pw = getpwnam("congo");
+    if (pw) {
+        subid_ranges("/etc/subuid", "congo", pw->pw_uid, u, &nu);
+        subid_ranges("/etc/subgid", "congo", pw->pw_uid, g, &ng);
+    }
+    if (nu > 0 && ng > 0 && u[0].count >= AUTO_COUNT && g[0].count >= AUTO_COUNT) {
+        *uid_base = u[0].outside;
+        *gid_base = g[0].outside;
+        uint32_t c = u[0].count < g[0].count ? u[0].count : g[0].count;
+        *slots = c / AUTO_COUNT;
+        return;
+    }
+    *uid_base = *gid_base = AUTO_BASE;
+    *slots = AUTO_SLOTS;
+}
+
+/* A lease's owner is alive: the pid it names started when it says. */
+static bool lease_live(int dirfd, const char *name)
+{
+    char buf[64] = {0};
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+        return false;
+    int pid = 0;
+    unsigned long long start = 0;
+    if (sscanf(buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
+        return false;
+    unsigned long long now = 0;
+    return proc_stat_field("/proc", pid, 22, &now, NULL) == 0 && now == start;
+}
+
+static int write_lease(const char *path, pid_t pid, struct congo_error *e)
+{
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        return error_set(e, errno, "user namespace lease `%s`", tmp);
+    _cleanup_free_ char *text =
+        xasprintf("%d %llu\n", (int)pid, proc_starttime("/proc", pid));
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || rename(tmp, path) < 0) {
+        int err = errno;
+        unlink(tmp);
+        return error_set(e, err, "user namespace lease `%s`", path);
+    }
+    return 0;
+}
+
+/*
+ * Under the lock of the leases' directory, the lowest range with no live
+ * lease: a lease whose owner died (a launcher killed with SIGKILL, a created
+ * container that ended) is taken over, so nothing needs cleaning up.
+ */
+static int prepare_auto(struct userns *u, struct congo_error *e)
+{
+    _cleanup_free_ char *dir = xasprintf("%s/userns", state_root());
+    if (mkdir(state_root(), 0711) < 0 && errno != EEXIST)
+        return error_set(e, errno, "make the state directory `%s`", state_root());
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return error_set(e, errno, "make `%s`", dir);
+    _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 || flock(dirfd, LOCK_EX) < 0)
+        return error_set(e, errno, "lock `%s`", dir);
+    uint32_t ubase, gbase, slots;
+    auto_pool(&ubase, &gbase, &slots);
+    for (uint32_t i = 0; i < slots; i++) {
+        uint32_t uid = ubase + i * AUTO_COUNT;
+        char name[16];
+        snprintf(name, sizeof(name), "%u", uid);
+        if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && lease_live(dirfd, name))
+            continue;
+        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
+        if (write_lease(path, getpid(), e) < 0)
+            return -1;
+        u->lease = steal_pointer(&path);
+        u->map.uid[0] = (struct idmap_range){0, uid, AUTO_COUNT};
+        u->map.gid[0] = (struct idmap_range){0, gbase + i * AUTO_COUNT, AUTO_COUNT};
+        u->map.n_uid = u->map.n_gid = 1;
+        return 0;
+    }
+    return error_set(e, 0,
+                     "user_namespace auto: all %u ranges of %u ids are taken by running "
+                     "containers (leases in `%s`)",
+                     slots, AUTO_COUNT, dir);
+}
+
+int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e)
+{
+    memset(u, 0, sizeof(*u));
+    bool root = geteuid() == 0;
+    switch (plan->userns) {
+    case PLAN_USERNS_HOST:
+        return 0;
+    case PLAN_USERNS_CALLER:
+        if (check_unprivileged(e) < 0 || prepare_caller(u, e) < 0)
+            return -1;
+        break;
+    case PLAN_USERNS_AUTO:
+        if (prepare_auto(u, e) < 0)
+            return -1;
+        break;
+    case PLAN_USERNS_MAP:
+        u->map = *plan->idmap;
+        /* Anyone but root: newuidmap checks the mappings against /etc/subuid. */
+        if (!root) {
+            if (check_unprivileged(e) < 0)
+                return -1;
+            if (!helper_usable(NEWUIDMAP) || !helper_usable(NEWGIDMAP))
+                return error_set(e, 0,
+                                 "user_namespace: mappings given by a user other than root are "
+                                 "written by newuidmap and newgidmap, which are missing or not "
+                                 "setuid root; as root: apt-get install uidmap");
+            u->helper = true;
+        }
+        break;
+    }
+    u->active = true;
+    u->idmap_layers = root;
+    return 0;
+}
+
+void userns_lease_owner(const struct userns *u, pid_t pid)
+{
+    struct congo_error e = {0};
+    /* A failure leaves the launcher the owner: the range is then freed a little early, at worst. */
+    if (u->lease && write_lease(u->lease, pid, &e) < 0)
+        error_clear(&e);
+}
+
+/* ---- writing the maps ---- */
+
+static int write_proc(pid_t pid, const char *file, const char *text, struct congo_error *e)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return error_set(e, errno, "open %s", path);
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len)
+        return error_set(e, errno, "write %s", path);
+    return 0;
+}
+
+/* newuidmap PID INSIDE OUTSIDE COUNT ...: its own message, when it refuses, in ours. */
+static int run_helper(const char *helper, pid_t pid, const struct idmap_range *r, size_t n,
+                      struct congo_error *e)
+{
+    _cleanup_strv_ char **argv = NULL;
+    strv_push(&argv, xstrdup(helper));
+    strv_push(&argv, xasprintf("%d", (int)pid));
+    for (size_t i = 0; i < n; i++) {
+        strv_push(&argv, xasprintf("%u", r[i].inside));
+        strv_push(&argv, xasprintf("%u", r[i].outside));
+        strv_push(&argv, xasprintf("%u", r[i].count));
+    }
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) < 0)
+        return error_set(e, errno, "pipe for %s", helper);
+    pid_t child = fork();
+    if (child < 0) {
+        close(out[0]);
+        close(out[1]);
+        return error_set(e, errno, "fork %s", helper);
+    }
+    if (child == 0) {
+        dup2(out[1], STDERR_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+        execve(helper, argv, envp);
+        _exit(127);
+    }
+    close(out[1]);
+    char msg[512];
+    size_t got = 0;
+    ssize_t k;
+    while (got < sizeof(msg) - 1 && ((k = read(out[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
+                                      (k < 0 && errno == EINTR)))
+        got += k > 0 ? (size_t)k : 0;
+    close(out[0]);
+    msg[got] = '\0';
+    while (got > 0 && (msg[got - 1] == '\n' || msg[got - 1] == ' '))
+        msg[--got] = '\0';
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    return error_set(e, 0, "%s refused the container's mappings%s%s%s", helper,
+                     got ? " (" : "", msg, got ? "); are they the caller's in /etc/subuid and /etc/subgid?" : "");
+}
+
+int userns_write_maps(const struct userns *u, pid_t pid, struct congo_error *e)
+{
+    if (!u->active)
+        return 0;
+    if (u->helper)
+        return run_helper(NEWUIDMAP, pid, u->map.uid, u->map.n_uid, e) < 0 ||
+                       run_helper(NEWGIDMAP, pid, u->map.gid, u->map.n_gid, e) < 0
+                   ? -1
+                   : 0;
+    _cleanup_free_ char *uids = idmap_proc_text(u->map.uid, u->map.n_uid);
+    _cleanup_free_ char *gids = idmap_proc_text(u->map.gid, u->map.n_gid);
+    /* An unprivileged writer may map its own gid only once setgroups is denied (user_namespaces(7)). */
+    if (u->deny_setgroups && write_proc(pid, "setgroups", "deny", e) < 0)
+        return -1;
+    if (write_proc(pid, "uid_map", uids, e) < 0 || write_proc(pid, "gid_map", gids, e) < 0)
+        return error_wrap(e, "the container's id maps");
+    return 0;
+}
+
+int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e)
+{
+    _cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path,
+                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (fd < 0)
+        return error_set(e, errno, "clone the mount of `%s`", path);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+        int err = errno;
+        return error_set(e, err, "id-map `%s` for the container's user namespace%s", path,
+                         err == EINVAL ? " (its file system cannot be id-mapped, or it is "
+                                         "already; ext4, xfs, btrfs and tmpfs can)"
+                                       : "");
+    }
+    return take_fd(&fd);
+}
+
+/* ---- in the child ---- */
+
+int userns_become_root(const struct userns *u, struct congo_error *e)
+{
+    if (!u->active)
+        return 0;
+    if (!u->deny_setgroups && setgroups(0, NULL) < 0)
+        return error_set(e, errno, "setgroups in the user namespace");
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return error_set(e, errno, "become root of the user namespace");
+    return 0;
+}
+
+int userns_check_user(const struct userns *u, uid_t uid, gid_t gid, const gid_t *groups,
+                      size_t n_groups, struct congo_error *e)
+{
+    if (!u->active)
+        return 0;
+    uint32_t host;
+    const char *what = NULL;
+    unsigned id = 0;
+    if (!idmap_to_host(u->map.uid, u->map.n_uid, uid, &host))
+        what = "uid", id = uid;
+    else if (!idmap_to_host(u->map.gid, u->map.n_gid, gid, &host))
+        what = "gid", id = gid;
+    for (size_t i = 0; !what && i < n_groups; i++)
+        if (!idmap_to_host(u->map.gid, u->map.n_gid, groups[i], &host))
+            what = "supplementary gid", id = groups[i];
+    if (!what)
+        return 0;
+    return error_set(e, 0, "%s %u is not mapped in the container's user namespace%s%s", what, id,
+                     u->single_why ? ": " : " (see user_namespace)",
+                     u->single_why ? u->single_why : "");
+}
+
+void userns_release(struct userns *u)
+{
+    if (u->lease)
+        unlink(u->lease);
+    free(u->lease);
+    free(u->single_why);
+    memset(u, 0, sizeof(*u));
+}

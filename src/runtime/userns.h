@@ -1,0 +1,64 @@
+/*
+ * The container's user namespace: which host ids it gets, and writing them
+ * into its uid_map and gid_map.
+ *
+ *   before the clone   userns_prepare: the maps (an unprivileged caller's
+ *                      own uid and subordinate ids, a range picked for
+ *                      `auto` under a lock, or the profile's), and every
+ *                      refusal (user namespaces disabled, no root)
+ *   after the clone    userns_write_maps, in the launcher, before the
+ *                      child is released: directly as root, through the
+ *                      setuid newuidmap and newgidmap for anyone else
+ *   in the child       userns_become_root, then userns_check_user once the
+ *                      profile's user is known
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan/plan.h"
+#include "util/error.h"
+#include "util/idmap.h"
+
+struct userns {
+    bool active; /* the container has a user namespace of its own */
+    struct idmap map;
+    bool deny_setgroups; /* a single mapping by a caller not root: setgroups is denied */
+    bool helper;         /* newuidmap and newgidmap write the maps */
+    /*
+     * Why only the caller's own id is mapped, and how to map more: part of
+     * the message when the profile's user is not mapped. NULL: not that case.
+     */
+    char *single_why;
+    /* Root's namespace: the launcher sends id-mapped trees of rootfs, the layers and the upper. */
+    bool idmap_layers;
+    char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
+};
+
+/* Decide the maps. 0, or -1 with e filled; u is then inactive. */
+int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e);
+
+/* The container's first process owns the auto range from now on: a create outlives the launcher. */
+void userns_lease_owner(const struct userns *u, pid_t pid);
+
+/* Write pid's uid_map, setgroups and gid_map. 0, or -1 with e filled. */
+int userns_write_maps(const struct userns *u, pid_t pid, struct congo_error *e);
+
+/* The detached clones of host directories, id-mapped as the container's user namespace maps. */
+int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e);
+
+/*
+ * In the child, once its maps are written: become root of the namespace
+ * (the launcher's uid was not mapped there, for root's containers). Runs
+ * privileged in the child.
+ */
+int userns_become_root(const struct userns *u, struct congo_error *e);
+
+/* The profile's user and group are mapped, or an error that says how to map them. */
+int userns_check_user(const struct userns *u, uid_t uid, gid_t gid, const gid_t *groups,
+                      size_t n_groups, struct congo_error *e);
+
+/* The lease removed (an auto range is free again) and memory freed. */
+void userns_release(struct userns *u);
+

@@ -1,0 +1,156 @@
+/* User namespace id maps; see idmap.h. */
+#include "util/idmap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static bool parse_u32(const char *s, size_t len, uint32_t *out)
+{
+    if (len == 0 || len > 10)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool overlap(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
+{
+    return (uint64_t)a < (uint64_t)b + nb && (uint64_t)b < (uint64_t)a + na;
+}
+
+/* Adds r to a list, refusing a range that overlaps one there on either side. */
+static int add_range(struct idmap_range *list, size_t *n, struct idmap_range r, const char *kind,
+                     const char *entry, size_t len, char **why)
+{
+    for (size_t i = 0; i < *n; i++) {
+        bool in = overlap(list[i].inside, list[i].count, r.inside, r.count);
+        if (in || overlap(list[i].outside, list[i].count, r.outside, r.count)) {
+            *why = xasprintf("`%.*s` maps %s %s ids already mapped by `%u:%u:%u`", (int)len, entry,
+                             in ? "container" : "host", kind, list[i].inside, list[i].outside,
+                             list[i].count);
+            return -1;
+        }
+    }
+    if (*n == IDMAP_MAX) {
+        *why = xasprintf("more than %d %s ranges (the kernel's limit)", IDMAP_MAX, kind);
+        return -1;
+    }
+    list[(*n)++] = r;
+    return 0;
+}
+
+static int parse_entry(const char *s, size_t len, struct idmap *m, char **why)
+{
+    const char *p = s, *end = s + len;
+    bool uid = true, gid = true;
+    if (len > 4 && (memcmp(p, "uid:", 4) == 0 || memcmp(p, "gid:", 4) == 0)) {
+        uid = p[0] == 'u';
+        gid = !uid;
+        p += 4;
+    }
+    uint32_t f[3];
+    for (int i = 0; i < 3; i++) {
+        const char *stop = i < 2 ? memchr(p, ':', (size_t)(end - p)) : end;
+        if (!stop || !parse_u32(p, (size_t)(stop - p), &f[i]) || (i == 2 && memchr(p, ':', (size_t)(end - p)))) {
+            *why = xasprintf("`%.*s` is not a mapping: expected [uid:|gid:]CONTAINER:HOST:COUNT, "
+                             "three numbers from 0 to 4294967295",
+                             (int)len, s);
+            return -1;
+        }
+        p = stop + 1;
+    }
+    struct idmap_range r = {f[0], f[1], f[2]};
+    if (r.count == 0 || (uint64_t)r.inside + r.count > (uint64_t)UINT32_MAX + 1 ||
+        (uint64_t)r.outside + r.count > (uint64_t)UINT32_MAX + 1) {
+        *why = xasprintf("`%.*s`: %s", (int)len, s,
+                         r.count == 0 ? "a count of 0 maps nothing"
+                                      : "the range goes past id 4294967295");
+        return -1;
+    }
+    if (uid && add_range(m->uid, &m->n_uid, r, "user", s, len, why) < 0)
+        return -1;
+    if (gid && add_range(m->gid, &m->n_gid, r, "group", s, len, why) < 0)
+        return -1;
+    return 0;
+}
+
+int idmap_parse(const char *text, struct idmap *m, char **why)
+{
+    memset(m, 0, sizeof(*m));
+    *why = NULL;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *end = strchrnul(p, ',');
+        size_t len = (size_t)(end - p);
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0) {
+            *why = xstrdup(*end || p != text ? "an empty mapping between commas"
+                                             : "no mapping: expected [uid:|gid:]CONTAINER:HOST:COUNT");
+            return -1;
+        }
+        if (parse_entry(p, len, m, why) < 0)
+            return -1;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    if (m->n_uid == 0 || m->n_gid == 0) {
+        *why = xasprintf("no %s mapping: `uid:` entries need `gid:` ones, and the other way round",
+                         m->n_uid == 0 ? "uid" : "gid");
+        return -1;
+    }
+    return 0;
+}
+
+static bool same(const struct idmap_range *a, const struct idmap_range *b)
+{
+    return a->inside == b->inside && a->outside == b->outside && a->count == b->count;
+}
+
+char *idmap_format(const struct idmap *m)
+{
+    struct strbuf sb = {0};
+    bool both = m->n_uid == m->n_gid;
+    for (size_t i = 0; both && i < m->n_uid; i++)
+        both = same(&m->uid[i], &m->gid[i]);
+    for (int kind = 0; kind < (both ? 1 : 2); kind++) {
+        const struct idmap_range *r = kind == 0 ? m->uid : m->gid;
+        size_t n = kind == 0 ? m->n_uid : m->n_gid;
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(&sb, "%s%s%u:%u:%u", sb.len ? "," : "",
+                          both ? "" : kind == 0 ? "uid:" : "gid:", r[i].inside, r[i].outside,
+                          r[i].count);
+    }
+    return strbuf_steal(&sb);
+}
+
+bool idmap_to_host(const struct idmap_range *r, size_t n, uint32_t id, uint32_t *host)
+{
+    for (size_t i = 0; i < n; i++)
+        if (id >= r[i].inside && (uint64_t)id < (uint64_t)r[i].inside + r[i].count) {
+            *host = r[i].outside + (id - r[i].inside);
+            return true;
+        }
+    return false;
+}
+
+char *idmap_proc_text(const struct idmap_range *r, size_t n)
+{
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&sb, "%u %u %u\n", r[i].inside, r[i].outside, r[i].count);
+    return strbuf_steal(&sb);
+}
