@@ -30,6 +30,7 @@
 #include "profile/seccomp-oci.h"
 #include "runtime/user.h"
 #include "util/names.h"
+#include "util/idmap.h"
 #include "util/util.h"
 
 /*
@@ -584,6 +585,40 @@ static json_t *namespaces_json(const struct run_plan *plan)
     return a;
 }
 
+static json_t *mappings_json(const struct idmap_range *r, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "containerID", (json_int_t)r[i].inside,
+                                           "hostID", (json_int_t)r[i].outside, "size",
+                                           (json_int_t)r[i].count));
+    return a;
+}
+
+/*
+ * Mappings are OCI's own; auto is a range the engine leases when the
+ * container starts, which a bundle cannot hold. runc id-maps nothing
+ * unless told, so the image's files look owned by nobody in its container.
+ */
+static void userns_json(const struct profile *p, const struct run_plan *plan, json_t *l,
+                        struct diags *d)
+{
+    const struct origin *o = &p->origin[KEY_USER_NAMESPACE];
+    if (str_eq(p->user_namespace, "auto")) {
+        refuse(d, o, "user_namespace",
+               "auto leases its ids when the container starts, which config.json cannot say; "
+               "give mappings, as in \"0:100000:65536\"");
+        return;
+    }
+    if (plan->userns != PLAN_USERNS_MAP)
+        return;
+    json_array_append_new(json_object_get(l, "namespaces"), json_pack("{s:s}", "type", "user"));
+    json_object_set_new(l, "uidMappings", mappings_json(plan->idmap->uid, plan->idmap->n_uid));
+    json_object_set_new(l, "gidMappings", mappings_json(plan->idmap->gid, plan->idmap->n_gid));
+    note(d, o, "user_namespace",
+         "runc 1.1 does not id-map rootfs as congo does: give it a root owned by the mapped ids");
+}
+
 static json_t *resources_json(const struct profile *p, const struct cgroup_request *c,
                               json_t *devices, struct diags *d)
 {
@@ -726,6 +761,7 @@ static json_t *linux_json(const struct profile *p, const struct run_plan *plan,
 {
     json_t *l = json_pack("{s:o, s:o}", "namespaces", namespaces_json(plan),
                           "resources", resources_json(p, &plan->cgroup, m->devices, d));
+    userns_json(p, plan, l, d);
     /*
      * auto (below the launcher's own cgroup) is what runc does without a
      * path: a cgroup named after the container's id, below its own. A

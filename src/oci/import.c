@@ -510,7 +510,8 @@ static void import_process(struct import *im, const struct node *config)
 /* ---- linux ---- */
 
 /* linux_ may be an empty stand-in; where: what an error about the whole list is located at. */
-static void import_namespaces(struct import *im, const struct node *linux_, const struct node *where)
+static void import_namespaces(struct import *im, const struct node *linux_, const struct node *where,
+                              const struct node **userns)
 {
     /* The spec's names, in congo's order of the profile's namespaces map. */
     static const struct {
@@ -532,9 +533,18 @@ static void import_namespaces(struct import *im, const struct node *linux_, cons
                 fail(im, ns, "a namespace needs a type");
             continue;
         }
-        if (strcmp(type->text, "user") == 0 || strcmp(type->text, "time") == 0) {
-            fail(im, type, "%s namespaces are not supported yet",
-                 strcmp(type->text, "user") == 0 ? "user" : "time");
+        if (strcmp(type->text, "user") == 0) {
+            const struct node *path = string_field(im, ns, "path");
+            if (path && *path->text)
+                fail(im, path, "joining a user namespace by path is not supported; give "
+                               "uidMappings and gidMappings for a new one");
+            else if (*userns)
+                fail(im, ns, "a second user namespace");
+            *userns = ns;
+            continue;
+        }
+        if (strcmp(type->text, "time") == 0) {
+            fail(im, type, "time namespaces are not supported yet");
             continue;
         }
         size_t j = 0;
@@ -569,6 +579,63 @@ static void import_namespaces(struct import *im, const struct node *linux_, cons
                                                given[j] || j == 2 ? "true" : "false", false));
     }
     put(im->out, "namespaces", m);
+}
+
+/*
+ * A user namespace and its mappings: user_namespace's mappings, uid: and
+ * gid: entries each (the profile's reader merges them where they agree and
+ * checks ranges, at these pointers). No user namespace is the runtime's
+ * own, the host's: user_namespace host, which only root may run.
+ */
+static void import_id_mappings(struct import *im, const struct node *linux_,
+                               const struct node *userns, const struct node *where)
+{
+    static const char *const keys[] = {"uidMappings", "gidMappings"};
+    const struct node *arr[2];
+    struct strbuf text = {0};
+    bool ok = true;
+    for (int k = 0; k < 2; k++) {
+        arr[k] = array_field(im, linux_, keys[k]);
+        if (field(linux_, keys[k]) && !arr[k])
+            ok = false;
+        for (size_t i = 0; arr[k] && i < arr[k]->n_items; i++) {
+            const struct node *m = arr[k]->items[i];
+            if (!want(im, m, m->kind == NODE_MAP, "an object")) {
+                ok = false;
+                continue;
+            }
+            static const struct spec_field fields[] = {
+                {"containerID", NULL}, {"hostID", NULL}, {"size", NULL}};
+            CHECK_FIELDS(im, m, fields);
+            const struct node *v[3] = {integer_field(im, m, "containerID"),
+                                       integer_field(im, m, "hostID"), integer_field(im, m, "size")};
+            for (int j = 0; j < 3; j++) {
+                if (!v[j]) {
+                    if (!field(m, fields[j].name))
+                        fail(im, m, "a mapping needs containerID, hostID and size");
+                    ok = false;
+                } else if (v[j]->text[0] == '-') {
+                    fail(im, v[j], "expected an id from 0 to 4294967295");
+                    ok = false;
+                }
+            }
+            if (v[0] && v[1] && v[2])
+                strbuf_printf(&text, "%s%s:%s:%s:%s", text.len ? "," : "", k ? "gid" : "uid",
+                              v[0]->text, v[1]->text, v[2]->text);
+        }
+    }
+    bool listed = (arr[0] && arr[0]->n_items) || (arr[1] && arr[1]->n_items);
+    if (userns && ok && !listed)
+        fail(im, userns, "a user namespace needs uidMappings and gidMappings");
+    else if (!userns && listed)
+        fail(im, arr[0] && arr[0]->n_items ? arr[0] : arr[1],
+             "mappings without a user namespace: add {\"type\": \"user\"} to /linux/namespaces");
+    else if (userns && ok)
+        put(im->out, "user_namespace",
+            scalar_at(im, arr[0] && arr[0]->n_items ? arr[0] : arr[1], text.buf, true));
+    else if (!userns)
+        put(im->out, "user_namespace", scalar_at(im, where, "host", false));
+    strbuf_free(&text);
 }
 
 /* quota microseconds per period as CPUs, the profile's decimal with five places. */
@@ -752,8 +819,8 @@ static void import_linux(struct import *im, const struct node *config)
     if (linux_) {
         static const struct spec_field fields[] = {
             {"namespaces", NULL},
-            {"uidMappings", "user namespaces are not supported yet"},
-            {"gidMappings", "user namespaces are not supported yet"},
+            {"uidMappings", NULL},
+            {"gidMappings", NULL},
             {"timeOffsets", "time namespaces are not supported yet"},
             {"devices", "device nodes of the host are not supported yet; congo gives a "
                         "container null, zero, full, random, urandom, tty and its own pts"},
@@ -772,7 +839,9 @@ static void import_linux(struct import *im, const struct node *config)
         };
         CHECK_FIELDS(im, linux_, fields);
     }
-    import_namespaces(im, l, linux_ ? linux_ : config);
+    const struct node *userns = NULL;
+    import_namespaces(im, l, linux_ ? linux_ : config, &userns);
+    import_id_mappings(im, l, userns, linux_ ? linux_ : config);
     import_resources(im, l);
     const struct node *cgroups_path = string_field(im, l, "cgroupsPath");
     if (cgroups_path && *cgroups_path->text) {

@@ -621,7 +621,7 @@ static int cmd_delete(const struct oci_args *a)
 
 static int cmd_features(void)
 {
-    json_t *ns = json_pack("[s,s,s,s,s,s]", "cgroup", "ipc", "mount", "network", "pid", "uts");
+    json_t *ns = json_pack("[s,s,s,s,s,s,s]", "cgroup", "ipc", "mount", "network", "pid", "user", "uts");
     json_t *mount_options = json_array();
     static const char *const opts[] = {"ro",       "rw",         "nosuid",   "suid",
                                        "nodev",    "dev",        "noexec",   "exec",

@@ -28,6 +28,8 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -46,8 +48,8 @@
 #include "util/util.h"
 
 /* The namespaces a command joins: the container's, as its plan made or joined them. */
-#define JOIN_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
-                    CLONE_NEWCGROUP)
+#define JOIN_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
+                    CLONE_NEWPID | CLONE_NEWCGROUP)
 
 /* The container's own namespaces, new or joined by path: all the host's but these. */
 static uint64_t container_ns(const struct run_plan *plan)
@@ -95,6 +97,15 @@ static char **exec_env(const struct run_plan *plan, const char *home, char *cons
     return env;
 }
 
+/* The user namespace the caller is in denies setgroups (user_namespaces(7)). */
+static bool setgroups_denied(void)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    return read_file_max("/proc/self/setgroups", 16, &text, &len) == 0 &&
+           strncmp(text, "deny", 4) == 0;
+}
+
 /*
  * In the container's namespaces and cgroup, its root as root and cwd:
  * become the command. Runs privileged, non-dumpable, with no host fd.
@@ -129,10 +140,16 @@ static _Noreturn void command_main(struct joiner *j)
         error_wrap(&e, "user");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
-    if (!plan->initgroups)
+    /* A user namespace with setgroups denied (a single mapping): as the command was started. */
+    bool no_setgroups = setgroups_denied();
+    if (!plan->initgroups || no_setgroups)
         user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
         error_wrap(&e, "groups");
+        fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
+    }
+    if (no_setgroups && u.n_groups) {
+        error_set(&e, 0, "groups: setgroups is denied in the container's user namespace");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
     close(take_fd(&rootfd));
@@ -149,8 +166,10 @@ static _Noreturn void command_main(struct joiner *j)
     char **env = exec_env(plan, u.home, j->x->env);
     if (security_apply_before_user(j->sec, &e) < 0)
         fail(j->sync_fd, STATUS_LAUNCHER, "security", &e);
-    if (setgroups(u.n_groups, u.groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0) {
-        error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
+    if ((!no_setgroups && setgroups(u.n_groups, u.groups) < 0) || setgid(u.gid) < 0 ||
+        setuid(u.uid) < 0) {
+        error_set(&e, errno, "switch to user %u:%u%s", (unsigned)u.uid, (unsigned)u.gid,
+                  errno == EINVAL ? " (not mapped in the container's user namespace)" : "");
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
     /* The switch re-armed nothing: the process stays non-dumpable until exec. */
@@ -319,13 +338,40 @@ static void join_detached(pid_t helper, int sock, struct terminal *term, struct 
     term->master = -1;
 }
 
-/* Open the container's first process, making sure it is the one the state names. */
-static int open_container(const struct join_request *x, struct congo_error *e)
+/*
+ * congo's init never execs, so it stays non-dumpable with the launcher's
+ * memory map, which only root may enter (setns through its pidfd is a
+ * ptrace check): a caller other than root joins through the command, the
+ * init's child, which exec'd and is its own. Its parent is checked once its
+ * pidfd pins it, so a recycled pid is never joined.
+ */
+static int open_command_of_init(const struct join_request *x, int init_fd, struct congo_error *e)
 {
-    int fd = pidfd_of(x->pid, x->pid_start);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)x->pid, (int)x->pid);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 4096, &text, &len) < 0 || atoi(text) <= 0)
+        return error_set(e, 0, "the container's command is gone");
+    pid_t child = (pid_t)atoi(text);
+    _cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, child, 0);
+    unsigned long long ppid = 0;
+    if (fd < 0 || proc_stat_field("/proc", child, 4, &ppid, NULL) < 0 || (pid_t)ppid != x->pid ||
+        syscall(SYS_pidfd_send_signal, init_fd, 0, NULL, 0) < 0)
+        return error_set(e, 0, "the container's command is gone");
+    return take_fd(&fd);
+}
+
+/* Open the container's first process, making sure it is the one the state names. */
+static int open_container(const struct run_plan *plan, const struct join_request *x,
+                          struct congo_error *e)
+{
+    _cleanup_close_ int fd = pidfd_of(x->pid, x->pid_start);
     if (fd < 0)
         return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
-    return fd;
+    if (geteuid() != 0 && plan->init)
+        return open_command_of_init(x, fd, e);
+    return take_fd(&fd);
 }
 
 void runtime_join(const struct run_plan *plan, const struct join_request *x,
@@ -334,12 +380,15 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
     memset(r, 0, sizeof(*r));
     r->status = STATUS_LAUNCHER;
     r->pty_master = -1;
-    if (runtime_check_caller(&r->error) < 0)
+    /* Anyone else sees only its own containers (state_root), which have a user namespace. */
+    if (geteuid() != 0 && plan->userns == PLAN_USERNS_HOST) {
+        error_set(&r->error, 0, "the container shares the host's user namespace: only root can join it");
         return;
+    }
     struct security_ctx sec;
     if (security_prepare(plan, &sec, &r->error) < 0)
         return;
-    _cleanup_close_ int pidfd = open_container(x, &r->error);
+    _cleanup_close_ int pidfd = open_container(plan, x, &r->error);
     if (pidfd < 0) {
         r->status = 1;
         return;

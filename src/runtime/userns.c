@@ -267,7 +267,11 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
         break;
     }
     u->active = true;
-    u->idmap_layers = root;
+    /*
+     * upper: none is a root an engine prepared for the ids it mapped (podman
+     * chowns its copy of the image): used as it is, as runc does.
+     */
+    u->idmap_layers = root && !plan->root.direct;
     return 0;
 }
 

@@ -31,7 +31,7 @@ struct userns {
      * the message when the profile's user is not mapped. NULL: not that case.
      */
     char *single_why;
-    /* Root's namespace: the launcher sends id-mapped trees of rootfs, the layers and the upper. */
+    /* Root's namespace over an overlay: the launcher sends id-mapped rootfs, layers and upper. */
     bool idmap_layers;
     char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
 };

@@ -48,29 +48,36 @@ const char *state_status_name(enum state_status s)
 
 /*
  * Anyone but root keeps its containers where its login session keeps its
- * runtime files, as podman does: $XDG_RUNTIME_DIR/congo, or /tmp/congo-UID
- * without one (check_root refuses it if someone else made it first).
+ * runtime files, as podman and runc do: $XDG_RUNTIME_DIR/NAME, or
+ * /tmp/NAME-UID without one (check_root refuses it if someone else made it
+ * first).
  */
-const char *state_root(void)
+static const char *own_root(const char *env, const char *root_default, const char *name,
+                            char *buf, size_t size)
 {
-    const char *dir = getenv("CONGO_STATE_DIR");
+    const char *dir = getenv(env);
     if (dir && *dir)
         return dir;
     if (geteuid() == 0)
-        return DEFAULT_ROOT;
-    static char own[PATH_MAX];
+        return root_default;
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     if (xdg && xdg[0] == '/')
-        snprintf(own, sizeof(own), "%s/congo", xdg);
+        snprintf(buf, size, "%s/%s", xdg, name);
     else
-        snprintf(own, sizeof(own), "/tmp/congo-%u", (unsigned)geteuid());
-    return own;
+        snprintf(buf, size, "/tmp/%s-%u", name, (unsigned)geteuid());
+    return buf;
+}
+
+const char *state_root(void)
+{
+    static char buf[PATH_MAX];
+    return own_root("CONGO_STATE_DIR", DEFAULT_ROOT, "congo", buf, sizeof(buf));
 }
 
 const char *state_oci_root(void)
 {
-    const char *dir = getenv("CONGO_OCI_ROOT");
-    return dir && *dir ? dir : STATE_OCI_ROOT;
+    static char buf[PATH_MAX];
+    return own_root("CONGO_OCI_ROOT", STATE_OCI_ROOT, "congo-oci", buf, sizeof(buf));
 }
 
 enum state_status state_status_now(const struct state_entry *s)

@@ -60,11 +60,12 @@ struct state_entry {
     int lock_fd; /* the launcher's hold on ROOT/ID, flock'ed; -1 elsewhere */
 };
 
-/* $CONGO_STATE_DIR when set, else /run/congo. */
+/* $CONGO_STATE_DIR when set, else /run/congo; not root: $XDG_RUNTIME_DIR/congo or /tmp/congo-UID. */
 const char *state_root(void);
 /*
  * congo-oci's default --root, where engines' containers live: $CONGO_OCI_ROOT
- * when set, else STATE_OCI_ROOT. congo-launch --list, --stats, --exec and
+ * when set, else STATE_OCI_ROOT (not root: $XDG_RUNTIME_DIR/congo-oci or
+ * /tmp/congo-oci-UID). congo-launch --list, --stats, --exec and
  * --kill look there too.
  */
 #define STATE_OCI_ROOT "/run/congo-oci"

@@ -767,7 +767,8 @@ static void round_trip(const char *profile_path, const char *const *extra)
     args[n] = NULL;
     struct result a;
     run_congo(&a, args);
-    assert_int_equal(a.status, 0);
+    if (a.status != 0)
+        fail_msg("export: %s", a.err);
     assert_non_null(a.doc);
     _cleanup_free_ char *bundle = xasprintf("%s/rt-bundle", dir);
     _cleanup_free_ char *config = test_write(bundle, "config.json", a.out);
@@ -782,6 +783,7 @@ static void round_trip(const char *profile_path, const char *const *extra)
         "process.oomScoreAdj", "linux.namespaces", "linux.sysctl", "linux.cgroupsPath",
         "linux.resources.memory", "linux.resources.cpu", "linux.resources.pids",
         "linux.maskedPaths", "linux.readonlyPaths", "linux.seccomp", "linux.rootfsPropagation",
+        "linux.uidMappings", "linux.gidMappings",
     };
     for (size_t i = 0; i < ARRAY_SIZE(same); i++)
         assert_same_at(a.doc, b.doc, same[i]);
@@ -855,6 +857,52 @@ static void test_round_trip(void **state)
     round_trip(p, (const char *const[]){"--set", set_rules, NULL});
     round_trip(p, (const char *const[]){"--reset", "seccomp", "--set", "upper=none", "--set",
                                         "readonly_rootfs=false", NULL});
+    /* A user namespace: its mappings as OCI's, the same uids and gids or not. */
+    round_trip(p, (const char *const[]){"--set", "user_namespace=0:300000:65536", NULL});
+    round_trip(p, (const char *const[]){"--set", "user_namespace=uid:0:1000:1,gid:0:1001:1", NULL});
+}
+
+/* user_namespace: mappings are OCI's own; auto is a lease no bundle can hold. */
+static void test_user_namespace(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *text = xasprintf("rootfs: %s\nreadonly_rootfs: true\n"
+                                          "user_namespace: '0:100000:65536,uid:65536:300000:1,"
+                                          "gid:65536:400000:1'\ncommand: x\n",
+                                          root);
+    _cleanup_free_ char *p = test_write(dir, "userns.yaml", text);
+    struct result r;
+    congo(&r, "--print", "--format", "oci", p);
+    assert_int_equal(r.status, 0);
+    json_t *want_uids = json_loads("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536},"
+                                   " {\"containerID\": 65536, \"hostID\": 300000, \"size\": 1}]",
+                                   0, NULL);
+    json_t *want_gids = json_loads("[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536},"
+                                   " {\"containerID\": 65536, \"hostID\": 400000, \"size\": 1}]",
+                                   0, NULL);
+    assert_true(json_equal(at(r.doc, "linux.uidMappings"), want_uids));
+    assert_true(json_equal(at(r.doc, "linux.gidMappings"), want_gids));
+    json_decref(want_uids);
+    json_decref(want_gids);
+    bool user = false;
+    size_t i;
+    json_t *ns;
+    json_array_foreach(at(r.doc, "linux.namespaces"), i, ns) user |= strcmp(str_at(ns, "type"), "user") == 0;
+    assert_true(user);
+    _cleanup_free_ char *note = xasprintf("%s:3: note: user_namespace: runc 1.1 does not id-map", p);
+    assert_non_null(strstr(r.err, note));
+    result_free(&r);
+
+    congo(&r, "--print", "--format", "oci", "--set", "user_namespace=host", p);
+    assert_int_equal(r.status, 0);
+    assert_null(at(r.doc, "linux.uidMappings"));
+    json_array_foreach(at(r.doc, "linux.namespaces"), i, ns) assert_string_not_equal(str_at(ns, "type"), "user");
+    result_free(&r);
+
+    congo(&r, "--print", "--format", "oci", "--set", "user_namespace=auto", p);
+    assert_int_not_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "<command line>: error: user_namespace: auto leases its ids"));
+    result_free(&r);
 }
 
 /* ---- both formats, the run form ---- */
@@ -1129,6 +1177,7 @@ int main(void)
         cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_seccomp_policy),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_user_namespace),
         cmocka_unit_test(test_formats_agree),
         cmocka_unit_test(test_notes),
         cmocka_unit_test(test_refusals),

@@ -275,9 +275,23 @@ static void test_errors(void **state)
     check_error("{\"hooks\": {\"prestart\": [{\"path\": \"/x\"}]}}", "/hooks",
                 "hooks are not supported yet");
     check_error("{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-                "/linux/uidMappings", "user namespaces are not supported yet");
+                "/linux/uidMappings", "mappings without a user namespace");
     check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}}",
-                "/linux/namespaces/1/type", "user namespaces are not supported yet");
+                "/linux/namespaces/1", "a user namespace needs uidMappings and gidMappings");
+    check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"},"
+                " {\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
+                "/linux/namespaces/1/path", "joining a user namespace by path is not supported");
+    /* The ranges are the profile's to check, at the mappings' pointer. */
+    check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}],"
+                " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 0}],"
+                " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]}}",
+                "/linux/uidMappings", "a count of 0 maps nothing");
+    check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}],"
+                " \"uidMappings\": [{\"containerID\": 0, \"hostID\": -1, \"size\": 1}]}}",
+                "/linux/uidMappings/0/hostID", "expected an id from 0 to 4294967295");
+    check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}],"
+                " \"uidMappings\": [{\"containerID\": 0, \"size\": 1}]}}",
+                "/linux/uidMappings/0", "a mapping needs containerID, hostID and size");
     check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}}",
                 "/linux/namespaces/1", "a second mount namespace");
     /* The spec's default would be the host's mount namespace: refused once, where it is missing. */
@@ -335,6 +349,37 @@ static void test_errors(void **state)
     check_error("{\"process\": {\"cwd\": \"relative\"}}", "/process/cwd", "not an absolute path");
 }
 
+/* A user namespace: its mappings are user_namespace's; none is the host's ids. */
+static void test_user_namespace(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "userns",
+                "{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"user\"}],"
+                " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1},"
+                "  {\"containerID\": 1, \"hostID\": 100000, \"size\": 65536}],"
+                " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1001, \"size\": 1},"
+                "  {\"containerID\": 1, \"hostID\": 100000, \"size\": 65536}]}}",
+                0);
+    assert_string_equal(p.user_namespace,
+                        "uid:0:1000:1,uid:1:100000:65536,gid:0:1001:1,gid:1:100000:65536");
+    profile_free(&p);
+    diags_free(&d);
+    load_config(&p, &d, "userns-same",
+                "{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"user\"}],"
+                " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+                " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}]}}",
+                0);
+    assert_string_equal(p.user_namespace, "0:300000:65536");
+    profile_free(&p);
+    diags_free(&d);
+    load_config(&p, &d, "userns-none", NULL, 0);
+    assert_string_equal(p.user_namespace, "host");
+    profile_free(&p);
+    diags_free(&d);
+}
+
 /* Properties the spec does not define are noted and ignored; ${NAME} is not interpolated. */
 static void test_unknown_and_literal(void **state)
 {
@@ -381,7 +426,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
-        cmocka_unit_test(test_errors),              cmocka_unit_test(test_unknown_and_literal),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_user_namespace),              cmocka_unit_test(test_unknown_and_literal),
         cmocka_unit_test(test_print_loads_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
