@@ -10,7 +10,7 @@
 command -v podman >/dev/null || skip_all "podman is not installed (scripts/deps.sh installs it)"
 command -v conmon >/dev/null || skip_all "conmon is not installed (scripts/deps.sh installs it)"
 
-plan 11
+plan 12
 
 OCI=$(dirname "$CONGO")/congo-oci
 IMG=localhost/congo-it:latest
@@ -214,6 +214,26 @@ exec_in() {
     expect_eq "in-$host" "$out" "podman exec: the container's host name"
 }
 t "podman exec: a command in the running container, its output and status" exec_in
+
+# podman chowns its copy of the image to the mapped ids; congo uses it as
+# it is (upper: none), so the image is root's inside, and exec joins too.
+user_namespace() {
+    out=$(pm_run --rm --uidmap 0:200000:65536 --gidmap 0:300000:65536 "$IMG" sh -c '
+        tr -s " " <"/proc/self/uid_map"; tr -s " " </proc/self/gid_map
+        stat -c "%u:%g" /bin/busybox; touch /new && stat -c "%u:%g" /new; id -u') || return 1
+    expect_eq " 0 200000 65536
+ 0 300000 65536
+0:0
+0:0
+0" "$out" "the maps, the image's owner and a new file's, inside" || return 1
+    pm_run -d --name uns --uidmap 0:200000:65536 --gidmap 0:300000:65536 "$IMG" sleep 100 >/dev/null ||
+        return 1
+    out=$(pm exec uns sh -c 'tr -s " " </proc/self/uid_map; id -u')
+    pm rm --force --time 0 uns >/dev/null
+    expect_eq " 0 200000 65536
+0" "$out" "podman exec: in the container's user namespace"
+}
+t "--uidmap and --gidmap: a user namespace with podman's maps; exec joins it" user_namespace
 
 nothing_left() {
     expect_eq "" "$(pm ps --all --format '{{.Names}}')" "podman's containers" || return 1
