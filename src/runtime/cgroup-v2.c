@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
@@ -35,6 +36,39 @@ static void cut_last(char *rel)
         *slash = '\0';
 }
 
+/* The caller may make cgroups in rel, and move processes in and out of it. */
+static bool writable(const struct cgroup_host *h, const char *rel)
+{
+    _cleanup_free_ char *dir = cgroup_path_join(h->v2_mount, rel);
+    _cleanup_free_ char *procs = cgroup_path_join(dir, "cgroup.procs");
+    _cleanup_free_ char *control = cgroup_path_join(dir, "cgroup.subtree_control");
+    return access(dir, W_OK) == 0 && access(procs, W_OK) == 0 && access(control, W_OK) == 0;
+}
+
+/*
+ * A caller other than root: the nearest ancestor-or-self of its cgroup
+ * that holds no processes, within what is delegated to it (writable, as
+ * systemd chowns a unit's directory, cgroup.procs and
+ * cgroup.subtree_control with Delegate=yes): with `systemd-run --user
+ * --scope -p Delegate=yes`, the scope holds the launcher alone and its
+ * parent, the user's own slice, takes the container. Never above what it
+ * was given, nor /congo.
+ */
+static char *delegated_parent(const struct cgroup_host *h, char *own, struct congo_error *e)
+{
+    _cleanup_free_ char *c = xstrdup(own);
+    while (strcmp(c, "/") != 0 && writable(h, c)) {
+        if (!holds_processes(h->fs, h->v2_mount, c))
+            return steal_pointer(&c);
+        cut_last(c);
+    }
+    error_set(e, 0,
+              "no cgroup delegated to this user holds no processes: `%s` and its ancestors "
+              "up to `%s` are not this user's, or hold processes",
+              own, c);
+    return NULL;
+}
+
 /*
  * The parent of the run's cgroup, below the v2 root. auto: the launcher's
  * own cgroup when it is the root; else the nearest ancestor-or-self without
@@ -50,6 +84,8 @@ static char *parent_rel(const struct cgroup_host *h, const struct cgroup_request
     _cleanup_free_ char *c = cgroup_parent_rel(req, h->v2_own, e);
     if (!c)
         return NULL;
+    if (geteuid() != 0)
+        return delegated_parent(h, c, e);
     if (strcmp(c, "/") == 0)
         return steal_pointer(&c);
     while (strcmp(c, "/") != 0) {

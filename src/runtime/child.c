@@ -246,8 +246,14 @@ _Noreturn void child_main(struct child_ctx *c)
      * container waits here for `start` as long as its engine likes; a
      * process of the container's uid in a pid namespace it joins must not
      * open its /proc/PID/exe or mem, or ptrace it (CVE-2019-5736).
+     * A caller other than root writes this process's id maps itself, or
+     * through newuidmap, which checks that the caller owns it: /proc/PID of
+     * a process that is not dumpable is root's, so such a child stays
+     * dumpable, to its own user alone, until its maps are written (below);
+     * nothing of the container's runs before that.
      */
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    bool maps_by_caller = c->userns->active && geteuid() != 0;
+    if (!maps_by_caller && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         error_set(&e, errno, "prctl(PR_SET_DUMPABLE)");
         child_fail(c, STATUS_LAUNCHER, "security", &e);
     }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # congo-launch itself on a pure cgroup v2 kernel: containers run in a VM
 # (vm-run.sh) whose only hierarchy is cgroup2 with every controller, and the
-# limits are read back from inside, held (fork loop, memory), and cleaned up.
+# limits are read back from inside, held (fork loop, memory), and cleaned up;
+# for root, and for a user other than root in a subtree delegated to it.
 # Prints TAP, one line per behaviour; exits 0 pass, 1 fail, 77 skip.
 #
 #   tests/vm/run-engine-v2.sh [CONGO_LAUNCH]
@@ -35,7 +36,7 @@ t() { # t NAME WANT GOT
 }
 C=/test/congo-launch
 R=/test/rootfs
-echo "1..11"
+echo "1..16"
 export CONGO_STATE_DIR=/tmp/congo-state
 
 out=$($C run $R 50 64m 1024 - --cpus 1.5 --memory-swap 96m -- /bin/sh -c \
@@ -87,10 +88,53 @@ t "--exec sees the container's limits and returns the command's status" "30 5" "
 $C --stop "$id" >/dev/null 2>&1
 t "--stop ends it, and its entry goes" "" "$(ls /tmp/congo-state)"
 
+# A user other than root, in a subtree delegated to it as systemd delegates
+# user@.service and a Delegate=yes scope: /user and /user/scope are the
+# user's (the directory, cgroup.procs, cgroup.subtree_control,
+# cgroup.threads), and the launcher runs alone in the scope, as under
+# `systemd-run --user --scope -p Delegate=yes`. The user has no subordinate
+# ids here: its own uid is root inside.
+echo "+pids +memory +cpu" >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p /sys/fs/cgroup/user/scope /tmp/ustate
+for d in /sys/fs/cgroup/user /sys/fs/cgroup/user/scope; do
+    chown 1001:1001 $d $d/cgroup.procs $d/cgroup.subtree_control $d/cgroup.threads
+done
+chown 1001:1001 /tmp/ustate
+chmod 700 /tmp/ustate
+as_user() { # as_user CGROUP CMD...: CMD as uid 1001, alone in CGROUP
+    cg=$1
+    shift
+    sh -c 'echo $$ >"$0/cgroup.procs"; exec /test/setpriv --reuid=1001 --regid=1001 --clear-groups \
+        env CONGO_STATE_DIR=/tmp/ustate "$@"' "$cg" "$@"
+}
+out=$(as_user /sys/fs/cgroup/user/scope $C run $R 20 32m 512 - -- /bin/sh -c \
+    'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.weight; id -u; tr -s " " </proc/self/uid_map' 2>&1)
+t "rootless in a delegated subtree: the limits are the container's cgroup files, root inside is uid 1001" \
+    "20
+33554432
+58
+0
+ 0 1001 1" "$out"
+out=$(as_user /sys/fs/cgroup/user/scope $C run $R 20 - - - -- /bin/sh -c \
+    '(i=0; while [ $i -lt 60 ]; do sleep 3 & i=$((i+1)); done) 2>/dev/null; cat /sys/fs/cgroup/pids.current' 2>&1)
+cur=$(echo "$out" | tail -n 1)
+t "rootless: a fork loop is held at pids.max 20" "held" "$([ "$cur" -ge 15 ] 2>/dev/null && [ "$cur" -le 20 ] && echo held || echo "$out")"
+as_user /sys/fs/cgroup/user/scope $C run $R - 32m - - --memory-swap 32m -- /bin/sh -c \
+    'head -c 64m /dev/zero | tail >/dev/null' >/dev/null 2>/tmp/uoom.err
+t "rootless: a 64 MiB allocation under memory 32m ends with 137" "137" "$?"
+left=$(find /sys/fs/cgroup/user -name 'congo-*' -type d | wc -l)
+t "rootless: the containers' cgroups are gone from the delegated subtree" "0" "$left"
+# Outside it (the launcher in the root cgroup, which is root's), a limit cannot hold.
+err=$(as_user /sys/fs/cgroup $C run $R 20 - - - -- /bin/true 2>&1)
+t "rootless without a delegated cgroup: a limit is refused (125), naming the key" \
+    "125 yes" "$? $(echo "$err" | grep -q 'limits.pids: a limit cannot be enforced' && echo yes || echo "$err")"
+
 left=$(find /sys/fs/cgroup -name 'congo-*' -type d | wc -l)
 t "no congo cgroup is left after the runs" "0" "$left"
 [ "$failed" = 0 ]
 EOF
 
-"$here/vm-run.sh" --module overlay --file "$bin:/test/congo-launch" \
+# util-linux's setpriv (busybox's cannot change the uid), with its libraries.
+setpriv=$(command -v setpriv) || { echo "run-engine-v2: SKIP: no setpriv (util-linux)" >&2; exit 77; }
+"$here/vm-run.sh" --module overlay --file "$bin:/test/congo-launch" --file "$setpriv:/test/setpriv" \
     --file "$tmp/rootfs:/test/rootfs" --timeout "${CONGO_VM_TIMEOUT:-240}" "$tmp/guest.sh"
