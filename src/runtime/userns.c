@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/mount.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +60,40 @@ static int check_unprivileged(struct congo_error *e)
     return 0;
 }
 
-/* ---- /etc/subuid and /etc/subgid ---- */
+/* ---- the host's /etc/passwd, /etc/subuid and /etc/subgid ---- */
+
+/*
+ * The host's passwd entry with this name (or, name NULL, this uid): read
+ * from the file itself, as the launcher is linked statically and NSS
+ * modules are not to be loaded into it. Returns true with *uid and name
+ * (caller frees) filled.
+ */
+static bool host_passwd(const char *name, uid_t *uid, char **found)
+{
+    _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+    if (!f)
+        return false;
+    char line[1024];
+    while (fgets(line, sizeof(line), f)) {
+        char *save = NULL;
+        char *who = strtok_r(line, ":\n", &save);
+        char *pw = strtok_r(NULL, ":\n", &save);
+        char *id = strtok_r(NULL, ":\n", &save);
+        if (!who || !pw || !id)
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(id, &end, 10);
+        if (errno || *end || v > UINT32_MAX)
+            continue;
+        if (name ? str_eq(who, name) : (uid_t)v == *uid) {
+            *uid = (uid_t)v;
+            *found = xstrdup(who);
+            return true;
+        }
+    }
+    return false;
+}
 
 /*
  * The ranges NAME (or its uid) has in a subordinate id file, in its order,
@@ -113,9 +145,9 @@ static int prepare_caller(struct userns *u, struct congo_error *e)
 {
     uid_t uid = geteuid();
     gid_t gid = getegid();
-    struct passwd *pw = getpwuid(uid);
-    const char *name = pw ? pw->pw_name : "";
-    _cleanup_free_ char *who = pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)uid);
+    _cleanup_free_ char *pw_name = NULL;
+    const char *name = host_passwd(NULL, &uid, &pw_name) ? pw_name : "";
+    _cleanup_free_ char *who = pw_name ? xstrdup(pw_name) : xasprintf("%u", (unsigned)uid);
     u->map.uid[0] = (struct idmap_range){0, uid, 1};
     u->map.gid[0] = (struct idmap_range){0, gid, 1};
     u->map.n_uid = u->map.n_gid = 1;
@@ -151,10 +183,11 @@ static void auto_pool(uint32_t *uid_base, uint32_t *gid_base, uint32_t *slots)
 {
     struct idmap_range u[IDMAP_MAX], g[IDMAP_MAX];
     size_t nu = 0, ng = 0;
-    struct passwd *pw = getpwnam("congo");
-    if (pw) {
-        subid_ranges("/etc/subuid", "congo", pw->pw_uid, u, &nu);
-        subid_ranges("/etc/subgid", "congo", pw->pw_uid, g, &ng);
+    uid_t uid = 0;
+    _cleanup_free_ char *found = NULL;
+    if (host_passwd("congo", &uid, &found)) {
+        subid_ranges("/etc/subuid", "congo", uid, u, &nu);
+        subid_ranges("/etc/subgid", "congo", uid, g, &ng);
     }
     if (nu > 0 && ng > 0 && u[0].count >= AUTO_COUNT && g[0].count >= AUTO_COUNT) {
         *uid_base = u[0].outside;
@@ -298,10 +331,18 @@ static int write_proc(pid_t pid, const char *file, const char *text, struct cong
     return 0;
 }
 
-/* newuidmap PID INSIDE OUTSIDE COUNT ...: its own message, when it refuses, in ours. */
-static int run_helper(const char *helper, pid_t pid, const struct idmap_range *r, size_t n,
-                      struct congo_error *e)
+/* newuidmap or newgidmap on its way, its output (an error message) to read. */
+struct helper_run {
+    const char *name;
+    pid_t pid;
+    int out;
+};
+
+/* Start `newuidmap PID INSIDE OUTSIDE COUNT ...`; 0, or -1 with e filled. */
+static int helper_start(struct helper_run *h, const char *helper, pid_t pid,
+                        const struct idmap_range *r, size_t n, struct congo_error *e)
 {
+    *h = (struct helper_run){.name = helper, .pid = -1, .out = -1};
     _cleanup_strv_ char **argv = NULL;
     strv_push(&argv, xstrdup(helper));
     strv_push(&argv, xasprintf("%d", (int)pid));
@@ -313,13 +354,13 @@ static int run_helper(const char *helper, pid_t pid, const struct idmap_range *r
     int out[2];
     if (pipe2(out, O_CLOEXEC) < 0)
         return error_set(e, errno, "pipe for %s", helper);
-    pid_t child = fork();
-    if (child < 0) {
+    h->pid = fork();
+    if (h->pid < 0) {
         close(out[0]);
         close(out[1]);
         return error_set(e, errno, "fork %s", helper);
     }
-    if (child == 0) {
+    if (h->pid == 0) {
         dup2(out[1], STDERR_FILENO);
         dup2(out[1], STDOUT_FILENO);
         char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
@@ -327,34 +368,56 @@ static int run_helper(const char *helper, pid_t pid, const struct idmap_range *r
         _exit(127);
     }
     close(out[1]);
+    h->out = out[0];
+    return 0;
+}
+
+/* Wait for it: 0 when it wrote the map, or -1 with its own message in ours. */
+static int helper_wait(struct helper_run *h, struct congo_error *e)
+{
+    if (h->pid < 0)
+        return -1;
     char msg[512];
     size_t got = 0;
     ssize_t k;
-    while (got < sizeof(msg) - 1 && ((k = read(out[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
+    while (got < sizeof(msg) - 1 && ((k = read(h->out, msg + got, sizeof(msg) - 1 - got)) > 0 ||
                                       (k < 0 && errno == EINTR)))
         got += k > 0 ? (size_t)k : 0;
-    close(out[0]);
+    close(h->out);
     msg[got] = '\0';
     while (got > 0 && (msg[got - 1] == '\n' || msg[got - 1] == ' '))
         msg[--got] = '\0';
     int status;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(h->pid, &status, 0) < 0 && errno == EINTR)
         ;
+    h->pid = -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    return error_set(e, 0, "%s refused the container's mappings%s%s%s", helper,
-                     got ? " (" : "", msg, got ? "); are they the caller's in /etc/subuid and /etc/subgid?" : "");
+    if (e->msg)
+        return -1; /* the other one's failure is told */
+    return error_set(e, 0, "%s refused the container's mappings%s%s%s", h->name, got ? " (" : "",
+                     msg,
+                     got ? "); are they the caller's in /etc/subuid and /etc/subgid?" : "");
 }
 
 int userns_write_maps(const struct userns *u, pid_t pid, struct congo_error *e)
 {
     if (!u->active)
         return 0;
-    if (u->helper)
-        return run_helper(NEWUIDMAP, pid, u->map.uid, u->map.n_uid, e) < 0 ||
-                       run_helper(NEWGIDMAP, pid, u->map.gid, u->map.n_gid, e) < 0
-                   ? -1
-                   : 0;
+    if (u->helper) {
+        /* Both at once: each is a setuid program's whole start, the slowest step of a run. */
+        struct helper_run uids, gids;
+        int r = helper_start(&uids, NEWUIDMAP, pid, u->map.uid, u->map.n_uid, e);
+        if (r == 0 && helper_start(&gids, NEWGIDMAP, pid, u->map.gid, u->map.n_gid, e) < 0) {
+            helper_wait(&uids, e);
+            return -1;
+        }
+        if (r < 0)
+            return -1;
+        int ru = helper_wait(&uids, e);
+        int rg = helper_wait(&gids, e);
+        return ru < 0 || rg < 0 ? -1 : 0;
+    }
     _cleanup_free_ char *uids = idmap_proc_text(u->map.uid, u->map.n_uid);
     _cleanup_free_ char *gids = idmap_proc_text(u->map.gid, u->map.n_gid);
     /* An unprivileged writer may map its own gid only once setgroups is denied (user_namespaces(7)). */
