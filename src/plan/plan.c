@@ -155,7 +155,7 @@ static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
  * anyone else's get a user namespace, as nothing else lets them run one.
  * auto by such a caller is the same: its own subordinate ids are all it has.
  */
-static void plan_userns(const struct profile *p, struct run_plan *plan)
+static int plan_userns(const struct profile *p, struct run_plan *plan, struct diags *d)
 {
     const char *v = p->user_namespace;
     bool root = geteuid() == 0;
@@ -174,8 +174,31 @@ static void plan_userns(const struct profile *p, struct run_plan *plan)
         if (idmap_parse(v, plan->idmap, &why) < 0)
             abort();
     }
-    if (plan->userns != PLAN_USERNS_HOST)
-        plan->clone_flags |= CLONE_NEWUSER;
+    if (plan->userns == PLAN_USERNS_HOST)
+        return 0;
+    plan->clone_flags |= CLONE_NEWUSER;
+    /*
+     * /proc and /dev/mqueue are mounted by the container's root, which a
+     * user namespace lets mount them only for namespaces it owns.
+     */
+    static const struct {
+        int ns;
+        const char *key, *what;
+    } owned[] = {{NS_PID, "namespaces.pid", "/proc for the pid namespace"},
+                 {NS_IPC, "namespaces.ipc", "/dev/mqueue for the ipc namespace"}};
+    int r = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+        if (p->ns[owned[i].ns] && !p->ns_path[owned[i].ns])
+            continue;
+        const struct origin *o = &p->ns_origin[owned[i].ns];
+        diags_add(d, DIAG_ERROR, o->file, o->line, 0, origin_key(o, owned[i].key),
+                  "a container with a user namespace (user_namespace: %s) cannot mount %s it "
+                  "%s; give it a new one",
+                  v ? v : "the default for a user other than root", owned[i].what,
+                  p->ns_path[owned[i].ns] ? "joins" : "shares with the host");
+        r = -1;
+    }
+    return r;
 }
 
 int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
@@ -201,7 +224,10 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan->root.readonly = p->readonly_rootfs;
 
     plan->clone_flags = clone_flags(p);
-    plan_userns(p, plan);
+    if (plan_userns(p, plan, d) < 0) {
+        plan_free(plan);
+        return -1;
+    }
     plan_ns_joins(p, plan);
     plan_sysctls(p, plan);
     plan_cgroup(p, &plan->cgroup);

@@ -296,6 +296,21 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
                       p->origin[KEY_NAME].line, 0, "name",
                       "no host name can be made from `%s`; set `hostname`", p->name);
     }
+    /* The plan says the same of the default user namespace of a caller other than root. */
+    static const struct {
+        int ns;
+        const char *key, *msg;
+    } owned[] = {{NS_PID, "namespaces.pid",
+                  "a container with a user namespace mounts /proc only for a pid namespace it "
+                  "owns: give it a new one"},
+                 {NS_IPC, "namespaces.ipc",
+                  "a container with a user namespace mounts /dev/mqueue only for an ipc "
+                  "namespace it owns: give it a new one"}};
+    for (size_t i = 0; i < ARRAY_SIZE(owned); i++)
+        if (p->user_namespace && !str_eq(p->user_namespace, "host") &&
+            (!p->ns[owned[i].ns] || p->ns_path[owned[i].ns]))
+            clash(d, &p->ns_origin[owned[i].ns], owned[i].key, &p->origin[KEY_USER_NAMESPACE],
+                  "user_namespace", owned[i].msg);
     check_sysctl(p, d);
     check_annotations(p, d);
     if (p->memory_swap != LIMIT_UNLIMITED) {

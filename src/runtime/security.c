@@ -136,7 +136,12 @@ static int check_caps(const struct run_plan *plan, struct security_ctx *ctx, str
     struct capsets cur;
     if (caps_get(&cur) < 0)
         return caps_error(e, errno, "read the launcher's capabilities");
-    uint64_t held = cur.prm & bounding_set(ctx->last_cap);
+    /*
+     * With a user namespace of its own, the child holds every capability
+     * within it that the bounding set allows, whatever the launcher holds
+     * on the host (a caller other than root holds none there).
+     */
+    uint64_t held = (plan->userns != PLAN_USERNS_HOST ? ~0ULL : cur.prm) & bounding_set(ctx->last_cap);
     uint64_t missing = plan->caps_named & ~held;
     if (missing && !plan->caps_named_all) {
         _cleanup_free_ char *names = capability_list(missing);

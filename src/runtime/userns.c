@@ -127,6 +127,32 @@ static void subid_ranges(const char *file, const char *name, uid_t id, struct id
     }
 }
 
+/* The end of the highest range in a subordinate id file; 0 for none. */
+static uint64_t subid_end(const char *file)
+{
+    _cleanup_fclose_ FILE *f = fopen(file, "re");
+    uint64_t end = 0;
+    char line[512];
+    while (f && fgets(line, sizeof(line), f)) {
+        char *colon = strchr(line, ':');
+        unsigned long long s, c;
+        if (colon && sscanf(colon + 1, "%llu:%llu", &s, &c) == 2 && s + c > end)
+            end = s + c;
+    }
+    return end;
+}
+
+/* Where a new range of 65536 starts that no user has: what usermod's hint proposes. */
+static uint32_t free_subid_start(void)
+{
+    uint64_t end = subid_end("/etc/subuid");
+    uint64_t gend = subid_end("/etc/subgid");
+    if (gend > end)
+        end = gend;
+    uint64_t start = end < 100000 ? 100000 : (end + 65535) / 65536 * 65536;
+    return start > UINT32_MAX - 65536 ? 100000 : (uint32_t)start;
+}
+
 /* A helper that can do its job: there, and setuid root or with file capabilities. */
 static bool helper_usable(const char *path)
 {
@@ -161,12 +187,13 @@ static int prepare_caller(struct userns *u, struct congo_error *e)
     }
     u->map.n_uid = u->map.n_gid = 1;
     u->deny_setgroups = true;
-    if (!ranges)
+    if (!ranges) {
+        uint32_t start = free_subid_start();
         u->single_why = xasprintf(
             "user `%s` has no subordinate ids in /etc/subuid and /etc/subgid, so only its own "
-            "uid is mapped, as root; as root: usermod --add-subuids 100000-165535 "
-            "--add-subgids 100000-165535 %s",
-            who, who);
+            "uid is mapped, as root; as root: usermod --add-subuids %u-%u --add-subgids %u-%u %s",
+            who, start, start + 65535, start, start + 65535, who);
+    }
     else
         u->single_why = xasprintf(
             "%s is missing or not setuid root, so only the caller's own uid is mapped, as root; "

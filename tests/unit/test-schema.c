@@ -1888,6 +1888,33 @@ static void test_finalize_hostname_uts(void **state)
     done(&l);
 }
 
+/* A user namespace's root mounts /proc and /dev/mqueue only for namespaces it owns. */
+static void test_finalize_userns_owns(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 2; f++) {
+        struct loaded l;
+        load(&l, f ? "t.conf" : "t.yaml",
+             f ? "rootfs = \"/r\";\nuser_namespace = \"auto\";\nnamespaces = { pid = false; };\n"
+               : "rootfs: /r\nuser_namespace: auto\nnamespaces: {pid: false}\n");
+        expect_error(&l, 3, 0, "namespaces.pid", "mounts /proc only for a pid namespace it owns");
+        expect_diag(&l.d, DIAG_NOTE, l.path, 2, 0, "user_namespace", "set here");
+        assert_errors(&l.d, 1);
+        done(&l);
+        load(&l, f ? "t.conf" : "t.yaml",
+             f ? "rootfs = \"/r\";\nnamespaces = { ipc = \"/proc/1/ns/ipc\"; };\n"
+                 "user_namespace = \"0:1000:1\";\n"
+               : "rootfs: /r\nnamespaces: {ipc: /proc/1/ns/ipc}\nuser_namespace: '0:1000:1'\n");
+        expect_error(&l, 3, 0, "user_namespace", "/dev/mqueue only for an ipc namespace it owns");
+        assert_errors(&l.d, 1);
+        done(&l);
+    }
+    /* The host's user namespace, as root's default: nothing to own. */
+    struct loaded l;
+    load_ok(&l, "t.yaml", "rootfs: /r\nuser_namespace: host\nnamespaces: {pid: false, ipc: false}\n");
+    done(&l);
+}
+
 static void test_finalize_names(void **state)
 {
     (void)state;
@@ -2630,6 +2657,7 @@ int main(void)
         T(test_readonly_rootfs),
         T(test_hostname),
         T(test_user),
+        T(test_user_namespace),
         T(test_workdir),
         T(test_env),
         T(test_command),
@@ -2672,6 +2700,7 @@ int main(void)
         T(test_finalize_rootfs),
         T(test_finalize_readonly_upper),
         T(test_finalize_hostname_uts),
+        T(test_finalize_userns_owns),
         T(test_finalize_names),
         T(test_key_capabilities),
         T(test_merge_capabilities),
