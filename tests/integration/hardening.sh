@@ -18,20 +18,9 @@ ATTACK=$SRCDIR/tests/integration/attack
 # --- the attack programs, in a layer (static: the busybox root has no libc) ---
 
 LAYER=$WORK/attack-layer
-mkdir -p "$LAYER/usr/local/bin"
-helpers_missing=
-if ! command -v gcc >/dev/null; then
-    helpers_missing="no gcc to build the attack programs"
-else
-    for prog in probe euid exewrite; do
-        if ! gcc -static -O1 -o "$LAYER/usr/local/bin/$prog" "$ATTACK/$prog.c" >"$WORK/gcc.log" 2>&1; then
-            helpers_missing="gcc -static cannot build $prog.c (no static libc?): $(head -n 3 "$WORK/gcc.log")"
-            break
-        fi
-    done
-    [ -n "$helpers_missing" ] || gcc -O1 -o "$WORK/swap" "$ATTACK/swap.c" >"$WORK/gcc.log" 2>&1 ||
-        helpers_missing="gcc cannot build swap.c: $(head -n 3 "$WORK/gcc.log")"
-fi
+helpers_missing=$(attack_programs "$LAYER/usr/local/bin" probe euid exewrite)
+[ -n "$helpers_missing" ] || gcc -O1 -o "$WORK/swap" "$ATTACK/swap.c" >"$WORK/gcc.log" 2>&1 ||
+    helpers_missing="gcc cannot build swap.c: $(head -n 3 "$WORK/gcc.log")"
 if [ -z "$helpers_missing" ]; then
     # A setuid-root program in the image, as an attacker would ship one.
     cp "$LAYER/usr/local/bin/euid" "$LAYER/usr/local/bin/su-test"

@@ -71,6 +71,22 @@ ctr() {
     "$CONGO" run "$ROOTFS" - - - - "$@"
 }
 
+# attack_programs DIR PROG...: tests/integration/attack/PROG.c built static
+# into DIR (the busybox root has no libc). Prints why when it cannot, for
+# the tests that need them to SKIP with: helpers_missing=$(attack_programs ...).
+attack_programs() {
+    dir=$1
+    shift
+    mkdir -p "$dir"
+    command -v gcc >/dev/null || { echo "no gcc to build the attack programs"; return 1; }
+    for prog in "$@"; do
+        gcc -static -O1 -o "$dir/$prog" "$SRCDIR/tests/integration/attack/$prog.c" >"$WORK/gcc.log" 2>&1 || {
+            echo "gcc -static cannot build $prog.c (no static libc?): $(head -n 3 "$WORK/gcc.log")"
+            return 1
+        }
+    done
+}
+
 # Write a profile into WORK: profile NAME <<EOF ... EOF; prints its path.
 profile() {
     cat >"$WORK/$1"
