@@ -407,7 +407,7 @@ tc "ATTACK: every process in the container is in its own user namespace; NS_GET_
 upper_idmapped() {
     upper=$WORK/upper
     rm -rf "$upper"
-    mkdir "$upper"
+    mkdir -m 0700 "$upper"
     out=$(ctr --user-namespace auto --upper "$upper" -- /bin/sh -c '
         echo kept >/kept && mkdir /appdir && chown 1000:1000 /appdir && stat -c "%u %g" /kept') ||
         { echo "$out"; return 1; }
@@ -426,25 +426,36 @@ t "upper DIR with auto is id-mapped: what root writes is 0 on the host in DIR/di
 
 # Guards: an id-mapped upper stores container root's files as the host's
 # root, setuid bits included: no host user may run one of them as root.
-# FAILS today: DIR/diff is 0755 and a planted setuid program runs as root.
+# An upper others can reach is refused before anything runs; in one closed
+# to them (root's, 0700), the planted program is out of their reach.
 upper_setuid() {
     upper=$WORK/upper-setuid
     rm -rf "$upper"
-    mkdir "$upper"
+    mkdir -m 0755 "$upper"
+    out=$(ctr --user-namespace auto --layers "$LAYER" --upper "$upper" -- /bin/sh -c '
+        cp /usr/local/bin/euid /planted && chmod 4755 /planted' 2>&1)
+    status=$?
+    expect_eq 125 "$status" "status with an upper others can reach" || { echo "$out"; return 1; }
+    case $out in
+    *"chmod 0700"*) ;;
+    *) echo "the refusal does not say how to close the upper: $out"; return 1 ;;
+    esac
+    [ ! -e "$upper/diff/planted" ] || { echo "the refused run planted $upper/diff/planted"; return 1; }
+    chmod 0700 "$upper"
     out=$(ctr --user-namespace auto --layers "$LAYER" --upper "$upper" -- /bin/sh -c '
         cp /usr/local/bin/euid /planted && chmod 4755 /planted') || { echo "$out"; return 1; }
-    ls -ln "$upper/diff/planted"
+    [ -u "$upper/diff/planted" ] || { echo "nothing was planted: the attack did not happen"; return 1; }
     got=$(as_user "$upper/diff/planted" 2>&1)
     case $got in
-    "0 "*) echo "the setuid program container root planted in $upper/diff runs as the host's root for $TU: $got"; return 1 ;;
+    *"Permission denied"*) ;;
+    *) echo "$TU reached the setuid program container root planted in $upper/diff: $got"; return 1 ;;
     esac
 }
 name="ATTACK: a setuid program container root plants in an upper DIR does not run as root for a host user"
 if [ -n "$helpers_missing" ]; then skip "$name" "$helpers_missing"; else tu "$name" upper_setuid; fi
 
-# Guards: --exec joins the container's user namespace too. FAILS today:
-# join.c's JOIN_FLAGS leaves CLONE_NEWUSER out, so the command runs as the
-# host's root in the container's other namespaces.
+# Guards: --exec joins the container's user namespace too; without it the
+# command would run as the host's root in the container's other namespaces.
 exec_userns() {
     host_dir host-exec
     "$CONGO" --detach --name userns-exec run "$ROOTFS" - - - - --user-namespace auto \
@@ -470,20 +481,18 @@ exec_userns() {
 }
 t "ATTACK: --exec into an auto container runs in its user namespace: same map, no root over the host's files" exec_userns
 
-# A pid namespace is what lets a user namespace's root mount /proc; without
-# it the run must either work or say so. FAILS today: 125 with only
-# "mount proc at /proc: Operation not permitted".
+# A pid namespace is what lets a user namespace's root mount /proc: without
+# one of its own the run is refused before anything is made, naming the key.
 pid_off() {
     out=$(ctr --user-namespace auto --namespaces pid=false -- /bin/true 2>&1)
     status=$?
     case $status:$out in
-    0:*) ;;
-    125:*pid*) ;;
-    *) echo "status $status, and the message does not name the pid namespace: $out"; return 1 ;;
+    125:*namespaces.pid*) ;;
+    *) echo "status $status, and the message does not name namespaces.pid: $out"; return 1 ;;
     esac
     expect_eq "" "$(ls -A "$LEASES")" "leases left"
 }
-t "auto with the pid namespace off runs, or is refused with a message naming the pid namespace" pid_off
+t "auto with the pid namespace off is refused (125), naming namespaces.pid" pid_off
 
 # ===== rootless: a user other than root =====
 
@@ -566,10 +575,11 @@ runs_all() {
     done
 }
 
-# Without a range the launcher writes setgroups and the maps itself, to a
-# child that has made itself non-dumpable, which hands its /proc/PID files
-# to root. FAILS today, about one run in three: "open /proc/PID/setgroups:
-# Permission denied" when the child's prctl(PR_SET_DUMPABLE, 0) came first.
+# Without a range the launcher writes setgroups and the maps itself, with
+# newuidmap the helpers do: both need the child's /proc/PID to be the
+# user's, which it is not once the child is non-dumpable. The child stays
+# dumpable until then; were it not, about one run in three failed with
+# "open /proc/PID/setgroups: Permission denied".
 rl_every_time() {
     p=$(rl_profile rl-true.yaml <<EOF
 rootfs: $RL_ROOTFS
@@ -666,7 +676,7 @@ name="rootless with user.max_user_namespaces 0: 125 naming the sysctl"
 if [ -n "$nested_missing" ]; then skip "$name" "$nested_missing"; else tu "$name" rl_userns_disabled; fi
 
 # The rootless attacks: container root is the test user, asking for every
-# capability of its namespace (it gets none today: see rl_root_caps) and no
+# capability of its namespace (see rl_root_caps) and no
 # seccomp filter. What guards the host is the user namespace: the host's
 # root and its files are unmapped, and capabilities there are the
 # namespace's. Run as root with `user_namespace: host`, the same profile
@@ -712,10 +722,8 @@ rl_mknod() {
 tu "ROOTLESS ATTACK: mknod fails in a bind, /tmp and the root; no node reaches the host" rl_mknod
 
 # Root of a rootless container holds the default capability set in its own
-# namespace (podman's rootless root does): chown and the like work there.
-# FAILS today: security.c's check_caps bounds the set by the launcher's own
-# CapPrm, which is empty for a user other than root, so container root has
-# no capability at all.
+# namespace (podman's rootless root does): chown and the like work there,
+# although the launcher itself holds no capability on the host.
 rl_root_caps() {
     bnd=$(as_user awk '/^CapBnd/ {print $2}' /proc/self/status)
     want=$(printf '%016x' $((0xa80425fb & 0x$bnd)))
