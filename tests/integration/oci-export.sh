@@ -208,7 +208,7 @@ mounts:
   - $WORK/data/ro:/srv/ro:ro
   - $WORK/data/rw:/srv/rw
 namespaces: {ipc: false}
-capabilities: {add: [NET_ADMIN, SYS_PTRACE], drop: [MKNOD, NET_RAW]}
+capabilities: {add: [NET_ADMIN, SYS_PTRACE], drop: [SETFCAP, NET_RAW]}
 seccomp: $WORK/every.seccomp
 rlimits: {nofile: 1000:2000, core: 0, nproc: 500, stack: unlimited}
 no_new_privileges: false

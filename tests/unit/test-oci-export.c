@@ -198,7 +198,7 @@ static void test_process(void **state)
     assert_strings(r.doc, "process.capabilities.bounding",
                    "CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID "
                    "CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_CHROOT "
-                   "CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP");
+                   "CAP_AUDIT_WRITE CAP_SETFCAP");
     static const char *const empty[] = {"effective", "permitted", "inheritable", "ambient"};
     for (size_t i = 0; i < ARRAY_SIZE(empty); i++) {
         _cleanup_free_ char *path = xasprintf("process.capabilities.%s", empty[i]);
@@ -824,7 +824,7 @@ static void test_round_trip(void **state)
         "workdir: /srv\n"
         "env: {ONE: '1', PATH: /bin}\n"
         "oom_score_adj: 250\n"
-        "capabilities: {add: [NET_ADMIN], drop: [MKNOD], ambient: [NET_BIND_SERVICE]}\n"
+        "capabilities: {add: [NET_ADMIN], drop: [SETFCAP], ambient: [NET_BIND_SERVICE]}\n"
         "sysctl: {kernel.msgmax: '4096', net.ipv4.ip_forward: '1'}\n"
         "annotations: {org.example.owner: ops}\n"
         "namespaces: {cgroup: true, uts: true}\n"
