@@ -220,7 +220,7 @@ static void test_recursive_flags(void **state)
         if (strcmp(p.mounts[i].target, "/data") == 0)
             data = &p.mounts[i];
     assert_non_null(data);
-    assert_string_equal(data->options, "ro,nosuid,noexec,relatime");
+    assert_string_equal(data->options, "ro,noexec,relatime");
     profile_free(&p);
     diags_free(&d);
 }
