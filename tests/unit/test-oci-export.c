@@ -51,7 +51,7 @@ static int setup(void **state)
                     "app:x:1000:1000::/home/app:/bin/sh\n"));
     free(test_write(root, "etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:app\nwheel:x:10:app\naudio:x:29:\n"));
     static const char *const dirs[] = {"proc",     "dev",    "sys",      "tmp",     "run",
-                                       "srv/data", "srv/ro", "srv/open", "home/app"};
+                                       "srv/data", "srv/ro", "srv/open", "srv/dev", "home/app"};
     for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
         _cleanup_free_ char *d = xasprintf("%s/%s", root, dirs[i]);
         free(test_write(d, ".keep", ""));
@@ -325,6 +325,9 @@ static void test_mounts(void **state)
     assert_true(str_has_suffix(rw, " rnosuid rnodev"));
     _cleanup_free_ char *open_rw = mount_options(r.doc, "/srv/open");
     assert_string_equal(open_rw, "rbind");
+    /* runc's device cgroup keeps what congo's dev: true lets open: a note says so. */
+    assert_non_null(strstr(r.err, "mounts: `/srv/open` is bound with `dev: true`"));
+    assert_null(strstr(r.err, "`/srv/data` is bound"));
     _cleanup_free_ char *ro = mount_options(r.doc, "/srv/ro");
     assert_non_null(strstr(ro, "rbind ro "));
     assert_strings(r.doc, "linux.readonlyPaths",
@@ -847,6 +850,8 @@ static void test_round_trip(void **state)
         "  - {target: /dev/mqueue, type: none}\n"
         "  - {target: /run, type: tmpfs, options: 'size=1m,mode=700'}\n"
         "  - {target: /srv/data, source: %s, options: 'ro,nosuid'}\n"
+        "  - {target: /srv/open, source: %s, suid: true, dev: true}\n"
+        "  - {target: /srv/dev, source: %s, dev: true, options: 'bind,noexec'}\n"
         "masked_paths: ['!/proc/kcore', /srv/secret]\n"
         "readonly_paths: ['!/proc/sys', /srv]\n"
         "seccomp:\n"
@@ -857,7 +862,7 @@ static void test_round_trip(void **state)
         "    - {names: [read, write, exit_group], action: SCMP_ACT_ALLOW}\n"
         "init: false\n"
         "command: [/bin/echo, hi]\n",
-        src);
+        src, src, src);
     _cleanup_free_ char *p = profile("trip.yaml", text);
     round_trip(p, NULL);
     /* The deny-lists, default and of a file, and upper: none (read back as upper: none). */

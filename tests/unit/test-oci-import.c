@@ -221,6 +221,8 @@ static void test_recursive_flags(void **state)
             data = &p.mounts[i];
     assert_non_null(data);
     assert_string_equal(data->options, "ro,noexec,relatime");
+    assert_false(data->suid);
+    assert_true(data->dev);
     profile_free(&p);
     diags_free(&d);
 }
@@ -244,8 +246,57 @@ static void test_bind_without_options(void **state)
     assert_int_equal(m->type, MOUNT_BIND);
     assert_string_equal(m->source, "/srv/data");
     assert_string_equal(m->options, "bind");
+    /* Nor does runc make it nosuid or nodev. */
+    assert_true(m->suid);
+    assert_true(m->dev);
     profile_free(&p);
     diags_free(&d);
+}
+
+/*
+ * runc gives a bind no flag its options do not name: without nosuid it is
+ * suid: true, without nodev dev: true; the last of two opposite words wins,
+ * as runc applies them in order. The words leave the options for the keys.
+ */
+static void test_bind_suid_dev(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *options;
+        bool suid, dev;
+        const char *left;
+    } cases[] = {
+        {"[\"rbind\", \"nosuid\", \"nodev\", \"ro\"]", false, false, "ro"},
+        {"[\"rbind\", \"rnosuid\", \"noexec\"]", false, true, "noexec"},
+        {"[\"rbind\", \"nosuid\", \"suid\", \"nodev\"]", true, false, NULL},
+        {"[\"rbind\", \"nosuid\", \"suid\", \"nosuid\", \"dev\"]", false, true, NULL},
+        {"[\"rbind\"]", true, true, NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        _cleanup_free_ char *patch = xasprintf(
+            "{\"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+            " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+            "  \"options\": [\"nosuid\", \"dev\"]},"
+            " {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv/data\","
+            "  \"options\": %s}]}",
+            cases[i].options);
+        struct profile p;
+        struct diags d;
+        load_config(&p, &d, "suiddev", patch, 0);
+        const struct profile_mount *m = &p.mounts[2];
+        assert_string_equal(m->target, "/data");
+        if (m->suid != cases[i].suid || m->dev != cases[i].dev)
+            fail_msg("%s: suid %d dev %d, want %d %d", cases[i].options, m->suid, m->dev,
+                     cases[i].suid, cases[i].dev);
+        if (cases[i].left)
+            assert_string_equal(m->options, cases[i].left);
+        else
+            assert_null(m->options);
+        /* Not a bind: the words stay the file system's options. */
+        assert_string_equal(p.mounts[1].options, "nosuid,dev");
+        profile_free(&p);
+        diags_free(&d);
+    }
 }
 
 /* One config that fails: the first error's key (a JSON pointer) and message. */
@@ -382,8 +433,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
-        cmocka_unit_test(test_errors),              cmocka_unit_test(test_unknown_and_literal),
-        cmocka_unit_test(test_print_loads_back),
+        cmocka_unit_test(test_bind_suid_dev),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_unknown_and_literal), cmocka_unit_test(test_print_loads_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
