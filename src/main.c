@@ -93,8 +93,8 @@ static const char usage_text[] =
     "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
     "  --rootfs --layers --upper --readonly-rootfs --hostname --domainname --user --umask\n"
     "  --groups --initgroups --workdir --env --base-env --command --pids --memory --memory-swap\n"
-    "  --cpu-shares --cpus --mount --namespaces --sysctl --init --cgroup-parent\n"
-    "  --cgroup-path --cap-add --cap-drop --cap-ambient --seccomp --rlimits\n"
+    "  --cpu-shares --cpus --mount --namespaces --user-namespace --sysctl --init\n"
+    "  --cgroup-parent --cgroup-path --cap-add --cap-drop --cap-ambient --seccomp --rlimits\n"
     "  --no-new-privileges --oom-score-adj --masked-paths --readonly-paths --stop-timeout\n"
     "  --annotations.\n"
     "\n"
@@ -291,6 +291,13 @@ static int run(const struct profile *p, const struct options *opts, const char *
     struct run_plan plan;
     if (build_plan(p, &plan) < 0)
         return EXIT_LAUNCHER;
+    struct congo_error e = {0};
+    if (runtime_check_plan_caller(&plan, &e) < 0) {
+        fprintf(stderr, "congo-launch: %s\n", e.msg);
+        error_clear(&e);
+        plan_free(&plan);
+        return EXIT_LAUNCHER;
+    }
     struct control_run cr = {
         .profile = from,
         .detach = opts->detach,

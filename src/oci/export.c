@@ -451,9 +451,10 @@ static bool runc_makes_link(const struct plan_mount *m)
 
 /*
  * The device cgroup: congo has none, but it mounts every writable file
- * system nodev, so the only nodes that open are those it binds from the
- * host (and the container's own devpts). runc makes nodes with mknod and
- * guards them with the device cgroup: deny everything, then allow those.
+ * system nodev (a bind too, unless it says `dev: true`), so the only nodes
+ * that open are those it binds from the host (and the container's own
+ * devpts). runc makes nodes with mknod and guards them with the device
+ * cgroup: deny everything, then allow those.
  */
 static void allow_device(json_t *devices, const char *path, bool *ok)
 {
@@ -531,8 +532,16 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
             json_array_append_new(out->mounts, bind_mount(p, m, m->readonly || ro, d));
             note_bundle_inside(p, m, bundle, d);
             struct stat st;
-            if (stat(m->source, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+            if (stat(m->source, &st) < 0)
+                break;
+            if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
                 allow_device(out->devices, m->source, &ok);
+            else if (!(m->flags & MS_NODEV) && S_ISDIR(st.st_mode))
+                note(d, mount_origin(p, m), m->key ? m->key : "mounts",
+                     "`%s` is bound with `dev: true`: a device node in it opens under congo, "
+                     "which has no device cgroup, but under runc only when "
+                     "linux.resources.devices allows it",
+                     m->target);
             break;
         }
         case PLAN_MOUNT_SYMLINK:

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "plan/plan.h"
@@ -665,7 +666,8 @@ static void put_limit(struct import *im, struct node *limits, const char *key,
  * The device cgroup rules: congo binds only its own /dev nodes in and
  * mounts every file system nodev, so a container opens no other device
  * node whatever it makes. A list that denies everything first and then
- * allows (any allow rule gives nothing beyond that) says the same.
+ * allows (any allow rule gives nothing beyond that) says the same, and
+ * binds stay nodev (import_mount) for it.
  */
 static void import_devices(struct import *im, const struct node *arr)
 {
@@ -882,17 +884,24 @@ static void import_linux(struct import *im, const struct node *config)
 
 /* ---- mounts ---- */
 
-/* Is word among the comma list s? */
-static bool has_word(const char *s, const char *word)
+/* Takes word out of the comma list in sb, where it is there. */
+static void drop_word(struct strbuf *sb, const char *word)
 {
     size_t n = strlen(word);
-    for (const char *w = s; w && *w;) {
-        const char *end = strchrnul(w, ',');
-        if ((size_t)(end - w) == n && strncmp(w, word, n) == 0)
-            return true;
+    for (char *w = sb->buf; w && *w;) {
+        char *end = strchrnul(w, ',');
+        if ((size_t)(end - w) == n && strncmp(w, word, n) == 0) {
+            if (*end)
+                memmove(w, end + 1, strlen(end + 1) + 1);
+            else if (w > sb->buf)
+                w[-1] = '\0'; /* the last word, and the comma before it */
+            else
+                *w = '\0';
+            sb->len = strlen(sb->buf);
+            return;
+        }
         w = *end ? end + 1 : end;
     }
-    return false;
 }
 
 /*
@@ -901,7 +910,9 @@ static bool has_word(const char *s, const char *word)
  * every mount of the bind) are the flags themselves: congo sets a bind's
  * flags through its whole tree. private and rprivate go too: congo keeps
  * every mount of the container private, and engines (podman) write
- * rprivate on kernel file systems as well.
+ * rprivate on kernel file systems as well. A word said twice stands once,
+ * where it was said last: runc applies the options in order, so of
+ * `nosuid`, `suid`, `nosuid` the last one holds.
  */
 static char *mount_options(struct import *im, const struct node *opts, bool *bind, bool *rbind)
 {
@@ -921,8 +932,10 @@ static char *mount_options(struct import *im, const struct node *opts, bool *bin
             *rbind = true;
         else if (strcmp(word, "private") == 0 || strcmp(o->text, "rprivate") == 0)
             continue;
-        else if (!has_word(sb.buf, word))
+        else {
+            drop_word(&sb, word);
             strbuf_printf(&sb, "%s%s", sb.len ? "," : "", word);
+        }
     }
     return strbuf_steal(&sb);
 }
@@ -966,6 +979,19 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
         }
         put(e, "type", scalar_at(im, type ? type : m, "bind", false));
         put(e, "source", scalar_at(im, source, source->text, true));
+        /*
+         * runc adds no flag an option does not name: a bind without nosuid
+         * keeps setuid bits working, where a profile's bind is nosuid
+         * unless it says otherwise. Device nodes are another matter: under
+         * runc the config's device cgroup (which must deny all, see
+         * import_devices) keeps every node on a bind shut, and congo has no
+         * device cgroup, so its binds stay nodev whatever the options say.
+         * A node made through one (with CAP_MKNOD) opens nothing, as under
+         * runc.
+         */
+        unsigned long last = mount_flags_take(options, MS_NOSUID | MS_NODEV, NULL, NULL);
+        const struct node *at = opts ? opts : m;
+        put(e, "suid", scalar_at(im, at, last & MS_NOSUID ? "false" : "true", false));
         /* OCI's bind without rbind binds the source's own mount alone. */
         if (!rbind) {
             _cleanup_free_ char *with = xasprintf("bind%s%s", *options ? "," : "", options);

@@ -122,6 +122,12 @@ static void add_profile_mount(struct run_plan *plan, const struct profile_mount 
 {
     _cleanup_free_ char *origin = plan_origin_text(&pm->origin);
     unsigned long flags = base_flags | (pm->readonly ? MS_RDONLY : 0);
+    /*
+     * A bind is nosuid,nodev unless its suid and dev keys say otherwise (the
+     * profile reader took those words out of its options).
+     */
+    if (pm->type == MOUNT_BIND)
+        flags |= (pm->suid ? 0 : MS_NOSUID) | (pm->dev ? 0 : MS_NODEV);
     bool recursive = true, copy_up = false;
     char *data = NULL;
     split_options(pm->options, &flags, &recursive, &copy_up, &data);

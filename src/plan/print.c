@@ -84,16 +84,21 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
     case PLAN_MOUNT_DEVICE:
         strbuf_printf(sb, "  device   %s, the host's node\n", m->target);
         return;
-    case PLAN_MOUNT_BIND:
-        strbuf_printf(sb, "  bind     %s from the host's %s (%s%s", m->target, m->source,
+    case PLAN_MOUNT_BIND: {
+        /* suid and dev spelt out either way: a bind is nosuid,nodev unless the profile says. */
+        strbuf_printf(sb, "  bind     %s from the host's %s (%s%s; %s,%s", m->target, m->source,
                       m->readonly ? "read-only" : "read-write",
-                      m->recursive ? ", recursive" : ", without the mounts below it");
-        if (m->flags & ~(unsigned long)MS_RDONLY) {
-            strbuf_puts(sb, "; ");
-            put_flags(sb, m->flags & ~(unsigned long)MS_RDONLY);
+                      m->recursive ? ", recursive" : ", without the mounts below it",
+                      m->flags & MS_NOSUID ? "nosuid" : "suid",
+                      m->flags & MS_NODEV ? "nodev" : "dev");
+        unsigned long rest = m->flags & ~(unsigned long)(MS_RDONLY | MS_NOSUID | MS_NODEV);
+        if (rest) {
+            strbuf_putc(sb, ',');
+            put_flags(sb, rest);
         }
         strbuf_putc(sb, ')');
         break;
+    }
     case PLAN_MOUNT_SYMLINK:
         strbuf_printf(sb, "  symlink  %s -> %s\n", m->target, m->source);
         return;

@@ -55,6 +55,8 @@ struct profile_mount {
     enum mount_type type;
     char *source; /* bind: absolute host path */
     bool readonly;
+    /* bind: setuid bits and device nodes honoured (else nosuid, nodev); the options say neither */
+    bool suid, dev;
     /* Mount flags (nosuid, noexec, ro, ...) and the file system's own: "size=64m,mode=1777". */
     char *options;
     struct origin origin;

@@ -5,10 +5,13 @@
 #include "value.h"
 
 #include <string.h>
+#include <sys/mount.h>
 
+#include "util/names.h"
 #include "util/units.h"
 
-static const char *const mount_fields[] = {"target", "type", "source", "readonly", "options"};
+static const char *const mount_fields[] = {"target", "type", "source", "readonly",
+                                           "suid",   "dev",  "options"};
 
 static const char *const mount_type_names[] = {
     [MOUNT_BIND] = "bind",     [MOUNT_TMPFS] = "tmpfs",   [MOUNT_NONE] = "none",
@@ -65,11 +68,18 @@ static void mount_copy(struct profile_mount *dst, const struct profile_mount *sr
     dst->type = src->type;
     dst->source = src->source ? xstrdup(src->source) : NULL;
     dst->readonly = src->readonly;
+    dst->suid = src->suid;
+    dst->dev = src->dev;
     dst->options = src->options ? xstrdup(src->options) : NULL;
     dst->origin = src->origin;
 }
 
 /* ---- reading ---- */
+
+/* The fields of a mount map that later checks point at, when the map has them. */
+struct mount_nodes {
+    const struct node *options, *suid, *dev;
+};
 
 static bool octal_mode(const char *v)
 {
@@ -176,7 +186,7 @@ static int check_options(const struct profile_mount *m, const struct node *f, st
 }
 
 static int check_mount(const struct profile_mount *m, const struct node *n,
-                       const struct node *options, struct diags *d)
+                       const struct mount_nodes *at, struct diags *d)
 {
     if (strcmp(m->target, "/") == 0) {
         diags_node(d, DIAG_ERROR, n, "cannot mount over `/`; the root is rootfs and layers");
@@ -225,9 +235,62 @@ static int check_mount(const struct profile_mount *m, const struct node *n,
                    m->type == MOUNT_NONE ? "`none`" : mount_type_names[m->type]);
         return -1;
     }
-    if (m->options && check_options(m, options ? options : n, d) < 0)
+    const struct node *key = at->suid ? at->suid : at->dev;
+    if (m->type != MOUNT_BIND && key) {
+        if (m->type == MOUNT_NONE)
+            diags_node(d, DIAG_ERROR, key, "only a bind mount takes `%s`", key->key);
+        else
+            diags_node(
+                d, DIAG_ERROR, key,
+                "only a bind mount takes `%s`; a %s mount says suid or dev among its options",
+                key->key, mount_type_names[m->type]);
+        return -1;
+    }
+    if (m->options && check_options(m, at->options ? at->options : n, d) < 0)
         return -1;
     return 0;
+}
+
+/*
+ * A bind is nosuid and nodev unless it says `suid: true` or `dev: true`,
+ * as bubblewrap's --bind is: a setuid program or a device node in a host
+ * directory gives nothing inside. The options may say it too (suid, nosuid,
+ * dev, nodev; the last word wins, as in mount(8)) when the key is not
+ * given; the words then leave the options, so that the keys alone say it.
+ * A word that says the opposite of its key is an error at the key.
+ */
+static int bind_flags(struct profile_mount *m, const struct mount_nodes *at, struct diags *d)
+{
+    unsigned long named_set = 0, named_clear = 0, last = 0;
+    if (m->options) {
+        last = mount_flags_take(m->options, MS_NOSUID | MS_NODEV, &named_set, &named_clear);
+        if (!*m->options) {
+            free(m->options);
+            m->options = NULL;
+        }
+    }
+    const struct {
+        unsigned long flag;
+        bool *value;
+        const struct node *key;
+        const char *on, *off;
+    } keys[] = {
+        {MS_NOSUID, &m->suid, at->suid, "suid", "nosuid"},
+        {MS_NODEV, &m->dev, at->dev, "dev", "nodev"},
+    };
+    int r = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        unsigned long flag = keys[i].flag;
+        if (!keys[i].key) {
+            *keys[i].value = (named_clear & flag) && !(last & flag);
+        } else if (*keys[i].value ? named_set & flag : named_clear & flag) {
+            diags_node(d, DIAG_ERROR, keys[i].key, "`%s` contradicts `%s` among the options",
+                       *keys[i].value ? "true" : "false",
+                       *keys[i].value ? keys[i].off : keys[i].on);
+            r = -1;
+        }
+    }
+    return r;
 }
 
 static int read_mount_string(const struct node *n, struct profile_mount *m, struct diags *d)
@@ -273,8 +336,8 @@ static int read_mount_type(const struct node *f, struct profile_mount *m, struct
     return -1;
 }
 
-static int read_mount_map(const struct node *n, struct profile_mount *m,
-                          const struct node **options, struct diags *d)
+static int read_mount_map(const struct node *n, struct profile_mount *m, struct mount_nodes *at,
+                          struct diags *d)
 {
     int r = 0;
     const struct node *type = node_map_get(n, "type");
@@ -290,13 +353,18 @@ static int read_mount_map(const struct node *n, struct profile_mount *m,
         } else if (strcmp(f->key, "readonly") == 0) {
             if (read_bool(f, &m->readonly, d) < 0)
                 r = -1;
+        } else if (strcmp(f->key, "suid") == 0 || strcmp(f->key, "dev") == 0) {
+            bool suid = strcmp(f->key, "suid") == 0;
+            if (read_bool(f, suid ? &m->suid : &m->dev, d) < 0)
+                r = -1;
+            *(suid ? &at->suid : &at->dev) = f;
         } else if (strcmp(f->key, "options") == 0) {
             const char *o = read_scalar(f, "mount options", d);
             if (!o)
                 r = -1;
             else if (*o)
                 m->options = xstrdup(o);
-            *options = f;
+            at->options = f;
         } else if (f == type) {
             if (read_mount_type(f, m, d) < 0)
                 r = -1;
@@ -306,7 +374,8 @@ static int read_mount_map(const struct node *n, struct profile_mount *m,
                 diags_key(d, DIAG_ERROR, f, "unknown mount field; did you mean `%s`?", hint);
             else
                 diags_key(d, DIAG_ERROR, f,
-                          "unknown mount field; known: target, type, source, readonly, options");
+                          "unknown mount field; known: target, type, source, readonly, suid, "
+                          "dev, options");
             r = -1;
         }
     }
@@ -328,11 +397,13 @@ static int read_mounts(struct profile *layer, const struct key_def *k, const str
     for (size_t i = 0; i < n->n_items; i++) {
         const struct node *item = n->items[i];
         struct profile_mount m = {.origin = origin_of(item, ctx)};
-        const struct node *options = NULL;
-        int ok = item->kind == NODE_MAP ? read_mount_map(item, &m, &options, d)
+        struct mount_nodes at = {0};
+        int ok = item->kind == NODE_MAP ? read_mount_map(item, &m, &at, d)
                                         : read_mount_string(item, &m, d);
         if (ok == 0)
-            ok = check_mount(&m, item, options, d);
+            ok = check_mount(&m, item, &at, d);
+        if (ok == 0 && m.type == MOUNT_BIND)
+            ok = bind_flags(&m, &at, d);
         for (size_t j = 0; ok == 0 && j < key_count(layer, k); j++) {
             struct profile_mount *other = &KEY_LIST(struct profile_mount, layer, k)[j];
             if (strcmp(other->target, m.target) != 0)
@@ -399,7 +470,8 @@ static void mounts_free(struct profile *p, const struct key_def *k)
 static bool mount_equal(const struct profile_mount *a, const struct profile_mount *b)
 {
     return str_eq(a->target, b->target) && a->type == b->type && str_eq(a->source, b->source) &&
-           a->readonly == b->readonly && str_eq(a->options, b->options);
+           a->readonly == b->readonly && a->suid == b->suid && a->dev == b->dev &&
+           str_eq(a->options, b->options);
 }
 
 static bool mounts_equal(const struct profile *a, const struct profile *b, const struct key_def *k)
@@ -411,6 +483,14 @@ static bool mounts_equal(const struct profile *a, const struct profile *b, const
                          &KEY_CLIST(struct profile_mount, b, k)[i]))
             return false;
     return true;
+}
+
+/* A bool field after the ones before it: `, NAME: BOOL` in YAML, `; NAME = BOOL` in libconfig. */
+static void put_bool_field(struct printer *pr, const char *name, bool v)
+{
+    bool yaml = pr->fmt == PRINT_YAML;
+    strbuf_printf(&pr->sb, "%s%s%s%s", yaml ? ", " : "; ", name, yaml ? ": " : " = ",
+                  v ? "true" : "false");
 }
 
 static void put_mount_fields(struct printer *pr, const struct profile_mount *m)
@@ -426,8 +506,11 @@ static void put_mount_fields(struct printer *pr, const struct profile_mount *m)
         strbuf_printf(&pr->sb, "%s%ssource%s", end, sep, yaml ? ": " : " = ");
         put_string(pr, m->source);
     }
-    strbuf_printf(&pr->sb, "%s%sreadonly%s%s", end, sep, yaml ? ": " : " = ",
-                  m->readonly ? "true" : "false");
+    put_bool_field(pr, "readonly", m->readonly);
+    if (m->type == MOUNT_BIND) {
+        put_bool_field(pr, "suid", m->suid);
+        put_bool_field(pr, "dev", m->dev);
+    }
     if (m->options) {
         strbuf_printf(&pr->sb, "%s%soptions%s", end, sep, yaml ? ": " : " = ");
         put_string(pr, m->options);
@@ -482,8 +565,8 @@ bool mount_is_map_form(const char *value)
  */
 static char *mount_value(const struct profile_mount *m)
 {
-    if (m->type == MOUNT_BIND && m->source && *m->source && m->target && !m->options &&
-        !strpbrk(m->source, ":,\\") && !strpbrk(m->target, ":,\\")) {
+    if (m->type == MOUNT_BIND && m->source && *m->source && m->target && !m->options && !m->suid &&
+        !m->dev && !strpbrk(m->source, ":,\\") && !strpbrk(m->target, ":,\\")) {
         _cleanup_free_ char *s =
             xasprintf("%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "");
         if (!mount_is_map_form(s))
@@ -501,6 +584,10 @@ static char *mount_value(const struct profile_mount *m)
     cli_escape(&sb, m->target ? m->target : "");
     if (m->readonly)
         strbuf_puts(&sb, ",readonly=true");
+    if (m->suid)
+        strbuf_puts(&sb, ",suid=true");
+    if (m->dev)
+        strbuf_puts(&sb, ",dev=true");
     if (m->options) {
         strbuf_puts(&sb, ",options=");
         cli_escape(&sb, m->options);
@@ -548,12 +635,20 @@ static void schema_mounts(struct json *j, const struct key_def *k)
     jsonw_string(j, "description", "bind: the host path");
     jsonw_string(j, "type", "string");
     jsonw_close(j);
-    jsonw_open(j, "readonly", '{');
-    jsonw_open(j, "anyOf", '[');
-    schema_bool_value(j);
-    schema_variable(j);
-    jsonw_close(j);
-    jsonw_close(j);
+    static const char *const flags[][2] = {
+        {"readonly", "read-only, with everything below it"},
+        {"suid", "bind: setuid and setgid bits take effect (else nosuid)"},
+        {"dev", "bind: device nodes can be opened (else nodev)"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+        jsonw_open(j, flags[i][0], '{');
+        jsonw_string(j, "description", flags[i][1]);
+        jsonw_open(j, "anyOf", '[');
+        schema_bool_value(j);
+        schema_variable(j);
+        jsonw_close(j);
+        jsonw_close(j);
+    }
     jsonw_open(j, "options", '{');
     jsonw_string(j, "description",
                  "mount flags (ro, nosuid, nodev, noexec, relatime, ...) and the file system's "

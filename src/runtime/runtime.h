@@ -60,10 +60,17 @@ struct run_result {
 };
 
 /*
- * Can this caller run containers at all? Checked before the plan is built,
- * so that a caller without root hears that first. 0, or -1 with e filled.
+ * Can this caller do what only root can (congo-oci's commands, for now)?
+ * 0, or -1 with e filled.
  */
 int runtime_check_caller(struct congo_error *e);
+
+/*
+ * Can this caller run this plan? Anyone but root needs a user namespace of
+ * the container's own. Checked before anything is made, the state entry
+ * included. 0, or -1 with e filled.
+ */
+int runtime_check_plan_caller(const struct run_plan *plan, struct congo_error *e);
 
 /*
  * Run the plan's command in a new container and wait for it. Always fills

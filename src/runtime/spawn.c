@@ -462,6 +462,15 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     report_oom(plan, s->cg, oom_before, r);
 }
 
+int runtime_check_plan_caller(const struct run_plan *plan, struct congo_error *e)
+{
+    if (plan->userns == PLAN_USERNS_HOST && geteuid() != 0)
+        return error_set(e, 0,
+                         "user_namespace: host needs root; other users' containers have a user "
+                         "namespace of their own (leave the key unset, or auto)");
+    return 0;
+}
+
 int runtime_check_caller(struct congo_error *e)
 {
     if (geteuid() != 0)
@@ -513,13 +522,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     r->pty_master = -1;
     uint64_t t = now_us();
 
-    if (plan->userns == PLAN_USERNS_HOST && geteuid() != 0) {
-        error_set(&r->error, 0,
-                  "user_namespace: host needs root; other users' containers have a user "
-                  "namespace of their own (leave the key unset, or auto)");
-        return;
-    }
-    if (rootfs_preflight(plan, &r->error) < 0)
+    if (runtime_check_plan_caller(plan, &r->error) < 0 || rootfs_preflight(plan, &r->error) < 0)
         return;
     _cleanup_(userns_release) struct userns userns = {0};
     if (userns_prepare(plan, &userns, &r->error) < 0)

@@ -117,6 +117,35 @@ bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *se
     return false;
 }
 
+unsigned long mount_flags_take(char *options, unsigned long mask, unsigned long *named_set,
+                               unsigned long *named_clear)
+{
+    unsigned long last = 0, set_by = 0, cleared_by = 0;
+    char *out = options;
+    for (const char *w = options; *w;) {
+        const char *end = strchrnul(w, ',');
+        size_t len = (size_t)(end - w);
+        unsigned long flag;
+        bool set;
+        if (mount_flag_word(w, len, &flag, &set) && (flag & mask)) {
+            last = set ? last | flag : last & ~flag;
+            *(set ? &set_by : &cleared_by) |= flag;
+        } else {
+            if (out != options)
+                *out++ = ',';
+            memmove(out, w, len);
+            out += len;
+        }
+        w = *end ? end + 1 : end;
+    }
+    *out = '\0';
+    if (named_set)
+        *named_set = set_by;
+    if (named_clear)
+        *named_clear = cleared_by;
+    return last;
+}
+
 int signal_from_name(const char *s)
 {
     if (all_digits(s)) {

@@ -26,6 +26,15 @@ const char *rlimit_name_at(size_t i);
  * the word sets or clears it.
  */
 bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set);
+/*
+ * Takes the words of the flags in mask (nosuid and suid for MS_NOSUID)
+ * out of a comma list of mount options, in place, and returns those of
+ * the flags that the last word of each sets, as mount(8) applies them.
+ * *named_set and *named_clear (either may be NULL) get the flags some
+ * word sets (nosuid), and clears (suid).
+ */
+unsigned long mount_flags_take(char *options, unsigned long mask, unsigned long *named_set,
+                               unsigned long *named_clear);
 
 /* A signal by number, or by name with or without SIG in any case (TERM, sigkill); -1 for none. */
 int signal_from_name(const char *s);

@@ -87,6 +87,17 @@ attack_programs() {
     done
 }
 
+# Why a bind from WORK cannot show suid or dev, if it cannot: the host's own
+# mount of WORK is nosuid or nodev (a bind keeps its source's flags), or its
+# flags are unknown. Prints nothing when it can.
+work_suid_dev_hidden() {
+    flags=$(findmnt -n -o OPTIONS -T "$WORK" 2>/dev/null)
+    case ,$flags, in
+    ,,) echo "findmnt cannot tell the host's flags for $WORK" ;;
+    *,nosuid,* | *,nodev,*) echo "the host mounts $WORK $flags: suid and dev cannot show" ;;
+    esac
+}
+
 # Write a profile into WORK: profile NAME <<EOF ... EOF; prints its path.
 profile() {
     cat >"$WORK/$1"
@@ -113,6 +124,18 @@ t() {
         echo "not ok $n - $name"
         printf '%s\n' "$out" | sed 's/^/# /'
         failed=$((failed + 1))
+    fi
+}
+
+# t_unless REASON NAME CMD...: t NAME CMD..., or SKIP with REASON when there is one.
+t_unless() {
+    reason=$1
+    shift
+    if [ -z "$reason" ]; then
+        t "$@"
+    else
+        n=$((n + 1))
+        echo "ok $n - $1 # SKIP $reason"
     fi
 }
 

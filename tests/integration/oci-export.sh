@@ -208,7 +208,7 @@ mounts:
   - $WORK/data/ro:/srv/ro:ro
   - $WORK/data/rw:/srv/rw
 namespaces: {ipc: false}
-capabilities: {add: [NET_ADMIN, SYS_PTRACE], drop: [MKNOD, NET_RAW]}
+capabilities: {add: [NET_ADMIN, SYS_PTRACE], drop: [SETFCAP, NET_RAW]}
 seccomp: $WORK/every.seccomp
 rlimits: {nofile: 1000:2000, core: 0, nproc: 500, stack: unlimited}
 no_new_privileges: false
@@ -230,9 +230,9 @@ t "a profile of every key OCI can say: runc shows the command what congo shows i
 # oom_score_adj, an ambient capability (the command runs as app, so it
 # keeps that one alone), sysctl, annotations, base_env false, a network
 # namespace joined by path, binds with flags of their own and without
-# rbind, built-in mounts removed, built-in masks taken back, an OCI
-# seccomp policy, and `upper: none` (on a copy of the root, which both
-# write into). The same profile is written in YAML and in libconfig.
+# rbind, binds that say suid and dev, built-in mounts removed, built-in
+# masks taken back, an OCI seccomp policy, and `upper: none` (on a copy of
+# the root, which both write into). The same profile is written in YAML and in libconfig.
 newer_keys() {
     fmt=$1
     mkdir -p "$WORK/data2/sub"
@@ -263,7 +263,8 @@ env: {PATH: '/bin:/usr/bin', ONE: '1'}
 mounts:
   - {target: /dev/mqueue, type: none}
   - {target: /srv/plain, type: bind, source: $WORK/data2, options: 'bind,nosuid,noexec'}
-  - {target: /srv/tree, source: $WORK/data2, options: 'ro,nodev'}
+  - {target: /srv/tree, source: $WORK/data2, suid: true, options: 'ro,nodev'}
+  - {target: /srv/open, source: $WORK/data2, suid: true, dev: true}
   - {target: /proc, type: proc, options: 'hidepid=2'}
 masked_paths: ['!/proc/acpi', '!/sys/firmware']
 readonly_paths: ['!/proc/sysrq-trigger']
@@ -292,7 +293,8 @@ env = { PATH = "/bin:/usr/bin"; ONE = "1"; };
 mounts = (
   { target = "/dev/mqueue"; type = "none"; },
   { target = "/srv/plain"; type = "bind"; source = "$WORK/data2"; options = "bind,nosuid,noexec"; },
-  { target = "/srv/tree"; source = "$WORK/data2"; options = "ro,nodev"; },
+  { target = "/srv/tree"; source = "$WORK/data2"; suid = true; options = "ro,nodev"; },
+  { target = "/srv/open"; source = "$WORK/data2"; suid = true; dev = true; },
   { target = "/proc"; type = "proc"; options = "hidepid=2"; }
 );
 masked_paths = [ "!/proc/acpi", "!/sys/firmware" ];
@@ -314,8 +316,8 @@ EOF
         "^CapAmb:	0*400\$" "groups=50(staff),1000(app),4242\$" "^sysctl kernel/msgmax: 4096\$" \
         "^env: ONE=1\$" "^unshare -U: .*No such process\$" "^network devices: lo \$" \
         "^/sys/firmware: [1-9][0-9]* entries\$" \
-        "^mount: /srv/plain rw,nosuid,noexec\$" \
-        "^mount: /srv/tree ro,nodev\$"; do
+        "^mount: /srv/plain rw,nosuid,nodev,noexec\$" \
+        "^mount: /srv/tree ro,nodev\$" "^mount: /srv/open rw\$"; do
         grep -q "$want" "$b.runc" || { echo "no [$want] in:"; cat "$b.runc"; return 1; }
     done
     ! grep -q -e "^env: HOSTNAME=" -e "^mount: /dev/mqueue " -e "^mount: /proc/acpi " \

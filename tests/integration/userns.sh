@@ -726,7 +726,7 @@ tu "ROOTLESS ATTACK: mknod fails in a bind, /tmp and the root; no node reaches t
 # although the launcher itself holds no capability on the host.
 rl_root_caps() {
     bnd=$(as_user awk '/^CapBnd/ {print $2}' /proc/self/status)
-    want=$(printf '%016x' $((0xa80425fb & 0x$bnd)))
+    want=$(printf '%016x' $((0xa00425fb & 0x$bnd)))
     p=$(rl_profile rl-caps.yaml <<EOF
 rootfs: $RL_ROOTFS
 command: ["/bin/sh", "-c", "grep ^CapEff /proc/self/status | cut -f2; touch /tmp/f && chown 1000:1000 /tmp/f && stat -c %u:%g /tmp/f"]

@@ -337,10 +337,11 @@ static void test_mounts(void **state)
               "type=tmpfs,target=/run,options=size=64m\\,mode=1777",
               "--mount=source=/x\\,y,target=/z,"
               "readonly=true",
-              "--mount", "/p\\,q:/r", "--mount", "target=/t,bogus=1");
+              "--mount", "/p\\,q:/r", "--mount", "target=/t,bogus=1", "--mount",
+              "suid=true,source=/s,target=/u,dev=false");
     assert_non_null(root);
     assert_int_equal(d.n, 0);
-    const struct node *mounts = check_seq(root, "mounts", 5);
+    const struct node *mounts = check_seq(root, "mounts", 6);
     check_scalar(mounts->items[0], "/a:/b:ro");
 
     const struct node *tmpfs = mounts->items[1];
@@ -361,6 +362,11 @@ static void test_mounts(void **state)
     check_scalar(mounts->items[3], "/p,q:/r");
     /* Unknown fields are the schema's to reject, with their location. */
     check_path(mounts->items[4], "bogus", "1");
+    /* A bind's suid and dev, first or not: the map form. */
+    const struct node *flags = mounts->items[5];
+    assert_int_equal(flags->kind, NODE_MAP);
+    check_path(flags, "suid", "true");
+    check_path(flags, "dev", "false");
     diags_free(&d);
 }
 
@@ -650,6 +656,10 @@ static void test_print_everything(void **state)
     add_mount(&p, MOUNT_BIND, "/src", "/dst", false, NULL);
     add_mount(&p, MOUNT_TMPFS, NULL, "/run", false, "size=64m,mode=1777");
     add_mount(&p, MOUNT_TMPFS, NULL, "/cache", true, NULL);
+    add_mount(&p, MOUNT_BIND, "/tools", "/opt/tools", false, NULL);
+    p.mounts[p.n_mounts - 1].suid = true;
+    add_mount(&p, MOUNT_BIND, "/devs", "/srv/devs", true, "noexec");
+    p.mounts[p.n_mounts - 1].dev = true;
     p.ns[NS_CGROUP] = true;
     p.ns[NS_NET] = false;
     p.init = false;
@@ -660,6 +670,8 @@ static void test_print_everything(void **state)
               " --workdir /srv --memory-swap 1g --cpus 1.5 --mount /data:/data:ro"
               " --mount /src:/dst --mount 'type=tmpfs,target=/run,options=size=64m\\,mode=1777'"
               " --mount type=tmpfs,target=/cache,readonly=true"
+              " --mount source=/tools,target=/opt/tools,suid=true"
+              " --mount source=/devs,target=/srv/devs,readonly=true,dev=true,options=noexec"
               " --namespaces cgroup=true,net=false --init=false --cgroup-parent /congo/web"
               " -- /bin/echo 'hello world'\n");
     profile_free(&p);

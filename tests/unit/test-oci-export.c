@@ -50,8 +50,8 @@ static int setup(void **state)
                     "root:x:0:0:root:/root:/bin/sh\n"
                     "app:x:1000:1000::/home/app:/bin/sh\n"));
     free(test_write(root, "etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:app\nwheel:x:10:app\naudio:x:29:\n"));
-    static const char *const dirs[] = {"proc", "dev", "sys", "tmp", "run", "srv/data", "srv/ro",
-                                       "home/app"};
+    static const char *const dirs[] = {"proc",     "dev",    "sys",      "tmp",     "run",
+                                       "srv/data", "srv/ro", "srv/open", "srv/dev", "home/app"};
     for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
         _cleanup_free_ char *d = xasprintf("%s/%s", root, dirs[i]);
         free(test_write(d, ".keep", ""));
@@ -198,7 +198,7 @@ static void test_process(void **state)
     assert_strings(r.doc, "process.capabilities.bounding",
                    "CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID "
                    "CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_CHROOT "
-                   "CAP_MKNOD CAP_AUDIT_WRITE CAP_SETFCAP");
+                   "CAP_AUDIT_WRITE CAP_SETFCAP");
     static const char *const empty[] = {"effective", "permitted", "inheritable", "ambient"};
     for (size_t i = 0; i < ARRAY_SIZE(empty); i++) {
         _cleanup_free_ char *path = xasprintf("process.capabilities.%s", empty[i]);
@@ -265,20 +265,21 @@ static void test_mounts(void **state)
                   "  - {target: /run, type: tmpfs, options: 'size=1m,mode=700,noexec'}\n"
                   "  - %s:/srv/data\n"
                   "  - %s:/srv/ro:ro\n"
+                  "  - {source: %s, target: /srv/open, suid: true, dev: true}\n"
                   "readonly_paths: [/srv]\n"
                   "masked_paths: [/srv/secret]\n"
                   "command: /bin/true\n",
-                  src, src);
+                  src, src, src);
     _cleanup_free_ char *p = profile("mounts.yaml", text);
     struct result r;
     congo(&r, "--print", "--format", "oci", p);
     assert_int_equal(r.status, 0);
     assert_non_null(r.doc);
     /* The plan's order: congo's own first, then the profile's, parents first. */
-    static const char *const order[] = {"/proc",     "/dev",      "/dev/null", "/dev/zero",
-                                        "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
-                                        "/dev/pts",  "/dev/shm",  "/dev/mqueue", "/tmp",   "/sys",
-                                        "/sys/fs/cgroup", "/run", "/srv/data", "/srv/ro"};
+    static const char *const order[] = {
+        "/proc",        "/dev",           "/dev/null", "/dev/zero", "/dev/full",   "/dev/random",
+        "/dev/urandom", "/dev/tty",       "/dev/pts",  "/dev/shm",  "/dev/mqueue", "/tmp",
+        "/sys",         "/sys/fs/cgroup", "/run",      "/srv/data", "/srv/ro",     "/srv/open"};
     assert_int_equal(json_array_size(json_object_get(r.doc, "mounts")), ARRAY_SIZE(order));
     for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
         size_t at_index = 99;
@@ -306,14 +307,27 @@ static void test_mounts(void **state)
     assert_string_equal(str_at(mount_at(r.doc, "/srv/data", NULL), "source"), src);
     _cleanup_free_ char *data = mount_options(r.doc, "/srv/data");
     assert_non_null(strstr(data, "rbind ro "));
-    assert_true(str_has_suffix(data, " rro"));
+    assert_true(str_has_suffix(data, " rro rnosuid rnodev"));
+    _cleanup_free_ char *open_ro = mount_options(r.doc, "/srv/open");
+    assert_true(str_has_suffix(open_ro, " rro"));
     result_free(&r);
 
-    /* Not below one, a writable bind keeps its source's flags (runc remounts nothing). */
+    /*
+     * Not below one, a writable bind is nosuid and nodev through its tree,
+     * and keeps its source's other flags; with suid and dev it has no flag
+     * to set, and runc remounts nothing.
+     */
     congo(&r, "--print", "--format", "oci", "--reset", "readonly_paths", p);
     assert_int_equal(r.status, 0);
     _cleanup_free_ char *rw = mount_options(r.doc, "/srv/data");
-    assert_string_equal(rw, "rbind");
+    assert_true(strncmp(rw, "rbind ", 6) == 0);
+    assert_non_null(strstr(rw, " nosuid nodev "));
+    assert_true(str_has_suffix(rw, " rnosuid rnodev"));
+    _cleanup_free_ char *open_rw = mount_options(r.doc, "/srv/open");
+    assert_string_equal(open_rw, "rbind");
+    /* runc's device cgroup keeps what congo's dev: true lets open: a note says so. */
+    assert_non_null(strstr(r.err, "mounts: `/srv/open` is bound with `dev: true`"));
+    assert_null(strstr(r.err, "`/srv/data` is bound"));
     _cleanup_free_ char *ro = mount_options(r.doc, "/srv/ro");
     assert_non_null(strstr(ro, "rbind ro "));
     assert_strings(r.doc, "linux.readonlyPaths",
@@ -755,7 +769,9 @@ static void assert_same_at(json_t *a, json_t *b, const char *path)
  * profile -> --print --format oci -> config.json, which congo reads as a
  * profile of its own: exported again, every value both sides map is the
  * same (the importer lists congo's /dev binds as mounts of the config's,
- * so a repeat of a target is not counted; env may change order).
+ * so a repeat of a target is not counted; env may change order). A bind's
+ * dev: true is not read back: config.json binds are nodev under congo,
+ * which has no device cgroup to keep their nodes shut as runc's does.
  */
 static void round_trip(const char *profile_path, const char *const *extra)
 {
@@ -826,7 +842,7 @@ static void test_round_trip(void **state)
         "workdir: /srv\n"
         "env: {ONE: '1', PATH: /bin}\n"
         "oom_score_adj: 250\n"
-        "capabilities: {add: [NET_ADMIN], drop: [MKNOD], ambient: [NET_BIND_SERVICE]}\n"
+        "capabilities: {add: [NET_ADMIN], drop: [SETFCAP], ambient: [NET_BIND_SERVICE]}\n"
         "sysctl: {kernel.msgmax: '4096', net.ipv4.ip_forward: '1'}\n"
         "annotations: {org.example.owner: ops}\n"
         "namespaces: {cgroup: true, uts: true}\n"
@@ -838,6 +854,8 @@ static void test_round_trip(void **state)
         "  - {target: /dev/mqueue, type: none}\n"
         "  - {target: /run, type: tmpfs, options: 'size=1m,mode=700'}\n"
         "  - {target: /srv/data, source: %s, options: 'ro,nosuid'}\n"
+        "  - {target: /srv/open, source: %s, suid: true}\n"
+        "  - {target: /srv/dev, source: %s, options: 'bind,noexec'}\n"
         "masked_paths: ['!/proc/kcore', /srv/secret]\n"
         "readonly_paths: ['!/proc/sys', /srv]\n"
         "seccomp:\n"
@@ -848,7 +866,7 @@ static void test_round_trip(void **state)
         "    - {names: [read, write, exit_group], action: SCMP_ACT_ALLOW}\n"
         "init: false\n"
         "command: [/bin/echo, hi]\n",
-        src);
+        src, src, src);
     _cleanup_free_ char *p = profile("trip.yaml", text);
     round_trip(p, NULL);
     /* The deny-lists, default and of a file, and upper: none (read back as upper: none). */

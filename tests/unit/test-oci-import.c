@@ -135,8 +135,9 @@ static void test_runc_like(void **state)
     assert_true(p.no_new_privileges);
     /* The bounding set, as congo's default plus and minus. */
     assert_true(has_cap(p.cap_drop, CAP_CHOWN));
-    assert_true(has_cap(p.cap_drop, CAP_MKNOD));
     assert_false(has_cap(p.cap_drop, CAP_KILL));
+    /* MKNOD is not congo's by default: nothing to drop. */
+    assert_false(has_cap(p.cap_drop, CAP_MKNOD));
     assert_int_equal(p.cap_add, 0);
     assert_int_equal(p.n_rlimits, 1);
     assert_int_equal(p.rlimits[0].soft, 512);
@@ -219,7 +220,9 @@ static void test_recursive_flags(void **state)
         if (strcmp(p.mounts[i].target, "/data") == 0)
             data = &p.mounts[i];
     assert_non_null(data);
-    assert_string_equal(data->options, "ro,nosuid,noexec,relatime");
+    assert_string_equal(data->options, "ro,noexec,relatime");
+    assert_false(data->suid);
+    assert_false(data->dev); /* congo has no device cgroup: nodev keeps the nodes shut */
     profile_free(&p);
     diags_free(&d);
 }
@@ -243,8 +246,58 @@ static void test_bind_without_options(void **state)
     assert_int_equal(m->type, MOUNT_BIND);
     assert_string_equal(m->source, "/srv/data");
     assert_string_equal(m->options, "bind");
+    /* Nor does runc make it nosuid or nodev. */
+    assert_true(m->suid);
+    assert_false(m->dev);
     profile_free(&p);
     diags_free(&d);
+}
+
+/*
+ * runc gives a bind no flag its options do not name: without nosuid it is
+ * suid: true, without nodev dev: true; the last of two opposite words wins,
+ * as runc applies them in order. The words leave the options for the keys.
+ */
+static void test_bind_suid_dev(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *options;
+        bool suid, dev;
+        const char *left;
+    } cases[] = {
+        /* Never dev: congo has no device cgroup to open a node that runc's rules allow. */
+        {"[\"rbind\", \"nosuid\", \"nodev\", \"ro\"]", false, false, "ro"},
+        {"[\"rbind\", \"rnosuid\", \"noexec\"]", false, false, "noexec"},
+        {"[\"rbind\", \"nosuid\", \"suid\", \"nodev\"]", true, false, NULL},
+        {"[\"rbind\", \"nosuid\", \"suid\", \"nosuid\", \"dev\"]", false, false, NULL},
+        {"[\"rbind\"]", true, false, NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        _cleanup_free_ char *patch = xasprintf(
+            "{\"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+            " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+            "  \"options\": [\"nosuid\", \"dev\"]},"
+            " {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv/data\","
+            "  \"options\": %s}]}",
+            cases[i].options);
+        struct profile p;
+        struct diags d;
+        load_config(&p, &d, "suiddev", patch, 0);
+        const struct profile_mount *m = &p.mounts[2];
+        assert_string_equal(m->target, "/data");
+        if (m->suid != cases[i].suid || m->dev != cases[i].dev)
+            fail_msg("%s: suid %d dev %d, want %d %d", cases[i].options, m->suid, m->dev,
+                     cases[i].suid, cases[i].dev);
+        if (cases[i].left)
+            assert_string_equal(m->options, cases[i].left);
+        else
+            assert_null(m->options);
+        /* Not a bind: the words stay the file system's options. */
+        assert_string_equal(p.mounts[1].options, "nosuid,dev");
+        profile_free(&p);
+        diags_free(&d);
+    }
 }
 
 /* One config that fails: the first error's key (a JSON pointer) and message. */
@@ -426,8 +479,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_user_namespace),              cmocka_unit_test(test_unknown_and_literal),
+        cmocka_unit_test(test_bind_suid_dev),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_user_namespace),      cmocka_unit_test(test_unknown_and_literal),
         cmocka_unit_test(test_print_loads_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -310,6 +310,9 @@ static void test_mount_order(void **state)
     assert_true(b->readonly);
     assert_true(b->recursive);
     assert_string_equal(b->source, "/src/a/b");
+    /* A bind of the profile's is nosuid,nodev by default, as bubblewrap's --bind. */
+    assert_int_equal(b->flags, MS_RDONLY | MS_NOSUID | MS_NODEV);
+    assert_int_equal(plan.mounts[last_builtin + 1].flags, MS_NOSUID | MS_NODEV);
     plan_free(&plan);
 }
 
@@ -356,6 +359,28 @@ static void test_mounts_in_place(void **state)
     assert_false(data->recursive);
     assert_true(data->readonly);
     assert_int_equal(data->flags, MS_NOSUID | MS_NODEV | MS_RDONLY | MS_NOATIME);
+    plan_free(&plan);
+}
+
+/* suid: true and dev: true leave a bind's nosuid and nodev out, at a built-in target too. */
+static void test_bind_suid_dev(void **state)
+{
+    (void)state;
+    struct run_plan plan;
+    build_text("mounts:\n"
+               "  - {target: /tmp, source: /host/tmp, suid: true}\n"
+               "  - {target: /srv/a, source: /src, dev: true, options: noexec}\n"
+               "  - {target: /srv/b, source: /src, suid: true, dev: true}\n"
+               "  - {target: /srv/c, source: /src, options: 'suid,dev'}\n",
+               &plan);
+    const struct plan_mount *tmp = &plan.mounts[find_mount(&plan, "/tmp")];
+    assert_int_equal(tmp->kind, PLAN_MOUNT_BIND);
+    assert_int_equal(tmp->flags, MS_NODEV);
+    assert_int_equal(plan.mounts[find_mount(&plan, "/srv/a")].flags, MS_NOSUID | MS_NOEXEC);
+    assert_int_equal(plan.mounts[find_mount(&plan, "/srv/b")].flags, 0);
+    assert_int_equal(plan.mounts[find_mount(&plan, "/srv/c")].flags, 0);
+    /* The host's device nodes congo binds into /dev stay openable: not the profile's binds. */
+    assert_int_equal(plan.mounts[find_mount(&plan, "/dev/null")].kind, PLAN_MOUNT_DEVICE);
     plan_free(&plan);
 }
 
@@ -623,17 +648,22 @@ static void test_print(void **state)
     (void)state;
     unsetenv("TERM");
     struct run_plan plan;
-    build_text("name: web\nhostname: box\nuser: app\nlimits: {pids: 5}\n"
-               "mounts: ['/srv/data:/data:ro']\nrlimits: {nofile: '64:128'}\n"
-               "capabilities: {drop: [ALL], add: [KILL]}\n"
-               "command: [/bin/sh, -c, 'echo \"$$HOME\"']\n",
-               &plan);
+    build_text(
+        "name: web\nhostname: box\nuser: app\nlimits: {pids: 5}\n"
+        "mounts: ['/srv/data:/data:ro', {source: /opt, target: /opt, suid: true, dev: true},\n"
+        "         {source: /srv/x, target: /x, dev: true, options: noexec}]\n"
+        "rlimits: {nofile: '64:128'}\n"
+        "capabilities: {drop: [ALL], add: [KILL]}\n"
+        "command: [/bin/sh, -c, 'echo \"$$HOME\"']\n",
+        &plan);
     _cleanup_free_ char *text = plan_print(&plan, NULL);
     static const char *const lines[] = {
         "container: web\n",
         "  upper  tmpfs, gone with the container\n",
         "  proc     /proc (nosuid,nodev,noexec)\n",
-        "  bind     /data from the host's /srv/data (read-only, recursive)  # ",
+        "  bind     /data from the host's /srv/data (read-only, recursive; nosuid,nodev)  # ",
+        "  bind     /opt from the host's /opt (read-write, recursive; suid,dev)  # ",
+        "  bind     /x from the host's /srv/x (read-write, recursive; nosuid,dev,noexec)  # ",
         "cgroup: congo-web-PID-STARTTIME (the launcher's pid and start time), below the "
         "launcher's own cgroup\n  pids 5\n",
         "  hostname box\n",
@@ -684,7 +714,8 @@ int main(void)
         cmocka_unit_test(test_env_profile),
         cmocka_unit_test(test_env_no_base), cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_cgroup_request), cmocka_unit_test(test_mount_order),
-        cmocka_unit_test(test_mounts_in_place), cmocka_unit_test(test_paths_taken_back),
+        cmocka_unit_test(test_mounts_in_place), cmocka_unit_test(test_bind_suid_dev),
+        cmocka_unit_test(test_paths_taken_back),
         cmocka_unit_test(test_root),        cmocka_unit_test(test_no_command),
         cmocka_unit_test(test_print),       cmocka_unit_test(test_print_seccomp_file),
         cmocka_unit_test(test_process_defaults), cmocka_unit_test(test_process_keys),

@@ -236,6 +236,56 @@ static void test_print_every_key(void **state)
     test_rmrf(dir);
 }
 
+/* A bind's suid and dev: always printed, in both formats; --print-cli says those that are true. */
+static void test_print_bind_flags(void **state)
+{
+    (void)state;
+    _cleanup_free_ char *dir = test_tmpdir();
+    _cleanup_free_ char *yaml =
+        test_write(dir, "b.yaml",
+                   "rootfs: /r\nmounts:\n  - /a:/plain\n"
+                   "  - {source: /a, target: /open, suid: true, dev: true}\n"
+                   "  - {source: /a, target: /half, options: 'dev,noexec,nosuid'}\n");
+    _cleanup_free_ char *conf = test_write(
+        dir, "b.conf",
+        "rootfs = \"/r\";\nmounts = ( \"/a:/plain\",\n"
+        "  { source = \"/a\"; target = \"/open\"; suid = true; dev = true; },\n"
+        "  { source = \"/a\"; target = \"/half\"; options = \"dev,noexec,nosuid\"; } );\n");
+    static const char *const want_yaml[] = {
+        "  - {target: /plain, type: bind, source: /a, readonly: false, suid: false, dev: false}\n",
+        "  - {target: /open, type: bind, source: /a, readonly: false, suid: true, dev: true}\n",
+        "  - {target: /half, type: bind, source: /a, readonly: false, suid: false, dev: true, "
+        "options: noexec}\n",
+    };
+    static const char *const want_conf[] = {
+        "  { target = \"/plain\"; type = \"bind\"; source = \"/a\"; readonly = false; "
+        "suid = false; dev = false; },\n",
+        "  { target = \"/open\"; type = \"bind\"; source = \"/a\"; readonly = false; suid = true; "
+        "dev = true; },\n",
+        "  { target = \"/half\"; type = \"bind\"; source = \"/a\"; readonly = false; "
+        "suid = false; dev = true; options = \"noexec\"; }\n",
+    };
+    const char *const files[] = {yaml, conf};
+    for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+        struct profile p;
+        assert_int_equal(load_quiet(&p, files[f]), 0);
+        _cleanup_free_ char *y = profile_print(&p, PRINT_YAML, false);
+        _cleanup_free_ char *c = profile_print(&p, PRINT_CONF, false);
+        for (size_t i = 0; i < ARRAY_SIZE(want_yaml); i++) {
+            if (!strstr(y, want_yaml[i]))
+                fail_msg("%s: missing `%s` in:\n%s", files[f], want_yaml[i], y);
+            if (!strstr(c, want_conf[i]))
+                fail_msg("%s: missing `%s` in:\n%s", files[f], want_conf[i], c);
+        }
+        _cleanup_free_ char *cli = profile_print_cli(&p);
+        assert_non_null(strstr(cli, " --mount /a:/plain --mount source=/a,target=/open,suid=true,"
+                                    "dev=true --mount source=/a,target=/half,dev=true,"
+                                    "options=noexec"));
+        profile_free(&p);
+    }
+    test_rmrf(dir);
+}
+
 /* --show-origin names the file and line behind each value. */
 static void test_print_show_origin(void **state)
 {
@@ -299,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_print_cli_roundtrip),
         cmocka_unit_test(test_print_format_conversion),
         cmocka_unit_test(test_print_every_key),
+        cmocka_unit_test(test_print_bind_flags),
         cmocka_unit_test(test_print_show_origin),
         cmocka_unit_test(test_print_dollar),
     };

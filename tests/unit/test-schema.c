@@ -1077,7 +1077,85 @@ static void test_mounts_map_errors(void **state)
     bad_value("rootfs: /r\nmounts:\n  - target: /t\n    flavour: x\n", 4, 5,
               "rootfs = \"/r\";\nmounts = (\n  { target = \"/t\";\n    flavour = \"x\"; }\n);\n", 4,
               "mounts[0].flavour",
-              "unknown mount field; known: target, type, source, readonly, options");
+              "unknown mount field; known: target, type, source, readonly, suid, dev, options");
+}
+
+/* A bind is nosuid,nodev unless its suid and dev keys, or else its options, say otherwise. */
+static void test_mounts_suid_dev(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(
+        l,
+        "rootfs: /r\nmounts:\n"
+        "  - /a:/plain\n"
+        "  - {source: /a, target: /open, suid: true, dev: true}\n"
+        "  - {source: /a, target: /half, dev: true, options: 'nosuid,noexec'}\n"
+        "  - {source: /a, target: /words, options: 'suid,ro,dev'}\n"
+        "  - {source: /a, target: /last, options: 'suid,nosuid,nodev,dev'}\n"
+        "  - {source: /a, target: /same, suid: true, dev: false, options: 'suid,nodev'}\n"
+        "  - {type: tmpfs, target: /run, options: 'suid,dev'}\n",
+        "rootfs = \"/r\";\nmounts = (\n"
+        "  \"/a:/plain\",\n"
+        "  { source = \"/a\"; target = \"/open\"; suid = true; dev = true; },\n"
+        "  { source = \"/a\"; target = \"/half\"; dev = true; options = \"nosuid,noexec\"; },\n"
+        "  { source = \"/a\"; target = \"/words\"; options = \"suid,ro,dev\"; },\n"
+        "  { source = \"/a\"; target = \"/last\"; options = \"suid,nosuid,nodev,dev\"; },\n"
+        "  { source = \"/a\"; target = \"/same\"; suid = true; dev = false; "
+        "options = \"suid,nodev\"; },\n"
+        "  { type = \"tmpfs\"; target = \"/run\"; options = \"suid,dev\"; }\n);\n");
+    /* The words leave a bind's options: its keys alone say it, and --print prints those. */
+    static const struct {
+        bool suid, dev;
+        const char *options;
+    } want[] = {
+        {false, false, NULL}, {true, true, NULL},  {false, true, "noexec"},
+        {true, true, "ro"},   {false, true, NULL}, {true, false, NULL},
+    };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_mounts, ARRAY_SIZE(want) + 1);
+        for (size_t j = 0; j < ARRAY_SIZE(want); j++) {
+            const struct profile_mount *m = &l[i].p.mounts[j];
+            assert_int_equal(m->type, MOUNT_BIND);
+            assert_int_equal(m->suid, want[j].suid);
+            assert_int_equal(m->dev, want[j].dev);
+            if (want[j].options)
+                assert_string_equal(m->options, want[j].options);
+            else
+                assert_null(m->options);
+        }
+        /* Other types keep the words among their options. */
+        assert_mount(&l[i].p.mounts[6], "/run", MOUNT_TMPFS, NULL, false, "suid,dev");
+    }
+    done_both(l);
+
+    /* A word that says the opposite of its key: an error at the key. */
+    bad_value("rootfs: /r\nmounts:\n  - source: /a\n    target: /b\n    suid: true\n"
+              "    options: 'ro,nosuid'\n",
+              5, 11,
+              "rootfs = \"/r\";\nmounts = (\n  { source = \"/a\";\n    target = \"/b\";\n"
+              "    suid = true;\n    options = \"ro,nosuid\"; }\n);\n",
+              5, "mounts[0].suid", "`true` contradicts `nosuid` among the options");
+    bad_value("rootfs: /r\nmounts:\n  - source: /a\n    target: /b\n    options: dev\n"
+              "    dev: false\n",
+              6, 10,
+              "rootfs = \"/r\";\nmounts = (\n  { source = \"/a\";\n    target = \"/b\";\n"
+              "    options = \"dev\";\n    dev = false; }\n);\n",
+              6, "mounts[0].dev", "`false` contradicts `dev` among the options");
+    /* The keys are a bind's. */
+    bad_value("rootfs: /r\nmounts:\n  - type: tmpfs\n    target: /run\n    suid: true\n", 5, 11,
+              "rootfs = \"/r\";\nmounts = (\n  { type = \"tmpfs\";\n    target = \"/run\";\n"
+              "    suid = true; }\n);\n",
+              5, "mounts[0].suid",
+              "only a bind mount takes `suid`; a tmpfs mount says suid or dev among its options");
+    bad_value("rootfs: /r\nmounts:\n  - type: none\n    target: /run\n    dev: false\n", 5, 10,
+              "rootfs = \"/r\";\nmounts = (\n  { type = \"none\";\n    target = \"/run\";\n"
+              "    dev = false; }\n);\n",
+              5, "mounts[0].dev", "only a bind mount takes `dev`");
+    bad_value("rootfs: /r\nmounts:\n  - source: /a\n    target: /b\n    dev: yes\n", 5, 10,
+              "rootfs = \"/r\";\nmounts = (\n  { source = \"/a\";\n    target = \"/b\";\n"
+              "    dev = \"yes\"; }\n);\n",
+              5, "mounts[0].dev", "`yes` is not a boolean here");
 }
 
 static void test_mounts_targets(void **state)
@@ -1171,8 +1249,11 @@ static void test_mounts_kernel(void **state)
         assert_mount(&l[i].p.mounts[3], "/sys", MOUNT_SYSFS, NULL, false, "ro,relatime");
         assert_mount(&l[i].p.mounts[4], "/sys/fs/cgroup", MOUNT_CGROUP, NULL, false, "rw");
         assert_mount(&l[i].p.mounts[5], "/tmp", MOUNT_NONE, NULL, false, NULL);
+        /* A bind's nosuid is its suid key's to say. */
         assert_mount(&l[i].p.mounts[6], "/dev/termination-log", MOUNT_BIND, "/x", false,
-                     "bind,nosuid,noatime");
+                     "bind,noatime");
+        assert_false(l[i].p.mounts[6].suid);
+        assert_false(l[i].p.mounts[6].dev);
     }
     done_both(l);
     bad_value("rootfs: /r\nmounts:\n  - {target: /data, type: proc}\n", 3, 5,
@@ -2670,6 +2751,7 @@ int main(void)
         T(test_mounts_string),
         T(test_mounts_map),
         T(test_mounts_map_errors),
+        T(test_mounts_suid_dev),
         T(test_mounts_targets),
         T(test_mounts_kernel),
         T(test_upper_none),
