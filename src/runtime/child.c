@@ -252,8 +252,7 @@ _Noreturn void child_main(struct child_ctx *c)
      * dumpable, to its own user alone, until its maps are written (below);
      * nothing of the container's runs before that.
      */
-    bool maps_by_caller = c->userns->active && geteuid() != 0;
-    if (!maps_by_caller && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+    if (!c->userns->by_caller && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         error_set(&e, errno, "prctl(PR_SET_DUMPABLE)");
         child_fail(c, STATUS_LAUNCHER, "security", &e);
     }

@@ -327,6 +327,7 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
         break;
     }
     u->active = true;
+    u->by_caller = !root;
     /*
      * upper: none is a root an engine prepared for the ids it mapped (podman
      * chowns its copy of the image): used as it is, as runc does.

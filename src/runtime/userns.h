@@ -27,6 +27,13 @@ struct userns {
     bool deny_setgroups; /* a single mapping by a caller not root: setgroups is denied */
     bool helper;         /* newuidmap and newgidmap write the maps */
     /*
+     * The launcher is not root: it, or newuidmap, writes the maps, which
+     * needs the child's /proc/PID to be the caller's (the child stays
+     * dumpable until then). Decided here, in the launcher: the child's own
+     * geteuid() changes from 65534 to 0 the moment its uid_map is written.
+     */
+    bool by_caller;
+    /*
      * Why only the caller's own id is mapped, and how to map more: part of
      * the message when the profile's user is not mapped. NULL: not that case.
      */
