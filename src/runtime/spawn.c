@@ -362,8 +362,18 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     }
     nsjoin_pid_leave(&own_pid_ns);
     if (pid < 0) {
-        error_set(&r->error, clone_err, "clone the container%s",
-                  clone_err == EPERM ? " (are you root? is a namespace type disabled?)" : "");
+        bool userns = plan->clone_flags & CLONE_NEWUSER;
+        const char *hint =
+            clone_err == ENOSPC && userns
+                ? " (this user has as many user namespaces as user.max_user_namespaces allows; "
+                  "as root: sysctl -w user.max_user_namespaces=15000)"
+            : clone_err == ENOSPC ? " (a namespace limit, user.max_*_namespaces, is reached)"
+            : clone_err == EPERM && userns
+                ? " (are unprivileged user namespaces disabled? kernel.unprivileged_userns_clone, "
+                  "or a security module such as AppArmor, may forbid them)"
+            : clone_err == EPERM ? " (are you root? is a namespace type disabled?)"
+                                 : "";
+        error_set(&r->error, clone_err, "clone the container%s", hint);
         return;
     }
     close(take_fd(&child_end));

@@ -15,7 +15,7 @@
 [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" != 0 ] ||
     skip_all "user namespaces are disabled on this host (user.max_user_namespaces is 0)"
 
-plan 26
+plan 27
 
 # The user namespace of the root attacks: auto. `host` shows every attack
 # below go through (the check that these tests can fail at all).
@@ -523,6 +523,38 @@ allow
 name="rootless with a subordinate range: uid_map 0 UID 1 + 1 SUB COUNT, setgroups allow, app's file is SUB+999's"
 if [ -u /usr/bin/newuidmap ] && [ -u /usr/bin/newgidmap ]; then
     tu "$name" rl_subids
+else
+    skip "$name" "newuidmap and newgidmap are not setuid root (package uidmap; scripts/deps.sh installs it)"
+fi
+
+# A range in /etc/subuid, but newuidmap unusable (missing, or not setuid
+# root): only the user's own id is mapped, and a user that needs another
+# stops the run with the package to install. The helper is hidden in a
+# mount namespace of the test's own, by a bind of an empty file over it.
+rl_helper_missing() {
+    p=$(rl_profile rl-nohelper.yaml <<EOF
+rootfs: $RL_ROOTFS
+user: app
+command: ["/bin/echo", "ran"]
+EOF
+)
+    : >"$WORK/not-newuidmap"
+    chmod 0755 "$WORK/not-newuidmap"
+    out=$(unshare -m --propagation private sh -c '
+        mount --bind "$1" /usr/bin/newuidmap || exit 99
+        shift
+        exec "$@"' sh "$WORK/not-newuidmap" setpriv --reuid="$TU" --regid="$TU" --init-groups \
+        env HOME="$WORK/home" CONGO_STATE_DIR="$RL/state" "$RL_CONGO" "$p" 2>&1)
+    status=$?
+    expect_eq 125 "$status" "status with newuidmap hidden" || { echo "$out"; return 1; }
+    case $out in
+    *"newuidmap is missing or not setuid root"*"apt-get install uidmap"*) ;;
+    *) echo "the message does not name newuidmap and its package: $out"; return 1 ;;
+    esac
+}
+name="rootless with a range but no usable newuidmap: 125 for user app, naming the helper and its package"
+if [ -u /usr/bin/newuidmap ] && [ -u /usr/bin/newgidmap ]; then
+    tu "$name" rl_helper_missing
 else
     skip "$name" "newuidmap and newgidmap are not setuid root (package uidmap; scripts/deps.sh installs it)"
 fi
