@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "runtime/exec.h"
-#include "runtime/netns.h"
 #include "runtime/nsjoin.h"
 #include "runtime/rootfs.h"
 #include "runtime/runtime.h"
@@ -114,12 +113,7 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
             return -1;
         child_step(c, "namespaces joined by path", timer->t);
     }
-    if ((c->plan->clone_flags & CLONE_NEWNET) && c->userns->active) {
-        /* Born in it, with the user namespace that owns it: only lo to bring up. */
-        if (netns_loopback_up(e) < 0)
-            return -1;
-        child_step(c, "loopback up", timer->t);
-    } else if (c->plan->clone_flags & CLONE_NEWNET) {
+    if (c->plan->clone_flags & CLONE_NEWNET) {
         _cleanup_close_ int fd = -1;
         if (wait_launcher(c, SYNC_NETNS, &fd, 1) != 1)
             _exit(STATUS_LAUNCHER);

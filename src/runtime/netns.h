@@ -13,5 +13,9 @@
  */
 int netns_make(struct congo_error *e);
 
-/* Bring `lo` up in the network namespace the caller is in. 0, or -1 with e filled. */
-int netns_loopback_up(struct congo_error *e);
+/*
+ * The same, owned by the user namespace userns (an fd of the container's,
+ * its maps written): a helper process joins that user namespace and makes
+ * it there, since the launcher itself cannot enter one. -1 with e filled.
+ */
+int netns_make_in(int userns, struct congo_error *e);

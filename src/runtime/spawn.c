@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -48,16 +49,14 @@ static void step(const struct run_opts *o, const char *what, uint64_t *t)
 
 /*
  * The child's namespaces, but for the network's: netns_make makes that one
- * on the side, unless the container has a user namespace, which must own
- * it (sysfs, lo and sysctls are then the container root's to set). Those named by path the child joins itself, but a pid
+ * on the side (in the child's user namespace, when it has one, which must
+ * own it: sysfs, lo and sysctls are then the container root's to set). Those named by path the child joins itself, but a pid
  * namespace, which only a child can be born into: the caller has entered
  * it for this clone.
  */
 static pid_t clone_child(const struct run_plan *plan, const struct cgroup *cg, bool *into_cgroup)
 {
-    uint64_t flags = plan->clone_flags;
-    if (!(flags & CLONE_NEWUSER))
-        flags &= ~(uint64_t)CLONE_NEWNET;
+    uint64_t flags = plan->clone_flags & ~(uint64_t)CLONE_NEWNET;
     struct clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
     if (cg && cg->v2_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
@@ -131,7 +130,7 @@ static bool child_gone(int err)
  * is root's inside, and what the container writes in the upper is stored
  * as the host's ids (the upper's own owner, not 100000 and up).
  */
-static int send_idmapped(const struct run_plan *plan, pid_t pid, int sock, struct congo_error *e)
+static int send_idmapped(const struct run_plan *plan, int ns, int sock, struct congo_error *e)
 {
     const struct plan_root *root = &plan->root;
     size_t n_layers = strv_len(root->layers);
@@ -140,11 +139,6 @@ static int send_idmapped(const struct run_plan *plan, pid_t pid, int sock, struc
         return error_set(e, 0,
                          "layers: a container with a user namespace takes at most %d layers",
                          SYNC_MAX_FDS - 2);
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-    _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
-    if (ns < 0)
-        return error_set(e, errno, "open %s", path);
     int fds[SYNC_MAX_FDS];
     size_t made = 0;
     int r = 0;
@@ -383,13 +377,25 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     /* v2 without CLONE_INTO_CGROUP (Linux < 5.7): the child waits until it is moved in. */
     if (!s->late_cgroup && !into_cgroup && s->cg->paths && cgroup_attach(s->cg, pid, &r->error) < 0)
         return;
+    /*
+     * Opened now, while a child of a caller other than root is still
+     * dumpable: once released it is not, and its /proc/PID/ns is root's.
+     */
+    _cleanup_close_ int userns_fd = -1;
     if (s->userns->active) {
         if (userns_write_maps(s->userns, pid, &r->error) < 0)
             return;
         userns_lease_owner(s->userns, pid);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns_fd < 0) {
+            error_set(&r->error, errno, "open %s", path);
+            return;
+        }
         step(s->o, "id maps written", s->t);
     }
-    bool netns = (plan->clone_flags & CLONE_NEWNET) && !s->userns->active;
+    bool netns = plan->clone_flags & CLONE_NEWNET;
     struct cpu_move move = {0};
     if (s->late_cgroup || netns)
         leave_cpu_of(pid, &move);
@@ -402,7 +408,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         gone = true; /* nothing more to make for it */
     }
     if (s->userns->idmap_layers && !gone) {
-        if (send_idmapped(plan, pid, parent_end, &r->error) < 0)
+        if (send_idmapped(plan, userns_fd, parent_end, &r->error) < 0)
             return;
         step(s->o, "layers id-mapped", s->t);
     }
@@ -413,7 +419,8 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         step(s->o, "cgroup made", s->t);
     }
     if (netns && !gone) {
-        _cleanup_close_ int fd = netns_make(&r->error);
+        _cleanup_close_ int fd = s->userns->active ? netns_make_in(userns_fd, &r->error)
+                                                   : netns_make(&r->error);
         if (fd < 0)
             return;
         if (sync_send_fds(parent_end, SYNC_NETNS, &fd, 1) < 0 && !child_gone(errno)) {
