@@ -969,6 +969,17 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
     bool is_kernel = false;
     for (size_t i = 0; i < ARRAY_SIZE(kernel) && !is_kernel; i++)
         is_kernel = strcmp(t, kernel[i]) == 0;
+    /*
+     * `runc spec --rootless` binds the host's /sys, read-only, where a user
+     * namespace without a network namespace of its own may not mount sysfs:
+     * congo's sysfs does just that by itself in that case.
+     */
+    if ((bind || rbind || strcmp(t, "bind") == 0) && source && strcmp(dest->text, "/sys") == 0 &&
+        strcmp(source->text, "/sys") == 0) {
+        t = "sysfs";
+        is_kernel = true;
+        bind = rbind = false;
+    }
     struct node *e = container_at(im, NODE_MAP, m);
     put(e, "target", scalar_at(im, dest, dest->text, true));
     if (bind || rbind || strcmp(t, "bind") == 0 || (!type && source)) {
@@ -999,7 +1010,7 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
             options = steal_pointer(&with);
         }
     } else if (is_kernel) {
-        put(e, "type", scalar_at(im, type, t, false));
+        put(e, "type", scalar_at(im, type ? type : m, t, false));
     } else {
         fail(im, type ? type : m,
              "congo mounts bind, tmpfs, proc, sysfs, devpts, mqueue and cgroup file systems; "

@@ -6,6 +6,7 @@
  */
 #include "oci/runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -261,11 +262,6 @@ static void on_started(void *arg)
 static int cmd_create(const struct oci_args *a)
 {
     struct congo_error e = {0};
-    if (runtime_check_caller(&e) < 0) {
-        int r = oci_fail("%s", e.msg);
-        error_clear(&e);
-        return r;
-    }
     if (a->preserve_fds > 0)
         return oci_fail("--preserve-fds is not supported yet");
     if (a->no_pivot)
@@ -275,6 +271,13 @@ static int cmd_create(const struct oci_args *a)
     if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
         bundle_free(&b);
         return 1;
+    }
+    /* A caller other than root runs a bundle only with a user namespace (runc spec --rootless). */
+    if (runtime_check_plan_caller(&b.plan, &e) < 0) {
+        int r = oci_fail("%s", e.msg);
+        error_clear(&e);
+        bundle_free(&b);
+        return r;
     }
     if (b.terminal && !a->console_socket) {
         bundle_free(&b);
@@ -494,11 +497,82 @@ static int cmd_list(const struct oci_args *a)
 }
 
 /* The pids of the container's cgroup (its pids hierarchy's, on v1). */
-static json_t *pids_of(const struct state_entry *s)
+/* The pid namespace of pid as /proc names it ("pid:[4026532...]"), or "" when unreadable. */
+static void pidns_of(pid_t pid, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+    ssize_t n = readlink(path, buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * A container without a cgroup (a caller other than root with none
+ * delegated): its first process and every process of its pid namespace
+ * (one exec'd into it has a parent outside), and every descendant of the
+ * first, found by their parents in /proc/PID/stat, where a namespace
+ * cannot be read (a process that is not dumpable).
+ */
+static json_t *descendants_of(const struct state_entry *s)
 {
     json_t *arr = json_array();
-    if (!s->cgroups || !s->cgroups[0])
+    unsigned long long start = 0;
+    if (s->pid <= 0 || proc_stat_field("/proc", s->pid, 22, &start, NULL) < 0 ||
+        start != s->pid_start)
         return arr;
+    json_array_append_new(arr, json_integer(s->pid));
+    char ns[64], other[64];
+    pidns_of(s->pid, ns, sizeof(ns));
+    _cleanup_closedir_ DIR *proc = opendir("/proc");
+    if (!proc)
+        return arr;
+    /* Parents as found, then as many passes as new members keep turning up. */
+    size_t n = 0;
+    pid_t *pid = NULL, *ppid = NULL;
+    struct dirent *d;
+    while ((d = readdir(proc))) {
+        char *end;
+        long v = strtol(d->d_name, &end, 10);
+        unsigned long long parent;
+        if (*end || v <= 0 || proc_stat_field("/proc", (pid_t)v, 4, &parent, NULL) < 0)
+            continue;
+        pidns_of((pid_t)v, other, sizeof(other));
+        if (v != s->pid && *ns && strcmp(ns, other) == 0) {
+            json_array_append_new(arr, json_integer(v));
+            continue;
+        }
+        pid = xrealloc(pid, (n + 1) * sizeof(*pid));
+        ppid = xrealloc(ppid, (n + 1) * sizeof(*ppid));
+        pid[n] = (pid_t)v;
+        ppid[n++] = (pid_t)parent;
+    }
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < n; i++) {
+            bool member = false, parent_member = false;
+            size_t j;
+            json_t *p;
+            json_array_foreach(arr, j, p)
+            {
+                member |= json_integer_value(p) == pid[i];
+                parent_member |= json_integer_value(p) == ppid[i];
+            }
+            if (!member && parent_member) {
+                json_array_append_new(arr, json_integer(pid[i]));
+                grew = true;
+            }
+        }
+    }
+    free(pid);
+    free(ppid);
+    return arr;
+}
+
+static json_t *pids_of(const struct state_entry *s)
+{
+    if (!s->cgroups || !s->cgroups[0])
+        return descendants_of(s);
+    json_t *arr = json_array();
     _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", s->cgroups[0]);
     _cleanup_free_ char *text = NULL;
     size_t len;

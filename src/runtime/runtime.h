@@ -60,12 +60,6 @@ struct run_result {
 };
 
 /*
- * Can this caller do what only root can (congo-oci's commands, for now)?
- * 0, or -1 with e filled.
- */
-int runtime_check_caller(struct congo_error *e);
-
-/*
  * Can this caller run this plan? Anyone but root needs a user namespace of
  * the container's own. Checked before anything is made, the state entry
  * included. 0, or -1 with e filled.

@@ -488,13 +488,6 @@ int runtime_check_plan_caller(const struct run_plan *plan, struct congo_error *e
     return 0;
 }
 
-int runtime_check_caller(struct congo_error *e)
-{
-    if (geteuid() != 0)
-        return error_set(e, 0, "this needs root (rootless, only congo-launch PROFILE runs)");
-    return 0;
-}
-
 /*
  * A caller other than root has no cgroup to write on a v1 or hybrid host,
  * nor on a v2 one that delegated it nothing: its container then runs

@@ -296,6 +296,13 @@ static int prepare_auto(struct userns *u, struct congo_error *e)
                      slots, AUTO_COUNT, dir);
 }
 
+/* The caller's own uid and gid as one id each: what it may map without help. */
+static bool own_ids_only(const struct idmap *m)
+{
+    return m->n_uid == 1 && m->n_gid == 1 && m->uid[0].count == 1 && m->gid[0].count == 1 &&
+           m->uid[0].outside == geteuid() && m->gid[0].outside == getegid();
+}
+
 int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e)
 {
     memset(u, 0, sizeof(*u));
@@ -313,10 +320,18 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
         break;
     case PLAN_USERNS_MAP:
         u->map = *plan->idmap;
-        /* Anyone but root: newuidmap checks the mappings against /etc/subuid. */
+        /*
+         * Anyone but root: its own ids alone it writes itself, with
+         * setgroups denied (as `runc spec --rootless` asks); any other
+         * mapping newuidmap checks against /etc/subuid.
+         */
         if (!root) {
             if (check_unprivileged(e) < 0)
                 return -1;
+            if (own_ids_only(&u->map)) {
+                u->deny_setgroups = true;
+                break;
+            }
             if (!helper_usable(NEWUIDMAP) || !helper_usable(NEWGIDMAP))
                 return error_set(e, 0,
                                  "user_namespace: mappings given by a user other than root are "

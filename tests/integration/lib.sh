@@ -7,6 +7,23 @@
 
 set -u
 
+# SUBREAPER=1 before sourcing: the file runs again under a child subreaper,
+# which reaps every orphan as an engine (conmon, containerd's shim) reaps
+# a container's processes, whatever the host's PID 1 does with them.
+if [ -n "${SUBREAPER:-}" ] && [ -z "${CONGO_IT_SUBREAPER:-}" ]; then
+    CONGO_IT_SUBREAPER=1 exec python3 -c '
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+pid = os.fork()
+if pid == 0:
+    os.execvp("sh", ["sh"] + sys.argv[1:])
+while True:
+    p, st = os.waitpid(-1, 0)
+    if p == pid:
+        sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+' "$0" "$@"
+fi
+
 # A run whose stdin is a terminal gets a pseudo-terminal (\r\n endings, echo):
 # the tests are not interactive even when `make check` runs from a terminal.
 exec </dev/null

@@ -4,22 +4,9 @@
 # error log, and nothing left on the host after delete.
 
 # Engines are subreapers (conmon, containerd's shim): a container's first
-# process, left to them, is reaped as it dies, and its cgroup goes with
-# delete. This file runs under one too, not under whatever the host's PID 1
-# makes of orphans.
-if [ -z "${CONGO_IT_SUBREAPER:-}" ]; then
-    CONGO_IT_SUBREAPER=1 exec python3 -c '
-import ctypes, os, signal, sys
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-pid = os.fork()
-if pid == 0:
-    os.execvp("sh", ["sh"] + sys.argv[1:])
-while True:
-    p, st = os.waitpid(-1, 0)
-    if p == pid:
-        sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
-' "$0" "$@"
-fi
+# process, left to them, is reaped as it dies. This file runs under one too
+# (lib.sh's SUBREAPER), not under whatever the host's PID 1 makes of orphans.
+SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
 plan 22

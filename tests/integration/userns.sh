@@ -10,12 +10,14 @@
 #
 # The rootless tests make a user of their own (useradd) with a subordinate
 # id range of its own, and remove both on the way out, even on failure.
+# congo-oci's detached processes are reaped as an engine reaps them.
+SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
 [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" != 0 ] ||
     skip_all "user namespaces are disabled on this host (user.max_user_namespaces is 0)"
 
-plan 27
+plan 28
 
 # The user namespace of the root attacks: auto. `host` shows every attack
 # below go through (the check that these tests can fail at all).
@@ -706,6 +708,68 @@ EOF
 }
 name="rootless with user.max_user_namespaces 0: 125 naming the sysctl"
 if [ -n "$nested_missing" ]; then skip "$name" "$nested_missing"; else tu "$name" rl_userns_disabled; fi
+
+# congo-oci as a user other than root, as Slurm runs it: a bundle from
+# `runc spec --rootless` (a user namespace of the caller's own ids alone,
+# the host's /sys bound in, no network namespace) through run, then
+# create, start, state, exec, ps, kill and delete; the entries are in the
+# --root the user gave, and nothing is left.
+rl_oci() {
+    b=$RL/bundle
+    rm -rf "$b" "$RL/oci"
+    mkdir -p "$b" "$RL/oci"
+    chown "$TU:$TU" "$b" "$RL/oci"
+    ln -sf "$RL_CONGO" "$RL/congo-oci"
+    as_user sh -c "cd '$b' && runc spec --rootless" || return 1
+    python3 - "$b/config.json" "$RL_ROOTFS" <<'EOF' || return 1
+import json, sys
+path, root = sys.argv[1], sys.argv[2]
+c = json.load(open(path))
+c["root"] = {"path": root, "readonly": True}
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/sh", "-c", "id -u; tr -s ' ' </proc/self/uid_map; cat /proc/self/setgroups"]
+json.dump(c, open(path, "w"))
+EOF
+    oci() { as_user "$RL/congo-oci" --root "$RL/oci" "$@"; }
+    out=$(oci run --bundle "$b" r1 </dev/null 2>&1) || { echo "run: $out"; return 1; }
+    expect_eq "0
+$(map_text 0 "$TUID" 1 | tr -s ' ')
+deny" "$out" "the command's uid, uid_map and setgroups under congo-oci run" || return 1
+    python3 - "$b/config.json" <<'EOF' || return 1
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["/bin/sleep", "60"]
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+    oci create --bundle "$b" c1 </dev/null >/dev/null 2>&1 || { echo "create failed"; return 1; }
+    st=$(oci state c1 | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')
+    expect_eq created "$st" "status after create" || return 1
+    oci start c1 || return 1
+    st=$(oci state c1 | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')
+    expect_eq running "$st" "status after start" || return 1
+    out=$(oci exec c1 /bin/sh -c 'id -u; tr -s " " </proc/self/uid_map' 2>&1)
+    expect_eq "0
+$(map_text 0 "$TUID" 1 | tr -s ' ')" "$out" "congo-oci exec: in the container's user namespace" || return 1
+    first=$(oci state c1 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+    oci exec -d c1 /bin/sleep 60 || return 1
+    n=$(oci ps c1 | tail -n +2 | wc -l)
+    expect_eq 2 "$n" "congo-oci ps: the command and the exec'd process, without a cgroup" || return 1
+    oci kill --all c1 KILL || return 1
+    i=0
+    while kill -0 "$first" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$first/stat" 2>/dev/null)" != Z ] &&
+        [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    oci delete --force c1 || return 1
+    expect_eq "" "$(ls -A "$RL/oci")" "congo-oci entries left"
+}
+name="congo-oci rootless, as Slurm runs it: runc spec --rootless, run, create/start/exec/ps/kill/delete"
+if ! command -v runc >/dev/null; then
+    skip "$name" "no runc to make the rootless bundle (scripts/deps.sh installs it)"
+else
+    tu "$name" rl_oci
+fi
 
 # The rootless attacks: container root is the test user, asking for every
 # capability of its namespace (see rl_root_caps) and no
