@@ -5,6 +5,16 @@
 set -eu
 
 dir=${1:?usage: mkrootfs.sh DIR}
+# A user other than root makes the root in a user namespace of its own ids
+# (its uid as 0, its subordinate ids from 1: what congo-launch maps for it),
+# so that app's home is app's inside its containers.
+if [ "$(id -u)" != 0 ] && [ -z "${MKROOTFS_MAPPED:-}" ]; then
+    if ! unshare --help 2>/dev/null | grep -q -- --map-auto; then
+        echo "mkrootfs.sh: as a user other than root this needs unshare --map-auto (util-linux 2.38)" >&2
+        exit 1
+    fi
+    MKROOTFS_MAPPED=1 exec unshare --map-auto --map-root-user sh "$0" "$@"
+fi
 busybox=/bin/busybox
 if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
     echo "mkrootfs.sh: $busybox is missing or not static; apt-get install busybox-static" >&2

@@ -303,7 +303,9 @@ int control_stats(const char *ref, bool json)
                (long long)(u.cpu_us % 1000000));
     else
         printf("cpu:     -\n");
-    if (u.pids_max == INT64_MAX || u.pids_max < 0)
+    if (u.pids < 0)
+        printf("pids:    - (no cgroup)\n");
+    else if (u.pids_max == INT64_MAX || u.pids_max < 0)
         printf("pids:    %lld (limit unlimited)\n", (long long)u.pids);
     else
         printf("pids:    %lld (limit %lld)\n", (long long)u.pids, (long long)u.pids_max);

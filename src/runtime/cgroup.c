@@ -636,3 +636,41 @@ int cgroup_collect_stale(const struct cgroup_host *h, const struct cgroup_reques
     }
     return removed;
 }
+
+/*
+ * A caller other than root has no cgroup to write on a v1 or hybrid host,
+ * nor on a v2 one that delegated it nothing: its container then runs
+ * without one (its pid namespace still takes every process with it), and
+ * a limit it asks for, which nothing would hold, stops the run. 1 with cg
+ * planned, 0 without a cgroup, -1 with e filled.
+ */
+int cgroup_plan_caller(const struct cgroup_host *h, const struct cgroup_request *req,
+                       const char *name, struct cgroup *cg, struct congo_error *e)
+{
+    if (geteuid() == 0)
+        return cgroup_plan(h, req, name, cg, e) < 0 ? -1 : 1;
+    struct congo_error why = {0};
+    if (h->mode != CGROUP_V2)
+        error_set(&why, 0, "%s",
+                  h->mode == CGROUP_V1 ? "this host has cgroup v1, which only root can write"
+                                       : "this host's controllers are on cgroup v1 (a hybrid "
+                                         "host), which only root can write");
+    else if (cgroup_plan(h, req, name, cg, &why) == 0)
+        return 1;
+    const char *key = req->pids_key      ? req->pids_key
+                      : req->need_memory ? req->memory_key
+                      : req->need_cpu    ? req->cpu_key
+                                         : NULL;
+    if (!key) {
+        error_clear(&why);
+        return 0;
+    }
+    error_set(e, 0,
+              "%s: a limit cannot be enforced for a caller other than root here: %s; run "
+              "congo-launch as root, or without the limits (--reset limits), or on a cgroup v2 "
+              "host in a cgroup delegated to this user (with systemd: systemd-run --user "
+              "--scope -p Delegate=yes congo-launch ...)",
+              key, why.msg);
+    error_clear(&why);
+    return -1;
+}

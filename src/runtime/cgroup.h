@@ -121,6 +121,15 @@ char *cgroup_name(const struct cgroup_request *req, pid_t launcher, unsigned lon
  */
 int cgroup_plan(const struct cgroup_host *h, const struct cgroup_request *req, const char *name,
                 struct cgroup *cg, struct congo_error *e);
+
+/*
+ * cgroup_plan for the caller: root's as cgroup_plan; anyone else's only in
+ * a cgroup v2 subtree delegated to it. 1 with cg planned, 0 for none (no
+ * limit asked, so the container runs without a cgroup), -1 with e filled
+ * (a limit that nothing here would hold).
+ */
+int cgroup_plan_caller(const struct cgroup_host *h, const struct cgroup_request *req,
+                       const char *name, struct cgroup *cg, struct congo_error *e);
 int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, struct cgroup *cg,
                 struct congo_error *e);
 

@@ -34,9 +34,17 @@ char *runtime_describe_cgroup(const struct cgroup_request *req)
                                            : xasprintf("congo-%s-PID-STARTTIME",
                                                        req->name ? req->name : "congo");
     struct cgroup cg = {.v2_fd = -1};
-    if (cgroup_plan(&host, req, name, &cg, &e) < 0) {
+    int planned = cgroup_plan_caller(&host, req, name, &cg, &e);
+    if (planned < 0) {
         strbuf_printf(&sb, "  on this host (%s): a run fails: %s\n", mode_names[host.mode], e.msg);
         error_clear(&e);
+        return strbuf_steal(&sb);
+    }
+    if (planned == 0) {
+        strbuf_printf(&sb,
+                      "  on this host (%s): none: no cgroup is this user's to write, and the "
+                      "profile asks for no limit; the pid namespace still ends every process\n",
+                      mode_names[host.mode]);
         return strbuf_steal(&sb);
     }
     strbuf_printf(&sb, "  on this host (%s):\n", mode_names[host.mode]);

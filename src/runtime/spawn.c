@@ -488,42 +488,6 @@ int runtime_check_plan_caller(const struct run_plan *plan, struct congo_error *e
     return 0;
 }
 
-/*
- * A caller other than root has no cgroup to write on a v1 or hybrid host,
- * nor on a v2 one that delegated it nothing: its container then runs
- * without one (its pid namespace still takes every process with it), and
- * a limit it asks for, which nothing would hold, stops the run. 1 with cg
- * planned, 0 without a cgroup, -1 with e filled.
- */
-static int plan_cgroup(const struct cgroup_host *h, const struct cgroup_request *req,
-                       const char *name, struct cgroup *cg, struct congo_error *e)
-{
-    if (geteuid() == 0)
-        return cgroup_plan(h, req, name, cg, e) < 0 ? -1 : 1;
-    struct congo_error why = {0};
-    if (h->mode != CGROUP_V2)
-        error_set(&why, 0, "%s",
-                  h->mode == CGROUP_V1 ? "this host has cgroup v1, which only root can write"
-                                       : "this host's controllers are on cgroup v1 (a hybrid "
-                                         "host), which only root can write");
-    else if (cgroup_plan(h, req, name, cg, &why) == 0)
-        return 1;
-    const char *key = req->pids_key      ? req->pids_key
-                      : req->need_memory ? req->memory_key
-                      : req->need_cpu    ? req->cpu_key
-                                         : NULL;
-    if (!key) {
-        error_clear(&why);
-        return 0;
-    }
-    error_set(e, 0,
-              "%s: a limit cannot be enforced for a caller other than root here: %s; on a "
-              "cgroup v2 host run congo-launch in a delegated cgroup (systemd-run --user --scope "
-              "-p Delegate=yes congo-launch ...), or run it as root, or remove the limit",
-              key, why.msg);
-    error_clear(&why);
-    return -1;
-}
 
 void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct run_result *r)
 {
@@ -568,7 +532,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         return;
     }
     struct cgroup cg = {.v2_fd = -1};
-    int usable = plan_cgroup(&host, &plan->cgroup, cg_name, &cg, &r->error);
+    int usable = cgroup_plan_caller(&host, &plan->cgroup, cg_name, &cg, &r->error);
     if (usable < 0)
         return;
     bool late_cgroup = usable && host.mode != CGROUP_V2;
