@@ -138,8 +138,10 @@ static void add_profile_mount(struct run_plan *plan, const struct profile_mount 
                                                            : PLAN_MOUNT_FS;
     struct plan_mount *m = add(plan, kind, pm->target, "mounts", origin);
     m->flags = flags;
+    m->idmap = pm->idmap;
     m->readonly = (flags & MS_RDONLY) != 0;
-    m->recursive = recursive;
+    /* An id-mapped tree is the source's own mount alone: the mounts below may not map. */
+    m->recursive = recursive && !m->idmap;
     m->copy_up = copy_up;
     if (kind == PLAN_MOUNT_BIND) {
         m->source = xstrdup(pm->source);

@@ -174,8 +174,22 @@ static int plan_userns(const struct profile *p, struct run_plan *plan, struct di
         if (idmap_parse(v, plan->idmap, &why) < 0)
             abort();
     }
+    int r = 0;
+    /* Only root's user namespaces have a launcher that may id-map a mount for them. */
+    for (size_t i = 0; i < p->n_mounts; i++) {
+        const struct profile_mount *m = &p->mounts[i];
+        if (!m->idmap || plan->userns == PLAN_USERNS_AUTO || plan->userns == PLAN_USERNS_MAP)
+            continue;
+        diags_add(d, DIAG_ERROR, m->origin.file, m->origin.line, 0, origin_key(&m->origin, "mounts"),
+                  "`%s`: idmap maps a bind to the container's user namespace, and %s", m->target,
+                  plan->userns == PLAN_USERNS_HOST
+                      ? "it has none: set user_namespace to auto or mappings"
+                      : "only root may id-map a mount (a user other than root's own files are "
+                        "already its container's root's)");
+        r = -1;
+    }
     if (plan->userns == PLAN_USERNS_HOST)
-        return 0;
+        return r;
     plan->clone_flags |= CLONE_NEWUSER;
     /*
      * /proc and /dev/mqueue are mounted by the container's root, which a
@@ -186,7 +200,6 @@ static int plan_userns(const struct profile *p, struct run_plan *plan, struct di
         const char *key, *what;
     } owned[] = {{NS_PID, "namespaces.pid", "/proc for the pid namespace"},
                  {NS_IPC, "namespaces.ipc", "/dev/mqueue for the ipc namespace"}};
-    int r = 0;
     for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
         if (p->ns[owned[i].ns] && !p->ns_path[owned[i].ns])
             continue;

@@ -92,6 +92,7 @@ struct plan_mount {
     bool readonly;       /* BIND, CGROUP: read-only (BIND: through the whole subtree) */
     bool recursive;      /* BIND: with the mounts below the source (the default) */
     bool copy_up;        /* FS tmpfs: filled with what the directory under it holds (tmpcopyup) */
+    bool idmap;          /* BIND: id-mapped to the container's user namespace by the launcher */
     const char *key;     /* the profile key that asked for it (messages); NULL: built in */
     char *origin;        /* "built-in", or FILE:LINE of the profile value, for --print-plan */
 };

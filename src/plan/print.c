@@ -97,6 +97,8 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
             put_flags(sb, rest);
         }
         strbuf_putc(sb, ')');
+        if (m->idmap)
+            strbuf_puts(sb, ", id-mapped: its owners as the container's user namespace maps them");
         break;
     }
     case PLAN_MOUNT_SYMLINK:

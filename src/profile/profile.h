@@ -57,6 +57,8 @@ struct profile_mount {
     bool readonly;
     /* bind: setuid bits and device nodes honoured (else nosuid, nodev); the options say neither */
     bool suid, dev;
+    /* bind: id-mapped to the container's user namespace (root's, auto or mappings) */
+    bool idmap;
     /* Mount flags (nosuid, noexec, ro, ...) and the file system's own: "size=64m,mode=1777". */
     char *options;
     struct origin origin;

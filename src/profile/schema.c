@@ -311,6 +311,13 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
             (!p->ns[owned[i].ns] || p->ns_path[owned[i].ns]))
             clash(d, &p->ns_origin[owned[i].ns], owned[i].key, &p->origin[KEY_USER_NAMESPACE],
                   "user_namespace", owned[i].msg);
+    /* The plan says the same of auto asked by a user other than root, which is its own ids. */
+    for (size_t i = 0; i < p->n_mounts; i++)
+        if (p->mounts[i].idmap && (!p->user_namespace || str_eq(p->user_namespace, "host")))
+            clash(d, &p->mounts[i].origin, "mounts", &p->origin[KEY_USER_NAMESPACE],
+                  "user_namespace",
+                  "idmap maps a bind to the container's user namespace: set user_namespace "
+                  "to auto or mappings");
     check_sysctl(p, d);
     check_annotations(p, d);
     if (p->memory_swap != LIMIT_UNLIMITED) {

@@ -11,7 +11,7 @@
 #include "util/units.h"
 
 static const char *const mount_fields[] = {"target", "type", "source", "readonly",
-                                           "suid",   "dev",  "options"};
+                                           "suid",   "dev",  "idmap",   "options"};
 
 static const char *const mount_type_names[] = {
     [MOUNT_BIND] = "bind",     [MOUNT_TMPFS] = "tmpfs",   [MOUNT_NONE] = "none",
@@ -70,6 +70,7 @@ static void mount_copy(struct profile_mount *dst, const struct profile_mount *sr
     dst->readonly = src->readonly;
     dst->suid = src->suid;
     dst->dev = src->dev;
+    dst->idmap = src->idmap;
     dst->options = src->options ? xstrdup(src->options) : NULL;
     dst->origin = src->origin;
 }
@@ -78,7 +79,7 @@ static void mount_copy(struct profile_mount *dst, const struct profile_mount *sr
 
 /* The fields of a mount map that later checks point at, when the map has them. */
 struct mount_nodes {
-    const struct node *options, *suid, *dev;
+    const struct node *options, *suid, *dev, *idmap;
 };
 
 static bool octal_mode(const char *v)
@@ -235,7 +236,7 @@ static int check_mount(const struct profile_mount *m, const struct node *n,
                    m->type == MOUNT_NONE ? "`none`" : mount_type_names[m->type]);
         return -1;
     }
-    const struct node *key = at->suid ? at->suid : at->dev;
+    const struct node *key = at->suid ? at->suid : at->dev ? at->dev : at->idmap;
     if (m->type != MOUNT_BIND && key) {
         if (m->type == MOUNT_NONE)
             diags_node(d, DIAG_ERROR, key, "only a bind mount takes `%s`", key->key);
@@ -353,6 +354,10 @@ static int read_mount_map(const struct node *n, struct profile_mount *m, struct 
         } else if (strcmp(f->key, "readonly") == 0) {
             if (read_bool(f, &m->readonly, d) < 0)
                 r = -1;
+        } else if (strcmp(f->key, "idmap") == 0) {
+            if (read_bool(f, &m->idmap, d) < 0)
+                r = -1;
+            at->idmap = f;
         } else if (strcmp(f->key, "suid") == 0 || strcmp(f->key, "dev") == 0) {
             bool suid = strcmp(f->key, "suid") == 0;
             if (read_bool(f, suid ? &m->suid : &m->dev, d) < 0)
@@ -375,7 +380,7 @@ static int read_mount_map(const struct node *n, struct profile_mount *m, struct 
             else
                 diags_key(d, DIAG_ERROR, f,
                           "unknown mount field; known: target, type, source, readonly, suid, "
-                          "dev, options");
+                          "dev, idmap, options");
             r = -1;
         }
     }
@@ -471,6 +476,7 @@ static bool mount_equal(const struct profile_mount *a, const struct profile_moun
 {
     return str_eq(a->target, b->target) && a->type == b->type && str_eq(a->source, b->source) &&
            a->readonly == b->readonly && a->suid == b->suid && a->dev == b->dev &&
+           a->idmap == b->idmap &&
            str_eq(a->options, b->options);
 }
 
@@ -510,6 +516,9 @@ static void put_mount_fields(struct printer *pr, const struct profile_mount *m)
     if (m->type == MOUNT_BIND) {
         put_bool_field(pr, "suid", m->suid);
         put_bool_field(pr, "dev", m->dev);
+        /* Only when set: a bind without a user namespace has nothing to map to. */
+        if (m->idmap)
+            put_bool_field(pr, "idmap", true);
     }
     if (m->options) {
         strbuf_printf(&pr->sb, "%s%soptions%s", end, sep, yaml ? ": " : " = ");
@@ -566,7 +575,7 @@ bool mount_is_map_form(const char *value)
 static char *mount_value(const struct profile_mount *m)
 {
     if (m->type == MOUNT_BIND && m->source && *m->source && m->target && !m->options && !m->suid &&
-        !m->dev && !strpbrk(m->source, ":,\\") && !strpbrk(m->target, ":,\\")) {
+        !m->dev && !m->idmap && !strpbrk(m->source, ":,\\") && !strpbrk(m->target, ":,\\")) {
         _cleanup_free_ char *s =
             xasprintf("%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "");
         if (!mount_is_map_form(s))
@@ -588,6 +597,8 @@ static char *mount_value(const struct profile_mount *m)
         strbuf_puts(&sb, ",suid=true");
     if (m->dev)
         strbuf_puts(&sb, ",dev=true");
+    if (m->idmap)
+        strbuf_puts(&sb, ",idmap=true");
     if (m->options) {
         strbuf_puts(&sb, ",options=");
         cli_escape(&sb, m->options);
@@ -639,6 +650,7 @@ static void schema_mounts(struct json *j, const struct key_def *k)
         {"readonly", "read-only, with everything below it"},
         {"suid", "bind: setuid and setgid bits take effect (else nosuid)"},
         {"dev", "bind: device nodes can be opened (else nodev)"},
+        {"idmap", "bind: id-mapped to the container's user namespace (root's, auto or mappings)"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
         jsonw_open(j, flags[i][0], '{');

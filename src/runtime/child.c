@@ -283,7 +283,7 @@ _Noreturn void child_main(struct child_ctx *c)
     /* The id-mapped layers, sent right after the release (userns_idmapped_tree). */
     int idmapped[SYNC_MAX_FDS];
     int n_idmapped = 0;
-    if (c->userns->active && c->userns->idmap_layers) {
+    if (c->userns->active && (c->userns->idmap_layers || c->userns->n_idmap_binds)) {
         n_idmapped = wait_launcher(c, SYNC_IDMAPPED, idmapped, SYNC_MAX_FDS);
         if (n_idmapped <= 0)
             _exit(STATUS_LAUNCHER);
@@ -314,7 +314,8 @@ _Noreturn void child_main(struct child_ctx *c)
                                  .before_sys = join_late,
                                  .arg = &timer,
                                  .idmapped = idmapped,
-                                 .n_idmapped = (size_t)n_idmapped};
+                                 .n_idmapped = (size_t)n_idmapped,
+                                 .n_idmapped_layers = (size_t)n_idmapped - c->userns->n_idmap_binds};
     if (rootfs_setup(plan, c->host, c->cg, &steps, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "root", &e);
     /* Never the launcher's cgroup or the host's network by an oversight. */

@@ -372,7 +372,7 @@ static int attach_idmapped(const struct rootfs_steps *steps, struct congo_error 
 /* Layer i (0 rootfs, then the layers bottom to top, then the upper) as the scratch root sees it. */
 static char *layer_path(const struct rootfs_steps *steps, size_t i, const char *host)
 {
-    if (steps && steps->n_idmapped)
+    if (steps && steps->n_idmapped_layers)
         return xasprintf("/idmapped/%zu", i);
     return host_path(host);
 }
@@ -561,9 +561,11 @@ static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *
 }
 
 /* A host path bound in; its target is made as a directory or a file, like the source. */
-static int mount_bind(int rootfd, const struct plan_mount *m, struct congo_error *e)
+/* idmapped: the launcher's id-mapped tree of the source, attached in the scratch root; else NULL. */
+static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapped,
+                      struct congo_error *e)
 {
-    _cleanup_free_ char *src = host_path(m->source);
+    _cleanup_free_ char *src = idmapped ? xstrdup(idmapped) : host_path(m->source);
     struct stat st;
     if (stat(src, &st) < 0)
         return error_set(e, errno, "mounts: source `%s` for `%s`", m->source, m->target);
@@ -603,7 +605,7 @@ static int make_symlink(int rootfd, const struct plan_mount *m, struct congo_err
 }
 
 static int do_mount(int rootfd, const struct plan_mount *m, const struct cgroup_host *h,
-                    const struct cgroup *cg, struct congo_error *e)
+                    const struct cgroup *cg, const char *idmapped, struct congo_error *e)
 {
     switch (m->kind) {
     case PLAN_MOUNT_FS:
@@ -611,7 +613,7 @@ static int do_mount(int rootfd, const struct plan_mount *m, const struct cgroup_
     case PLAN_MOUNT_DEVICE:
         return mount_device(rootfd, m, e);
     case PLAN_MOUNT_BIND:
-        return mount_bind(rootfd, m, e);
+        return mount_bind(rootfd, m, idmapped, e);
     case PLAN_MOUNT_SYMLINK:
         return make_symlink(rootfd, m, e);
     case PLAN_MOUNT_CGROUP: {
@@ -700,12 +702,22 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
         return error_set(e, errno, "open the new root");
     if (refuse_symlinks(rootfd, e) < 0)
         return -1;
+    size_t next_idmapped = steps ? steps->n_idmapped_layers : 0;
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct plan_mount *m = &plan->mounts[i];
         bool sysfs = m->kind == PLAN_MOUNT_FS && strcmp(m->fstype, "sysfs") == 0;
         if (sysfs && steps && steps->before_sys && steps->before_sys(steps->arg, rootfd, e) < 0)
             return -1;
-        if (do_mount(rootfd, m, h, cg, e) < 0)
+        /* The id-mapped sources follow the layers', in the plan's order. */
+        char idmapped[32];
+        bool mapped = m->kind == PLAN_MOUNT_BIND && m->idmap;
+        if (mapped) {
+            if (!steps || next_idmapped >= steps->n_idmapped)
+                return error_set(e, 0, "mounts: `%s`: no id-mapped source was made for it",
+                                 m->target);
+            snprintf(idmapped, sizeof(idmapped), "/idmapped/%zu", next_idmapped++);
+        }
+        if (do_mount(rootfd, m, h, cg, mapped ? idmapped : NULL, e) < 0)
             return -1;
         const char *step = step_of(m);
         if (i + 1 == plan->n_mounts || strcmp(step, step_of(&plan->mounts[i + 1])) != 0)

@@ -32,12 +32,13 @@ struct rootfs_steps {
     void *arg;
     /*
      * A container with a user namespace of root's making: detached mounts
-     * of rootfs, each layer bottom to top, and the upper directory when
-     * there is one, id-mapped by the launcher (userns_idmapped_tree), used
-     * in place of the host paths. n_idmapped 0: the host paths.
+     * id-mapped by the launcher (userns_idmapped_tree), used in place of
+     * the host paths: first n_idmapped_layers of rootfs, each layer bottom
+     * to top and the upper directory when there is one (or none of them),
+     * then the source of each bind that says idmap, in the plan's order.
      */
     const int *idmapped;
-    size_t n_idmapped;
+    size_t n_idmapped, n_idmapped_layers;
 };
 
 /*

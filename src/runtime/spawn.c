@@ -126,32 +126,41 @@ static bool child_gone(int err)
 
 /*
  * Root's container with a user namespace: rootfs, the layers and the upper
- * as detached mounts id-mapped to it, so that what root owns on the host
- * is root's inside, and what the container writes in the upper is stored
- * as the host's ids (the upper's own owner, not 100000 and up).
+ * as detached mounts id-mapped to it (over an overlay), so that what root
+ * owns on the host is root's inside, and what the container writes in the
+ * upper is stored as the host's ids (the upper's own owner, not 100000 and
+ * up); then the source of each bind that says idmap, in the plan's order.
  */
-static int send_idmapped(const struct run_plan *plan, int ns, int sock, struct congo_error *e)
+static int send_idmapped(const struct run_plan *plan, const struct userns *u, int ns, int sock,
+                         struct congo_error *e)
 {
     const struct plan_root *root = &plan->root;
     size_t n_layers = strv_len(root->layers);
-    size_t n = 1 + n_layers + (root->upper ? 1 : 0);
-    if (n > SYNC_MAX_FDS)
+    size_t n_tree = u->idmap_layers ? 1 + n_layers + (root->upper ? 1 : 0) : 0;
+    if (n_tree + u->n_idmap_binds > SYNC_MAX_FDS)
         return error_set(e, 0,
-                         "layers: a container with a user namespace takes at most %d layers",
-                         SYNC_MAX_FDS - 2);
+                         "layers and mounts: a container with a user namespace id-maps at most "
+                         "%d of rootfs, its layers, its upper and binds that say idmap",
+                         SYNC_MAX_FDS);
+    const char *dirs[SYNC_MAX_FDS];
+    size_t n = 0;
+    for (size_t i = 0; i < n_tree; i++)
+        dirs[n++] = i == 0 ? root->rootfs : i <= n_layers ? root->layers[i - 1] : root->upper;
+    for (size_t i = 0; i < plan->n_mounts; i++)
+        if (plan->mounts[i].kind == PLAN_MOUNT_BIND && plan->mounts[i].idmap)
+            dirs[n++] = plan->mounts[i].source;
     int fds[SYNC_MAX_FDS];
     size_t made = 0;
     int r = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
-        const char *dir = i == 0 ? root->rootfs : i <= n_layers ? root->layers[i - 1] : root->upper;
-        int fd = userns_idmapped_tree(dir, ns, e);
+        int fd = userns_idmapped_tree(dirs[i], ns, e);
         if (fd < 0)
             r = -1;
         else
             fds[made++] = fd;
     }
     if (r == 0 && sync_send_fds(sock, SYNC_IDMAPPED, fds, (int)n) < 0 && !child_gone(errno))
-        r = error_set(e, errno, "send the id-mapped layers to the container");
+        r = error_set(e, errno, "send the id-mapped layers and mounts to the container");
     for (size_t i = 0; i < made; i++)
         close(fds[i]);
     return r;
@@ -407,8 +416,8 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         }
         gone = true; /* nothing more to make for it */
     }
-    if (s->userns->idmap_layers && !gone) {
-        if (send_idmapped(plan, userns_fd, parent_end, &r->error) < 0)
+    if ((s->userns->idmap_layers || s->userns->n_idmap_binds) && !gone) {
+        if (send_idmapped(plan, s->userns, userns_fd, parent_end, &r->error) < 0)
             return;
         step(s->o, "layers id-mapped", s->t);
     }

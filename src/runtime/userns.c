@@ -348,6 +348,8 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
      * chowns its copy of the image): used as it is, as runc does.
      */
     u->idmap_layers = root && !plan->root.direct;
+    for (size_t i = 0; root && i < plan->n_mounts; i++)
+        u->n_idmap_binds += plan->mounts[i].kind == PLAN_MOUNT_BIND && plan->mounts[i].idmap;
     return 0;
 }
 

@@ -40,6 +40,7 @@ struct userns {
     char *single_why;
     /* Root's namespace over an overlay: the launcher sends id-mapped rootfs, layers and upper. */
     bool idmap_layers;
+    size_t n_idmap_binds; /* root's namespace: binds that say idmap, whose sources it sends too */
     char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
 };
 
