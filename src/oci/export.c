@@ -490,6 +490,16 @@ struct mounts_out {
     json_t *mounts, *masked, *readonly, *devices;
 };
 
+static json_t *mappings_json(const struct idmap_range *r, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "containerID", (json_int_t)r[i].inside,
+                                           "hostID", (json_int_t)r[i].outside, "size",
+                                           (json_int_t)r[i].count));
+    return a;
+}
+
 static void mounts_json(const struct profile *p, const struct run_plan *plan, const char *bundle,
                         struct mounts_out *out, struct diags *d)
 {
@@ -529,7 +539,23 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
                 refuse(d, NULL, NULL, "`%s` is not a device node on this host", m->source);
             break;
         case PLAN_MOUNT_BIND: {
-            json_array_append_new(out->mounts, bind_mount(p, m, m->readonly || ro, d));
+            json_t *bm = bind_mount(p, m, m->readonly || ro, d);
+            /*
+             * runtime-spec 1.1's id-mapped mount, to the container's own
+             * mappings (those of user_namespace, which checked it has some).
+             */
+            if (m->idmap && plan->idmap) {
+                json_array_append_new(json_object_get(bm, "options"), json_string("idmap"));
+                json_object_set_new(bm, "uidMappings",
+                                    mappings_json(plan->idmap->uid, plan->idmap->n_uid));
+                json_object_set_new(bm, "gidMappings",
+                                    mappings_json(plan->idmap->gid, plan->idmap->n_gid));
+                note(d, mount_origin(p, m), m->key ? m->key : "mounts",
+                     "`%s` is id-mapped, which runc before 1.2 does not do: the bind's files keep "
+                     "their host owners there",
+                     m->target);
+            }
+            json_array_append_new(out->mounts, bm);
             note_bundle_inside(p, m, bundle, d);
             struct stat st;
             if (stat(m->source, &st) < 0)
@@ -594,15 +620,6 @@ static json_t *namespaces_json(const struct run_plan *plan)
     return a;
 }
 
-static json_t *mappings_json(const struct idmap_range *r, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "containerID", (json_int_t)r[i].inside,
-                                           "hostID", (json_int_t)r[i].outside, "size",
-                                           (json_int_t)r[i].count));
-    return a;
-}
 
 /*
  * Mappings are OCI's own; auto is a range the engine leases when the

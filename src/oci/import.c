@@ -23,12 +23,14 @@
 #include "profile/schema.h"
 #include "profile/value.h"
 #include "util/names.h"
+#include "util/idmap.h"
 #include "util/util.h"
 
 struct import {
     struct diags *d;
     struct node *out; /* the profile tree being written */
     const struct source *src;
+    const struct node *linux_; /* the config's /linux, or NULL */
 };
 
 /* ---- reading the config ---- */
@@ -508,6 +510,57 @@ static void import_process(struct import *im, const struct node *config)
     put(im->out, "init", scalar_at(im, proc, "false", false));
 }
 
+/*
+ * A mappings array ({containerID, hostID, size} each) as user_namespace's
+ * entries of kind ("uid" or "gid") appended to text; false where one is not
+ * such an object, with the error made.
+ */
+static bool mappings_text(struct import *im, const struct node *arr, const char *kind,
+                          struct strbuf *text)
+{
+    bool ok = true;
+    for (size_t i = 0; arr && i < arr->n_items; i++) {
+        const struct node *m = arr->items[i];
+        if (!want(im, m, m->kind == NODE_MAP, "an object")) {
+            ok = false;
+            continue;
+        }
+        static const struct spec_field fields[] = {
+            {"containerID", NULL}, {"hostID", NULL}, {"size", NULL}};
+        CHECK_FIELDS(im, m, fields);
+        const struct node *v[3] = {integer_field(im, m, "containerID"),
+                                   integer_field(im, m, "hostID"), integer_field(im, m, "size")};
+        for (int j = 0; j < 3; j++) {
+            if (!v[j]) {
+                if (!field(m, fields[j].name))
+                    fail(im, m, "a mapping needs containerID, hostID and size");
+                ok = false;
+            } else if (v[j]->text[0] == '-') {
+                fail(im, v[j], "expected an id from 0 to 4294967295");
+                ok = false;
+            }
+        }
+        if (v[0] && v[1] && v[2])
+            strbuf_printf(text, "%s%s:%s:%s:%s", text->len ? "," : "", kind, v[0]->text,
+                          v[1]->text, v[2]->text);
+    }
+    return ok;
+}
+
+/* user_namespace's text of the uid and gid mappings of obj; NULL where they are not well-formed. */
+static char *obj_mappings(struct import *im, const struct node *obj)
+{
+    struct strbuf text = {0};
+    bool ok = mappings_text(im, array_field(im, obj, "uidMappings"), "uid", &text) &
+              mappings_text(im, array_field(im, obj, "gidMappings"), "gid", &text);
+    if (!ok || (field(obj, "uidMappings") && !array_field(im, obj, "uidMappings")) ||
+        (field(obj, "gidMappings") && !array_field(im, obj, "gidMappings"))) {
+        strbuf_free(&text);
+        return NULL;
+    }
+    return strbuf_steal(&text);
+}
+
 /* ---- linux ---- */
 
 /* linux_ may be an empty stand-in; where: what an error about the whole list is located at. */
@@ -591,49 +644,20 @@ static void import_namespaces(struct import *im, const struct node *linux_, cons
 static void import_id_mappings(struct import *im, const struct node *linux_,
                                const struct node *userns, const struct node *where)
 {
-    static const char *const keys[] = {"uidMappings", "gidMappings"};
-    const struct node *arr[2];
+    const struct node *uids = array_field(im, linux_, "uidMappings");
+    const struct node *gids = array_field(im, linux_, "gidMappings");
     struct strbuf text = {0};
-    bool ok = true;
-    for (int k = 0; k < 2; k++) {
-        arr[k] = array_field(im, linux_, keys[k]);
-        if (field(linux_, keys[k]) && !arr[k])
-            ok = false;
-        for (size_t i = 0; arr[k] && i < arr[k]->n_items; i++) {
-            const struct node *m = arr[k]->items[i];
-            if (!want(im, m, m->kind == NODE_MAP, "an object")) {
-                ok = false;
-                continue;
-            }
-            static const struct spec_field fields[] = {
-                {"containerID", NULL}, {"hostID", NULL}, {"size", NULL}};
-            CHECK_FIELDS(im, m, fields);
-            const struct node *v[3] = {integer_field(im, m, "containerID"),
-                                       integer_field(im, m, "hostID"), integer_field(im, m, "size")};
-            for (int j = 0; j < 3; j++) {
-                if (!v[j]) {
-                    if (!field(m, fields[j].name))
-                        fail(im, m, "a mapping needs containerID, hostID and size");
-                    ok = false;
-                } else if (v[j]->text[0] == '-') {
-                    fail(im, v[j], "expected an id from 0 to 4294967295");
-                    ok = false;
-                }
-            }
-            if (v[0] && v[1] && v[2])
-                strbuf_printf(&text, "%s%s:%s:%s:%s", text.len ? "," : "", k ? "gid" : "uid",
-                              v[0]->text, v[1]->text, v[2]->text);
-        }
-    }
-    bool listed = (arr[0] && arr[0]->n_items) || (arr[1] && arr[1]->n_items);
+    bool ok = mappings_text(im, uids, "uid", &text) & mappings_text(im, gids, "gid", &text);
+    ok = ok && !(field(linux_, "uidMappings") && !uids) && !(field(linux_, "gidMappings") && !gids);
+    bool listed = (uids && uids->n_items) || (gids && gids->n_items);
     if (userns && ok && !listed)
         fail(im, userns, "a user namespace needs uidMappings and gidMappings");
     else if (!userns && listed)
-        fail(im, arr[0] && arr[0]->n_items ? arr[0] : arr[1],
+        fail(im, uids && uids->n_items ? uids : gids,
              "mappings without a user namespace: add {\"type\": \"user\"} to /linux/namespaces");
     else if (userns && ok)
         put(im->out, "user_namespace",
-            scalar_at(im, arr[0] && arr[0]->n_items ? arr[0] : arr[1], text.buf, true));
+            scalar_at(im, uids && uids->n_items ? uids : gids, text.buf, true));
     else if (!userns)
         put(im->out, "user_namespace", scalar_at(im, where, "host", false));
     strbuf_free(&text);
@@ -914,7 +938,8 @@ static void drop_word(struct strbuf *sb, const char *word)
  * where it was said last: runc applies the options in order, so of
  * `nosuid`, `suid`, `nosuid` the last one holds.
  */
-static char *mount_options(struct import *im, const struct node *opts, bool *bind, bool *rbind)
+static char *mount_options(struct import *im, const struct node *opts, bool *bind, bool *rbind,
+                           bool *idmap)
 {
     struct strbuf sb = {0};
     for (size_t i = 0; opts && i < opts->n_items; i++) {
@@ -932,12 +957,48 @@ static char *mount_options(struct import *im, const struct node *opts, bool *bin
             *rbind = true;
         else if (strcmp(word, "private") == 0 || strcmp(o->text, "rprivate") == 0)
             continue;
+        else if (strcmp(o->text, "idmap") == 0)
+            *idmap = true;
+        else if (strcmp(o->text, "ridmap") == 0)
+            fail(im, o, "`ridmap` (the mounts below id-mapped too) is not supported: congo "
+                        "id-maps the source's own mount alone; say `idmap`");
         else {
             drop_word(&sb, word);
             strbuf_printf(&sb, "%s%s", sb.len ? "," : "", word);
         }
     }
     return strbuf_steal(&sb);
+}
+
+/*
+ * An id-mapped mount (runtime-spec 1.1: the idmap option, or mappings of
+ * its own) is a bind with idmap: its mappings, if given, must be the
+ * container's, which is all congo maps a mount to. -1 after an error.
+ */
+static int mount_mappings(struct import *im, const struct node *m, bool *idmap)
+{
+    if (!field(m, "uidMappings") && !field(m, "gidMappings"))
+        return 0;
+    *idmap = true;
+    const struct node *at = field(m, "uidMappings") ? field(m, "uidMappings") : field(m, "gidMappings");
+    _cleanup_free_ char *own = obj_mappings(im, m);
+    static const struct node empty = {.kind = NODE_MAP};
+    _cleanup_free_ char *container = obj_mappings(im, im->linux_ ? im->linux_ : &empty);
+    if (!own || !container)
+        return -1;
+    struct idmap a, b;
+    _cleanup_free_ char *why_a = NULL, *why_b = NULL;
+    bool same = idmap_parse(own, &a, &why_a) == 0 && idmap_parse(container, &b, &why_b) == 0;
+    if (same) {
+        _cleanup_free_ char *fa = idmap_format(&a), *fb = idmap_format(&b);
+        same = strcmp(fa, fb) == 0;
+    }
+    if (!same) {
+        fail(im, at, "an id-mapped mount with mappings other than the container's user "
+                     "namespace's is not supported: congo maps a mount to the container's");
+        return -1;
+    }
+    return 0;
 }
 
 static void import_mount(struct import *im, const struct node *m, struct node *seq)
@@ -947,8 +1008,8 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
         {"type", NULL},
         {"source", NULL},
         {"options", NULL},
-        {"uidMappings", "id-mapped mounts are not supported yet"},
-        {"gidMappings", "id-mapped mounts are not supported yet"},
+        {"uidMappings", NULL},
+        {"gidMappings", NULL},
     };
     CHECK_FIELDS(im, m, fields);
     const struct node *dest = string_field(im, m, "destination");
@@ -960,8 +1021,10 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
             fail(im, m, "a mount needs a destination");
         return;
     }
-    bool bind = false, rbind = false;
-    _cleanup_free_ char *options = mount_options(im, opts, &bind, &rbind);
+    bool bind = false, rbind = false, idmap = false;
+    _cleanup_free_ char *options = mount_options(im, opts, &bind, &rbind, &idmap);
+    if (mount_mappings(im, m, &idmap) < 0)
+        return;
     const char *t = type ? type->text : "";
     if (strcmp(t, "cgroup2") == 0)
         t = "cgroup";
@@ -1003,6 +1066,8 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
         unsigned long last = mount_flags_take(options, MS_NOSUID | MS_NODEV, NULL, NULL);
         const struct node *at = opts ? opts : m;
         put(e, "suid", scalar_at(im, at, last & MS_NOSUID ? "false" : "true", false));
+        if (idmap)
+            put(e, "idmap", scalar_at(im, at, "true", false));
         /* OCI's bind without rbind binds the source's own mount alone. */
         if (!rbind) {
             _cleanup_free_ char *with = xasprintf("bind%s%s", *options ? "," : "", options);
@@ -1082,6 +1147,9 @@ struct node *oci_import(const struct node *config, struct diags *d)
     struct import im = {.d = d, .src = config->src};
     im.out = node_new(NODE_MAP, config->src, 0, 0);
     im.out->where = xstrdup("");
+    im.linux_ = field(config, "linux");
+    if (im.linux_ && im.linux_->kind != NODE_MAP)
+        im.linux_ = NULL;
     static const struct spec_field fields[] = {
         {"ociVersion", NULL},
         {"root", NULL},

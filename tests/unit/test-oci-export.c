@@ -921,6 +921,39 @@ static void test_user_namespace(void **state)
     assert_int_not_equal(r.status, 0);
     assert_non_null(strstr(r.err, "<command line>: error: user_namespace: auto leases its ids"));
     result_free(&r);
+
+    /* A bind that says idmap: runtime-spec 1.1's id-mapped mount, to the container's mappings. */
+    _cleanup_free_ char *src = xasprintf("%s/idmap-src", dir);
+    free(test_write(src, "file", "x"));
+    _cleanup_free_ char *idm_text = xasprintf("rootfs: %s\nreadonly_rootfs: true\n"
+                                              "user_namespace: '0:300000:65536'\n"
+                                              "mounts: [{source: %s, target: /srv/data, idmap: true}]\n"
+                                              "command: x\n",
+                                              root, src);
+    _cleanup_free_ char *idm = test_write(dir, "idmap.yaml", idm_text);
+    congo(&r, "--print", "--format", "oci", idm);
+    assert_int_equal(r.status, 0);
+    json_t *mount = NULL, *mt;
+    json_array_foreach(json_object_get(r.doc, "mounts"), i, mt) if (strcmp(str_at(mt, "destination"), "/srv/data") == 0) mount = mt;
+    assert_non_null(mount);
+    bool idmap_option = false;
+    json_t *o;
+    size_t k;
+    json_array_foreach(json_object_get(mount, "options"), k, o) idmap_option |= strcmp(json_string_value(o), "idmap") == 0;
+    assert_true(idmap_option);
+    assert_true(json_equal(json_object_get(mount, "uidMappings"), at(r.doc, "linux.uidMappings")));
+    assert_true(json_equal(json_object_get(mount, "gidMappings"), at(r.doc, "linux.gidMappings")));
+    assert_non_null(strstr(r.err, "`/srv/data` is id-mapped, which runc before 1.2 does not do"));
+    /* Read back, the same bind. */
+    _cleanup_free_ char *bundle = xasprintf("%s/idmap-bundle", dir);
+    _cleanup_free_ char *config = test_write(bundle, "config.json", r.out);
+    result_free(&r);
+    congo(&r, "--print", config);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "target: /srv/data, type: bind"));
+    assert_non_null(strstr(r.out, "idmap: true"));
+    result_free(&r);
+    test_rmrf(bundle);
 }
 
 /* ---- both formats, the run form ---- */

@@ -433,6 +433,50 @@ static void test_user_namespace(void **state)
     diags_free(&d);
 }
 
+/* An id-mapped mount (the idmap option, or the container's own mappings) is a bind with idmap. */
+static void test_idmapped_mount(void **state)
+{
+    (void)state;
+    static const char *const userns =
+        "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
+        " {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"user\"}],"
+        " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+        " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}]}";
+    static const char *const mounts[] = {
+        "\"options\": [\"rbind\", \"idmap\"]",
+        "\"options\": [\"rbind\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000,"
+        " \"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}]",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
+        _cleanup_free_ char *patch = xasprintf(
+            "{%s, \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+            " {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+            " {\"destination\": \"/db\", \"type\": \"bind\", \"source\": \"/srv/db\", %s}]}",
+            userns, mounts[i]);
+        struct profile p;
+        struct diags d;
+        load_config(&p, &d, "idmapped", patch, 0);
+        const struct profile_mount *m = &p.mounts[2];
+        assert_string_equal(m->target, "/db");
+        assert_true(m->idmap);
+        profile_free(&p);
+        diags_free(&d);
+    }
+    _cleanup_free_ char *other = xasprintf(
+        "{%s, \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\"},"
+        " {\"destination\": \"/dev\", \"type\": \"tmpfs\"},"
+        " {\"destination\": \"/db\", \"type\": \"bind\", \"source\": \"/srv/db\","
+        " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 400000, \"size\": 65536}],"
+        " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 400000, \"size\": 65536}]}]}",
+        userns);
+    check_error(other, "/mounts/2/uidMappings", "mappings other than the container's");
+    check_error("{\"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\"},"
+                " {\"destination\": \"/dev\", \"type\": \"tmpfs\"},"
+                " {\"destination\": \"/db\", \"type\": \"bind\", \"source\": \"/srv/db\","
+                " \"options\": [\"rbind\", \"ridmap\"]}]}",
+                "/mounts/2/options/1", "`ridmap`");
+}
+
 /* Properties the spec does not define are noted and ignored; ${NAME} is not interpolated. */
 static void test_unknown_and_literal(void **state)
 {
@@ -481,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
         cmocka_unit_test(test_bind_suid_dev),       cmocka_unit_test(test_errors),
         cmocka_unit_test(test_user_namespace),      cmocka_unit_test(test_unknown_and_literal),
+        cmocka_unit_test(test_idmapped_mount),
         cmocka_unit_test(test_print_loads_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
