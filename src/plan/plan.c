@@ -211,6 +211,23 @@ static int plan_userns(const struct profile *p, struct run_plan *plan, struct di
                   p->ns_path[owned[i].ns] ? "joins" : "shares with the host");
         r = -1;
     }
+    /*
+     * The others the container's root may share with the host, but not
+     * join by path: the launcher's clone made its user namespace first, and
+     * a namespace of another owner then refuses it (as of Linux 6.x).
+     */
+    static const int joined[] = {NS_NET, NS_UTS, NS_CGROUP};
+    for (size_t i = 0; i < ARRAY_SIZE(joined); i++) {
+        if (!p->ns_path[joined[i]])
+            continue;
+        const struct origin *o = &p->ns_origin[joined[i]];
+        _cleanup_free_ char *key = xasprintf("namespaces.%s", ns_names[joined[i]]);
+        diags_add(d, DIAG_ERROR, o->file, o->line, 0, origin_key(o, key),
+                  "joining a namespace by path with a user namespace of the container's own "
+                  "(user_namespace: %s) is not supported: it belongs to another user namespace",
+                  v ? v : "the default for a user other than root");
+        r = -1;
+    }
     return r;
 }
 

@@ -238,7 +238,7 @@ static int check_mount(const struct profile_mount *m, const struct node *n,
     }
     const struct node *key = at->suid ? at->suid : at->dev ? at->dev : at->idmap;
     if (m->type != MOUNT_BIND && key) {
-        if (m->type == MOUNT_NONE)
+        if (m->type == MOUNT_NONE || key == at->idmap)
             diags_node(d, DIAG_ERROR, key, "only a bind mount takes `%s`", key->key);
         else
             diags_node(

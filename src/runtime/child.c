@@ -270,6 +270,7 @@ _Noreturn void child_main(struct child_ctx *c)
      * kernel maps. The change of uid made it dumpable and cleared the
      * parent-death signal again (commit_creds).
      */
+    bool no_setgroups = userns_setgroups_denied(c->userns);
     if (c->userns->active) {
         if (userns_become_root(c->userns, &e) < 0)
             child_fail(c, STATUS_LAUNCHER, "user namespace", &e);
@@ -342,7 +343,7 @@ _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
     /* setgroups denied (a single mapping): memberships cannot be set, only named ones refused. */
-    if (!plan->initgroups || c->userns->deny_setgroups)
+    if (!plan->initgroups || no_setgroups)
         user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
         error_wrap(&e, "groups");
@@ -350,6 +351,12 @@ _Noreturn void child_main(struct child_ctx *c)
     }
     if (userns_check_user(c->userns, u.uid, u.gid, u.groups, u.n_groups, &e) < 0) {
         error_wrap(&e, "user `%s`", plan->user ? plan->user : "root");
+        child_fail(c, STATUS_LAUNCHER, "user", &e);
+    }
+    if (no_setgroups && u.n_groups) {
+        error_set(&e, 0,
+                  "groups: the container's user namespace denies setgroups (only the caller's own "
+                  "gid is mapped), so no supplementary group can be set");
         child_fail(c, STATUS_LAUNCHER, "user", &e);
     }
     if (c->want_tty && terminal_open_in_child(c->sync_fd, &c->winsize, u.uid, &e) < 0)
@@ -377,7 +384,7 @@ _Noreturn void child_main(struct child_ctx *c)
     rootfd = -1; /* closed just now */
     if (security_apply_before_user(c->sec, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "security", &e);
-    if ((!c->userns->deny_setgroups && setgroups(u.n_groups, u.groups) < 0) || setgid(u.gid) < 0 ||
+    if ((!no_setgroups && setgroups(u.n_groups, u.groups) < 0) || setgid(u.gid) < 0 ||
         setuid(u.uid) < 0) {
         error_set(&e, errno, "switch to user %u:%u", (unsigned)u.uid, (unsigned)u.gid);
         child_fail(c, STATUS_LAUNCHER, "user", &e);

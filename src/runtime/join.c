@@ -69,6 +69,7 @@ struct joiner {
     int cgroup_fd; /* v2: the container's cgroup, for CLONE_INTO_CGROUP; else -1 */
     bool want_tty;
     struct winsize winsize;
+    bool no_setgroups; /* the container's user namespace denies setgroups */
 };
 
 static _Noreturn void fail(int sock, int status, const char *step, struct congo_error *e)
@@ -97,13 +98,21 @@ static char **exec_env(const struct run_plan *plan, const char *home, char *cons
     return env;
 }
 
-/* The user namespace the caller is in denies setgroups (user_namespaces(7)). */
-static bool setgroups_denied(void)
+/*
+ * The user namespace of the container's process pid denies setgroups
+ * (user_namespaces(7)): only ever one a caller other than root made with
+ * its own ids alone. Read from the host's /proc before joining, never from
+ * the container's, whose root may mount one of its own over it.
+ */
+static bool setgroups_denied(pid_t pid)
 {
+    if (geteuid() == 0)
+        return false;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
     _cleanup_free_ char *text = NULL;
     size_t len;
-    return read_file_max("/proc/self/setgroups", 16, &text, &len) == 0 &&
-           strncmp(text, "deny", 4) == 0;
+    return read_file_max(path, 16, &text, &len) == 0 && strncmp(text, "deny", 4) == 0;
 }
 
 /*
@@ -141,7 +150,7 @@ static _Noreturn void command_main(struct joiner *j)
         fail(j->sync_fd, STATUS_LAUNCHER, "user", &e);
     }
     /* A user namespace with setgroups denied (a single mapping): as the command was started. */
-    bool no_setgroups = setgroups_denied();
+    bool no_setgroups = j->no_setgroups;
     if (!plan->initgroups || no_setgroups)
         user_drop_memberships(&u);
     if (user_add_groups(rootfd, plan->groups, &u, &e) < 0) {
@@ -433,6 +442,7 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         .cgroup_fd = -1,
         .want_tty = term.wanted,
         .winsize = term.winsize,
+        .no_setgroups = setgroups_denied(x->pid),
     };
     fflush(NULL);
     pid_t helper = fork();

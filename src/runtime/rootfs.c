@@ -45,30 +45,6 @@ static int check_dir(const char *key, const char *path, struct congo_error *e)
     return 0;
 }
 
-/*
- * Root's container with a user namespace writes its upper through an
- * id-mapped mount: its root's files land there as the host's root's, setuid
- * bits and all. Any other user who could reach them would run a setuid-root
- * program the container made: the upper must be root's and closed to
- * everyone else, as podman keeps its storage.
- */
-static int upper_closed(const struct run_plan *plan, struct congo_error *e)
-{
-    if (geteuid() != 0 || (plan->userns != PLAN_USERNS_AUTO && plan->userns != PLAN_USERNS_MAP))
-        return 0;
-    struct stat st;
-    if (stat(plan->root.upper, &st) < 0)
-        return error_set(e, errno, "upper `%s`", plan->root.upper);
-    if (st.st_uid == 0 && !(st.st_mode & 077))
-        return 0;
-    return error_set(e, 0,
-                     "upper `%s` is owned by uid %u with mode %04o: with user_namespace, the "
-                     "container's root writes its files there as the host's root, setuid bits "
-                     "included, so no other user may reach them; chown root '%s' && chmod 0700 '%s'",
-                     plan->root.upper, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
-                     plan->root.upper, plan->root.upper);
-}
-
 int rootfs_preflight(const struct run_plan *plan, struct congo_error *e)
 {
     const struct plan_root *root = &plan->root;
@@ -81,8 +57,6 @@ int rootfs_preflight(const struct run_plan *plan, struct congo_error *e)
     }
     if (root->upper) {
         if (check_dir("upper", root->upper, e) < 0)
-            return -1;
-        if (upper_closed(plan, e) < 0)
             return -1;
         /* The upper keeps changes in diff/ and needs overlay's work/ beside it. */
         static const char *const subdirs[] = {"diff", "work"};

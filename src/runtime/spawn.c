@@ -143,17 +143,23 @@ static int send_idmapped(const struct run_plan *plan, const struct userns *u, in
                          "%d of rootfs, its layers, its upper and binds that say idmap",
                          SYNC_MAX_FDS);
     const char *dirs[SYNC_MAX_FDS];
+    int dirfds[SYNC_MAX_FDS];
     size_t n = 0;
-    for (size_t i = 0; i < n_tree; i++)
+    for (size_t i = 0; i < n_tree; i++) {
+        /* The upper as userns_prepare opened and checked it, not as its path names it now. */
+        dirfds[n] = i > n_layers ? u->upper_fd : -1;
         dirs[n++] = i == 0 ? root->rootfs : i <= n_layers ? root->layers[i - 1] : root->upper;
+    }
     for (size_t i = 0; i < plan->n_mounts; i++)
-        if (plan->mounts[i].kind == PLAN_MOUNT_BIND && plan->mounts[i].idmap)
+        if (plan->mounts[i].kind == PLAN_MOUNT_BIND && plan->mounts[i].idmap) {
+            dirfds[n] = -1;
             dirs[n++] = plan->mounts[i].source;
+        }
     int fds[SYNC_MAX_FDS];
     size_t made = 0;
     int r = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
-        int fd = userns_idmapped_tree(dirs[i], ns, e);
+        int fd = userns_idmapped_tree(dirs[i], dirfds[i], ns, e);
         if (fd < 0)
             r = -1;
         else
@@ -288,7 +294,7 @@ struct run_state {
     const struct ns_joins *joins;
     bool late_cgroup;
     const struct security_ctx *sec;
-    const struct userns *userns;
+    struct userns *userns;
     const sigset_t *signals; /* blocked, for supervise's signalfd */
     uint64_t *t;
 };
@@ -565,6 +571,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
 
     if (o->create && r->pid > 0) {
         cgroup_leave(&cg); /* the created container's, until its engine deletes it */
+        userns_keep_lease(&userns);
         return;
     }
     /* Whatever is left in the cgroup (with `pid: false`, the command's children) dies here. */

@@ -21,9 +21,12 @@
 #include "util/util.h"
 
 #define AUTO_COUNT 65536u
-/* Without a `congo` entry in /etc/subuid and /etc/subgid: 32767 ranges from 2^31 up. */
+/*
+ * Without a `congo` entry in /etc/subuid and /etc/subgid: 32766 ranges from
+ * 2^31 up, the last ending before 4294967295, which is no id.
+ */
 #define AUTO_BASE 2147483648u
-#define AUTO_SLOTS 32767u
+#define AUTO_SLOTS 32766u
 
 /* ---- what the host allows ---- */
 
@@ -242,20 +245,35 @@ static bool lease_live(int dirfd, const char *name)
     return proc_stat_field("/proc", pid, 22, &now, NULL) == 0 && now == start;
 }
 
-static int write_lease(const char *path, pid_t pid, struct congo_error *e)
+/* The lease's text for pid, "PID STARTTIME\n", into owner. */
+static int write_lease(const char *path, pid_t pid, char owner[64], struct congo_error *e)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
     _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return error_set(e, errno, "user namespace lease `%s`", tmp);
-    _cleanup_free_ char *text =
-        xasprintf("%d %llu\n", (int)pid, proc_starttime("/proc", pid));
+    char text[64];
+    snprintf(text, sizeof(text), "%d %llu\n", (int)pid, proc_starttime("/proc", pid));
     if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || rename(tmp, path) < 0) {
         int err = errno;
         unlink(tmp);
         return error_set(e, err, "user namespace lease `%s`", path);
     }
+    memcpy(owner, text, sizeof(text));
     return 0;
+}
+
+/* The leases' directory, locked; -1 with e filled. */
+static int lock_leases(const char *dir, struct congo_error *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+        error_set(e, errno, "lock `%s`", dir);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /*
@@ -270,9 +288,9 @@ static int prepare_auto(struct userns *u, struct congo_error *e)
         return error_set(e, errno, "make the state directory `%s`", state_root());
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return error_set(e, errno, "make `%s`", dir);
-    _cleanup_close_ int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0 || flock(dirfd, LOCK_EX) < 0)
-        return error_set(e, errno, "lock `%s`", dir);
+    _cleanup_close_ int dirfd = lock_leases(dir, e);
+    if (dirfd < 0)
+        return -1;
     uint32_t ubase, gbase, slots;
     auto_pool(&ubase, &gbase, &slots);
     for (uint32_t i = 0; i < slots; i++) {
@@ -282,7 +300,7 @@ static int prepare_auto(struct userns *u, struct congo_error *e)
         if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && lease_live(dirfd, name))
             continue;
         _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
-        if (write_lease(path, getpid(), e) < 0)
+        if (write_lease(path, getpid(), u->lease_owner, e) < 0)
             return -1;
         u->lease = steal_pointer(&path);
         u->map.uid[0] = (struct idmap_range){0, uid, AUTO_COUNT};
@@ -303,9 +321,37 @@ static bool own_ids_only(const struct idmap *m)
            m->uid[0].outside == geteuid() && m->gid[0].outside == getegid();
 }
 
+/*
+ * Root's container with a user namespace writes its upper through an
+ * id-mapped mount: its root's files land there as the host's root's, setuid
+ * bits and all. Any other user who could reach them would run a setuid-root
+ * program the container made: the upper must be root's and closed to
+ * everyone else, as podman keeps its storage. It is opened once, here, and
+ * that directory is what is mapped: a user who may write in its parent
+ * cannot swap another one in after the check.
+ */
+static int open_upper(const char *upper, int *out, struct congo_error *e)
+{
+    _cleanup_close_ int fd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return error_set(e, errno, "upper `%s`%s", upper,
+                         errno == ELOOP || errno == ENOTDIR ? " (a symlink, or not a directory)" : "");
+    if (st.st_uid != 0 || (st.st_mode & 077))
+        return error_set(e, 0,
+                         "upper `%s` is owned by uid %u with mode %04o: with user_namespace, the "
+                         "container's root writes its files there as the host's root, setuid bits "
+                         "included, so no other user may reach them; chown root '%s' && chmod 0700 "
+                         "'%s'",
+                         upper, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), upper, upper);
+    *out = take_fd(&fd);
+    return 0;
+}
+
 int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e)
 {
     memset(u, 0, sizeof(*u));
+    u->upper_fd = -1;
     bool root = geteuid() == 0;
     switch (plan->userns) {
     case PLAN_USERNS_HOST:
@@ -348,17 +394,50 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
      * chowns its copy of the image): used as it is, as runc does.
      */
     u->idmap_layers = root && !plan->root.direct;
+    if (u->idmap_layers && plan->root.upper && open_upper(plan->root.upper, &u->upper_fd, e) < 0) {
+        userns_release(u);
+        return -1;
+    }
     for (size_t i = 0; root && i < plan->n_mounts; i++)
         u->n_idmap_binds += plan->mounts[i].kind == PLAN_MOUNT_BIND && plan->mounts[i].idmap;
     return 0;
 }
 
-void userns_lease_owner(const struct userns *u, pid_t pid)
+void userns_lease_owner(struct userns *u, pid_t pid)
 {
     struct congo_error e = {0};
     /* A failure leaves the launcher the owner: the range is then freed a little early, at worst. */
-    if (u->lease && write_lease(u->lease, pid, &e) < 0)
+    if (u->lease && write_lease(u->lease, pid, u->lease_owner, &e) < 0)
         error_clear(&e);
+}
+
+void userns_keep_lease(struct userns *u)
+{
+    free(u->lease);
+    u->lease = NULL;
+}
+
+/*
+ * The lease goes only while it is still this container's: once its first
+ * process died, another launcher may have taken the range over, and its
+ * lease is not this one's to remove. Under the directory's lock, as leases
+ * are taken.
+ */
+static void drop_lease(const struct userns *u)
+{
+    _cleanup_free_ char *dir = xstrdup(u->lease);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    struct congo_error e = {0};
+    _cleanup_close_ int dirfd = lock_leases(dir, &e);
+    error_clear(&e);
+    if (dirfd < 0)
+        return;
+    char buf[64] = {0};
+    _cleanup_close_ int fd = open(u->lease, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strcmp(buf, u->lease_owner) == 0)
+        unlink(u->lease);
 }
 
 /* ---- writing the maps ---- */
@@ -473,10 +552,11 @@ int userns_write_maps(const struct userns *u, pid_t pid, struct congo_error *e)
     return 0;
 }
 
-int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e)
+int userns_idmapped_tree(const char *path, int dirfd, int userns_fd, struct congo_error *e)
 {
-    _cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path,
-                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    _cleanup_close_ int fd =
+        (int)syscall(SYS_open_tree, dirfd >= 0 ? dirfd : AT_FDCWD, dirfd >= 0 ? "" : path,
+                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (dirfd >= 0 ? AT_EMPTY_PATH : 0));
     if (fd < 0)
         return error_set(e, errno, "clone the mount of `%s`", path);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
@@ -492,11 +572,27 @@ int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e)
 
 /* ---- in the child ---- */
 
+bool userns_setgroups_denied(const struct userns *u)
+{
+    if (!u->active)
+        return false;
+    if (u->deny_setgroups)
+        return true;
+    /*
+     * newgidmap denies it too when no gid comes from /etc/subgid. Read in
+     * the child before its root is assembled: this /proc is still the host's.
+     */
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    return read_file_max("/proc/self/setgroups", 16, &text, &len) == 0 &&
+           strncmp(text, "deny", 4) == 0;
+}
+
 int userns_become_root(const struct userns *u, struct congo_error *e)
 {
     if (!u->active)
         return 0;
-    if (!u->deny_setgroups && setgroups(0, NULL) < 0)
+    if (!userns_setgroups_denied(u) && setgroups(0, NULL) < 0)
         return error_set(e, errno, "setgroups in the user namespace");
     if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
         return error_set(e, errno, "become root of the user namespace");
@@ -527,8 +623,10 @@ int userns_check_user(const struct userns *u, uid_t uid, gid_t gid, const gid_t 
 
 void userns_release(struct userns *u)
 {
+    if (u->upper_fd >= 0)
+        close(u->upper_fd);
     if (u->lease)
-        unlink(u->lease);
+        drop_lease(u);
     free(u->lease);
     free(u->single_why);
     memset(u, 0, sizeof(*u));

@@ -41,6 +41,13 @@ struct userns {
     /* Root's namespace over an overlay: the launcher sends id-mapped rootfs, layers and upper. */
     bool idmap_layers;
     size_t n_idmap_binds; /* root's namespace: binds that say idmap, whose sources it sends too */
+    /*
+     * Root's namespace over an upper directory: the upper, opened once and
+     * checked closed to other users (userns_prepare); what is id-mapped is
+     * that directory, whatever its path names by then. -1: none.
+     */
+    int upper_fd;
+    char lease_owner[64]; /* auto: the lease's text as this run last wrote it */
     char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
 };
 
@@ -48,13 +55,19 @@ struct userns {
 int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e);
 
 /* The container's first process owns the auto range from now on: a create outlives the launcher. */
-void userns_lease_owner(const struct userns *u, pid_t pid);
+void userns_lease_owner(struct userns *u, pid_t pid);
+/* A created container keeps its lease when the launcher leaves: it is its first process's. */
+void userns_keep_lease(struct userns *u);
 
 /* Write pid's uid_map, setgroups and gid_map. 0, or -1 with e filled. */
 int userns_write_maps(const struct userns *u, pid_t pid, struct congo_error *e);
 
-/* The detached clones of host directories, id-mapped as the container's user namespace maps. */
-int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e);
+/*
+ * A detached clone of the mount of a host directory, id-mapped as the
+ * container's user namespace (userns_fd) maps ids: the directory fd names
+ * when fd >= 0 (path is then for messages), else path.
+ */
+int userns_idmapped_tree(const char *path, int fd, int userns_fd, struct congo_error *e);
 
 /*
  * In the child, once its maps are written: become root of the namespace
@@ -62,6 +75,9 @@ int userns_idmapped_tree(const char *path, int userns_fd, struct congo_error *e)
  * privileged in the child.
  */
 int userns_become_root(const struct userns *u, struct congo_error *e);
+
+/* The child's user namespace denies setgroups. In the child, before its root is assembled. */
+bool userns_setgroups_denied(const struct userns *u);
 
 /* The profile's user and group are mapped, or an error that says how to map them. */
 int userns_check_user(const struct userns *u, uid_t uid, gid_t gid, const gid_t *groups,

@@ -70,11 +70,12 @@ static int parse_entry(const char *s, size_t len, struct idmap *m, char **why)
         p = stop + 1;
     }
     struct idmap_range r = {f[0], f[1], f[2]};
-    if (r.count == 0 || (uint64_t)r.inside + r.count > (uint64_t)UINT32_MAX + 1 ||
-        (uint64_t)r.outside + r.count > (uint64_t)UINT32_MAX + 1) {
+    /* 4294967295 is (uid_t)-1, no id: the kernel refuses a range that reaches it. */
+    if (r.count == 0 || (uint64_t)r.inside + r.count > UINT32_MAX ||
+        (uint64_t)r.outside + r.count > UINT32_MAX) {
         *why = xasprintf("`%.*s`: %s", (int)len, s,
                          r.count == 0 ? "a count of 0 maps nothing"
-                                      : "the range goes past id 4294967295");
+                                      : "the range goes past id 4294967294 (4294967295 is no id)");
         return -1;
     }
     if (uid && add_range(m->uid, &m->n_uid, r, "user", s, len, why) < 0)
@@ -110,6 +111,14 @@ int idmap_parse(const char *text, struct idmap *m, char **why)
     if (m->n_uid == 0 || m->n_gid == 0) {
         *why = xasprintf("no %s mapping: `uid:` entries need `gid:` ones, and the other way round",
                          m->n_uid == 0 ? "uid" : "gid");
+        return -1;
+    }
+    /* congo assembles the container as its root: container id 0 must be someone. */
+    uint32_t host;
+    if (!idmap_to_host(m->uid, m->n_uid, 0, &host) || !idmap_to_host(m->gid, m->n_gid, 0, &host)) {
+        *why = xasprintf("container %s 0 is not mapped: congo sets the container up as its root; "
+                         "map 0, as in 0:100000:65536",
+                         idmap_to_host(m->uid, m->n_uid, 0, &host) ? "gid" : "uid");
         return -1;
     }
     return 0;

@@ -17,7 +17,7 @@ SUBREAPER=1
 [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" != 0 ] ||
     skip_all "user namespaces are disabled on this host (user.max_user_namespaces is 0)"
 
-plan 28
+plan 29
 
 # The user namespace of the root attacks: auto. `host` shows every attack
 # below go through (the check that these tests can fail at all).
@@ -425,6 +425,30 @@ again
 1000 1000" "$out" "the upper from another run with 0:300000:65536"
 }
 t "upper DIR with auto is id-mapped: what root writes is 0 on the host in DIR/diff, and the next run, any range, sees it as 0" upper_idmapped
+
+# A bind that says idmap is id-mapped as the image is: the host's root file
+# is root's inside and readable, and what root writes there is the host's
+# root's; the same directory bound without it (upper_idmapped's neighbours)
+# shows the file as nobody's, unreadable.
+idmap_bind() {
+    d=$WORK/idmap-src
+    rm -rf "$d"
+    mkdir -m 0755 "$d"
+    echo secret >"$d/root-only"
+    chmod 0600 "$d/root-only"
+    out=$(ctr --user-namespace auto --mount "source=$d,target=/mapped,idmap=true" \
+        --mount "$d:/plain" -- /bin/sh -c '
+        stat -c %u /mapped/root-only; cat /mapped/root-only; touch /mapped/new && stat -c %u /mapped/new
+        stat -c %u /plain/root-only; cat /plain/root-only 2>/dev/null || echo unreadable') ||
+        { echo "$out"; return 1; }
+    expect_eq "0
+secret
+0
+65534
+unreadable" "$out" "inside: the file through the id-mapped bind, a new file, and the plain bind" || return 1
+    expect_eq 0:0 "$(stat -c %u:%g "$d/new")" "the host owner of the file root wrote through idmap"
+}
+t "a bind with idmap: true is id-mapped to the container (the host's root file root's inside); without, nobody's" idmap_bind
 
 # Guards: an id-mapped upper stores container root's files as the host's
 # root, setuid bits included: no host user may run one of them as root.

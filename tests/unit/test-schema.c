@@ -589,7 +589,7 @@ static void test_user_namespace(void **state)
         {" 0:1000:1 , 1:100000:65535", "0:1000:1,1:100000:65535"},
         {"uid:0:1000:1,gid:0:1001:1", "uid:0:1000:1,gid:0:1001:1"},
         {"gid:0:5:1,uid:0:5:1", "0:5:1"},
-        {"0:4294967295:1", "0:4294967295:1"},
+        {"0:4294967294:1", "0:4294967294:1"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
         char yaml[128], conf[128];
@@ -609,7 +609,10 @@ static void test_user_namespace(void **state)
     static const char *const bad[][2] = {
         {"none", "`none` is not a mapping"},
         {"0:1:0", "a count of 0 maps nothing"},
-        {"0:4294967295:2", "the range goes past id 4294967295"},
+        {"0:4294967295:1", "the range goes past id 4294967294"},
+        {"0:4294901760:65536", "the range goes past id 4294967294"},
+        {"1000:200000:10", "container uid 0 is not mapped"},
+        {"uid:0:1:1,gid:5:6:1", "container gid 0 is not mapped"},
         {"0:1:-1", "is not a mapping"},
         {"0:1:4294967296", "is not a mapping"},
         {"0:1:2:3", "is not a mapping"},
@@ -1077,10 +1080,43 @@ static void test_mounts_map_errors(void **state)
     bad_value("rootfs: /r\nmounts:\n  - target: /t\n    flavour: x\n", 4, 5,
               "rootfs = \"/r\";\nmounts = (\n  { target = \"/t\";\n    flavour = \"x\"; }\n);\n", 4,
               "mounts[0].flavour",
-              "unknown mount field; known: target, type, source, readonly, suid, dev, options");
+              "unknown mount field; known: target, type, source, readonly, suid, dev, idmap, options");
 }
 
 /* A bind is nosuid,nodev unless its suid and dev keys, or else its options, say otherwise. */
+/* idmap: a bind's, in both formats, and only with a user namespace of root's. */
+static void test_mounts_idmap(void **state)
+{
+    (void)state;
+    struct loaded l[2];
+    load_both(l,
+              "rootfs: /r\nuser_namespace: auto\nmounts:\n"
+              "  - {source: /a, target: /mapped, idmap: true}\n"
+              "  - {source: /a, target: /plain, idmap: false}\n",
+              "rootfs = \"/r\";\nuser_namespace = \"auto\";\nmounts = (\n"
+              "  { source = \"/a\"; target = \"/mapped\"; idmap = true; },\n"
+              "  { source = \"/a\"; target = \"/plain\"; idmap = false; }\n);\n");
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(l[i].p.n_mounts, 2);
+        assert_true(l[i].p.mounts[0].idmap);
+        assert_false(l[i].p.mounts[1].idmap);
+    }
+    done_both(l);
+    bad_value("rootfs: /r\nuser_namespace: auto\nmounts: [{type: tmpfs, target: /t, idmap: true}]\n",
+              3, 43,
+              "rootfs = \"/r\";\nuser_namespace = \"auto\";\n"
+              "mounts = ({ type = \"tmpfs\"; target = \"/t\"; idmap = true; });\n",
+              3, "mounts[0].idmap", "only a bind mount takes `idmap`");
+    for (int f = 0; f < 2; f++) {
+        struct loaded x;
+        load(&x, f ? "t.conf" : "t.yaml",
+             f ? "rootfs = \"/r\";\nmounts = ({ source = \"/a\"; target = \"/m\"; idmap = true; });\n"
+               : "rootfs: /r\nmounts: [{source: /a, target: /m, idmap: true}]\n");
+        expect_error(&x, 2, 0, "mounts", "idmap maps a bind to the container's user namespace");
+        done(&x);
+    }
+}
+
 static void test_mounts_suid_dev(void **state)
 {
     (void)state;
@@ -2752,6 +2788,7 @@ int main(void)
         T(test_mounts_map),
         T(test_mounts_map_errors),
         T(test_mounts_suid_dev),
+        T(test_mounts_idmap),
         T(test_mounts_targets),
         T(test_mounts_kernel),
         T(test_upper_none),
