@@ -267,8 +267,9 @@ _Noreturn void child_main(struct child_ctx *c)
         _exit(STATUS_LAUNCHER);
     /*
      * Its maps are written now: root of its user namespace, with a uid the
-     * kernel maps. The change of uid made it dumpable and cleared the
-     * parent-death signal again (commit_creds).
+     * kernel maps. The change of uid cleared the parent-death signal and
+     * set dumpability to fs.suid_dumpable's (commit_creds): both are set
+     * again, whatever that sysctl says.
      */
     bool no_setgroups = userns_setgroups_denied(c->userns);
     if (c->userns->active) {
