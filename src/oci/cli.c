@@ -35,6 +35,7 @@ static const struct opt global_opts[] = {
     O("debug", NULL, OPT_BOOL, debug),
     O("systemd-cgroup", NULL, OPT_BOOL, systemd_cgroup),
     O("cgroup-manager", NULL, OPT_STRING, cgroup_manager),
+    O("rootless", NULL, OPT_STRING, rootless),
 };
 
 static const struct opt create_opts[] = {
@@ -181,6 +182,15 @@ int oci_parse(int argc, char **argv, struct oci_args *a, struct congo_error *e)
         a->log_json = strcmp(a->format, "json") == 0;
         a->format = NULL;
     }
+    /*
+     * runc's --rootless tells it whether to ignore cgroup permission errors
+     * (auto: when not root). congo decides by its caller, as auto does, and
+     * ignores no error either way: a limit it cannot apply is refused. Slurm's
+     * oci.conf examples give --rootless=true; only the value is checked.
+     */
+    if (a->rootless && strcmp(a->rootless, "true") != 0 && strcmp(a->rootless, "false") != 0 &&
+        strcmp(a->rootless, "auto") != 0)
+        return error_set(e, 0, "--rootless takes true, false or auto, not `%s`", a->rootless);
     if (i >= argc)
         return error_set(e, 0, "no command; congo-oci --help lists them");
     const struct command *c = NULL;

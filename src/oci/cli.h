@@ -3,7 +3,7 @@
  * containerd's shim, Slurm) call it.
  *
  *   congo-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug]
- *             [--systemd-cgroup] COMMAND [OPTIONS] ARGS...
+ *             [--systemd-cgroup] [--rootless true|false|auto] COMMAND [OPTIONS] ARGS...
  *
  * Options take `--flag value` and `--flag=value`, one dash or two, and may
  * follow the positional words, as runc's command line does.
@@ -39,6 +39,7 @@ struct oci_args {
     bool debug;
     bool systemd_cgroup;
     const char *cgroup_manager; /* --cgroup-manager: cgroupfs (the only one) or systemd */
+    const char *rootless;       /* --rootless true|false|auto: checked, then nothing (see cli.c) */
 
     enum oci_command command;
     const char *command_name; /* as written, for messages */

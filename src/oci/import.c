@@ -303,6 +303,38 @@ static void import_strings(struct import *im, const struct node *arr, const char
     put(im->out, key, seq);
 }
 
+/* The name of an environment entry, NAME=value: its length, or 0 without a `=`. */
+static size_t env_name_len(const struct node *n)
+{
+    const char *eq = is_string(n) ? strchr(n->text, '=') : NULL;
+    return eq ? (size_t)(eq - n->text) : 0;
+}
+
+/*
+ * process.env is an environ(7), which runc and crun set one entry after
+ * the other: a name given twice has its last value. Engines count on it:
+ * Slurm appends the job's environment (PATH, TERM, ...) to the one the
+ * bundle gives. The profile takes a name once, so an entry whose name comes
+ * again later is left out; anything else is for the profile to check.
+ */
+static void import_env(struct import *im, const struct node *arr)
+{
+    struct node *seq = container_at(im, NODE_SEQ, arr);
+    for (size_t i = 0; i < arr->n_items; i++) {
+        const struct node *v = arr->items[i];
+        if (!want(im, v, is_string(v), "a string"))
+            continue;
+        size_t len = env_name_len(v);
+        bool again = false;
+        for (size_t j = i + 1; len > 0 && j < arr->n_items && !again; j++)
+            again = env_name_len(arr->items[j]) == len &&
+                    strncmp(arr->items[j]->text, v->text, len) == 0;
+        if (!again)
+            node_seq_append(seq, scalar_at(im, v, v->text, true));
+    }
+    put(im->out, "env", seq);
+}
+
 /* The capability bits of one set, each name checked; -1 bits on errors. */
 static uint64_t cap_set(struct import *im, const struct node *set, bool *ok)
 {
@@ -478,7 +510,7 @@ static void import_process_object(struct import *im, const struct node *proc)
         fail(im, proc, "`args` is missing: the command, at least one word");
     const struct node *env = array_field(im, proc, "env");
     if (env)
-        import_strings(im, env, "env");
+        import_env(im, env);
     /* The config's environment is the whole of it (and HOME, as runc gives it). */
     put(im->out, "base_env", scalar_at(im, env ? env : proc, "false", false));
     const struct node *cwd = string_field(im, proc, "cwd");

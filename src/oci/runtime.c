@@ -799,7 +799,8 @@ static const char usage[] =
     "\n"
     "Global options: --root DIR (" STATE_OCI_ROOT "), --log FILE, --log-format text|json,\n"
     "--debug, --cgroup-manager cgroupfs; --systemd-cgroup is refused: congo manages\n"
-    "cgroups itself.\n"
+    "cgroups itself. --rootless true|false|auto is taken as runc's auto: rootless\n"
+    "when not run by root.\n"
     "See congo-oci(1).\n";
 
 int oci_main(int argc, char **argv)

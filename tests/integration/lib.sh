@@ -115,6 +115,32 @@ work_suid_dev_hidden() {
     esac
 }
 
+# A user of the test file's own, with a subordinate range it knows (userns.sh,
+# slurm.sh). test_user_add NAME SUB COUNT: the user, home WORK/home, and the
+# range SUB..SUB+COUNT-1; or prints why not and returns 1. test_user_remove
+# NAME SUB COUNT: its processes (by pid), its range, the user and its home.
+test_user_add() {
+    # No range of useradd's choosing (login.defs): the tests give it one they know.
+    if ! useradd -d "$WORK/home" -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$1" \
+        >"$WORK/useradd.log" 2>&1; then
+        echo "useradd $1 failed: $(head -n 2 "$WORK/useradd.log")"
+        return 1
+    fi
+    if ! usermod --add-subuids "$2-$(($2 + $3 - 1))" --add-subgids "$2-$(($2 + $3 - 1))" "$1" \
+        >"$WORK/usermod.log" 2>&1; then
+        echo "usermod --add-subuids failed: $(head -n 2 "$WORK/usermod.log")"
+        return 1
+    fi
+}
+test_user_remove() {
+    id "$1" >/dev/null 2>&1 || return 0
+    for p in $(ps -u "$1" -o pid= 2>/dev/null); do
+        kill -KILL "$p" 2>/dev/null
+    done
+    usermod --del-subuids "$2-$(($2 + $3 - 1))" --del-subgids "$2-$(($2 + $3 - 1))" "$1" 2>/dev/null
+    userdel -r "$1" 2>/dev/null
+}
+
 # Write a profile into WORK: profile NAME <<EOF ... EOF; prints its path.
 profile() {
     cat >"$WORK/$1"

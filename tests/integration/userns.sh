@@ -97,12 +97,7 @@ done
 
 # remove_user: the test user, its processes (by pid), its home and its ranges.
 remove_user() {
-    id "$TU" >/dev/null 2>&1 || return 0
-    for p in $(ps -u "$TU" -o pid= 2>/dev/null); do
-        kill -KILL "$p" 2>/dev/null
-    done
-    usermod --del-subuids "$SUB-$((SUB + COUNT - 1))" --del-subgids "$SUB-$((SUB + COUNT - 1))" "$TU" 2>/dev/null
-    userdel -r "$TU" 2>/dev/null
+    test_user_remove "$TU" "$SUB" "$COUNT"
 }
 on_exit() {
     kill_detached
@@ -116,13 +111,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [ -z "$user_missing" ]; then
-    # No range of useradd's choosing (login.defs): the tests give it one they know.
-    if ! useradd -d "$WORK/home" -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$TU" >"$WORK/useradd.log" 2>&1; then
-        user_missing="useradd $TU failed: $(head -n 2 "$WORK/useradd.log")"
-    elif ! usermod --add-subuids "$SUB-$((SUB + COUNT - 1))" --add-subgids "$SUB-$((SUB + COUNT - 1))" "$TU" \
-        >"$WORK/usermod.log" 2>&1; then
-        user_missing="usermod --add-subuids failed: $(head -n 2 "$WORK/usermod.log")"
-    fi
+    user_missing=$(test_user_add "$TU" "$SUB" "$COUNT")
 fi
 TUID=$(id -u "$TU" 2>/dev/null)
 TGID=$(id -g "$TU" 2>/dev/null)

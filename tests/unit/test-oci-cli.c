@@ -113,6 +113,33 @@ static void test_kill_delete_state(void **state)
     assert_int_equal(a.command, OCI_VERSION);
 }
 
+/* As Slurm 22.05's oci.conf examples call it, runc's --rootless included. */
+static void test_as_slurm(void **state)
+{
+    (void)state;
+    struct oci_args a;
+    char **run = ARGS("--rootless=true", "--root=/tmp/", "run", "node1.alice.12.0.0", "-b",
+                      "/var/spool/slurmd/oci-job00012-00000/");
+    parse_ok(run, &a);
+    assert_int_equal(a.command, OCI_RUN);
+    assert_string_equal(a.rootless, "true");
+    assert_string_equal(a.root, "/tmp/");
+    assert_string_equal(a.bundle, "/var/spool/slurmd/oci-job00012-00000/");
+    assert_string_equal(a.id, "node1.alice.12.0.0");
+    oci_args_free(&a);
+    char **kill = ARGS("--rootless", "auto", "--root=/tmp/", "kill", "-a", "node1.alice.12.0.0");
+    parse_ok(kill, &a);
+    assert_int_equal(a.command, OCI_KILL);
+    assert_true(a.all);
+    assert_string_equal(a.signal, "SIGTERM");
+    oci_args_free(&a);
+    char **del = ARGS("--rootless=false", "delete", "--force", "node1.alice.12.0.0");
+    parse_ok(del, &a);
+    assert_int_equal(a.command, OCI_DELETE);
+    assert_true(a.force);
+    oci_args_free(&a);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -134,6 +161,10 @@ static void test_errors(void **state)
     parse_bad(a8, "unknown option `--detach`");
     char *a9[] = {"congo-oci", NULL};
     parse_bad(a9, "no command");
+    char **a10 = ARGS("--rootless=maybe", "state", "c");
+    parse_bad(a10, "--rootless takes true, false or auto, not `maybe`");
+    char **a11 = ARGS("--rootless", "run", "c");
+    parse_bad(a11, "--rootless takes true, false or auto, not `run`");
     assert_true(oci_valid_id("a-b_c.d+e"));
     assert_false(oci_valid_id(".."));
     assert_false(oci_valid_id(""));
@@ -237,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_as_containerd), cmocka_unit_test(test_spellings),
         cmocka_unit_test(test_kill_delete_state),
+        cmocka_unit_test(test_as_slurm),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_exec_process), cmocka_unit_test(test_exec_command),
         cmocka_unit_test(test_exec_errors), cmocka_unit_test(test_errors_keep_the_log),

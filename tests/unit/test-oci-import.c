@@ -496,6 +496,32 @@ static void test_unknown_and_literal(void **state)
     diags_free(&d);
 }
 
+/*
+ * A name given twice in process.env has its last value, as runc sets it:
+ * Slurm appends the job's environment, PATH and TERM included, to the
+ * bundle's. An entry without `=` is still an error, at its pointer.
+ */
+static void test_env_last_wins(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "env-twice",
+                "{\"process\": {\"env\": [\"PATH=/usr/bin:/bin\", \"TERM=xterm\", \"A=1\","
+                " \"PATH=/opt/bin:/bin\", \"TERM=dumb\", \"PATHX=2\", \"TERM=\"]}}",
+                0);
+    assert_int_equal(d.n_errors, 0);
+    assert_int_equal(p.n_env, 4);
+    test_assert_env(&p, 0, "A", "1");
+    test_assert_env(&p, 1, "PATH", "/opt/bin:/bin");
+    test_assert_env(&p, 2, "PATHX", "2");
+    test_assert_env(&p, 3, "TERM", "");
+    profile_free(&p);
+    diags_free(&d);
+    check_error("{\"process\": {\"env\": [\"A=1\", \"A\", \"A=2\"]}}", "/process/env/1",
+                "is not NAME=value");
+}
+
 /* --print of an imported config is a profile that loads back to the same profile. */
 static void test_print_loads_back(void **state)
 {
@@ -525,8 +551,8 @@ int main(void)
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
         cmocka_unit_test(test_bind_suid_dev),       cmocka_unit_test(test_errors),
         cmocka_unit_test(test_user_namespace),      cmocka_unit_test(test_unknown_and_literal),
-        cmocka_unit_test(test_idmapped_mount),
-        cmocka_unit_test(test_print_loads_back),
+        cmocka_unit_test(test_idmapped_mount),      cmocka_unit_test(test_print_loads_back),
+        cmocka_unit_test(test_env_last_wins),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
