@@ -50,9 +50,9 @@ static void step(const struct run_opts *o, const char *what, uint64_t *t)
 /*
  * The child's namespaces, but for the network's: netns_make makes that one
  * on the side (in the child's user namespace, when it has one, which must
- * own it: sysfs, lo and sysctls are then the container root's to set). Those named by path the child joins itself, but a pid
- * namespace, which only a child can be born into: the caller has entered
- * it for this clone.
+ * own it: sysfs, lo and sysctls are then the container root's to set).
+ * Those named by path the child joins itself, but a pid namespace, which
+ * only a child can be born into: the caller has entered it for this clone.
  */
 static pid_t clone_child(const struct run_plan *plan, const struct cgroup *cg, bool *into_cgroup)
 {
@@ -223,7 +223,6 @@ static void move_back(struct cpu_move *m)
         sched_setaffinity(0, sizeof(m->mask), &m->mask);
     m->moved = false;
 }
-
 
 /*
  * v1 and hybrid hosts: make the cgroup planned before the clone and send the
