@@ -14,7 +14,9 @@
 # the user's own uid alone mapped, as bwrap maps it, and with a subordinate
 # range written by newuidmap and newgidmap (two setuid programs run per
 # start). No cgroup: this host's controllers are root's. Prints medians and
-# the target: congo at most 1.0x bwrap, with the single mapping.
+# the target: congo at most 1.0x bwrap, with the single mapping. The user's
+# runtime directory, where congo keeps its containers' state, is a tmpfs, as
+# /run/user/UID is in a login session.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,6 +54,7 @@ work=$(mktemp -d /tmp/congo-bench-rootless.XXXXXX)
 user=cbench$$
 cleanup() {
     pkill -KILL -u "$user" 2>/dev/null || true
+    umount "$work/run" 2>/dev/null || true
     userdel "$user" 2>/dev/null || true
     sed -i "/^$user:/d" /etc/subuid /etc/subgid
     rm -rf "$work"
@@ -66,13 +69,16 @@ cp "$congo" "$work/bin/congo-launch"
 gcc -O2 -Wall -o "$work/bin/timeit" "$here/timeit.c"
 bench_root "$work" "$repo"
 printf '%s\n' "rootfs: $work/rootfs" "command: [/bin/true]" >"$work/plain.yaml"
-mkdir -m 700 "$work/state"
-chown -R "$user" "$work/logs" "$work/state"
+# The user's runtime directory is a tmpfs of its own, as pam_systemd makes
+# /run/user/UID: its containers' state goes there ($XDG_RUNTIME_DIR/congo).
+mkdir -p "$work/run"
+mount -t tmpfs -o "mode=0700,uid=$uid,size=16m" congo-bench "$work/run"
+chown -R "$user" "$work/logs"
 
-# as_user CMD...: CMD as the benchmark's user, with its own state directory.
+# as_user CMD...: CMD as the benchmark's user, in its own session's environment.
 as_user() {
     setpriv --reuid="$uid" --regid="$(id -g "$user")" --init-groups \
-        env -i PATH=/usr/bin:/bin HOME="$work" CONGO_STATE_DIR="$work/state" "$@"
+        env -i PATH=/usr/bin:/bin HOME="$work" XDG_RUNTIME_DIR="$work/run" "$@"
 }
 as_user "$work/bin/congo-launch" "$work/plain.yaml" || { echo "rootless.sh: congo cannot run rootless here" >&2; exit 1; }
 
