@@ -371,6 +371,8 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     nsjoin_pid_leave(&own_pid_ns);
     if (pid < 0) {
         bool userns = plan->clone_flags & CLONE_NEWUSER;
+        if (userns && geteuid() != 0 && userns_why_refused(&r->error) < 0)
+            return;
         const char *hint =
             clone_err == ENOSPC && userns
                 ? " (this user has as many user namespaces as user.max_user_namespaces allows; "

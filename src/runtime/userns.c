@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/user.h"
 #include "state/state.h"
 #include "util/util.h"
 
@@ -39,11 +40,7 @@ static long read_long(const char *path)
     return strtol(text, NULL, 10);
 }
 
-/*
- * The switches that make an unprivileged clone(CLONE_NEWUSER) fail, each
- * named with the command that turns it back on, before anything is made.
- */
-static int check_unprivileged(struct congo_error *e)
+int userns_why_refused(struct congo_error *e)
 {
     if (read_long("/proc/sys/user/max_user_namespaces") == 0)
         return error_set(e, 0,
@@ -66,36 +63,45 @@ static int check_unprivileged(struct congo_error *e)
 /* ---- the host's /etc/passwd, /etc/subuid and /etc/subgid ---- */
 
 /*
- * The host's passwd entry with this name (or, name NULL, this uid): read
- * from the file itself, as the launcher is linked statically and NSS
- * modules are not to be loaded into it. Returns true with *uid and name
- * (caller frees) filled.
+ * A user of the host's /etc/passwd ("congo", or a uid as text): its uid and
+ * name (caller frees), read as the container's users are (user.c), from the
+ * file itself: the launcher is linked statically, and loads no NSS module.
  */
-static bool host_passwd(const char *name, uid_t *uid, char **found)
+static bool host_user(const char *spec, uid_t *uid, char **name)
 {
-    _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-    if (!f)
-        return false;
-    char line[1024];
-    while (fgets(line, sizeof(line), f)) {
-        char *save = NULL;
-        char *who = strtok_r(line, ":\n", &save);
-        char *pw = strtok_r(NULL, ":\n", &save);
-        char *id = strtok_r(NULL, ":\n", &save);
-        if (!who || !pw || !id)
-            continue;
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(id, &end, 10);
-        if (errno || *end || v > UINT32_MAX)
-            continue;
-        if (name ? str_eq(who, name) : (uid_t)v == *uid) {
-            *uid = (uid_t)v;
-            *found = xstrdup(who);
-            return true;
-        }
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct user_ids u = {0};
+    struct congo_error e = {0};
+    bool found = root >= 0 && user_resolve(root, spec, &u, &e) == 0 && u.name;
+    error_clear(&e);
+    if (found) {
+        *uid = u.uid;
+        *name = steal_pointer(&u.name);
     }
-    return false;
+    user_ids_free(&u);
+    return found;
+}
+
+/*
+ * One line of a subordinate id file, NAME_OR_UID:START:COUNT, split in
+ * place; false for one that is not such a line or whose range is empty or
+ * past 4294967295.
+ */
+static bool subid_line(char *line, char **who, uint32_t *start, uint32_t *count)
+{
+    char *save = NULL;
+    *who = strtok_r(line, ":\n", &save);
+    char *s = strtok_r(NULL, ":\n", &save), *c = strtok_r(NULL, ":\n", &save);
+    if (!*who || !s || !c)
+        return false;
+    char *end1, *end2;
+    errno = 0;
+    unsigned long vs = strtoul(s, &end1, 10), vc = strtoul(c, &end2, 10);
+    if (errno || *end1 || *end2 || vc == 0 || vs > UINT32_MAX || vc > UINT32_MAX - vs)
+        return false;
+    *start = (uint32_t)vs;
+    *count = (uint32_t)vc;
+    return true;
 }
 
 /*
@@ -106,27 +112,17 @@ static void subid_ranges(const char *file, const char *name, uid_t id, struct id
                          size_t *n)
 {
     _cleanup_fclose_ FILE *f = fopen(file, "re");
-    if (!f)
-        return;
-    char line[512];
-    char idtext[16];
+    char line[512], idtext[16];
     snprintf(idtext, sizeof(idtext), "%u", (unsigned)id);
     uint32_t next = 1;
-    while (fgets(line, sizeof(line), f) && *n < IDMAP_MAX) {
-        char *save = NULL;
-        char *who = strtok_r(line, ":\n", &save);
-        char *start = strtok_r(NULL, ":\n", &save);
-        char *count = strtok_r(NULL, ":\n", &save);
-        if (!who || !start || !count || (!str_eq(who, name) && !str_eq(who, idtext)))
+    char *who;
+    uint32_t start, count;
+    while (f && fgets(line, sizeof(line), f) && *n < IDMAP_MAX) {
+        if (!subid_line(line, &who, &start, &count) || (!str_eq(who, name) && !str_eq(who, idtext)) ||
+            (uint64_t)next + count > UINT32_MAX)
             continue;
-        char *end1, *end2;
-        errno = 0;
-        unsigned long s = strtoul(start, &end1, 10), c = strtoul(count, &end2, 10);
-        if (errno || *end1 || *end2 || c == 0 || s > UINT32_MAX || c > UINT32_MAX - s ||
-            (uint64_t)next + c > UINT32_MAX)
-            continue;
-        r[(*n)++] = (struct idmap_range){next, (uint32_t)s, (uint32_t)c};
-        next += (uint32_t)c;
+        r[(*n)++] = (struct idmap_range){next, start, count};
+        next += count;
     }
 }
 
@@ -135,13 +131,11 @@ static uint64_t subid_end(const char *file)
 {
     _cleanup_fclose_ FILE *f = fopen(file, "re");
     uint64_t end = 0;
-    char line[512];
-    while (f && fgets(line, sizeof(line), f)) {
-        char *colon = strchr(line, ':');
-        unsigned long long s, c;
-        if (colon && sscanf(colon + 1, "%llu:%llu", &s, &c) == 2 && s + c > end)
-            end = s + c;
-    }
+    char line[512], *who;
+    uint32_t start, count;
+    while (f && fgets(line, sizeof(line), f))
+        if (subid_line(line, &who, &start, &count) && (uint64_t)start + count > end)
+            end = (uint64_t)start + count;
     return end;
 }
 
@@ -175,7 +169,9 @@ static int prepare_caller(struct userns *u, struct congo_error *e)
     uid_t uid = geteuid();
     gid_t gid = getegid();
     _cleanup_free_ char *pw_name = NULL;
-    const char *name = host_passwd(NULL, &uid, &pw_name) ? pw_name : "";
+    char uidtext[16];
+    snprintf(uidtext, sizeof(uidtext), "%u", (unsigned)uid);
+    const char *name = host_user(uidtext, &uid, &pw_name) ? pw_name : "";
     _cleanup_free_ char *who = pw_name ? xstrdup(pw_name) : xasprintf("%u", (unsigned)uid);
     u->map.uid[0] = (struct idmap_range){0, uid, 1};
     u->map.gid[0] = (struct idmap_range){0, gid, 1};
@@ -215,7 +211,7 @@ static void auto_pool(uint32_t *uid_base, uint32_t *gid_base, uint32_t *slots)
     size_t nu = 0, ng = 0;
     uid_t uid = 0;
     _cleanup_free_ char *found = NULL;
-    if (host_passwd("congo", &uid, &found)) {
+    if (host_user("congo", &uid, &found)) {
         subid_ranges("/etc/subuid", "congo", uid, u, &nu);
         subid_ranges("/etc/subgid", "congo", uid, g, &ng);
     }
@@ -357,7 +353,7 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
     case PLAN_USERNS_HOST:
         return 0;
     case PLAN_USERNS_CALLER:
-        if (check_unprivileged(e) < 0 || prepare_caller(u, e) < 0)
+        if (prepare_caller(u, e) < 0)
             return -1;
         break;
     case PLAN_USERNS_AUTO:
@@ -372,8 +368,6 @@ int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_e
          * mapping newuidmap checks against /etc/subuid.
          */
         if (!root) {
-            if (check_unprivileged(e) < 0)
-                return -1;
             if (own_ids_only(&u->map)) {
                 u->deny_setgroups = true;
                 break;

@@ -51,6 +51,14 @@ struct userns {
     char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
 };
 
+/*
+ * Why the kernel refused a clone(CLONE_NEWUSER) by a caller other than root:
+ * one of the switches that turn user namespaces off, named with the command
+ * that turns it back on (-1, e filled); 0 when none is set. Asked only once
+ * a clone failed, so that no start reads them.
+ */
+int userns_why_refused(struct congo_error *e);
+
 /* Decide the maps. 0, or -1 with e filled; u is then inactive. */
 int userns_prepare(const struct run_plan *plan, struct userns *u, struct congo_error *e);
 
