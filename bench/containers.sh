@@ -33,14 +33,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "containers.sh: run as root" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
 
-if [ -z "$congo" ]; then
-    congo=$repo/build/bench/congo-launch
-    if [ ! -f "$repo/build/bench/Makefile" ]; then
-        mkdir -p "$repo/build/bench"
-        (cd "$repo/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null)
-    fi
-    (cd "$repo/build/bench" && make -s -j2 >/dev/null)
-fi
+[ -n "$congo" ] || congo=$(bench_congo "$repo")
 work=$repo/build/bench/containers
 mkdir -p "$work"
 gcc -O2 -Wall -o "$work/timeit" "$here/timeit.c"

@@ -55,3 +55,14 @@ bench_check_stack() {
         } >"$f"
     done
 }
+
+# bench_congo REPO: congo-launch built -O2 in REPO/build/bench (configured
+# once, made every time, so that no benchmark measures stale sources); its path.
+bench_congo() {
+    if [ ! -f "$1/build/bench/Makefile" ]; then
+        mkdir -p "$1/build/bench"
+        (cd "$1/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null)
+    fi
+    (cd "$1/build/bench" && make -s -j2 >/dev/null) || return 1
+    echo "$1/build/bench/congo-launch"
+}

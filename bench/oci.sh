@@ -32,14 +32,7 @@ done
 command -v runc >/dev/null || { echo "oci.sh: runc is not installed (apt-get install runc)" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
 
-if [ -z "$congo" ]; then
-    congo=$repo/build/bench/congo-launch
-    if [ ! -f "$repo/build/bench/Makefile" ]; then
-        mkdir -p "$repo/build/bench"
-        (cd "$repo/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null)
-    fi
-    (cd "$repo/build/bench" && make -s -j2 >/dev/null)
-fi
+[ -n "$congo" ] || congo=$(bench_congo "$repo")
 oci=$(dirname "$congo")/congo-oci
 [ -x "$oci" ] || { echo "oci.sh: no congo-oci beside $congo" >&2; exit 1; }
 work=$repo/build/bench/oci

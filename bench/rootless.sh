@@ -39,14 +39,7 @@ command -v bwrap >/dev/null || { echo "rootless.sh: bwrap is not installed (apt-
 command -v newuidmap >/dev/null || { echo "rootless.sh: newuidmap is not installed (apt-get install uidmap)" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
 
-if [ -z "$congo" ]; then
-    congo=$repo/build/bench/congo-launch
-    if [ ! -f "$repo/build/bench/Makefile" ]; then
-        mkdir -p "$repo/build/bench"
-        (cd "$repo/build/bench" && ../../configure -q CFLAGS='-O2 -g' >/dev/null)
-    fi
-    (cd "$repo/build/bench" && make -s -j2 >/dev/null)
-fi
+[ -n "$congo" ] || congo=$(bench_congo "$repo")
 
 # Everything the user reads lives in a directory of its own, outside the
 # repository (whose parents it may not be allowed to enter).
