@@ -93,7 +93,7 @@ static const char usage_text[] =
     "run options (one per profile key; `-` leaves a positional slot unset): --name\n"
     "  --rootfs --layers --upper --readonly-rootfs --hostname --domainname --user --umask\n"
     "  --groups --initgroups --workdir --env --base-env --command --pids --memory --memory-swap\n"
-    "  --cpu-shares --cpus --mount --namespaces --user-namespace --sysctl --init\n"
+    "  --cpu-shares --cpus --mount --namespaces --network --user-namespace --sysctl --init\n"
     "  --cgroup-parent --cgroup-path --cap-add --cap-drop --cap-ambient --seccomp --rlimits\n"
     "  --no-new-privileges --oom-score-adj --masked-paths --readonly-paths --stop-timeout\n"
     "  --annotations.\n"

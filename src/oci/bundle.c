@@ -496,6 +496,8 @@ static int bundle_fill(struct bundle *b, const struct profile *p, const struct r
 int oci_bundle_write(const struct profile *p, const struct run_plan *plan, const char *dir,
                      struct diags *d, struct congo_error *e)
 {
+    if (oci_check_network(p, d) < 0)
+        return -1;
     if (geteuid() != 0)
         return error_set(e, 0,
                          "--bundle needs root: the bundle's root keeps its files' owners and "

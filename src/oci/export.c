@@ -900,6 +900,26 @@ char *oci_mounted_below(const char *path)
 }
 
 /*
+ * A bridge or pasta network is set up by congo itself, around the
+ * container's namespace; config.json has only the namespace. An engine
+ * that runs a bundle sets its network up its own way (podman --network,
+ * a CNI plugin under containerd), so the export is refused rather than
+ * made into a container without the network its profile asks for.
+ */
+int oci_check_network(const struct profile *p, struct diags *d)
+{
+    const struct profile_network *net = &p->network;
+    if (net->mode != NET_BRIDGE && net->mode != NET_PASTA)
+        return 0;
+    refuse(d, &net->mode_origin, "network",
+           "network %s is set up by congo when the container starts, which config.json cannot "
+           "say: give the bundle's engine its network (podman --network, a CNI plugin), and "
+           "export network none (a network namespace of its own) or host",
+           net_mode_names[net->mode]);
+    return -1;
+}
+
+/*
  * runc binds root.path recursively and writes into it: only a read-only
  * root without layers, with nothing mounted below it, is the same root
  * as congo's overlay; and `upper: none`, where congo too binds rootfs
@@ -910,6 +930,8 @@ char *oci_print(const struct profile *p, const struct run_plan *plan, struct dia
 {
     const struct plan_root *r = &plan->root;
     const char *bundle = "or use --bundle DIR, which gives the bundle a root of its own";
+    if (oci_check_network(p, d) < 0)
+        return NULL;
     if (r->layers) {
         const struct profile_layer *first = &p->layers[0];
         refuse(d, &first->origin, "layers",

@@ -39,6 +39,9 @@ struct oci_root {
 char *oci_config(const struct profile *p, const struct run_plan *plan, const struct oci_root *root,
                  struct diags *d);
 
+/* network bridge and pasta are congo's to set up, which config.json cannot say: -1 with an error. */
+int oci_check_network(const struct profile *p, struct diags *d);
+
 /*
  * --print --format oci: config.json with root.path the profile's rootfs
  * itself, which only a read-only root without layers allows (runc writes

@@ -211,6 +211,61 @@ static void add_mount(struct run_parser *rp, const struct key_def *k, const char
     }
 }
 
+/* The fields of --network FIELD=VALUE,...: the map form's, with port and dns one item each. */
+static const char *const network_cli_fields[] = {"mode", "bridge", "subnet", "address", "port",
+                                                 "dns"};
+
+/*
+ * --network MODE, or FIELD=VALUE items, into the one network map of the
+ * tree: a later mode, bridge, subnet or address replaces an earlier one,
+ * port= appends to ports, and the dns= of one option replace those of an
+ * earlier one, as a later layer's would.
+ */
+static void add_network(struct run_parser *rp, const struct key_def *k, const char *what,
+                        const char *value)
+{
+    bool map_form = strchr(value, '=') != NULL;
+    _cleanup_strv_ char **items = unescape_items(rp, k->name, what, value, map_form);
+    if (!items)
+        return;
+    struct node *map = key_container(rp, k, NODE_MAP);
+    if (!map_form) {
+        map_set(map, "mode", new_scalar(rp, items[0]));
+        return;
+    }
+    struct node *dns = NULL;
+    for (size_t i = 0; items[i]; i++) {
+        char *eq = strchr(items[i], '=');
+        if (!eq || eq == items[i]) {
+            run_error(rp, k->name, "`%s` in %s is not FIELD=VALUE", items[i], what);
+            continue;
+        }
+        *eq = '\0';
+        const char *field = items[i];
+        struct node *v = new_scalar(rp, eq + 1);
+        if (strcmp(field, "port") == 0) {
+            node_seq_append(map_container(rp, map, "ports", NODE_SEQ), v);
+        } else if (strcmp(field, "dns") == 0) {
+            if (!dns) {
+                dns = node_new(NODE_SEQ, rp->src, 0, 0);
+                map_set(map, "dns", dns);
+            }
+            node_seq_append(dns, v);
+        } else if (strcmp(field, "mode") == 0 || strcmp(field, "bridge") == 0 ||
+                   strcmp(field, "subnet") == 0 || strcmp(field, "address") == 0) {
+            map_set(map, field, v);
+        } else {
+            node_free(v);
+            const char *hint =
+                suggest_from(network_cli_fields, ARRAY_SIZE(network_cli_fields), field);
+            run_error(rp, k->name,
+                      "unknown field `%s` in %s (mode, bridge, subnet, address, port, dns)%s%s%s",
+                      field, what, hint ? "; did you mean `" : "", hint ? hint : "",
+                      hint ? "`?" : "");
+        }
+    }
+}
+
 static void run_option(struct run_parser *rp, const struct key_def *k, const char *value)
 {
     _cleanup_free_ char *what = xasprintf("--%s value", k->option);
@@ -237,6 +292,9 @@ static void run_option(struct run_parser *rp, const struct key_def *k, const cha
         return;
     case SHAPE_MOUNT:
         add_mount(rp, k, what, value);
+        return;
+    case SHAPE_NETWORK:
+        add_network(rp, k, what, value);
         return;
     case SHAPE_NONE:
         return;

@@ -46,6 +46,7 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_SYSCTL] = &type_sysctl,
     [TYPE_ANNOTATIONS] = &type_annotations,
     [TYPE_USERNS] = &type_userns,
+    [TYPE_NETWORK] = &type_network,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

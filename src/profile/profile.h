@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "node.h"
+#include "util/netaddr.h"
 #include "util/units.h"
 
 struct seccomp_rules;
@@ -92,6 +93,37 @@ enum ns_id {
     NS__MAX,
 };
 
+/* The container's network (the network key). */
+enum net_mode {
+    NET_NONE,   /* loopback only, in a namespace of its own */
+    NET_HOST,   /* the host's namespace: namespaces.net false */
+    NET_BRIDGE, /* a veth on a bridge of the host, NAT out, published ports in */
+    NET_PASTA,  /* user-mode networking by pasta(1) */
+    NET__MAX,
+};
+
+extern const char *const net_mode_names[NET__MAX];
+
+/* One of network.ports: [HOST_ADDRESS:]HOST_PORT:CONTAINER_PORT[/udp]. */
+struct profile_port {
+    struct port_map map;
+    struct origin origin;
+};
+
+#define NET_BRIDGE_DEFAULT "congo0"
+#define NET_SUBNET_DEFAULT "10.89.0.0/24"
+
+struct profile_network {
+    enum net_mode mode;
+    char *bridge;  /* NULL: NET_BRIDGE_DEFAULT */
+    char *subnet;  /* NULL: NET_SUBNET_DEFAULT; else a network as ipv4_net_parse takes it */
+    char *address; /* NULL: auto, the first free address of the subnet */
+    struct profile_port *ports;
+    size_t n_ports;
+    char **dns; /* NULL: the host's name servers but loopback ones; else a NULL-ended list */
+    struct origin mode_origin, bridge_origin, subnet_origin, address_origin, dns_origin;
+};
+
 /* oom_score_adj when the profile sets none: the container keeps the launcher's. */
 #define OOM_SCORE_ADJ_UNSET INT64_MIN
 
@@ -128,6 +160,7 @@ struct profile {
     bool ns[NS__MAX]; /* not the host's: a new namespace, or the one ns_path names */
     struct origin ns_origin[NS__MAX];
     char *ns_path[NS__MAX]; /* a namespace file to join instead of making one; else NULL */
+    struct profile_network network;
     struct profile_env *sysctl; /* by their dotted names: net.ipv4.ip_forward */
     size_t n_sysctl;
     bool init;

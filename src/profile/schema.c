@@ -219,8 +219,138 @@ static void clash(struct diags *d, const struct origin *a, const char *ka, const
     diag_origin(d, DIAG_NOTE, earlier, ke, "set here");
 }
 
+/* A field of the network map that only some modes have, set with another mode. */
+static void network_field_clash(const struct profile *p, const struct origin *o, const char *key,
+                                const char *msg, struct diags *d)
+{
+    const struct origin *mode = &p->network.mode_origin;
+    _cleanup_free_ char *text =
+        xasprintf("%s; network is %s", msg, net_mode_names[p->network.mode]);
+    if (mode->file)
+        clash(d, o, key, mode, "network", text);
+    else
+        diag_origin(d, DIAG_ERROR, o, key, "%s (the default)", text);
+}
+
+/* network.address: inside the subnet, and none of the addresses a container cannot have. */
+static void check_network_address(const struct profile *p, struct diags *d)
+{
+    const struct profile_network *net = &p->network;
+    struct ipv4_net subnet;
+    uint32_t addr;
+    _cleanup_free_ char *why = NULL;
+    if (ipv4_net_parse(net->subnet ? net->subnet : NET_SUBNET_DEFAULT, &subnet, &why) < 0 ||
+        ipv4_parse(net->address, &addr, &why) < 0)
+        abort(); /* both checked when read */
+    const char *what = NULL;
+    if (!ipv4_net_contains(&subnet, addr))
+        what = "is outside the subnet";
+    else if (addr == subnet.addr)
+        what = "is the network address of the subnet";
+    else if (addr == ipv4_net_gateway(&subnet))
+        what = "is the gateway, the bridge's own address in the subnet";
+    else if (addr > ipv4_net_last(&subnet))
+        what = "is the broadcast address of the subnet";
+    if (!what)
+        return;
+    char sub[16], first[16], last[16];
+    _cleanup_free_ char *full = xasprintf(
+        "`%s` %s %s/%d%s; a container's address is one of %s to %s", net->address, what,
+        ipv4_format(subnet.addr, sub), subnet.prefix, net->subnet ? "" : " (the default)",
+        ipv4_format(ipv4_net_first(&subnet), first), ipv4_format(ipv4_net_last(&subnet), last));
+    if (net->subnet)
+        clash(d, &net->address_origin, "network.address", &net->subnet_origin, "network.subnet",
+              full);
+    else
+        diag_origin(d, DIAG_ERROR, &net->address_origin, "network.address", "%s", full);
+}
+
+/*
+ * network and namespaces.net say one thing: host is no network namespace,
+ * the other modes one of the container's own (none may join one by path
+ * instead). What one of them leaves unsaid follows from the other, so that
+ * whatever reads the profile finds mode NET_HOST exactly when ns[NS_NET] is
+ * false. Then the fields of a mode that is not the profile's are errors.
+ * Returns the key that turned the net namespace off, for later messages.
+ */
+static const char *check_network(struct profile *p, struct diags *d)
+{
+    struct profile_network *net = &p->network;
+    const struct origin *ns = &p->ns_origin[NS_NET];
+    const char *mode = net_mode_names[net->mode];
+    const char *ns_key = "namespaces.net";
+    if (net->mode == NET_HOST) {
+        if (ns->file && p->ns[NS_NET]) {
+            _cleanup_free_ char *msg = xasprintf(
+                "network host is the host's network namespace, and namespaces.net %s; drop "
+                "one of the two",
+                p->ns_path[NS_NET] ? "joins another" : "asks for a new one");
+            clash(d, &net->mode_origin, "network", ns, ns_key, msg);
+        } else if (p->ns[NS_NET]) {
+            p->ns[NS_NET] = false;
+            p->ns_origin[NS_NET] = net->mode_origin;
+            ns_key = "network";
+        }
+    } else if (!p->ns[NS_NET] || (p->ns_path[NS_NET] && net->mode != NET_NONE)) {
+        _cleanup_free_ char *msg =
+            !p->ns[NS_NET]
+                ? xasprintf("network %s %s, and namespaces.net false is the host's; drop one of "
+                            "the two, or write network host",
+                            mode,
+                            net->mode == NET_NONE ? "is a network namespace with only lo"
+                                                  : "needs a network namespace of the container's "
+                                                    "own")
+                : xasprintf("network %s sets up a network namespace of the container's own, and "
+                            "namespaces.net joins `%s`, which is set up already; drop one of the "
+                            "two",
+                            mode, p->ns_path[NS_NET]);
+        if (net->mode_origin.file) {
+            clash(d, &net->mode_origin, "network", ns, ns_key, msg);
+        } else {
+            /* Nothing said none: no network namespace means network host. */
+            net->mode = NET_HOST;
+            net->mode_origin = *ns;
+        }
+    }
+
+    /* Written at all, even as a default's literal (auto): with another mode it means nothing. */
+    const struct {
+        const struct origin *o;
+        const char *key, *what;
+    } bridge_only[] = {
+        {&net->bridge_origin, "network.bridge", "a bridge"},
+        {&net->subnet_origin, "network.subnet", "a subnet"},
+        {&net->address_origin, "network.address", "an address"},
+    };
+    bool ok = true;
+    for (size_t i = 0; i < ARRAY_SIZE(bridge_only) && net->mode != NET_BRIDGE; i++)
+        if (bridge_only[i].o->file) {
+            _cleanup_free_ char *msg =
+                xasprintf("%s is for network bridge only", bridge_only[i].what);
+            network_field_clash(p, bridge_only[i].o, bridge_only[i].key, msg, d);
+            ok = false;
+        }
+    if (net->mode == NET_NONE || net->mode == NET_HOST) {
+        if (net->n_ports) {
+            network_field_clash(p, &net->ports[0].origin, "network.ports",
+                                "publishing a port needs network bridge or pasta", d);
+            ok = false;
+        }
+        if (net->dns) {
+            network_field_clash(p, &net->dns_origin, "network.dns",
+                                "name servers are for network bridge or pasta (host: the "
+                                "root's /etc/resolv.conf is the container's)",
+                                d);
+            ok = false;
+        }
+    }
+    if (ok && net->mode == NET_BRIDGE && net->address)
+        check_network_address(p, d);
+    return ns_key;
+}
+
 /* Each kernel parameter needs the namespace that isolates it: otherwise it is the host's. */
-static void check_sysctl(const struct profile *p, struct diags *d)
+static void check_sysctl(const struct profile *p, const char *net_key, struct diags *d)
 {
     for (size_t i = 0; i < p->n_sysctl; i++) {
         const struct profile_env *s = &p->sysctl[i];
@@ -228,7 +358,8 @@ static void check_sysctl(const struct profile *p, struct diags *d)
         if (ns < 0 || p->ns[ns])
             continue;
         _cleanup_free_ char *key = xasprintf("sysctl.%s", s->name);
-        _cleanup_free_ char *ns_key = xasprintf("namespaces.%s", ns_names[ns]);
+        _cleanup_free_ char *ns_key =
+            ns == NS_NET ? xstrdup(net_key) : xasprintf("namespaces.%s", ns_names[ns]);
         _cleanup_free_ char *msg = xasprintf(
             "`%s` needs the %s namespace, which is off: it would set the host's", s->name,
             ns_names[ns]);
@@ -318,7 +449,8 @@ int profile_finalize(struct profile *p, const char *default_name, const char *to
                   "user_namespace",
                   "idmap maps a bind to the container's user namespace: set user_namespace "
                   "to auto or mappings");
-    check_sysctl(p, d);
+    const char *net_key = check_network(p, d);
+    check_sysctl(p, net_key, d);
     check_annotations(p, d);
     if (p->memory_swap != LIMIT_UNLIMITED) {
         if (p->memory == LIMIT_UNLIMITED && p->origin[KEY_MEMORY].file) {

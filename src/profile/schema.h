@@ -45,6 +45,7 @@ enum key_type {
     TYPE_SYSCTL,     /* map of kernel parameter NAME: value, or list of NAME=value */
     TYPE_ANNOTATIONS, /* map of KEY: value, or list of KEY=value */
     TYPE_USERNS,     /* host, auto, or id mappings */
+    TYPE_NETWORK,    /* a mode, or a map of mode, bridge, subnet, address, ports, dns */
     TYPE__MAX,
 };
 
@@ -64,6 +65,7 @@ enum key_shape {
     SHAPE_LIST,   /* --key a,b; repeated options append */
     SHAPE_MAP,    /* --key a=1,b=2; repeated options merge */
     SHAPE_MOUNT,  /* --mount one mount; repeated options append */
+    SHAPE_NETWORK, /* --network MODE, or FIELD=VALUE,...; repeated options merge as layers do */
     SHAPE_NONE,   /* not an option (include, reset) */
 };
 

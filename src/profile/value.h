@@ -143,6 +143,8 @@ extern const struct value_type type_paths, type_cpaths, type_env, type_command, 
 extern const struct value_type type_mounts;
 /* value-set.c */
 extern const struct value_type type_namespaces, type_caps, type_seccomp, type_rlimits;
+/* value-network.c */
+extern const struct value_type type_network;
 
 /* ---- reading (value-read.c; suggest_from in keys.c) ---- */
 

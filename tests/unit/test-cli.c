@@ -897,6 +897,79 @@ static void test_round_trip_dash_values(void **state)
     diags_free(&d);
 }
 
+/* --network: a mode word, or fields into the one network map; repeated options merge into it. */
+static void test_network(void **state)
+{
+    (void)state;
+    struct diags d = {0};
+    _cleanup_node_ struct node *word = PARSE(&d, "/r", "-", "-", "-", "-", "--network", "pasta");
+    assert_non_null(word);
+    check_path(word, "network.mode", "pasta");
+
+    _cleanup_node_ struct node *root =
+        PARSE(&d, "/r", "-", "-", "-", "-", "--network",
+              "mode=bridge,port=8080:80,dns=192.0.2.1,dns=192.0.2.2", "--network",
+              "host", "--network=port=53:53/udp,dns=192.0.2.3,subnet=10.9.0.0/16");
+    assert_non_null(root);
+    assert_int_equal(d.n, 0);
+    const struct node *net = get(root, "network");
+    assert_int_equal(net->kind, NODE_MAP);
+    check_path(net, "mode", "host");
+    check_path(net, "subnet", "10.9.0.0/16");
+    const struct node *ports = check_seq(net, "ports", 2);
+    check_scalar(ports->items[0], "8080:80");
+    check_scalar(ports->items[1], "53:53/udp");
+    _cleanup_free_ char *path = node_path(ports->items[1]);
+    assert_string_equal(path, "network.ports[1]");
+    /* One option's dns= are a list; a later option's replace it. */
+    const struct node *dns = check_seq(net, "dns", 1);
+    check_scalar(dns->items[0], "192.0.2.3");
+
+    _cleanup_node_ struct node *bad = PARSE(&d, "/r", "-", "-", "-", "-", "--network", "mode");
+    assert_non_null(bad); /* a mode word: the schema says `mode` is none */
+    check_path(bad, "network.mode", "mode");
+    assert_null(PARSE(&d, "/r", "-", "-", "-", "-", "--network", "bridge=br0,ssubnet=x"));
+    check_error(&d, "network",
+                "unknown field `ssubnet` in --network value (mode, bridge, subnet, address, "
+                "port, dns); did you mean `subnet`?");
+    diags_free(&d);
+}
+
+/* --print-cli: the mode alone when nothing else is set, else every field that is. */
+static void test_print_network(void **state)
+{
+    (void)state;
+    struct profile p;
+    profile_init(&p);
+    check_cli(&p, "congo-launch run - - - - -\n");
+    p.network.mode = NET_PASTA;
+    check_cli(&p, "congo-launch run - - - - - --network pasta\n");
+    p.network.mode = NET_BRIDGE;
+    p.network.bridge = xstrdup("br,0");
+    p.network.subnet = xstrdup("10.9.0.0/16");
+    p.network.address = xstrdup("10.9.3.4");
+    p.network.ports = xcalloc(2, sizeof(*p.network.ports));
+    p.network.ports[0].map = (struct port_map){.host_port = 8080, .container_port = 80};
+    p.network.ports[1].map = (struct port_map){
+        .host_addr = 0x7f000001, .host_port = 53, .container_port = 53, .udp = true};
+    p.network.n_ports = 2;
+    strv_push(&p.network.dns, xstrdup("2001:db8::1"));
+    check_cli(&p, "congo-launch run - - - - - --network 'mode=bridge,bridge=br\\,0,"
+                  "subnet=10.9.0.0/16,address=10.9.3.4,port=8080:80,port=127.0.0.1:53:53/udp,"
+                  "dns=2001:db8::1'\n");
+
+    struct diags d = {0};
+    _cleanup_node_ struct node *root = parse_cli(&p, &d);
+    assert_non_null(root);
+    assert_int_equal(d.n, 0);
+    check_path(root, "network.bridge", "br,0");
+    check_path(root, "network.address", "10.9.3.4");
+    check_scalar(check_seq(root, "network.ports", 2)->items[1], "127.0.0.1:53:53/udp");
+    check_scalar(check_seq(root, "network.dns", 1)->items[0], "2001:db8::1");
+    profile_free(&p);
+    diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -929,6 +1002,8 @@ int main(void)
         cmocka_unit_test(test_round_trip_tree),
         cmocka_unit_test(test_round_trip_dash_values),
         cmocka_unit_test(test_print_ns_keys),
+        cmocka_unit_test(test_network),
+        cmocka_unit_test(test_print_network),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

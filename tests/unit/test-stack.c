@@ -1132,6 +1132,148 @@ static void test_run_form_errors(void **state)
     done(&l);
 }
 
+/* ---- network ---- */
+
+static void assert_port(const struct profile_port *port, const char *text)
+{
+    _cleanup_free_ char *s = port_map_format(&port->map);
+    assert_string_equal(s, text);
+}
+
+/*
+ * Across layers: mode, subnet, address and dns later wins (dns whole),
+ * ports appended, a later port on the same host port replacing the
+ * earlier one in place; reset returns to the defaults.
+ */
+static void test_network_layers(void **state)
+{
+    (void)state;
+    put("base.yaml", "rootfs: /r\n"
+                     "network:\n"
+                     "  mode: bridge\n"
+                     "  subnet: 10.90.0.0/24\n"
+                     "  ports: [\"8080:80\", \"53:53/udp\", \"127.0.0.1:9000:90\"]\n"
+                     "  dns: [192.0.2.1, 192.0.2.2]\n");
+    put("top.conf", "include = \"base.yaml\";\n"
+                    "network = {\n"
+                    "  address = \"10.90.0.9\";\n"
+                    "  ports = [ \"127.0.0.1:8080:81\", \"9000:91\", \"53:53\" ];\n"
+                    "  dns = [ \"2001:db8::1\" ];\n"
+                    "};\n");
+    struct loaded l;
+    load_ok(&l, "top.conf");
+    const struct profile_network *net = &l.p.network;
+    assert_int_equal(net->mode, NET_BRIDGE);
+    assert_null(net->bridge);
+    assert_string_equal(net->subnet, "10.90.0.0/24");
+    assert_string_equal(net->address, "10.90.0.9");
+    /* 9000:91 takes every address, so it replaces 127.0.0.1:9000:90; 53/tcp is another port. */
+    assert_int_equal(net->n_ports, 4);
+    assert_port(&net->ports[0], "127.0.0.1:8080:81");
+    assert_port(&net->ports[1], "53:53/udp");
+    assert_port(&net->ports[2], "9000:91");
+    assert_port(&net->ports[3], "53:53");
+    assert_string_equal(net->ports[0].origin.file, "top.conf");
+    assert_int_equal(net->ports[0].origin.line, 4);
+    assert_int_equal(strv_len(net->dns), 1);
+    assert_string_equal(net->dns[0], "2001:db8::1");
+    assert_true(l.p.ns[NS_NET]);
+    done(&l);
+
+    put("reset.yaml",
+        "include: base.yaml\nreset: [network]\nnetwork: {ports: [\"1:1\"], mode: pasta}\n");
+    load_ok(&l, "reset.yaml");
+    assert_int_equal(l.p.network.mode, NET_PASTA);
+    assert_null(l.p.network.subnet);
+    assert_null(l.p.network.dns);
+    assert_int_equal(l.p.network.n_ports, 1);
+    done(&l);
+
+    /* --reset network on the command line: the defaults, as if nothing had set it. */
+    LOAD_WITH(&l, "top.conf", NULL, {.kind = STACK_RESET, .arg = "network"});
+    assert_clean(&l);
+    assert_int_equal(l.p.network.mode, NET_NONE);
+    assert_int_equal(l.p.network.n_ports, 0);
+    assert_null(l.p.network.address);
+    done(&l);
+}
+
+/* After the stack, network host and namespaces.net false are one thing. */
+static void test_network_host_namespace(void **state)
+{
+    (void)state;
+    put("host.yaml", "rootfs: /r\nnetwork: host\n");
+    struct loaded l;
+    load_ok(&l, "host.yaml");
+    assert_int_equal(l.p.network.mode, NET_HOST);
+    assert_false(l.p.ns[NS_NET]);
+    assert_int_equal(l.p.ns_origin[NS_NET].line, 2);
+    done(&l);
+
+    put("nonet.yaml", "rootfs: /r\nnamespaces: {net: false}\n");
+    load_ok(&l, "nonet.yaml");
+    assert_int_equal(l.p.network.mode, NET_HOST);
+    assert_false(l.p.ns[NS_NET]);
+    done(&l);
+
+    /* A later layer takes the host's network back: the namespace is the container's again. */
+    put("back.yaml", "include: host.yaml\nnetwork: bridge\n");
+    load_ok(&l, "back.yaml");
+    assert_int_equal(l.p.network.mode, NET_BRIDGE);
+    assert_true(l.p.ns[NS_NET]);
+    done(&l);
+
+    put("joined.yaml", "rootfs: /r\nnamespaces: {net: /run/netns/blue}\n");
+    load_ok(&l, "joined.yaml");
+    assert_int_equal(l.p.network.mode, NET_NONE);
+    assert_true(l.p.ns[NS_NET]);
+    assert_string_equal(l.p.ns_path[NS_NET], "/run/netns/blue");
+    done(&l);
+
+    put("both.yaml", "rootfs: /r\nnetwork: host\nnamespaces: {net: true}\n");
+    load(&l, "both.yaml");
+    expect_error(&l.d, "both.yaml", 3, 0, "namespaces.net",
+                 "network host is the host's network namespace");
+    assert_errors(&l.d, 1);
+    done(&l);
+}
+
+/* Repeated --network options merge as layers do. */
+static void test_network_run_form(void **state)
+{
+    (void)state;
+    char *argv[] = {
+        (char *)"/r", (char *)"-", (char *)"-", (char *)"-", (char *)"-",
+        (char *)"--network", (char *)"mode=bridge,port=8080:80,dns=192.0.2.1,dns=192.0.2.2",
+        (char *)"--network", (char *)"port=8080:81,subnet=10.91.0.0/16,port=53:53/udp",
+        (char *)"--network=dns=192.0.2.3",
+    };
+    struct stack_opts o = {.run_argv = argv, .run_argc = (int)ARRAY_SIZE(argv)};
+    struct loaded l;
+    load_opts(&l, &o);
+    assert_clean(&l);
+    const struct profile_network *net = &l.p.network;
+    assert_int_equal(net->mode, NET_BRIDGE);
+    assert_string_equal(net->subnet, "10.91.0.0/16");
+    assert_int_equal(net->n_ports, 2);
+    assert_port(&net->ports[0], "8080:81");
+    assert_port(&net->ports[1], "53:53/udp");
+    assert_int_equal(strv_len(net->dns), 1);
+    assert_string_equal(net->dns[0], "192.0.2.3");
+    assert_string_equal(net->mode_origin.file, "<command line>");
+    done(&l);
+
+    char *bad[] = {(char *)"/r", (char *)"-", (char *)"-", (char *)"-", (char *)"-",
+                   (char *)"--network", (char *)"mode=bridge,ports=80:80"};
+    struct stack_opts ob = {.run_argv = bad, .run_argc = (int)ARRAY_SIZE(bad)};
+    load_opts(&l, &ob);
+    expect_error(&l.d, "<command line>", 0, 0, "network",
+                 "unknown field `ports` in --network value (mode, bridge, subnet, address, port, "
+                 "dns); did you mean `port`?");
+    assert_errors(&l.d, 1);
+    done(&l);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1168,6 +1310,9 @@ int main(void)
         T(test_run_form),
         T(test_run_form_layers),
         T(test_run_form_errors),
+        T(test_network_layers),
+        T(test_network_host_namespace),
+        T(test_network_run_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
