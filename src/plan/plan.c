@@ -125,6 +125,31 @@ static void plan_sysctls(const struct profile *p, struct run_plan *plan)
     }
 }
 
+/* The profile has checked the texts: they parse. */
+static void plan_network(const struct profile *p, struct run_plan *plan)
+{
+    const struct profile_network *pn = &p->network;
+    struct plan_network *n = &plan->net;
+    n->mode = pn->mode == NET_BRIDGE ? PLAN_NET_BRIDGE
+            : pn->mode == NET_PASTA  ? PLAN_NET_PASTA
+                                     : PLAN_NET_NONE;
+    if (n->mode == PLAN_NET_NONE)
+        return;
+    n->origin = plan_origin_text(&pn->mode_origin);
+    _cleanup_free_ char *why = NULL;
+    if (n->mode == PLAN_NET_BRIDGE) {
+        n->bridge = xstrdup(pn->bridge ? pn->bridge : NET_BRIDGE_DEFAULT);
+        ipv4_net_parse(pn->subnet ? pn->subnet : NET_SUBNET_DEFAULT, &n->subnet, &why);
+        if (pn->address)
+            ipv4_parse(pn->address, &n->address, &why);
+    }
+    if (pn->n_ports)
+        n->ports = xcalloc(pn->n_ports, sizeof(*n->ports));
+    for (size_t i = 0; i < pn->n_ports; i++)
+        n->ports[n->n_ports++] = pn->ports[i].map;
+    n->dns = pn->dns ? strv_copy(pn->dns) : NULL;
+}
+
 static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
 {
     c->name = xstrdup(profile_str(p, KEY_NAME));
@@ -260,6 +285,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     }
     plan_ns_joins(p, plan);
     plan_sysctls(p, plan);
+    plan_network(p, plan);
     plan_cgroup(p, &plan->cgroup);
 
     plan->hostname = profile_effective_hostname(p);
@@ -310,6 +336,10 @@ void plan_free(struct run_plan *plan)
         free(plan->sysctls[i].origin);
     }
     free(plan->sysctls);
+    free(plan->net.bridge);
+    free(plan->net.ports);
+    strv_free(plan->net.dns);
+    free(plan->net.origin);
     free(plan->cgroup.name);
     free(plan->cgroup.parent);
     free(plan->cgroup.exact);

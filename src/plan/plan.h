@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/netaddr.h"
 #include "util/units.h"
 
 /* The PATH a command gets unless the profile sets one (and exec searches without one). */
@@ -132,6 +133,24 @@ struct plan_rlimit {
     uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
 };
 
+/* What the container's network namespace holds, besides `lo`. */
+enum plan_net {
+    PLAN_NET_NONE,   /* loopback only; also the host's or a joined one (clone_flags says) */
+    PLAN_NET_BRIDGE, /* a veth on a bridge of the host, NAT out, published ports in */
+    PLAN_NET_PASTA,  /* pasta(1) connects it through the host's sockets */
+};
+
+struct plan_network {
+    enum plan_net mode;
+    char *bridge;          /* BRIDGE: the bridge's name */
+    struct ipv4_net subnet; /* BRIDGE: the bridge's network; the gateway is its .1 */
+    uint32_t address;      /* BRIDGE: the container's; 0: the first free one */
+    struct port_map *ports; /* published host ports */
+    size_t n_ports;
+    char **dns; /* name servers of the container's /etc/resolv.conf; NULL: the host's */
+    char *origin; /* FILE:LINE of the network key, for --print-plan */
+};
+
 /* Whose ids the container has. */
 enum plan_userns {
     PLAN_USERNS_HOST,   /* the host's user namespace: root inside is root */
@@ -155,6 +174,7 @@ struct run_plan {
     uint64_t clone_flags; /* CLONE_NEWNS and the other CLONE_NEW* flags of the new namespaces */
     struct plan_ns_join *ns_joins; /* the namespaces joined instead, none in clone_flags */
     size_t n_ns_joins;
+    struct plan_network net;
     struct plan_sysctl *sysctls; /* in the profile's order */
     size_t n_sysctls;
     struct cgroup_request cgroup;

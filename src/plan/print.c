@@ -181,6 +181,43 @@ static void put_userns(struct strbuf *sb, const struct run_plan *plan)
     }
 }
 
+static void put_network(struct strbuf *sb, const struct plan_network *n)
+{
+    char a[16], b[16];
+    if (n->mode == PLAN_NET_BRIDGE) {
+        strbuf_printf(sb, "network: bridge %s, subnet %s/%d, gateway %s", n->bridge,
+                      ipv4_format(n->subnet.addr, a), n->subnet.prefix,
+                      ipv4_format(ipv4_net_gateway(&n->subnet), b));
+        put_origin(sb, n->origin);
+        strbuf_puts(sb, "  the bridge made when missing; IPv4 forwarding on; nftables table ip congo "
+                        "masquerades the subnet\n");
+        if (n->address)
+            strbuf_printf(sb, "  eth0 %s/%d", ipv4_format(n->address, a), n->subnet.prefix);
+        else
+            strbuf_printf(sb, "  eth0 the first free address of the subnet");
+        strbuf_puts(sb, ", a veth whose other end is on the bridge; default route via the "
+                        "gateway\n");
+    } else {
+        strbuf_puts(sb, "network: pasta(1), user-mode, the host's addresses and routes copied");
+        put_origin(sb, n->origin);
+    }
+    for (size_t i = 0; i < n->n_ports; i++) {
+        const struct port_map *pm = &n->ports[i];
+        strbuf_printf(sb, "  publish %s:%u/%s to the container's port %u\n",
+                      pm->host_addr ? ipv4_format(pm->host_addr, a) : "*", pm->host_port,
+                      pm->udp ? "udp" : "tcp", pm->container_port);
+    }
+    if (n->dns) {
+        strbuf_puts(sb, "  /etc/resolv.conf: nameserver");
+        for (size_t i = 0; n->dns[i]; i++)
+            strbuf_printf(sb, " %s", n->dns[i]);
+        strbuf_puts(sb, "; /etc/hosts: localhost and the host name\n");
+    } else {
+        strbuf_puts(sb, "  /etc/resolv.conf: the host's name servers but loopback ones; "
+                        "/etc/hosts: localhost and the host name\n");
+    }
+}
+
 static void put_namespaces(struct strbuf *sb, const struct run_plan *plan)
 {
     uint64_t joined = 0;
@@ -211,7 +248,9 @@ static void put_namespaces(struct strbuf *sb, const struct run_plan *plan)
         put_origin(sb, j->origin);
     }
     put_userns(sb, plan);
-    if (plan->clone_flags & CLONE_NEWNET)
+    if (plan->net.mode != PLAN_NET_NONE)
+        put_network(sb, &plan->net);
+    else if (plan->clone_flags & CLONE_NEWNET)
         strbuf_puts(sb, "network: loopback only (lo up)\n");
     else if (joined & CLONE_NEWNET)
         strbuf_puts(sb, "network: the joined namespace's, as it is; congo sets nothing up there\n");

@@ -121,6 +121,12 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
             return error_set(e, errno, "join the network namespace");
         child_step(c, "network namespace joined", timer->t);
     }
+    if (c->resolv_conf) {
+        if (rootfs_bind_text(rootfd, "/etc/resolv.conf", c->resolv_conf, e) < 0 ||
+            rootfs_bind_text(rootfd, "/etc/hosts", c->hosts, e) < 0)
+            return -1;
+        child_step(c, "resolv.conf and hosts", timer->t);
+    }
     c->joined_late = true;
     if (c->plan->n_sysctls) {
         if (sysctl_write(rootfd, c->plan, e) < 0)

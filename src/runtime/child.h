@@ -35,6 +35,8 @@ struct child_ctx {
      */
     int start_fd;
     const struct userns *userns; /* its user namespace's maps; inactive: the host's */
+    /* The network's /etc/resolv.conf and /etc/hosts (net.c); NULL: the root's own. */
+    const char *resolv_conf, *hosts;
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;

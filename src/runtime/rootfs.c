@@ -553,6 +553,23 @@ static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapp
     return 0;
 }
 
+int rootfs_bind_text(int rootfd, const char *target, const char *text, struct congo_error *e)
+{
+    /* The file lives in the scratch tmpfs, the child's `/` until the pivot; the mount keeps it. */
+    _cleanup_free_ char *src = xasprintf("/congo-%s", strrchr(target, '/') + 1);
+    _cleanup_close_ int out = open(src, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    size_t len = strlen(text);
+    if (out < 0 || write(out, text, len) != (ssize_t)len)
+        return error_set(e, errno, "write `%s` for the container", src);
+    _cleanup_close_ int fd = open_in_root(rootfd, target + 1, CREATE_FILE, e);
+    if (fd < 0)
+        return error_wrap(e, "network: `%s`", target);
+    if (attach_tree(AT_FDCWD, src, 0, fd, false, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    target, e) < 0)
+        return error_wrap(e, "network: bind `%s`", target);
+    return 0;
+}
+
 /* A host device node bound onto a file of the container's /dev. */
 static int mount_device(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {

@@ -52,6 +52,14 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
                  const struct rootfs_steps *steps, struct congo_error *e);
 
 /*
+ * In the child, before the pivot: text as a read-only file bound at target
+ * (absolute) in the root rootfd refers to, made when missing; the root's
+ * own file, if any, is left as it is below. For /etc/resolv.conf and
+ * /etc/hosts. -1 with e filled.
+ */
+int rootfs_bind_text(int rootfd, const char *target, const char *text, struct congo_error *e);
+
+/*
  * A directory inside the root rootfd refers to, made when missing and
  * create is set, resolved without leaving the root and without following
  * magic links (/proc/self/fd/N, CVE-2024-21626). An O_PATH fd, or -1.

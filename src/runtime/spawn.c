@@ -27,6 +27,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/child.h"
 #include "runtime/log.h"
+#include "runtime/net.h"
 #include "runtime/netns.h"
 #include "runtime/nsjoin.h"
 #include "runtime/rootfs.h"
@@ -294,6 +295,7 @@ struct run_state {
     bool late_cgroup;
     const struct security_ctx *sec;
     struct userns *userns;
+    struct net *net;
     const sigset_t *signals; /* blocked, for supervise's signalfd */
     uint64_t *t;
 };
@@ -356,6 +358,8 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .out_fd = out_w,
         .start_fd = create ? create->start_fd : -1,
         .userns = s->userns,
+        .resolv_conf = s->net->resolv,
+        .hosts = s->net->hosts,
     };
     bool into_cgroup = false;
     int own_pid_ns;
@@ -439,6 +443,12 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
                                                    : netns_make(&r->error);
         if (fd < 0)
             return;
+        if (plan->net.mode != PLAN_NET_NONE) {
+            if (net_attach(s->net, fd, pid, &r->error) < 0)
+                return;
+            step(s->o, plan->net.mode == PLAN_NET_PASTA ? "pasta started" : "veth attached",
+                 s->t);
+        }
         if (sync_send_fds(parent_end, SYNC_NETNS, &fd, 1) < 0 && !child_gone(errno)) {
             error_set(&r->error, errno, "send the network namespace to the container");
             return;
@@ -521,6 +531,16 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     _cleanup_(nsjoin_close) struct ns_joins joins = {0};
     if (nsjoin_open(plan, &joins, &r->error) < 0)
         return;
+    if (o->create && plan->net.mode != PLAN_NET_NONE) {
+        error_set(&r->error, 0, "network: a created container's network is its engine's to make");
+        return;
+    }
+    /* Before the clone: the host ports held, the address leased, the bridge ready. */
+    _cleanup_(net_release) struct net net = {0};
+    if (net_prepare(plan, plan->hostname, &net, &r->error) < 0)
+        return;
+    if (plan->net.mode != PLAN_NET_NONE)
+        step(o, "network prepared", &t);
     _cleanup_(signal_unblock) struct signal_block block = {0};
     signal_block(&block);
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */
@@ -565,6 +585,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         .late_cgroup = late_cgroup,
         .sec = &sec,
         .userns = &userns,
+        .net = &net,
         .signals = &block.mask,
         .t = &t,
     };

@@ -262,13 +262,9 @@ static int write_lease(const char *path, pid_t pid, char owner[64], struct congo
 /* The leases' directory, locked; -1 with e filled. */
 static int lock_leases(const char *dir, struct congo_error *e)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+    int fd = dir_lock(dir);
+    if (fd < 0)
         error_set(e, errno, "lock `%s`", dir);
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
     return fd;
 }
 

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -345,4 +347,30 @@ int close_all_but(int *keep, size_t n)
         from = (unsigned)keep[i] + 1;
     }
     return (int)syscall(SYS_close_range, from, ~0U, 0);
+}
+
+char *program_find(const char *name, const char *dirs)
+{
+    const char *path = getenv("PATH");
+    _cleanup_free_ char *all = xasprintf("%s:%s", path ? path : "", dirs);
+    char *save = NULL;
+    for (char *d = strtok_r(all, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        char *p = xasprintf("%s/%s", d, name);
+        if (d[0] == '/' && access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return NULL;
+}
+
+int dir_lock(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
 }

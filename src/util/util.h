@@ -70,5 +70,15 @@ int pidfd_of(pid_t pid, unsigned long long start);
  */
 int close_all_but(int *keep, size_t n);
 
+/*
+ * A host program by name: the first executable NAME in PATH, then in the
+ * colon-separated dirs (where Debian puts it: a user's PATH may lack the
+ * sbin directories). Caller frees; NULL when there is none.
+ */
+char *program_find(const char *name, const char *dirs);
+
+/* dir opened and flock'ed exclusively, for its entries' leases; -1 with errno set. */
+int dir_lock(const char *dir);
+
 /* The byte offset of the first invalid UTF-8 sequence in s, or len when there is none. */
 size_t utf8_check(const char *s, size_t len);

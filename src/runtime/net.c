@@ -1,0 +1,816 @@
+/* The container's network beyond `lo`; see net.h. */
+#include "runtime/net.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/nft.h"
+#include "runtime/rtnl.h"
+#include "state/state.h"
+#include "util/util.h"
+
+#define TABLE "congo"
+
+/* ---- leases ---- */
+
+/* "PID STARTTIME" of a process, the first line of a lease. */
+static void owner_of(pid_t pid, char owner[64])
+{
+    unsigned long long start = 0;
+    proc_stat_field("/proc", pid, 22, &start, NULL);
+    snprintf(owner, 64, "%d %llu", (int)pid, start);
+}
+
+static bool owner_alive(const char *text)
+{
+    int pid = 0;
+    unsigned long long start = 0;
+    if (sscanf(text, "%d %llu", &pid, &start) != 2 || pid <= 0)
+        return false;
+    int fd = pidfd_of(pid, start);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+/* dir made (with the state root) and locked; -1 with e filled. */
+static int lock_dir(const char *dir, struct congo_error *e)
+{
+    _cleanup_free_ char *net = xasprintf("%s/net", state_root());
+    if ((mkdir(state_root(), 0711) < 0 && errno != EEXIST) ||
+        (mkdir(net, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+        return error_set(e, errno, "make the lease directory `%s`", dir);
+    int fd = dir_lock(dir);
+    if (fd < 0)
+        error_set(e, errno, "lock `%s`", dir);
+    return fd;
+}
+
+static int write_lease(const char *path, const char *text, struct congo_error *e)
+{
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return error_set(e, errno, "network lease `%s`", tmp);
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len || rename(tmp, path) < 0) {
+        int err = errno;
+        unlink(tmp);
+        return error_set(e, err, "network lease `%s`", path);
+    }
+    return 0;
+}
+
+/* A lease's text; NULL when it cannot be read. */
+static char *read_lease(int dirfd, const char *name)
+{
+    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    return xstrdup(buf);
+}
+
+/* ---- nftables ---- */
+
+/* The element keys of a lease's ports (its `port` lines), added or deleted, as nft script. */
+static void port_elements(struct strbuf *sb, const char *verb, uint32_t address,
+                          const struct port_map *pm)
+{
+    char host[16], addr[16];
+    ipv4_format(address, addr);
+    const char *proto = pm->udp ? "udp" : "tcp";
+    bool del = strcmp(verb, "delete") == 0;
+    if (pm->host_addr)
+        strbuf_printf(sb, "%s element ip " TABLE " ports_at { %s . %s . %u", verb,
+                      ipv4_format(pm->host_addr, host), proto, pm->host_port);
+    else
+        strbuf_printf(sb, "%s element ip " TABLE " ports { %s . %u", verb, proto, pm->host_port);
+    if (!del)
+        strbuf_printf(sb, " : %s . %u", addr, pm->container_port);
+    strbuf_puts(sb, " }\n");
+}
+
+/*
+ * Remove a lease's port elements. Each is first added with the lease's
+ * value, a no-op when it is there, so that the deletes cannot fail on one
+ * already gone; if another container's mapping holds the key, the add
+ * fails and nothing is deleted, which is right: it is not this one's.
+ */
+static void remove_ports(uint32_t address, const struct port_map *ports, size_t n)
+{
+    if (n == 0)
+        return;
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < n; i++)
+        port_elements(&sb, "add", address, &ports[i]);
+    for (size_t i = 0; i < n; i++)
+        port_elements(&sb, "delete", address, &ports[i]);
+    struct congo_error e = {0};
+    nft_apply(sb.buf, &e);
+    error_clear(&e);
+    strbuf_free(&sb);
+}
+
+/* The `port` lines of a lease back into port maps. */
+static size_t lease_ports(const char *text, struct port_map **out)
+{
+    size_t n = 0;
+    *out = NULL;
+    for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char spec[64];
+        if (sscanf(line + 1, "port %63s", spec) != 1)
+            continue;
+        struct port_map pm;
+        _cleanup_free_ char *why = NULL;
+        if (port_map_parse(spec, &pm, &why) < 0)
+            continue;
+        *out = xrealloc(*out, (n + 1) * sizeof(**out));
+        (*out)[n++] = pm;
+    }
+    return n;
+}
+
+static void veth_name(uint32_t address, char name[16])
+{
+    snprintf(name, 16, "cg%08x", address);
+}
+
+/* A dead launcher's lease on a bridge: its veth, its port rules, the file. Under the lock. */
+static void reclaim_bridge_lease(int dirfd, const char *name, const char *text,
+                                 struct rtnl *host)
+{
+    uint32_t address;
+    _cleanup_free_ char *why = NULL;
+    if (ipv4_parse(name, &address, &why) == 0) {
+        struct port_map *ports;
+        size_t n = lease_ports(text, &ports);
+        remove_ports(address, ports, n);
+        free(ports);
+        char veth[16];
+        veth_name(address, veth);
+        struct congo_error e = {0};
+        rtnl_link_del(host, veth, &e);
+        error_clear(&e);
+    }
+    unlinkat(dirfd, name, 0);
+}
+
+/* ---- the bridge ---- */
+
+static int write_proc(const char *path, const char *value, struct congo_error *e)
+{
+    _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
+    char now[8] = {0};
+    if (fd < 0 || read(fd, now, sizeof(now) - 1) < 0)
+        return error_set(e, errno, "read %s", path);
+    if (now[0] == value[0])
+        return 0;
+    if (pwrite(fd, value, strlen(value), 0) < 0)
+        return error_set(e, errno, "write %s", path);
+    return 0;
+}
+
+/*
+ * A host whose iptables FORWARD policy is DROP (Docker sets it) would drop
+ * what the bridge forwards, whatever congo's own table accepts: every
+ * table's hooks see the packet. congo then inserts two rules into that
+ * chain, once, when it sets the bridge up: what leaves the bridge, and
+ * what answers it. Through iptables(8), so that either backend is served.
+ */
+static void open_forward(const char *bridge)
+{
+    _cleanup_free_ char *ipt = program_find("iptables", "/usr/sbin:/sbin");
+    if (!ipt)
+        return;
+    _cleanup_free_ char *cmd = xasprintf(
+        "%1$s -w -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP' || exit 0\n"
+        "%1$s -w -C FORWARD -i %2$s -j ACCEPT 2>/dev/null || "
+        "%1$s -w -I FORWARD -i %2$s -j ACCEPT\n"
+        "%1$s -w -C FORWARD -o %2$s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT "
+        "2>/dev/null || "
+        "%1$s -w -I FORWARD -o %2$s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n",
+        ipt, bridge);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/*
+ * congo's table and the bridge's chains. Idempotent: chains are flushed
+ * and filled, maps added only when missing, so running it again (after
+ * `nft flush ruleset`, say) restores the same state.
+ */
+static int bridge_rules(const struct plan_network *p, struct congo_error *e)
+{
+    char net[16];
+    ipv4_format(p->subnet.addr, net);
+    _cleanup_free_ char *script = xasprintf(
+        "add table ip " TABLE "\n"
+        "add map ip " TABLE " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+        "add map ip " TABLE " ports_at { type ipv4_addr . inet_proto . inet_service : "
+        "ipv4_addr . inet_service; }\n"
+        /* Published ports: to any of the host's addresses, from outside and from the host. */
+        "add chain ip " TABLE " prerouting { type nat hook prerouting priority dstnat; }\n"
+        "flush chain ip " TABLE " prerouting\n"
+        "add rule ip " TABLE " prerouting fib daddr type local dnat ip to ip daddr . meta l4proto "
+        ". th dport map @ports_at\n"
+        "add rule ip " TABLE " prerouting fib daddr type local dnat ip to meta l4proto . th dport "
+        "map @ports\n"
+        "add chain ip " TABLE " output { type nat hook output priority -100; }\n"
+        "flush chain ip " TABLE " output\n"
+        "add rule ip " TABLE " output fib daddr type local dnat ip to ip daddr . meta l4proto . "
+        "th dport map @ports_at\n"
+        "add rule ip " TABLE " output fib daddr type local dnat ip to meta l4proto . th dport map "
+        "@ports\n"
+        /*
+         * The subnet's traffic out, masqueraded; and the host's loopback
+         * traffic to a published port (route_localnet lets it out on the
+         * bridge), given the gateway's address so the container can answer.
+         */
+        "add chain ip " TABLE " nat-%1$s { type nat hook postrouting priority srcnat; }\n"
+        "flush chain ip " TABLE " nat-%1$s\n"
+        "add rule ip " TABLE " nat-%1$s ip saddr %2$s/%3$d ip daddr != %2$s/%3$d masquerade\n"
+        "add rule ip " TABLE " nat-%1$s oifname \"%1$s\" ip saddr 127.0.0.0/8 masquerade\n"
+        /* route_localnet must not let a container reach the host's 127.0.0.0/8 services. */
+        "add chain ip " TABLE " guard-%1$s { type filter hook prerouting priority raw; }\n"
+        "flush chain ip " TABLE " guard-%1$s\n"
+        "add rule ip " TABLE " guard-%1$s iifname \"%1$s\" ip daddr 127.0.0.0/8 drop\n",
+        p->bridge, net, p->subnet.prefix);
+    return nft_apply(script, e);
+}
+
+/* The bridge up with the subnet's gateway, forwarding on, its rules there. Under the lock. */
+static int bridge_ready(const struct plan_network *p, struct rtnl *host, int *index,
+                        struct congo_error *e)
+{
+    char kind[16];
+    if (rtnl_link_get(host, p->bridge, index, kind, e) < 0)
+        return -1;
+    uint32_t gw = ipv4_net_gateway(&p->subnet);
+    char a[16], b[16];
+    bool made = false;
+    if (*index == 0) {
+        if (rtnl_bridge_add(host, p->bridge, e) < 0 ||
+            rtnl_link_get(host, p->bridge, index, kind, e) < 0)
+            return -1;
+        if (*index == 0)
+            return error_set(e, 0, "network.bridge: `%s` vanished as it was made", p->bridge);
+        made = true;
+    } else if (strcmp(kind, "bridge") != 0) {
+        return error_set(e, 0, "network.bridge: the host's link `%s` is not a bridge (it is %s)",
+                         p->bridge, kind[0] ? kind : "a device of no kind");
+    }
+    uint32_t have = 0;
+    int prefix = 0;
+    if (!made && rtnl_addr_first(host, *index, &have, &prefix, e) < 0)
+        return -1;
+    if (have && (have != gw || prefix != p->subnet.prefix))
+        return error_set(e, 0,
+                         "network.subnet: bridge `%s` has address %s/%d, not the gateway %s/%d of "
+                         "subnet %s/%d; give this subnet another bridge (network.bridge), or "
+                         "this one's subnet",
+                         p->bridge, ipv4_format(have, a), prefix, ipv4_format(gw, b),
+                         p->subnet.prefix, ipv4_format(p->subnet.addr, a), p->subnet.prefix);
+    if (!have && rtnl_addr_add(host, *index, p->bridge, gw, p->subnet.prefix, e) < 0)
+        return -1;
+    if (made) {
+        _cleanup_free_ char *localnet =
+            xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", p->bridge);
+        if (write_proc(localnet, "1", e) < 0 || rtnl_link_up(host, *index, p->bridge, e) < 0)
+            return -1;
+    }
+    if (write_proc("/proc/sys/net/ipv4/ip_forward", "1", e) < 0)
+        return -1;
+    _cleanup_free_ char *chain = xasprintf("nat-%s", p->bridge);
+    if (made || !nft_chain_exists(TABLE, chain)) {
+        if (bridge_rules(p, e) < 0)
+            return error_wrap(e, "network: the NAT rules of bridge `%s`", p->bridge);
+        open_forward(p->bridge);
+    }
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Under the lock: the leases of dead launchers reclaimed, then the
+ * profile's address or the first free one. 0, or -1 with e filled.
+ */
+static int lease_address(const struct plan_network *p, int dirfd, const char *dir,
+                         struct rtnl *host, uint32_t *address, struct congo_error *e)
+{
+    _cleanup_close_ int fd = dup(dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d)
+        return error_set(e, errno, "read `%s`", dir);
+    fd = -1;
+    uint32_t *taken = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        uint32_t a;
+        _cleanup_free_ char *why = NULL;
+        if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") || ipv4_parse(de->d_name, &a, &why) < 0)
+            continue;
+        _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
+        if (text && owner_alive(text)) {
+            taken = xrealloc(taken, (n + 1) * sizeof(*taken));
+            taken[n++] = a;
+        } else {
+            reclaim_bridge_lease(dirfd, de->d_name, text ? text : "", host);
+        }
+    }
+    closedir(d);
+    char a[16], b[16];
+    int r = 0;
+    if (p->address) {
+        for (size_t i = 0; i < n; i++)
+            if (taken[i] == p->address)
+                r = error_set(e, 0,
+                              "network.address: %s is taken by a running container (leases in "
+                              "`%s`)",
+                              ipv4_format(p->address, a), dir);
+        *address = p->address;
+    } else {
+        if (n)
+            qsort(taken, n, sizeof(*taken), cmp_u32);
+        uint32_t want = ipv4_net_first(&p->subnet);
+        for (size_t i = 0; i < n && want <= ipv4_net_last(&p->subnet); i++)
+            if (taken[i] == want)
+                want++;
+            else if (taken[i] > want)
+                break;
+        if (want > ipv4_net_last(&p->subnet))
+            r = error_set(e, 0,
+                          "network.subnet: %s/%d is full: its %u addresses (%s to %s) are taken "
+                          "by running containers (leases in `%s`); give a larger subnet",
+                          ipv4_format(p->subnet.addr, a), p->subnet.prefix,
+                          ipv4_net_last(&p->subnet) - ipv4_net_first(&p->subnet) + 1,
+                          ipv4_format(ipv4_net_first(&p->subnet), b),
+                          ipv4_format(ipv4_net_last(&p->subnet), a), dir);
+        *address = want;
+    }
+    free(taken);
+    return r;
+}
+
+/* ---- the host's ports ---- */
+
+/*
+ * Each published port held by a socket of the launcher's for as long as
+ * the container runs, as a listening program would: one already taken (by
+ * a program, or another container) stops the run here, and none can take
+ * it meanwhile. The DNAT rules see the connections first, so the sockets
+ * never get one.
+ */
+static int hold_ports(const struct plan_network *p, struct net *n, struct congo_error *e)
+{
+    if (p->n_ports)
+        n->port_fds = xcalloc(p->n_ports, sizeof(int));
+    for (size_t i = 0; i < p->n_ports; i++) {
+        const struct port_map *pm = &p->ports[i];
+        int fd = socket(AF_INET, (pm->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return error_set(e, errno, "network.ports: a socket");
+        n->port_fds[n->n_port_fds++] = fd;
+        int one = 1;
+        /* TCP: a port in TIME_WAIT is free; listen() below still refuses two holders. */
+        if (!pm->udp)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        struct sockaddr_in sa = {.sin_family = AF_INET,
+                                 .sin_port = htons(pm->host_port),
+                                 .sin_addr.s_addr = htonl(pm->host_addr)};
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || (!pm->udp && listen(fd, 1) < 0)) {
+            int err = errno;
+            _cleanup_free_ char *spec = port_map_format(pm);
+            char a[16];
+            if (err == EADDRINUSE)
+                return error_set(e, 0,
+                                 "network.ports: `%s`: host port %u/%s is taken: another "
+                                 "program or container listens on it",
+                                 spec, pm->host_port, pm->udp ? "udp" : "tcp");
+            if (err == EADDRNOTAVAIL)
+                return error_set(e, 0, "network.ports: `%s`: %s is not an address of this host",
+                                 spec, ipv4_format(pm->host_addr, a));
+            return error_set(e, err, "network.ports: `%s`: hold host port %u", spec,
+                             pm->host_port);
+        }
+    }
+    return 0;
+}
+
+/* ---- /etc/resolv.conf and /etc/hosts ---- */
+
+static bool loopback_server(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+/* The name server lines of a resolv.conf but loopback ones, and its search and options. */
+static size_t host_servers(const char *path, struct strbuf *out)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len, servers = 0;
+    if (read_file_max(path, 64 * 1024, &text, &len) < 0)
+        return 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char word[16], addr[64];
+        if (sscanf(line, "%15s %63s", word, addr) != 2)
+            continue;
+        if (strcmp(word, "nameserver") == 0 && !loopback_server(addr)) {
+            strbuf_printf(out, "nameserver %s\n", addr);
+            servers++;
+        } else if (strcmp(word, "search") == 0 || strcmp(word, "domain") == 0 ||
+                   strcmp(word, "options") == 0) {
+            strbuf_printf(out, "%s\n", line);
+        }
+    }
+    return servers;
+}
+
+static void compose_files(const struct plan_network *p, const char *hostname, struct net *n)
+{
+    struct strbuf sb = {0};
+    strbuf_puts(&sb, "# made by congo-launch for this container\n");
+    if (p->dns) {
+        for (size_t i = 0; p->dns[i]; i++)
+            strbuf_printf(&sb, "nameserver %s\n", p->dns[i]);
+    } else {
+        struct strbuf host = {0};
+        /* systemd-resolved's stub (127.0.0.53) is out of reach: its upstream servers are not. */
+        if (host_servers("/etc/resolv.conf", &host) == 0) {
+            strbuf_free(&host);
+            host = (struct strbuf){0};
+            host_servers("/run/systemd/resolve/resolv.conf", &host);
+        }
+        if (host.buf)
+            strbuf_puts(&sb, host.buf);
+        strbuf_free(&host);
+    }
+    n->resolv = strbuf_steal(&sb);
+    strbuf_puts(&sb, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    if (hostname) {
+        char a[16];
+        strbuf_printf(&sb, "%s\t%s\n", n->address ? ipv4_format(n->address, a) : "127.0.1.1",
+                      hostname);
+    }
+    n->hosts = strbuf_steal(&sb);
+}
+
+/* ---- pasta ---- */
+
+static void reclaim_pasta(int dirfd, const char *dir)
+{
+    _cleanup_close_ int fd = dup(dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d)
+        return;
+    fd = -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") ||
+            strspn(de->d_name, "0123456789") != strlen(de->d_name))
+            continue;
+        _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
+        if (text && owner_alive(text))
+            continue;
+        int pid = 0;
+        unsigned long long start = 0;
+        char *line = text ? strchr(text, '\n') : NULL;
+        if (line && sscanf(line + 1, "pasta %d %llu", &pid, &start) == 2) {
+            int pfd = pidfd_of(pid, start);
+            if (pfd >= 0) {
+                syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+                close(pfd);
+            }
+        }
+        unlinkat(dirfd, de->d_name, 0);
+    }
+    closedir(d);
+    (void)dir;
+}
+
+/* "-t 8080:80 -u 5353:53 ..." as pasta(1) takes them: [ADDRESS/]PORT:PORT. */
+static void pasta_ports(const struct plan_network *p, char ***argv)
+{
+    static const char *const kinds[] = {"-t", "-u", "-T", "-U"};
+    bool any[2] = {false, false};
+    for (size_t i = 0; i < p->n_ports; i++) {
+        const struct port_map *pm = &p->ports[i];
+        char a[16];
+        strv_push(argv, xstrdup(pm->udp ? "-u" : "-t"));
+        if (pm->host_addr)
+            strv_push(argv, xasprintf("%s/%u:%u", ipv4_format(pm->host_addr, a), pm->host_port,
+                                      pm->container_port));
+        else
+            strv_push(argv, xasprintf("%u:%u", pm->host_port, pm->container_port));
+        any[pm->udp] = true;
+    }
+    /* Nothing forwarded but what the profile publishes: pasta's default is `auto`. */
+    for (size_t k = 0; k < 4; k++) {
+        if (k < 2 && any[k])
+            continue;
+        strv_push(argv, xstrdup(kinds[k]));
+        strv_push(argv, xstrdup("none"));
+    }
+}
+
+/*
+ * pasta joins the container's user and network namespaces, configures
+ * them from the host's (addresses, routes), and goes to the background;
+ * the process started here returns once that is done. Its pid file names
+ * the daemon, which the lease records and net_release stops.
+ */
+static int start_pasta(struct net *n, int netns, pid_t child, struct congo_error *e)
+{
+    _cleanup_free_ char *pasta = program_find("pasta", "/usr/bin:/bin");
+    if (!pasta)
+        return error_set(e, 0,
+                         "network: pasta needs pasta(1), which is not installed (apt-get install "
+                         "passt)");
+    _cleanup_free_ char *pidfile = xasprintf("%s.pid", n->lease);
+    _cleanup_free_ char *ns = xasprintf("/proc/self/fd/%d", netns);
+    _cleanup_free_ char *userns = xasprintf("/proc/%d/ns/user", (int)child);
+    char **argv = NULL;
+    strv_push(&argv, xstrdup("pasta"));
+    strv_push(&argv, xstrdup("--config-net"));
+    strv_push(&argv, xstrdup("--quiet"));
+    strv_push(&argv, xstrdup("--pid"));
+    strv_push(&argv, xstrdup(pidfile));
+    pasta_ports(n->plan, &argv);
+    if (n->plan->dns) {
+        for (size_t i = 0; n->plan->dns[i]; i++) {
+            strv_push(&argv, xstrdup("--dns"));
+            strv_push(&argv, xstrdup(n->plan->dns[i]));
+        }
+    }
+    /* With the host's user namespace (root's choice), pasta joins the network one alone. */
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/%d/ns/user", (int)getpid());
+    struct stat a, b;
+    if (stat(userns, &a) == 0 && stat(self, &b) == 0 && a.st_ino != b.st_ino) {
+        strv_push(&argv, xstrdup("--userns"));
+        strv_push(&argv, xstrdup(userns));
+    }
+    strv_push(&argv, xstrdup("--netns"));
+    strv_push(&argv, xstrdup(ns));
+    int err[2];
+    if (pipe2(err, O_CLOEXEC) < 0) {
+        strv_free(argv);
+        return error_set(e, errno, "pipe");
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        fcntl(netns, F_SETFD, 0); /* pasta opens /proc/self/fd/NETNS */
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(err[1], 2);
+        execv(pasta, argv);
+        dprintf(2, "exec %s: %s", pasta, strerror(errno));
+        _exit(127);
+    }
+    strv_free(argv);
+    close(err[1]);
+    char out[1024];
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(err[0], out + got, sizeof(out) - 1 - got)) > 0 || (r < 0 && errno == EINTR))
+        if (r > 0)
+            got += (size_t)r;
+    close(err[0]);
+    out[got] = '\0';
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (pid < 0)
+        return error_set(e, errno, "fork pasta");
+    _cleanup_free_ char *pidtext = NULL;
+    size_t len;
+    int daemon = 0;
+    if (read_file_max(pidfile, 64, &pidtext, &len) == 0)
+        daemon = atoi(pidtext);
+    unlink(pidfile);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || daemon <= 0) {
+        char *nl = strchr(out, '\n');
+        if (nl && nl[1] == '\0')
+            *nl = '\0';
+        return error_set(e, 0, "network: pasta failed%s%s", got ? ": " : "", got ? out : "");
+    }
+    char owner[64];
+    owner_of(daemon, owner);
+    n->pasta_pidfd = pidfd_of(daemon, strtoull(strchr(owner, ' ') + 1, NULL, 10));
+    _cleanup_free_ char *text = xasprintf("%s\npasta %s\n", n->owner, owner);
+    return write_lease(n->lease, text, e);
+}
+
+/* ---- the three steps ---- */
+
+int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n,
+                struct congo_error *e)
+{
+    memset(n, 0, sizeof(*n));
+    n->pasta_pidfd = -1;
+    n->plan = &plan->net;
+    const struct plan_network *p = &plan->net;
+    if (p->mode == PLAN_NET_NONE)
+        return 0;
+    if (p->mode == PLAN_NET_BRIDGE && geteuid() != 0)
+        return error_set(e, 0,
+                         "network: bridge needs root (it adds links and NAT rules to the host); "
+                         "other users' containers get a network with network: pasta");
+    owner_of(getpid(), n->owner);
+    if (hold_ports(p, n, e) < 0)
+        return -1;
+    _cleanup_free_ char *dir = xasprintf("%s/net/%s", state_root(),
+                                         p->mode == PLAN_NET_BRIDGE ? p->bridge : "pasta");
+    _cleanup_close_ int dirfd = lock_dir(dir, e);
+    if (dirfd < 0)
+        return -1;
+    if (p->mode == PLAN_NET_PASTA) {
+        reclaim_pasta(dirfd, dir);
+        n->lease = xasprintf("%s/%d", dir, (int)getpid());
+        _cleanup_free_ char *text = xasprintf("%s\n", n->owner);
+        if (write_lease(n->lease, text, e) < 0) {
+            free(n->lease);
+            n->lease = NULL;
+            return -1;
+        }
+        compose_files(p, hostname, n);
+        return 0;
+    }
+    struct rtnl host = {0};
+    if (rtnl_open(&host, e) < 0)
+        return -1;
+    int r = lease_address(p, dirfd, dir, &host, &n->address, e);
+    if (r == 0)
+        r = bridge_ready(p, &host, &n->bridge_index, e);
+    rtnl_close(&host);
+    if (r < 0)
+        return -1;
+    char a[16];
+    n->lease = xasprintf("%s/%s", dir, ipv4_format(n->address, a));
+    struct strbuf text = {0};
+    strbuf_printf(&text, "%s\n", n->owner);
+    for (size_t i = 0; i < p->n_ports; i++) {
+        _cleanup_free_ char *spec = port_map_format(&p->ports[i]);
+        strbuf_printf(&text, "port %s\n", spec);
+    }
+    r = write_lease(n->lease, text.buf, e);
+    strbuf_free(&text);
+    if (r < 0) {
+        free(n->lease);
+        n->lease = NULL;
+        return -1;
+    }
+    compose_files(p, hostname, n);
+    return 0;
+}
+
+/* Inside the container's namespace: eth0 up with its address, the default route. */
+static int configure_inside(const struct net *n, int netns, struct congo_error *e)
+{
+    _cleanup_close_ int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0)
+        return error_set(e, errno, "open /proc/self/ns/net");
+    if (setns(netns, CLONE_NEWNET) < 0)
+        return error_set(e, errno, "enter the container's network namespace");
+    struct rtnl in = {0};
+    int index = 0;
+    char kind[16];
+    const struct plan_network *p = n->plan;
+    int r = rtnl_open(&in, e);
+    /* The socket keeps the namespace it was opened in: the launcher can go back at once. */
+    if (setns(own, CLONE_NEWNET) < 0 && r == 0) {
+        rtnl_close(&in);
+        return error_set(e, errno, "return to the launcher's network namespace");
+    }
+    if (r < 0)
+        return -1;
+    r = rtnl_link_get(&in, "eth0", &index, kind, e);
+    if (r == 0 && index == 0)
+        r = error_set(e, 0, "the container's eth0 is missing");
+    if (r == 0)
+        r = rtnl_addr_add(&in, index, "eth0", n->address, p->subnet.prefix, e);
+    if (r == 0)
+        r = rtnl_link_up(&in, index, "eth0", e);
+    if (r == 0)
+        r = rtnl_route_default(&in, ipv4_net_gateway(&p->subnet), e);
+    rtnl_close(&in);
+    return r;
+}
+
+int net_attach(struct net *n, int netns, pid_t child, struct congo_error *e)
+{
+    const struct plan_network *p = n->plan;
+    if (!p || p->mode == PLAN_NET_NONE)
+        return 0;
+    if (p->mode == PLAN_NET_PASTA)
+        return start_pasta(n, netns, child, e);
+    struct rtnl host = {0};
+    if (rtnl_open(&host, e) < 0)
+        return -1;
+    char veth[16];
+    veth_name(n->address, veth);
+    int r = rtnl_veth_add(&host, veth, n->bridge_index, "eth0", netns, e);
+    if (r < 0 && e->err == EEXIST) {
+        /* A previous holder of the address whose namespace the kernel has not freed yet. */
+        error_clear(e);
+        r = rtnl_link_del(&host, veth, e);
+        if (r == 0)
+            r = rtnl_veth_add(&host, veth, n->bridge_index, "eth0", netns, e);
+    }
+    rtnl_close(&host);
+    if (r < 0)
+        return -1;
+    memcpy(n->veth, veth, sizeof(veth));
+    if (configure_inside(n, netns, e) < 0)
+        return error_wrap(e, "network");
+    if (p->n_ports) {
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < p->n_ports; i++)
+            port_elements(&sb, "add", n->address, &p->ports[i]);
+        r = nft_apply(sb.buf, e);
+        strbuf_free(&sb);
+        if (r < 0)
+            return error_wrap(e, "network.ports");
+        n->ports_added = true;
+    }
+    return 0;
+}
+
+void net_release(struct net *n)
+{
+    const struct plan_network *p = n->plan;
+    if (!p)
+        return;
+    if (n->ports_added)
+        remove_ports(n->address, p->ports, p->n_ports);
+    if (n->veth[0]) {
+        struct rtnl host = {0};
+        struct congo_error e = {0};
+        if (rtnl_open(&host, &e) == 0) {
+            rtnl_link_del(&host, n->veth, &e);
+            rtnl_close(&host);
+        }
+        error_clear(&e);
+    }
+    if (n->pasta_pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, n->pasta_pidfd, SIGTERM, NULL, 0);
+        close(n->pasta_pidfd);
+    }
+    for (size_t i = 0; i < n->n_port_fds; i++)
+        close(n->port_fds[i]);
+    free(n->port_fds);
+    /* Only while the lease is still this run's: read under the directory's lock. */
+    if (n->lease) {
+        _cleanup_free_ char *dir = xstrdup(n->lease);
+        *strrchr(dir, '/') = '\0';
+        struct congo_error e = {0};
+        _cleanup_close_ int dirfd = lock_dir(dir, &e);
+        error_clear(&e);
+        _cleanup_free_ char *text = dirfd >= 0 ? read_lease(dirfd, strrchr(n->lease, '/') + 1)
+                                               : NULL;
+        size_t len = strlen(n->owner);
+        if (text && strncmp(text, n->owner, len) == 0 && text[len] == '\n')
+            unlink(n->lease);
+    }
+    free(n->lease);
+    free(n->resolv);
+    free(n->hosts);
+    memset(n, 0, sizeof(*n));
+    n->pasta_pidfd = -1;
+}

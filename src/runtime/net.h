@@ -1,0 +1,52 @@
+/*
+ * The container's network beyond `lo` (plan->net): a veth on a bridge of
+ * the host with NAT out and published ports in, or pasta(1). In three
+ * steps around the clone:
+ *
+ *   net_prepare   before it: the host ports held, the address leased, the
+ *                 bridge and congo's nftables table made when missing, the
+ *                 texts of /etc/resolv.conf and /etc/hosts composed
+ *   net_attach    once the network namespace exists, while the child
+ *                 assembles its root: the veth pair with the address and
+ *                 default route inside, the port rules; or pasta started
+ *   net_release   when the run ends: all of that undone but the bridge
+ *
+ * Leases live in STATE/net/BRIDGE/ADDRESS (STATE/net/pasta/PID for pasta),
+ * naming the launcher ("PID STARTTIME") and what it added; under the
+ * directory's lock, a run takes over the leases of launchers that died,
+ * removing their links, rules and pasta, so nothing of a killed launcher
+ * outlives the next run.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plan/plan.h"
+#include "util/error.h"
+
+struct net {
+    const struct plan_network *plan;
+    char *lease;      /* this run's lease file; NULL: none */
+    char owner[64];   /* its first line, "PID STARTTIME" */
+    uint32_t address; /* bridge: the container's */
+    int bridge_index;
+    char veth[16];    /* bridge: the host's end, made by net_attach; "" until then */
+    int *port_fds;    /* the host ports held while the container runs */
+    size_t n_port_fds;
+    bool ports_added; /* the nftables elements of this run's ports exist */
+    int pasta_pidfd;  /* pasta: the daemon, killed by net_release; else -1 */
+    /* The container's /etc/resolv.conf and /etc/hosts; NULL: left as the root has them. */
+    char *resolv, *hosts;
+};
+
+/* Before the clone; hostname is the container's (or NULL). -1 with e filled. */
+int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n,
+                struct congo_error *e);
+
+/* netns: the container's network namespace; child: its first process. -1 with e filled. */
+int net_attach(struct net *n, int netns, pid_t child, struct congo_error *e);
+
+/* Everything of this run undone; the bridge and the table stay. */
+void net_release(struct net *n);
