@@ -61,10 +61,11 @@ static bool valid_ifname(const char *s)
     size_t n = strlen(s);
     if (n == 0 || n > IFNAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
         return false;
+    /* Stricter than the kernel: the name goes into nftables rules and iptables arguments. */
     for (const char *c = s; *c; c++)
-        if (*c == '/' || *c == ':' || *c == '%' || isspace((unsigned char)*c))
+        if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
             return false;
-    return true;
+    return s[0] != '-';
 }
 
 /* A bridge name; the default's literal is kept as the default. */
@@ -75,8 +76,8 @@ static int read_bridge(const struct node *n, char **out, struct diags *d)
         return -1;
     if (!valid_ifname(s)) {
         diags_node(d, DIAG_ERROR, n,
-                   "`%s` is not an interface name: 1 to %d bytes, without `/`, `:`, `%%` or "
-                   "spaces, not `.` or `..`",
+                   "`%s` is not a bridge name: 1 to %d of A-Z a-z 0-9 _ . -, not starting "
+                   "with `-`, not `.` or `..`",
                    s, IFNAME_MAX);
         return -1;
     }

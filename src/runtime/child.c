@@ -122,8 +122,9 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
         child_step(c, "network namespace joined", timer->t);
     }
     if (c->resolv_conf) {
-        if (rootfs_bind_text(rootfd, "/etc/resolv.conf", c->resolv_conf, e) < 0 ||
-            rootfs_bind_text(rootfd, "/etc/hosts", c->hosts, e) < 0)
+        bool overlay = !c->plan->root.direct;
+        if (rootfs_bind_text(rootfd, "/etc/resolv.conf", c->resolv_conf, overlay, e) < 0 ||
+            rootfs_bind_text(rootfd, "/etc/hosts", c->hosts, overlay, e) < 0)
             return -1;
         child_step(c, "resolv.conf and hosts", timer->t);
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "runtime/nft.h"
+#include "runtime/program.h"
 #include "runtime/rtnl.h"
 #include "state/state.h"
 #include "util/util.h"
@@ -84,8 +85,10 @@ static char *read_lease(int dirfd, const char *name)
         return NULL;
     char buf[4096];
     ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
+    if (n <= 0) {
+        errno = n == 0 ? EINVAL : errno;
         return NULL;
+    }
     buf[n] = '\0';
     return xstrdup(buf);
 }
@@ -150,14 +153,20 @@ static size_t lease_ports(const char *text, struct port_map **out)
     return n;
 }
 
-static void veth_name(uint32_t address, char name[16])
+/*
+ * The host's end of a container's veth: the bridge's index and the
+ * address's host part, so two bridges' containers never share one.
+ */
+static void veth_name(int bridge_index, const struct ipv4_net *net, uint32_t address,
+                      char name[16])
 {
-    snprintf(name, 16, "cg%08x", address);
+    snprintf(name, 16, "cg%x.%x", (unsigned)bridge_index & 0xffff,
+             address & ~ipv4_net_mask(net));
 }
 
 /* A dead launcher's lease on a bridge: its veth, its port rules, the file. Under the lock. */
 static void reclaim_bridge_lease(int dirfd, const char *name, const char *text,
-                                 struct rtnl *host)
+                                 const struct plan_network *p, int bridge_index, struct rtnl *host)
 {
     uint32_t address;
     _cleanup_free_ char *why = NULL;
@@ -167,7 +176,7 @@ static void reclaim_bridge_lease(int dirfd, const char *name, const char *text,
         remove_ports(address, ports, n);
         free(ports);
         char veth[16];
-        veth_name(address, veth);
+        veth_name(bridge_index, &p->subnet, address, veth);
         struct congo_error e = {0};
         rtnl_link_del(host, veth, &e);
         error_clear(&e);
@@ -202,25 +211,27 @@ static void open_forward(const char *bridge)
     _cleanup_free_ char *ipt = program_find("iptables", "/usr/sbin:/sbin");
     if (!ipt)
         return;
-    _cleanup_free_ char *cmd = xasprintf(
-        "%1$s -w -S FORWARD 2>/dev/null | grep -qx -- '-P FORWARD DROP' || exit 0\n"
-        "%1$s -w -C FORWARD -i %2$s -j ACCEPT 2>/dev/null || "
-        "%1$s -w -I FORWARD -i %2$s -j ACCEPT\n"
-        "%1$s -w -C FORWARD -o %2$s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT "
-        "2>/dev/null || "
-        "%1$s -w -I FORWARD -o %2$s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n",
-        ipt, bridge);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
+    char out[4096];
+    const char *list[] = {ipt, "-w", "-S", "FORWARD", NULL};
+    if (program_run(list, NULL, NULL, 0, out, sizeof(out)) != 0 ||
+        !strstr(out, "-P FORWARD DROP"))
+        return;
+    const char *rules[][12] = {
+        {"FORWARD", "-i", bridge, "-j", "ACCEPT", NULL},
+        {"FORWARD", "-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j",
+         "ACCEPT", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+        const char *argv[16] = {ipt, "-w", "-C"};
+        size_t k = 3;
+        for (size_t j = 0; rules[i][j]; j++)
+            argv[k++] = rules[i][j];
+        argv[k] = NULL;
+        if (program_run(argv, NULL, NULL, 0, out, sizeof(out)) != 0) {
+            argv[2] = "-I";
+            program_run(argv, NULL, NULL, 0, out, sizeof(out));
+        }
     }
-    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
 }
 
 /*
@@ -259,10 +270,29 @@ static int bridge_rules(const struct plan_network *p, struct congo_error *e)
         "flush chain ip " TABLE " nat-%1$s\n"
         "add rule ip " TABLE " nat-%1$s ip saddr %2$s/%3$d ip daddr != %2$s/%3$d masquerade\n"
         "add rule ip " TABLE " nat-%1$s oifname \"%1$s\" ip saddr 127.0.0.0/8 masquerade\n"
-        /* route_localnet must not let a container reach the host's 127.0.0.0/8 services. */
+        /*
+         * Nothing but lo may reach 127.0.0.0/8, which a published port's
+         * dnat would otherwise let through from the network; and with
+         * route_localnet on the bridge, nothing from it may claim to come
+         * from there either.
+         */
+        "add chain ip " TABLE " guard { type filter hook prerouting priority raw; }\n"
+        "flush chain ip " TABLE " guard\n"
+        "add rule ip " TABLE " guard iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"
         "add chain ip " TABLE " guard-%1$s { type filter hook prerouting priority raw; }\n"
         "flush chain ip " TABLE " guard-%1$s\n"
-        "add rule ip " TABLE " guard-%1$s iifname \"%1$s\" ip daddr 127.0.0.0/8 drop\n",
+        "add rule ip " TABLE " guard-%1$s iifname \"%1$s\" ip saddr 127.0.0.0/8 drop\n"
+        /*
+         * Into the bridge from elsewhere, only answers and published ports:
+         * with forwarding on, a neighbour routing the subnet through the host
+         * would otherwise reach every container's every port.
+         */
+        "add chain ip " TABLE " forward-%1$s { type filter hook forward priority filter; }\n"
+        "flush chain ip " TABLE " forward-%1$s\n"
+        "add rule ip " TABLE " forward-%1$s oifname \"%1$s\" ct state established,related "
+        "accept\n"
+        "add rule ip " TABLE " forward-%1$s oifname \"%1$s\" ct status dnat accept\n"
+        "add rule ip " TABLE " forward-%1$s oifname \"%1$s\" iifname != \"%1$s\" drop\n",
         p->bridge, net, p->subnet.prefix);
     return nft_apply(script, e);
 }
@@ -275,10 +305,10 @@ static int bridge_ready(const struct plan_network *p, struct rtnl *host, int *in
     if (rtnl_link_get(host, p->bridge, index, kind, e) < 0)
         return -1;
     uint32_t gw = ipv4_net_gateway(&p->subnet);
-    char a[16], b[16];
+    char a[16], b[16], c[16];
     bool made = false;
     if (*index == 0) {
-        if (rtnl_bridge_add(host, p->bridge, e) < 0 ||
+        if (rtnl_bridge_add(host, p->bridge, gw, e) < 0 ||
             rtnl_link_get(host, p->bridge, index, kind, e) < 0)
             return -1;
         if (*index == 0)
@@ -298,23 +328,28 @@ static int bridge_ready(const struct plan_network *p, struct rtnl *host, int *in
                          "subnet %s/%d; give this subnet another bridge (network.bridge), or "
                          "this one's subnet",
                          p->bridge, ipv4_format(have, a), prefix, ipv4_format(gw, b),
-                         p->subnet.prefix, ipv4_format(p->subnet.addr, a), p->subnet.prefix);
+                         p->subnet.prefix, ipv4_format(p->subnet.addr, c), p->subnet.prefix);
     if (!have && rtnl_addr_add(host, *index, p->bridge, gw, p->subnet.prefix, e) < 0)
         return -1;
-    if (made) {
-        _cleanup_free_ char *localnet =
-            xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", p->bridge);
-        if (write_proc(localnet, "1", e) < 0 || rtnl_link_up(host, *index, p->bridge, e) < 0)
-            return -1;
-    }
-    if (write_proc("/proc/sys/net/ipv4/ip_forward", "1", e) < 0)
-        return -1;
-    _cleanup_free_ char *chain = xasprintf("nat-%s", p->bridge);
+    /* The guard first: route_localnet is safe only behind it. One script makes every chain. */
+    _cleanup_free_ char *chain = xasprintf("guard-%s", p->bridge);
     if (made || !nft_chain_exists(TABLE, chain)) {
         if (bridge_rules(p, e) < 0)
-            return error_wrap(e, "network: the NAT rules of bridge `%s`", p->bridge);
+            return error_wrap(e, "network: the rules of bridge `%s`", p->bridge);
         open_forward(p->bridge);
     }
+    /*
+     * Every run, as they cost a read each: a bridge half made by a launcher
+     * that died is finished here. No IPv6 on the bridge: the host would take
+     * a container's router advertisements.
+     */
+    _cleanup_free_ char *v6 = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->bridge);
+    _cleanup_free_ char *localnet =
+        xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", p->bridge);
+    if ((access(v6, F_OK) == 0 && write_proc(v6, "1", e) < 0) ||
+        write_proc(localnet, "1", e) < 0 || rtnl_link_up(host, *index, p->bridge, e) < 0 ||
+        write_proc("/proc/sys/net/ipv4/ip_forward", "1", e) < 0)
+        return -1;
     return 0;
 }
 
@@ -329,7 +364,8 @@ static int cmp_u32(const void *a, const void *b)
  * profile's address or the first free one. 0, or -1 with e filled.
  */
 static int lease_address(const struct plan_network *p, int dirfd, const char *dir,
-                         struct rtnl *host, uint32_t *address, struct congo_error *e)
+                         int bridge_index, struct rtnl *host, uint32_t *address,
+                         struct congo_error *e)
 {
     _cleanup_close_ int fd = dup(dirfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -345,11 +381,14 @@ static int lease_address(const struct plan_network *p, int dirfd, const char *di
         if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") || ipv4_parse(de->d_name, &a, &why) < 0)
             continue;
         _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
-        if (text && owner_alive(text)) {
+        if (!text && errno == ENOENT)
+            continue;
+        /* Reclaimed only when it says whose it is, and that one is dead. */
+        if (!text || owner_alive(text)) {
             taken = xrealloc(taken, (n + 1) * sizeof(*taken));
             taken[n++] = a;
         } else {
-            reclaim_bridge_lease(dirfd, de->d_name, text ? text : "", host);
+            reclaim_bridge_lease(dirfd, de->d_name, text, p, bridge_index, host);
         }
     }
     closedir(d);
@@ -549,12 +588,35 @@ static void pasta_ports(const struct plan_network *p, char ***argv)
 }
 
 /*
+ * What pasta said, but its notes on syslog, on dropping root, and on IPv6
+ * when the host has none: ": LINE; LINE", or "" when nothing is left.
+ */
+static char *pasta_why(char *out)
+{
+    static const char *const noise[] = {"Failed to send", "Don't run as root",
+                                        "No external routable interface for IPv6",
+                                        "No routable interface for IPv6"};
+    static char why[1024];
+    size_t len = 0;
+    why[0] = '\0';
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        bool skip = false;
+        for (size_t i = 0; i < ARRAY_SIZE(noise); i++)
+            skip |= strncmp(line, noise[i], strlen(noise[i])) == 0;
+        if (!skip && len < sizeof(why) - 1)
+            len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s", len ? "; " : ": ", line);
+    }
+    return why;
+}
+
+/*
  * pasta joins the container's user and network namespaces, configures
  * them from the host's (addresses, routes), and goes to the background;
  * the process started here returns once that is done. Its pid file names
  * the daemon, which the lease records and net_release stops.
  */
-static int start_pasta(struct net *n, int netns, pid_t child, struct congo_error *e)
+static int start_pasta(struct net *n, int netns, int userns, struct congo_error *e)
 {
     _cleanup_free_ char *pasta = program_find("pasta", "/usr/bin:/bin");
     if (!pasta)
@@ -563,9 +625,8 @@ static int start_pasta(struct net *n, int netns, pid_t child, struct congo_error
                          "passt)");
     _cleanup_free_ char *pidfile = xasprintf("%s.pid", n->lease);
     _cleanup_free_ char *ns = xasprintf("/proc/self/fd/%d", netns);
-    _cleanup_free_ char *userns = xasprintf("/proc/%d/ns/user", (int)child);
     char **argv = NULL;
-    strv_push(&argv, xstrdup("pasta"));
+    strv_push(&argv, xstrdup(pasta));
     strv_push(&argv, xstrdup("--config-net"));
     strv_push(&argv, xstrdup("--quiet"));
     strv_push(&argv, xstrdup("--pid"));
@@ -577,59 +638,33 @@ static int start_pasta(struct net *n, int netns, pid_t child, struct congo_error
             strv_push(&argv, xstrdup(n->plan->dns[i]));
         }
     }
-    /* With the host's user namespace (root's choice), pasta joins the network one alone. */
-    char self[64];
-    snprintf(self, sizeof(self), "/proc/%d/ns/user", (int)getpid());
-    struct stat a, b;
-    if (stat(userns, &a) == 0 && stat(self, &b) == 0 && a.st_ino != b.st_ino) {
+    if (userns >= 0) {
         strv_push(&argv, xstrdup("--userns"));
-        strv_push(&argv, xstrdup(userns));
+        strv_push(&argv, xasprintf("/proc/self/fd/%d", userns));
+    }
+    /* Started by root, pasta turns itself into nobody, who may join neither namespace. */
+    if (geteuid() == 0) {
+        strv_push(&argv, xstrdup("--runas"));
+        strv_push(&argv, xstrdup("0"));
     }
     strv_push(&argv, xstrdup("--netns"));
     strv_push(&argv, xstrdup(ns));
-    int err[2];
-    if (pipe2(err, O_CLOEXEC) < 0) {
-        strv_free(argv);
-        return error_set(e, errno, "pipe");
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        fcntl(netns, F_SETFD, 0); /* pasta opens /proc/self/fd/NETNS */
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(err[1], 2);
-        execv(pasta, argv);
-        dprintf(2, "exec %s: %s", pasta, strerror(errno));
-        _exit(127);
-    }
-    strv_free(argv);
-    close(err[1]);
+    int keep[] = {netns, userns};
     char out[1024];
-    size_t got = 0;
-    ssize_t r;
-    while ((r = read(err[0], out + got, sizeof(out) - 1 - got)) > 0 || (r < 0 && errno == EINTR))
-        if (r > 0)
-            got += (size_t)r;
-    close(err[0]);
-    out[got] = '\0';
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (pid < 0)
-        return error_set(e, errno, "fork pasta");
+    int status = program_run((const char *const *)argv, NULL, keep, userns >= 0 ? 2 : 1, out,
+                             sizeof(out));
+    int err = errno;
+    strv_free(argv);
+    if (status < 0)
+        return error_set(e, err, "run pasta");
     _cleanup_free_ char *pidtext = NULL;
     size_t len;
     int daemon = 0;
     if (read_file_max(pidfile, 64, &pidtext, &len) == 0)
         daemon = atoi(pidtext);
     unlink(pidfile);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || daemon <= 0) {
-        char *nl = strchr(out, '\n');
-        if (nl && nl[1] == '\0')
-            *nl = '\0';
-        return error_set(e, 0, "network: pasta failed%s%s", got ? ": " : "", got ? out : "");
-    }
+    if (status != 0 || daemon <= 0)
+        return error_set(e, 0, "network: pasta failed%s", pasta_why(out));
     char owner[64];
     owner_of(daemon, owner);
     n->pasta_pidfd = pidfd_of(daemon, strtoull(strchr(owner, ' ') + 1, NULL, 10));
@@ -661,6 +696,10 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
     if (dirfd < 0)
         return -1;
     if (p->mode == PLAN_NET_PASTA) {
+        /* pasta binds them itself: held only to say clearly which one is taken. */
+        for (size_t i = 0; i < n->n_port_fds; i++)
+            close(n->port_fds[i]);
+        n->n_port_fds = 0;
         reclaim_pasta(dirfd, dir);
         n->lease = xasprintf("%s/%d", dir, (int)getpid());
         _cleanup_free_ char *text = xasprintf("%s\n", n->owner);
@@ -675,9 +714,9 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
     struct rtnl host = {0};
     if (rtnl_open(&host, e) < 0)
         return -1;
-    int r = lease_address(p, dirfd, dir, &host, &n->address, e);
+    int r = bridge_ready(p, &host, &n->bridge_index, e);
     if (r == 0)
-        r = bridge_ready(p, &host, &n->bridge_index, e);
+        r = lease_address(p, dirfd, dir, n->bridge_index, &host, &n->address, e);
     rtnl_close(&host);
     if (r < 0)
         return -1;
@@ -733,18 +772,18 @@ static int configure_inside(const struct net *n, int netns, struct congo_error *
     return r;
 }
 
-int net_attach(struct net *n, int netns, pid_t child, struct congo_error *e)
+int net_attach(struct net *n, int netns, int userns, struct congo_error *e)
 {
     const struct plan_network *p = n->plan;
     if (!p || p->mode == PLAN_NET_NONE)
         return 0;
     if (p->mode == PLAN_NET_PASTA)
-        return start_pasta(n, netns, child, e);
+        return start_pasta(n, netns, userns, e);
     struct rtnl host = {0};
     if (rtnl_open(&host, e) < 0)
         return -1;
     char veth[16];
-    veth_name(n->address, veth);
+    veth_name(n->bridge_index, &p->subnet, n->address, veth);
     int r = rtnl_veth_add(&host, veth, n->bridge_index, "eth0", netns, e);
     if (r < 0 && e->err == EEXIST) {
         /* A previous holder of the address whose namespace the kernel has not freed yet. */

@@ -45,8 +45,11 @@ struct net {
 int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n,
                 struct congo_error *e);
 
-/* netns: the container's network namespace; child: its first process. -1 with e filled. */
-int net_attach(struct net *n, int netns, pid_t child, struct congo_error *e);
+/*
+ * netns: the container's network namespace; userns: its user namespace,
+ * or -1 for the host's. -1 with e filled.
+ */
+int net_attach(struct net *n, int netns, int userns, struct congo_error *e);
 
 /* Everything of this run undone; the bridge and the table stay. */
 void net_release(struct net *n);

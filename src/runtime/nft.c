@@ -2,17 +2,15 @@
 #include "runtime/nft.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/program.h"
 #include "util/util.h"
 
 int nft_apply(const char *script, struct congo_error *e)
@@ -22,56 +20,18 @@ int nft_apply(const char *script, struct congo_error *e)
         return error_set(e, 0,
                          "nft(8) is not installed: network bridge needs it for its NAT and "
                          "published ports (apt-get install nftables)");
-    int in[2], err[2];
-    if (pipe2(in, O_CLOEXEC) < 0)
-        return error_set(e, errno, "pipe");
-    if (pipe2(err, O_CLOEXEC) < 0) {
-        int saved = errno;
-        close(in[0]);
-        close(in[1]);
-        return error_set(e, saved, "pipe");
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(err[1], 1);
-        dup2(err[1], 2);
-        execl(nft, "nft", "-f", "-", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(err[1]);
-    if (pid < 0) {
-        int saved = errno;
-        close(in[1]);
-        close(err[0]);
-        return error_set(e, saved, "fork nft");
-    }
-    /* A script is a few hundred bytes: it fits the pipe, and nft reads it all before it writes. */
-    size_t len = strlen(script);
-    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-    ssize_t w = write(in[1], script, len);
-    signal(SIGPIPE, old);
-    close(in[1]);
+    const char *argv[] = {nft, "-f", "-", NULL};
     char out[1024];
-    size_t got = 0;
-    ssize_t n;
-    while ((n = read(err[0], out + got, sizeof(out) - 1 - got)) > 0 ||
-           (n < 0 && errno == EINTR))
-        if (n > 0)
-            got += (size_t)n;
-    close(err[0]);
-    out[got] = '\0';
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (w == (ssize_t)len && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    int status = program_run(argv, script, NULL, 0, out, sizeof(out));
+    if (status < 0)
+        return error_set(e, errno, "run nft");
+    if (status == 0)
         return 0;
     /* nft's first line says what failed: "Error: Could not process rule: File exists". */
     char *nl = strchr(out, '\n');
     if (nl)
         *nl = '\0';
-    return error_set(e, 0, "nft: %s", got ? out : "failed");
+    return error_set(e, 0, "nft: %s", out[0] ? out : "failed");
 }
 
 bool nft_chain_exists(const char *table, const char *chain)

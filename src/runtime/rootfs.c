@@ -553,17 +553,47 @@ static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapp
     return 0;
 }
 
-int rootfs_bind_text(int rootfd, const char *target, const char *text, struct congo_error *e)
+int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_create,
+                     struct congo_error *e)
 {
     /* The file lives in the scratch tmpfs, the child's `/` until the pivot; the mount keeps it. */
-    _cleanup_free_ char *src = xasprintf("/congo-%s", strrchr(target, '/') + 1);
+    const char *name = strrchr(target, '/') + 1;
+    _cleanup_free_ char *src = xasprintf("/congo-%s", name);
     _cleanup_close_ int out = open(src, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     size_t len = strlen(text);
     if (out < 0 || write(out, text, len) != (ssize_t)len)
         return error_set(e, errno, "write `%s` for the container", src);
-    _cleanup_close_ int fd = open_in_root(rootfd, target + 1, CREATE_FILE, e);
+    _cleanup_free_ char *dir = xstrndup(target + 1, (size_t)(name - 1 - (target + 1)));
+    _cleanup_close_ int parent = open_in_root(rootfd, dir, may_create ? CREATE_DIR : CREATE_NONE, e);
+    if (parent < 0)
+        return error_wrap(e, "network");
+    /*
+     * A symbolic link (systemd images point resolv.conf at a resolver's
+     * file that is not there) or nothing: in an overlay, a file of the
+     * upper's takes its place, and the image stays as it is. Never
+     * followed: it could lead to a bind source, or onto /dev/null.
+     */
+    struct stat st;
+    bool there = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (there && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return error_set(e, 0, "network: `%s` in the root is not a file", target);
+    if (!there || S_ISLNK(st.st_mode)) {
+        if (!may_create)
+            return error_set(e, 0,
+                             "network: `%s` in a root written directly (upper: none) is %s: "
+                             "congo binds its own over a file of the root's, and writes none "
+                             "there",
+                             target, there ? "a symbolic link" : "missing");
+        if (there && unlinkat(parent, name, 0) < 0)
+            return error_set(e, errno, "network: replace the symbolic link `%s`", target);
+        int made = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (made < 0)
+            return error_set(e, errno, "network: make `%s`", target);
+        close(made);
+    }
+    _cleanup_close_ int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return error_wrap(e, "network: `%s`", target);
+        return error_set(e, errno, "network: open `%s`", target);
     if (attach_tree(AT_FDCWD, src, 0, fd, false, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                     target, e) < 0)
         return error_wrap(e, "network: bind `%s`", target);

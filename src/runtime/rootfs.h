@@ -53,11 +53,13 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
 
 /*
  * In the child, before the pivot: text as a read-only file bound at target
- * (absolute) in the root rootfd refers to, made when missing; the root's
- * own file, if any, is left as it is below. For /etc/resolv.conf and
- * /etc/hosts. -1 with e filled.
+ * (absolute) in the root rootfd refers to. The root's own file stays below
+ * it; where it is missing or a symbolic link, may_create (an overlay's
+ * root, whose upper takes the change) makes a file in its place, else it
+ * is an error. For /etc/resolv.conf and /etc/hosts. -1 with e filled.
  */
-int rootfs_bind_text(int rootfd, const char *target, const char *text, struct congo_error *e);
+int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_create,
+                     struct congo_error *e);
 
 /*
  * A directory inside the root rootfd refers to, made when missing and

@@ -126,12 +126,16 @@ static struct nlmsghdr *link_request(struct rtnl *r, char *buf, uint16_t type, u
     return nlh;
 }
 
-int rtnl_bridge_add(struct rtnl *r, const char *name, struct congo_error *e)
+int rtnl_bridge_add(struct rtnl *r, const char *name, uint32_t gateway, struct congo_error *e)
 {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh =
         link_request(r, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
     mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    /* A fixed address: a bridge otherwise takes its ports' lowest, which changes under ARP caches. */
+    uint8_t mac[6] = {0x02, 0x43, (uint8_t)(gateway >> 24), (uint8_t)(gateway >> 16),
+                      (uint8_t)(gateway >> 8), (uint8_t)gateway};
+    mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
     struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
     mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
     mnl_attr_nest_end(nlh, info);

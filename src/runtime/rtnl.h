@@ -26,8 +26,11 @@ void rtnl_close(struct rtnl *r);
 int rtnl_link_get(struct rtnl *r, const char *name, int *index, char kind[16],
                   struct congo_error *e);
 
-/* A new bridge; an existing link of that name is left alone (0). */
-int rtnl_bridge_add(struct rtnl *r, const char *name, struct congo_error *e);
+/*
+ * A new bridge, its MAC address made of gateway's (02:43:a:b:c:d); an
+ * existing link of that name is left alone (0).
+ */
+int rtnl_bridge_add(struct rtnl *r, const char *name, uint32_t gateway, struct congo_error *e);
 
 /* Up. */
 int rtnl_link_up(struct rtnl *r, int index, const char *name, struct congo_error *e);

@@ -444,7 +444,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         if (fd < 0)
             return;
         if (plan->net.mode != PLAN_NET_NONE) {
-            if (net_attach(s->net, fd, pid, &r->error) < 0)
+            if (net_attach(s->net, fd, userns_fd, &r->error) < 0)
                 return;
             step(s->o, plan->net.mode == PLAN_NET_PASTA ? "pasta started" : "veth attached",
                  s->t);

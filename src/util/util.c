@@ -352,7 +352,8 @@ int close_all_but(int *keep, size_t n)
 char *program_find(const char *name, const char *dirs)
 {
     const char *path = getenv("PATH");
-    _cleanup_free_ char *all = xasprintf("%s:%s", path ? path : "", dirs);
+    /* The system's own first: a root launcher does not run what PATH happens to name. */
+    _cleanup_free_ char *all = xasprintf("%s:%s", dirs, path ? path : "");
     char *save = NULL;
     for (char *d = strtok_r(all, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
         char *p = xasprintf("%s/%s", d, name);

@@ -71,9 +71,9 @@ int pidfd_of(pid_t pid, unsigned long long start);
 int close_all_but(int *keep, size_t n);
 
 /*
- * A host program by name: the first executable NAME in PATH, then in the
- * colon-separated dirs (where Debian puts it: a user's PATH may lack the
- * sbin directories). Caller frees; NULL when there is none.
+ * A host program by name: the first executable NAME in the colon-separated
+ * dirs (where Debian puts it), then in PATH. Caller frees; NULL when there
+ * is none.
  */
 char *program_find(const char *name, const char *dirs);
 

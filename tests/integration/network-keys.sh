@@ -65,11 +65,11 @@ network = {
         "%s:4: error: network.subnet: /31 in \`10.89.0.0/31\`: a bridge's subnet is /8 to /30 (room for its gateway and at least one container)" ||
         return 1
     both bridge "rootfs: /r
-network: {mode: bridge, bridge: \"br/0\"}
+network: {mode: bridge, bridge: \"x;reboot\"}
 " 'rootfs = "/r";
 network = { mode = "bridge"; bridge = "a-bridge-name-too-long"; };
-' "%s:2:33: error: network.bridge: \`br/0\` is not an interface name: 1 to 15 bytes, without \`/\`, \`:\`, \`%%\` or spaces, not \`.\` or \`..\`" \
-        "%s:2: error: network.bridge: \`a-bridge-name-too-long\` is not an interface name: 1 to 15 bytes, without \`/\`, \`:\`, \`%%\` or spaces, not \`.\` or \`..\`" ||
+' "%s:2:33: error: network.bridge: \`x;reboot\` is not a bridge name: 1 to 15 of A-Z a-z 0-9 _ . -, not starting with \`-\`, not \`.\` or \`..\`" \
+        "%s:2: error: network.bridge: \`a-bridge-name-too-long\` is not a bridge name: 1 to 15 of A-Z a-z 0-9 _ . -, not starting with \`-\`, not \`.\` or \`..\`" ||
         return 1
     both address "rootfs: /r
 network:

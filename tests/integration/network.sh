@@ -32,17 +32,26 @@ in_ns ip link add ext0 type veth peer name ext1 netns "$EXT"
 in_ns ip addr add 192.0.2.1/24 dev ext0
 in_ns ip link set ext0 up
 in_ext ip addr add 192.0.2.2/24 dev ext1
+# pasta maps its gateway (.2) to the host itself: its tests reach ext at .3.
+in_ext ip addr add 192.0.2.3/24 dev ext1
 in_ext ip link set ext1 up
 
 # The launcher, in the test's namespace.
 congo() { in_ns "$CONGO" "$@"; }
-# A server in namespace NS (the holder's pid), in the background, its output
-# in LOG; its pid (nsenter's, which execs it) in $srv.
+# A TCP server in namespace NS (the holder's pid), in the background, its
+# output in LOG, listening on PORT on return; its pid (nsenter's, which
+# execs it) in $srv.
 serve_in() {
-    ns=$1 log=$2
-    shift 2
+    ns=$1 log=$2 port=$3
+    shift 3
     nsenter -t "$ns" -n -- "$@" >"$log" 2>&1 &
     srv=$!
+    i=0
+    until nsenter -t "$ns" -n ss -Hltn "sport = :$port" | grep -q .; do
+        [ $i -lt 100 ] || { echo "nothing listens on port $port"; return 1; }
+        sleep 0.05
+        i=$((i + 1))
+    done
 }
 
 base=$(profile base.yaml <<EOF
@@ -90,7 +99,7 @@ nameserver 2001:db8::53" "$(echo "$out" | grep nameserver)" "resolv.conf"
 test_to_gateway() {
     mkdir -p "$WORK/www"
     echo "from the gateway" >"$WORK/www/index.html"
-    serve_in "$NS" "$WORK/httpd.log" "$BB" httpd -f -p 10.89.0.1:8000 -h "$WORK/www"
+    serve_in "$NS" "$WORK/httpd.log" 8000 "$BB" httpd -f -p 10.89.0.1:8000 -h "$WORK/www"
     p=$(profile gw.yaml <<EOF
 include: $base
 network: bridge
@@ -161,22 +170,54 @@ test_published_port() {
         expect_eq "" "$not" "192.0.2.1:8081 from ext"
 }
 
-# A container on NETWORK sends TEXT to ext's port PORT: ext has no route to
-# any container's subnet, so only the masquerade lets the connection through.
+# A neighbour that routes the subnet through the host reaches no
+# container's port that is not published.
+test_forward_filter() {
+    serve web3 10.89.0.60 "" || return 1
+    wait_http http://10.89.0.60/ >/dev/null || { stop web3; echo "web3 never answered"; return 1; }
+    in_ext ip route add 10.89.0.0/24 via 192.0.2.1
+    got=$(in_ext curl -sf -m 2 http://10.89.0.60/ 2>&1) && got="reached: $got" || got=
+    in_ext ip route del 10.89.0.0/24 via 192.0.2.1
+    stop web3
+    expect_eq "" "$got" "an unpublished port from ext"
+}
+
+# An image whose /etc/resolv.conf is a symbolic link to nowhere (as
+# systemd's point at the resolver's): the container gets congo's file, and
+# the layer keeps its link.
+test_resolv_symlink() {
+    mkdir -p "$WORK/layer/etc"
+    ln -sf ../run/systemd/resolve/stub-resolv.conf "$WORK/layer/etc/resolv.conf"
+    p=$(profile symlink.yaml <<EOF
+include: $base
+layers: [$WORK/layer]
+network: {mode: bridge, dns: [192.0.2.53]}
+command: [cat, /etc/resolv.conf]
+EOF
+)
+    out=$(congo "$p" 2>&1) || { echo "$out"; return 1; }
+    echo "$out" | grep -qx "nameserver 192.0.2.53" || { echo "$out"; return 1; }
+    expect_eq ../run/systemd/resolve/stub-resolv.conf "$(readlink "$WORK/layer/etc/resolv.conf")" \
+        "the layer's link"
+}
+
+# A container on NETWORK fetches TEXT from a web server in ext, on PORT: ext
+# has no route to any container's subnet, so only the masquerade lets the
+# connection through.
 send_out() { # NAME PORT NETWORK TEXT
-    serve_in "$EXT" "$WORK/$1.out" "$BB" nc -l -p "$2"
-    sleep 0.2
+    mkdir -p "$WORK/$1.www"
+    echo "$4" >"$WORK/$1.www/index.html"
+    serve_in "$EXT" "$WORK/$1.log" "$2" "$BB" httpd -f -p "$2" -h "$WORK/$1.www" || return 1
     p=$(profile "$1.yaml" <<EOF
 include: $base
 network: $3
-command: [sh, -c, "echo $4 | nc 192.0.2.2 $2"]
+command: [wget, -qO-, "http://192.0.2.2:$2/"]
 EOF
 )
-    congo "$p"
+    run=$(congo "$p" 2>&1)
     st=$?
-    sleep 0.2
     kill "$srv" 2>/dev/null
-    expect_eq 0 "$st" "status" && expect_eq "$4" "$(cat "$WORK/$1.out")" "what ext received"
+    expect_eq 0 "$st" "status" && expect_eq "$4" "$run" "the page from ext"
 }
 
 test_masquerade() {
@@ -281,8 +322,7 @@ EOF
 }
 
 test_port_taken() {
-    serve_in "$NS" /dev/null "$BB" nc -l -p 8082
-    sleep 0.2
+    serve_in "$NS" /dev/null 8082 "$BB" nc -l -p 8082 || return 1
     p=$(profile taken.yaml <<EOF
 include: $base
 network: {mode: bridge, ports: ["8082:80"]}
@@ -314,18 +354,113 @@ test_nothing_left() {
     expect_eq "links=[] leases=[] elements=0" "$(leftovers)" "left behind"
 }
 
-plan 13
+# --- pasta, for a user other than root ---
+# A test user of this file's own, with a subordinate range. pasta opens
+# /dev/net/tun; where the host's is root's alone (mode 0600), the launcher
+# runs in a mount namespace of the test's own, where a node of the test's
+# making (on a tmpfs in WORK) is bound over it.
+TU=congont$$
+SUB=720896
+COUNT=65536
+pasta_missing=
+for tool in pasta useradd usermod userdel setpriv unshare; do
+    command -v "$tool" >/dev/null || { pasta_missing="no $tool on this host"; break; }
+done
+[ -n "$pasta_missing" ] || pasta_missing=$(test_user_add "$TU" "$SUB" "$COUNT")
+on_exit() {
+    kill "$NS" "$EXT" 2>/dev/null
+    kill_detached
+    test_user_remove "$TU" "$SUB" "$COUNT"
+    cleanup_work
+}
+trap on_exit EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+RL=$WORK/rootless
+if [ -z "$pasta_missing" ]; then
+    chmod 0711 "$WORK"
+    mkdir -p "$RL/state" "$WORK/tundev"
+    chown "$TU:$TU" "$RL/state"
+    chmod 0700 "$RL/state"
+    cp "$CONGO" "$RL/congo-launch"
+    cp -a "$ROOTFS" "$RL/rootfs"
+    # The user's own root, as scripts/mkrootfs.sh run by a user makes it.
+    chown -R "$TU:$TU" "$RL/rootfs"
+    chmod 0755 "$RL"
+fi
+# The test namespace's default route leads to ext, which has none: pasta
+# needs one to copy, and nothing can leave through it.
+in_ns ip route add default via 192.0.2.2
+
+# as_user_pasta PROFILE: the launcher as the test user, in the test's network namespace.
+as_user_pasta() {
+    in_ns unshare -m sh -c '
+        mount -t tmpfs -o mode=0755 tmpfs "$1" && mknod -m 0666 "$1/tun" c 10 200 &&
+            mount --bind "$1/tun" /dev/net/tun || exit 125
+        shift
+        exec setpriv --reuid="$TU" --regid="$TU" --init-groups \
+            env CONGO_STATE_DIR="$RL/state" "$RL/congo-launch" "$@"' sh "$WORK/tundev" "$@"
+}
+export TU RL
+
+test_pasta() {
+    p=$(profile pasta.yaml <<EOF
+rootfs: $RL/rootfs
+network: {mode: pasta, ports: ["8090:80"]}
+command: [sh, -c, "ip -4 addr show; ip route; mkdir -p /www && echo pasta >/www/index.html && (echo out | nc 192.0.2.3 7003); httpd -f -p 80 -h /www & sleep 3"]
+EOF
+)
+    chmod 0644 "$p"
+    serve_in "$EXT" "$WORK/pasta-ext.out" 7003 "$BB" nc -l -p 7003 || return 1
+    as_user_pasta "$p" >"$WORK/pasta.out" 2>&1 &
+    runner=$!
+    page=$(wait_http http://127.0.0.1:8090/)
+    wait "$runner"
+    st=$?
+    kill "$srv" 2>/dev/null
+    out=$(cat "$WORK/pasta.out")
+    expect_eq 0 "$st" "status" || { echo "$out"; return 1; }
+    echo "$out" | grep -q "inet 192.0.2.1/24" || { echo "no address copied: $out"; return 1; }
+    echo "$out" | grep -q "^default via 192.0.2.2" || { echo "no default route: $out"; return 1; }
+    expect_eq out "$(cat "$WORK/pasta-ext.out")" "what ext received" || { echo "$out"; return 1; }
+    expect_eq pasta "$page" "the published port" || return 1
+    # pasta ran as the user, and is gone with the container.
+    left=$(pgrep -u "$TU" pasta)
+    expect_eq "" "$left" "pasta left running" &&
+        expect_eq "" "$(ls "$RL/state/net/pasta" 2>/dev/null)" "pasta leases"
+}
+
+test_bridge_rootless() {
+    p=$(profile rl-bridge.yaml <<EOF
+rootfs: $RL/rootfs
+network: bridge
+command: ["true"]
+EOF
+)
+    chmod 0644 "$p"
+    out=$(as_user_pasta "$p" 2>&1)
+    st=$?
+    expect_eq 125 "$st" "status" || return 1
+    echo "$out" | grep -q "network: bridge needs root" || { echo "$out"; return 1; }
+}
+
+plan 17
 t "bridge: the address, route, resolv.conf and hosts inside" test_inside
 t "bridge: network.dns in libconfig's format" test_dns_conf
 t "bridge: TCP from the container to the gateway" test_to_gateway
 t "bridge: TCP from container to container" test_container_to_container
 t "bridge: published ports from loopback, the host's address and another namespace" test_published_port
 t "bridge: out through the masquerade" test_masquerade
+t "bridge: an unpublished port is not reached by routing through the host" test_forward_filter
+t "bridge: resolv.conf over an image's symbolic link, the image untouched" test_resolv_symlink
 t "bridge: a FORWARD policy of DROP is opened for the bridge" test_forward_drop
 t "bridge: 20 concurrent starts get 20 addresses" test_concurrent
 t "bridge: a launcher killed with SIGKILL leaves nothing after the next run" test_sigkill
 t "bridge: a full subnet is 125 with a message" test_full
 t "bridge: a host port already taken is 125 with a message" test_port_taken
 t "bridge: a host link that is not a bridge is refused" test_not_a_bridge
+t_unless "$pasta_missing" "pasta: a user's container reaches out and publishes a port" test_pasta
+t_unless "$pasta_missing" "bridge: refused to a user other than root, pointing at pasta" test_bridge_rootless
 t "bridge: no veth, lease or port rule is left" test_nothing_left
 finish
