@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -531,7 +532,18 @@ static void compose_files(const struct plan_network *p, const char *hostname, st
 
 /* ---- pasta ---- */
 
-static void reclaim_pasta(int dirfd, const char *dir)
+/* SIGTERM, and SIGKILL if it has not gone within a second; waited for. */
+static void stop_pasta(int pidfd)
+{
+    struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+    syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+    if (poll(&pfd, 1, 1000) == 1)
+        return;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    poll(&pfd, 1, 1000);
+}
+
+static void reclaim_pasta(int dirfd)
 {
     _cleanup_close_ int fd = dup(dirfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -544,22 +556,21 @@ static void reclaim_pasta(int dirfd, const char *dir)
             strspn(de->d_name, "0123456789") != strlen(de->d_name))
             continue;
         _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
-        if (text && owner_alive(text))
+        if (!text || owner_alive(text))
             continue;
         int pid = 0;
         unsigned long long start = 0;
-        char *line = text ? strchr(text, '\n') : NULL;
+        char *line = strchr(text, '\n');
         if (line && sscanf(line + 1, "pasta %d %llu", &pid, &start) == 2) {
             int pfd = pidfd_of(pid, start);
             if (pfd >= 0) {
-                syscall(SYS_pidfd_send_signal, pfd, SIGTERM, NULL, 0);
+                stop_pasta(pfd);
                 close(pfd);
             }
         }
         unlinkat(dirfd, de->d_name, 0);
     }
     closedir(d);
-    (void)dir;
 }
 
 /* "-t 8080:80 -u 5353:53 ..." as pasta(1) takes them: [ADDRESS/]PORT:PORT. */
@@ -688,19 +699,21 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
                          "network: bridge needs root (it adds links and NAT rules to the host); "
                          "other users' containers get a network with network: pasta");
     owner_of(getpid(), n->owner);
-    if (hold_ports(p, n, e) < 0)
-        return -1;
     _cleanup_free_ char *dir = xasprintf("%s/net/%s", state_root(),
                                          p->mode == PLAN_NET_BRIDGE ? p->bridge : "pasta");
     _cleanup_close_ int dirfd = lock_dir(dir, e);
     if (dirfd < 0)
+        return -1;
+    /* A dead launcher's pasta still holds its ports: it goes first. */
+    if (p->mode == PLAN_NET_PASTA)
+        reclaim_pasta(dirfd);
+    if (hold_ports(p, n, e) < 0)
         return -1;
     if (p->mode == PLAN_NET_PASTA) {
         /* pasta binds them itself: held only to say clearly which one is taken. */
         for (size_t i = 0; i < n->n_port_fds; i++)
             close(n->port_fds[i]);
         n->n_port_fds = 0;
-        reclaim_pasta(dirfd, dir);
         n->lease = xasprintf("%s/%d", dir, (int)getpid());
         _cleanup_free_ char *text = xasprintf("%s\n", n->owner);
         if (write_lease(n->lease, text, e) < 0) {
@@ -828,7 +841,7 @@ void net_release(struct net *n)
         error_clear(&e);
     }
     if (n->pasta_pidfd >= 0) {
-        syscall(SYS_pidfd_send_signal, n->pasta_pidfd, SIGTERM, NULL, 0);
+        stop_pasta(n->pasta_pidfd);
         close(n->pasta_pidfd);
     }
     for (size_t i = 0; i < n->n_port_fds; i++)

@@ -5,6 +5,8 @@
 # more, "ext", by a veth pair, and no namespace has a route anywhere else.
 # The namespaces live as long as the sleeps that hold them; the file kills
 # those (by pid) on its way out, and with them every link and rule.
+# pasta goes to the background: the file's subreaper reaps it once stopped.
+SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
 command -v nft >/dev/null || skip_all "no nft(8) (apt-get install nftables)"
@@ -431,6 +433,41 @@ EOF
         expect_eq "" "$(ls "$RL/state/net/pasta" 2>/dev/null)" "pasta leases"
 }
 
+# A user's launcher killed with SIGKILL leaves its pasta running, holding
+# the published port: the user's next pasta run stops it and takes the port.
+test_pasta_sigkill() {
+    p=$(profile pasta-kill.yaml <<EOF
+rootfs: $RL/rootfs
+network: {mode: pasta, ports: ["8091:80"]}
+command: [sleep, "100"]
+EOF
+)
+    chmod 0644 "$p"
+    as_user_pasta "$p" >"$WORK/pasta-kill.out" 2>&1 &
+    runner=$!
+    i=0
+    until old=$(pgrep -u "$TU" -f 'pasta --config-net'); do
+        [ $i -lt 100 ] || { echo "no pasta started: $(cat "$WORK/pasta-kill.out")"; return 1; }
+        sleep 0.1
+        i=$((i + 1))
+    done
+    launcher=$(pgrep -u "$TU" -x congo-launch)
+    [ -n "$launcher" ] || { echo "no launcher found"; return 1; }
+    kill -KILL "$launcher"
+    wait "$runner" 2>/dev/null
+    kill -0 "$old" 2>/dev/null || { echo "pasta $old died with its launcher: nothing to test"; return 1; }
+    p2=$(profile pasta-next.yaml <<EOF
+rootfs: $RL/rootfs
+network: {mode: pasta, ports: ["8091:80"]}
+command: ["true"]
+EOF
+)
+    chmod 0644 "$p2"
+    out=$(as_user_pasta "$p2" 2>&1) || { echo "$out"; return 1; }
+    expect_eq "" "$(pgrep -u "$TU" pasta)" "pasta left running" &&
+        expect_eq "" "$(ls "$RL/state/net/pasta" 2>/dev/null)" "pasta leases"
+}
+
 test_bridge_rootless() {
     p=$(profile rl-bridge.yaml <<EOF
 rootfs: $RL/rootfs
@@ -445,7 +482,7 @@ EOF
     echo "$out" | grep -q "network: bridge needs root" || { echo "$out"; return 1; }
 }
 
-plan 17
+plan 18
 t "bridge: the address, route, resolv.conf and hosts inside" test_inside
 t "bridge: network.dns in libconfig's format" test_dns_conf
 t "bridge: TCP from the container to the gateway" test_to_gateway
@@ -461,6 +498,7 @@ t "bridge: a full subnet is 125 with a message" test_full
 t "bridge: a host port already taken is 125 with a message" test_port_taken
 t "bridge: a host link that is not a bridge is refused" test_not_a_bridge
 t_unless "$pasta_missing" "pasta: a user's container reaches out and publishes a port" test_pasta
+t_unless "$pasta_missing" "pasta: a killed launcher's pasta is stopped by the next run" test_pasta_sigkill
 t_unless "$pasta_missing" "bridge: refused to a user other than root, pointing at pasta" test_bridge_rootless
 t "bridge: no veth, lease or port rule is left" test_nothing_left
 finish
