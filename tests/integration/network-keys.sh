@@ -7,7 +7,7 @@
 # starts a container: no network of the host is touched.
 . "$(dirname "$0")/lib.sh"
 
-plan 18
+plan 19
 
 # refused FILE WANT: `--check FILE` fails with status 1 and prints exactly WANT.
 refused() {
@@ -440,5 +440,23 @@ oci_host_none() {
     expect_eq "ipc mount pid uts" "$(oci_namespaces host)" "network host"
 }
 t "an OCI export of network none has a network namespace, of host none" oci_host_none
+
+# --print-plan says what a run will do to the host and inside.
+print_plan() {
+    p=$(profile plan.yaml <<EOF
+rootfs: $ROOTFS
+command: [/bin/true]
+network: {mode: bridge, bridge: br9, subnet: 10.90.0.0/16, address: 10.90.3.4, ports: ["127.0.0.1:53:5353/udp"]}
+EOF
+)
+    out=$("$CONGO" --print-plan "$p") || return 1
+    want="network: bridge br9, subnet 10.90.0.0/16, gateway 10.90.0.1  # $p:3
+  the bridge made when missing; IPv4 forwarding on; nftables table ip congo masquerades the subnet
+  eth0 10.90.3.4/16, a veth whose other end is on the bridge; default route via the gateway
+  publish 127.0.0.1:53/udp to the container's port 5353
+  /etc/resolv.conf: the host's name servers but loopback ones; /etc/hosts: localhost and the host name"
+    expect_eq "$want" "$(echo "$out" | sed -n '/^network:/,/^  \/etc\/resolv.conf/p')" "--print-plan"
+}
+t "--print-plan shows the bridge, the address, the ports and the files" print_plan
 
 finish
