@@ -409,7 +409,7 @@ export TU RL
 test_pasta() {
     p=$(profile pasta.yaml <<EOF
 rootfs: $RL/rootfs
-network: {mode: pasta, ports: ["8090:80"]}
+network: {mode: pasta, ports: ["8090:80", "127.0.0.1:8092:80"]}
 command: [sh, -c, "ip -4 addr show; ip route; mkdir -p /www && echo pasta >/www/index.html && (echo out | nc 192.0.2.3 7003); httpd -f -p 80 -h /www & sleep 3"]
 EOF
 )
@@ -418,6 +418,8 @@ EOF
     as_user_pasta "$p" >"$WORK/pasta.out" 2>&1 &
     runner=$!
     page=$(wait_http http://127.0.0.1:8090/)
+    at=$(wait_http http://127.0.0.1:8092/)
+    not=$(in_ns curl -sf -m 1 http://192.0.2.1:8092/ 2>&1) && not=reached || not=
     wait "$runner"
     st=$?
     kill "$srv" 2>/dev/null
@@ -426,7 +428,9 @@ EOF
     echo "$out" | grep -q "inet 192.0.2.1/24" || { echo "no address copied: $out"; return 1; }
     echo "$out" | grep -q "^default via 192.0.2.2" || { echo "no default route: $out"; return 1; }
     expect_eq out "$(cat "$WORK/pasta-ext.out")" "what ext received" || { echo "$out"; return 1; }
-    expect_eq pasta "$page" "the published port" || return 1
+    expect_eq pasta "$page" "the published port" &&
+        expect_eq pasta "$at" "the port published on 127.0.0.1" &&
+        expect_eq "" "$not" "that port on another address" || return 1
     # pasta ran as the user, and is gone with the container.
     left=$(pgrep -u "$TU" pasta)
     expect_eq "" "$left" "pasta left running" &&
