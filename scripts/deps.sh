@@ -4,7 +4,7 @@
 set -eu
 
 packages="gcc make autoconf automake pkgconf libconfig-dev libyaml-dev \
-libcmocka-dev libseccomp-dev libcap-dev libjansson-dev libmnl-dev nftables passt iperf3 slirp4netns busybox-static groff-base man-db tmux procps \
+libcmocka-dev libseccomp-dev libcap-dev libjansson-dev nftables passt iperf3 slirp4netns busybox-static groff-base man-db tmux procps \
 qemu-system-x86 dpkg-dev debhelper lintian fakeroot mandoc strace \
 clang-14 libclang-rt-14-dev llvm-14 valgrind python3 python3-jsonschema python3-yaml \
 podman conmon containerd uidmap runc slurmctld slurmd slurm-client munge curl"

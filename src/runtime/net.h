@@ -31,8 +31,7 @@ struct net {
     char *lease;      /* this run's lease file; NULL: none */
     char owner[64];   /* its first line, "PID STARTTIME" */
     uint32_t address; /* bridge: the container's */
-    int bridge_index;
-    char veth[16];    /* bridge: the host's end, made by net_attach; "" until then */
+    int bridge_index; /* bridge: the bridge's; the veth's host end is cgINDEX.PID */
     int *port_fds;    /* the host ports held while the container runs */
     size_t n_port_fds;
     bool ports_added; /* the nftables elements of this run's ports exist */

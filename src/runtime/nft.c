@@ -2,7 +2,6 @@
 #include "runtime/nft.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/nl.h"
 #include "runtime/program.h"
 #include "util/util.h"
 
@@ -36,38 +36,19 @@ int nft_apply(const char *script, struct congo_error *e)
 
 bool nft_chain_exists(const char *table, const char *chain)
 {
-    struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-    if (!nl)
+    struct nl nl;
+    if (nl_open(&nl, NETLINK_NETFILTER) < 0)
         return false;
-    bool found = false;
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-        goto out;
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    nlh->nlmsg_seq = (unsigned)time(NULL);
-    struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+    char buf[NL_BUFSIZE];
+    struct nlmsghdr *h = nl_request(&nl, buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN,
+                                    NLM_F_ACK);
+    struct nfgenmsg *nfg = nl_extra(h, sizeof(*nfg));
     nfg->nfgen_family = NFPROTO_IPV4;
     nfg->version = NFNETLINK_V0;
-    mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
-    mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
-    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-        goto out;
-    unsigned seq = nlh->nlmsg_seq, portid = mnl_socket_get_portid(nl);
-    for (;;) {
-        ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-        if (n <= 0)
-            break;
-        int ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-        if (ret < 0)
-            break;
-        /* The chain came back (a data message, then the ack): it is there. */
-        found = true;
-        if (ret == MNL_CB_STOP)
-            break;
-    }
-out:
-    mnl_socket_close(nl);
+    nl_put_str(h, NFTA_CHAIN_TABLE, table);
+    nl_put_str(h, NFTA_CHAIN_NAME, chain);
+    /* The chain comes back, then the acknowledgement; ENOENT when there is none. */
+    bool found = nl_talk(&nl, h, NULL, NULL) == 0;
+    nl_close(&nl);
     return found;
 }

@@ -1,6 +1,6 @@
 /*
  * The few rtnetlink requests congo's networks make: links (a bridge, a
- * veth pair), IPv4 addresses and the default route, through libmnl. Each
+ * veth pair), IPv4 addresses and the default route, through nl.c. Each
  * request waits for the kernel's answer; errors name the link and the
  * step. A socket talks to the network namespace it was opened in.
  */
@@ -9,13 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "runtime/nl.h"
 #include "util/error.h"
 
-struct mnl_socket;
-
 struct rtnl {
-    struct mnl_socket *nl;
-    unsigned seq, portid;
+    struct nl nl; /* fd 0 (zeroed): not open */
 };
 
 /* A socket in the calling thread's network namespace. */
@@ -45,10 +43,11 @@ int rtnl_addr_first(struct rtnl *r, int index, uint32_t *addr, int *prefix,
 
 /*
  * A veth pair: name here, up and enslaved to master; peer, down, in the
- * network namespace netns_fd. -1 with e->err EEXIST when name is taken.
+ * network namespace netns_fd, its MAC address made of peer_addr's
+ * (02:43:A:B:C:D). -1 with e->err EEXIST when name is taken.
  */
-int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer, int netns_fd,
-                  struct congo_error *e);
+int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer,
+                  uint32_t peer_addr, int netns_fd, struct congo_error *e);
 
 /* The default route via gateway. */
 int rtnl_route_default(struct rtnl *r, uint32_t gateway, struct congo_error *e);

@@ -266,6 +266,17 @@ EOF
     expect_eq 20 "$addrs" "distinct addresses" || { cat "$WORK"/out-many.*; return 1; }
 }
 
+# Nothing of the containers left: the kernel removes a veth with its
+# container's namespace, a moment after the container ends.
+nothing_left() {
+    i=0
+    while [ $i -lt 50 ] && [ "$(leftovers)" != "links=[] leases=[] elements=0" ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    expect_eq "links=[] leases=[] elements=0" "$(leftovers)" "left behind"
+}
+
 leftovers() {
     links=$(in_ns ip -o link show | awk -F': ' '{print $2}' | grep '^cg' || true)
     leases=$(ls "$CONGO_STATE_DIR/net/congo0" 2>/dev/null)
@@ -299,13 +310,7 @@ command: ["true"]
 EOF
 )
     congo "$p2" || return 1
-    # The killed one's veth may take the kernel a moment to free with its namespace.
-    i=0
-    while [ $i -lt 50 ] && [ "$(leftovers)" != "links=[] leases=[] elements=0" ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    expect_eq "links=[] leases=[] elements=0" "$(leftovers)" "left behind"
+    nothing_left
 }
 
 test_full() {
@@ -336,7 +341,7 @@ EOF
     kill "$srv" 2>/dev/null
     expect_eq 125 "$st" "status" || return 1
     echo "$out" | grep -q "host port 8082/tcp is taken" || { echo "$out"; return 1; }
-    expect_eq "links=[] leases=[] elements=0" "$(leftovers)" "left behind"
+    nothing_left
 }
 
 test_not_a_bridge() {
@@ -353,7 +358,7 @@ EOF
 }
 
 test_nothing_left() {
-    expect_eq "links=[] leases=[] elements=0" "$(leftovers)" "left behind"
+    nothing_left
 }
 
 # --- pasta, for a user other than root ---
