@@ -13,15 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime/netns.h"
 #include "runtime/nft.h"
 #include "runtime/program.h"
 #include "runtime/rtnl.h"
+#include "runtime/runtime.h"
+#include "runtime/sync.h"
 #include "state/state.h"
 #include "util/util.h"
 
@@ -691,6 +695,8 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
 {
     memset(n, 0, sizeof(*n));
     n->pasta_pidfd = -1;
+    n->maker_sock = -1;
+    n->launcher = getpid();
     n->plan = &plan->net;
     const struct plan_network *p = &plan->net;
     if (p->mode == PLAN_NET_NONE)
@@ -786,21 +792,21 @@ static int configure_inside(const struct net *n, int netns, struct congo_error *
     return r;
 }
 
-int net_attach(struct net *n, int netns, int userns, struct congo_error *e)
+/*
+ * A bridge's veth into the namespace netns: the pair, eth0's address and
+ * route, then the published ports' elements.
+ */
+static int wire(struct net *n, int netns, struct congo_error *e)
 {
     const struct plan_network *p = n->plan;
-    if (!p || p->mode == PLAN_NET_NONE)
-        return 0;
-    if (p->mode == PLAN_NET_PASTA)
-        return start_pasta(n, netns, userns, e);
     struct rtnl host = {0};
     if (rtnl_open(&host, e) < 0)
         return -1;
     char veth[16];
-    veth_name(n->bridge_index, getpid(), veth);
+    veth_name(n->bridge_index, n->launcher, veth);
     int r = rtnl_veth_add(&host, veth, n->bridge_index, "eth0", n->address, netns, e);
     if (r < 0 && e->err == EEXIST) {
-        /* A previous holder of the address whose namespace the kernel has not freed yet. */
+        /* A launcher of the same pid before this one, whose namespace the kernel has not freed. */
         error_clear(e);
         r = rtnl_link_del(&host, veth, e);
         if (r == 0)
@@ -819,9 +825,77 @@ int net_attach(struct net *n, int netns, int userns, struct congo_error *e)
         strbuf_free(&sb);
         if (r < 0)
             return error_wrap(e, "network.ports");
-        n->ports_added = true;
     }
     return 0;
+}
+
+int net_start(struct net *n, struct congo_error *e)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return error_set(e, errno, "socketpair");
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        struct congo_error err = {0};
+        int fd = netns_make(&err);
+        if (fd >= 0 && wire(n, fd, &err) == 0)
+            sync_send_fds(sv[1], SYNC_NETNS, &fd, 1);
+        else
+            sync_send_error(sv[1], STATUS_LAUNCHER, "network", &err);
+        _exit(0);
+    }
+    close(sv[1]);
+    if (pid < 0) {
+        int err = errno;
+        close(sv[0]);
+        return error_set(e, err, "fork the network's maker");
+    }
+    n->maker = pid;
+    n->maker_sock = sv[0];
+    /* From here its elements may exist: net_release removes them, whatever the maker said. */
+    n->ports_added = n->plan->n_ports > 0;
+    return 0;
+}
+
+/* The maker gone and reaped. */
+static void maker_reap(struct net *n)
+{
+    if (n->maker_sock >= 0)
+        close(n->maker_sock);
+    n->maker_sock = -1;
+    while (n->maker > 0 && waitpid(n->maker, NULL, 0) < 0 && errno == EINTR)
+        ;
+    n->maker = 0;
+}
+
+int net_finish(struct net *n, struct congo_error *e)
+{
+    struct sync_msg m;
+    int fd = -1;
+    ssize_t got = sync_recv(n->maker_sock, &m, &fd, 0);
+    maker_reap(n);
+    if (got > 0 && m.kind == SYNC_NETNS && fd >= 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    if (got > 0 && m.kind == SYNC_ERROR) {
+        sync_error_of(&m, e);
+        return -1;
+    }
+    return error_set(e, 0, "network: the network's maker died");
+}
+
+int net_attach(struct net *n, int netns, int userns, struct congo_error *e)
+{
+    const struct plan_network *p = n->plan;
+    if (!p || p->mode == PLAN_NET_NONE)
+        return 0;
+    if (p->mode == PLAN_NET_PASTA)
+        return start_pasta(n, netns, userns, e);
+    n->ports_added = p->n_ports > 0;
+    return wire(n, netns, e);
 }
 
 void net_release(struct net *n)
@@ -829,6 +903,7 @@ void net_release(struct net *n)
     const struct plan_network *p = n->plan;
     if (!p)
         return;
+    maker_reap(n);
     if (n->ports_added)
         remove_ports(n->address, p->ports, p->n_ports);
     /*
@@ -861,4 +936,5 @@ void net_release(struct net *n)
     free(n->hosts);
     memset(n, 0, sizeof(*n));
     n->pasta_pidfd = -1;
+    n->maker_sock = -1;
 }

@@ -36,6 +36,9 @@ struct net {
     size_t n_port_fds;
     bool ports_added; /* the nftables elements of this run's ports exist */
     int pasta_pidfd;  /* pasta: the daemon, killed by net_release; else -1 */
+    pid_t launcher;   /* this run's launcher: the veth's name */
+    pid_t maker;      /* net_start's process, until net_finish reaps it; else 0 */
+    int maker_sock;   /* its answer comes here; else -1 */
     /* The container's /etc/resolv.conf and /etc/hosts; NULL: left as the root has them. */
     char *resolv, *hosts;
 };
@@ -49,6 +52,15 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
  * or -1 for the host's. -1 with e filled.
  */
 int net_attach(struct net *n, int netns, int userns, struct congo_error *e);
+
+/*
+ * A bridge network without a user namespace: the namespace is made and
+ * wired (net_attach's work) by a process of its own, from before the clone
+ * until the child wants it, so that none of it delays the start; net_finish
+ * collects the namespace's fd (-1 with e filled), which has all of it.
+ */
+int net_start(struct net *n, struct congo_error *e);
+int net_finish(struct net *n, struct congo_error *e);
 
 /* Everything of this run undone; the bridge and the table stay. */
 void net_release(struct net *n);

@@ -439,11 +439,13 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         step(s->o, "cgroup made", s->t);
     }
     if (netns && !gone) {
-        _cleanup_close_ int fd = s->userns->active ? netns_make_in(userns_fd, &r->error)
-                                                   : netns_make(&r->error);
+        bool made = s->net->maker > 0; /* and wired, by net_start's process */
+        _cleanup_close_ int fd = made                ? net_finish(s->net, &r->error)
+                                 : s->userns->active ? netns_make_in(userns_fd, &r->error)
+                                                     : netns_make(&r->error);
         if (fd < 0)
             return;
-        if (plan->net.mode != PLAN_NET_NONE) {
+        if (plan->net.mode != PLAN_NET_NONE && !made) {
             if (net_attach(s->net, fd, userns_fd, &r->error) < 0)
                 return;
             step(s->o, plan->net.mode == PLAN_NET_PASTA ? "pasta started" : "veth attached",
@@ -538,6 +540,10 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     /* Before the clone: the host ports held, the address leased, the bridge ready. */
     _cleanup_(net_release) struct net net = {0};
     if (net_prepare(plan, plan->hostname, &net, &r->error) < 0)
+        return;
+    /* Without a user namespace to wait for, a bridge's is made on the side from now on. */
+    if (plan->net.mode == PLAN_NET_BRIDGE && !(plan->clone_flags & CLONE_NEWUSER) &&
+        net_start(&net, &r->error) < 0)
         return;
     if (plan->net.mode != PLAN_NET_NONE)
         step(o, "network prepared", &t);
