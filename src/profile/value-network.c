@@ -447,7 +447,8 @@ static void put_item(struct strbuf *sb, const char *field, const char *value)
     cli_escape(sb, value);
 }
 
-/* --network MODE, or --network mode=MODE,FIELD=VALUE,... with port= and dns= once each. */
+/* --network MODE, or --network mode=MODE,FIELD=VALUE,... with a port= per port, a dns= per server.
+ */
 static void network_cli(struct strbuf *line, const struct profile *p, const struct key_def *k)
 {
     const struct profile_network *net = net_v(p, k);
@@ -513,7 +514,7 @@ static void schema_network(struct json *j, const struct key_def *k)
     jsonw_close(j);
     jsonw_close(j);
     schema_field(j, "bridge", "bridge: the host's bridge, made when missing (default congo0)",
-                 "^[^/:%\\s]{1,15}$");
+                 "^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$");
     schema_field(j, "subnet", "bridge: the bridge's IPv4 network (default 10.89.0.0/24)",
                  "^" IPV4_RE "/[0-9]{1,2}$");
     schema_field(j, "address", "bridge: the container's address in the subnet, or auto",

@@ -84,10 +84,11 @@ static int wait_launcher(struct child_ctx *c, enum sync_kind kind, int *fds, int
 
 /*
  * Join what the launcher made while this child assembled the first part of
- * its root: on a v1 host its cgroup, and its network namespace (netns.c);
- * and the namespaces the profile names by path (nsjoin.c), a cgroup one
- * after the cgroup, so that the move into it is not judged from inside.
- * Then, in the container's namespaces at last, write its kernel parameters
+ * its root: on a v1 host its cgroup, and its network namespace (netns.c,
+ * net.c); and the namespaces the profile names by path (nsjoin.c), a
+ * cgroup one after the cgroup, so that the move into it is not judged from
+ * inside. A network's /etc/resolv.conf and /etc/hosts are bound in. Then,
+ * in the container's namespaces at last, write its kernel parameters
  * (sysctl.c) through the new root's /proc, still writable. Runs privileged
  * in the child, before /sys is mounted: the container's cgroup is bound
  * there, and sysfs shows the network devices of the namespace its mounter
@@ -122,9 +123,11 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
         child_step(c, "network namespace joined", timer->t);
     }
     if (c->resolv_conf) {
-        bool overlay = !c->plan->root.direct;
-        if (rootfs_bind_text(rootfd, "/etc/resolv.conf", c->resolv_conf, overlay, e) < 0 ||
-            rootfs_bind_text(rootfd, "/etc/hosts", c->hosts, overlay, e) < 0)
+        const char *fixed = c->plan->root.direct   ? "a root written directly (upper: none)"
+                            : c->plan->root.readonly ? "a read-only root (readonly_rootfs)"
+                                                     : NULL;
+        if (rootfs_bind_text(rootfd, "/etc/resolv.conf", c->resolv_conf, fixed, e) < 0 ||
+            rootfs_bind_text(rootfd, "/etc/hosts", c->hosts, fixed, e) < 0)
             return -1;
         child_step(c, "resolv.conf and hosts", timer->t);
     }

@@ -1,5 +1,5 @@
 /* The container's network beyond `lo`; see net.h. */
-#include "runtime/net.h"
+#include "runtime/net-internal.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,73 +29,6 @@
 #include "util/util.h"
 
 #define TABLE "congo"
-
-/* ---- leases ---- */
-
-/* "PID STARTTIME" of a process, the first line of a lease. */
-static void owner_of(pid_t pid, char owner[64])
-{
-    unsigned long long start = 0;
-    proc_stat_field("/proc", pid, 22, &start, NULL);
-    snprintf(owner, 64, "%d %llu", (int)pid, start);
-}
-
-static bool owner_alive(const char *text)
-{
-    int pid = 0;
-    unsigned long long start = 0;
-    if (sscanf(text, "%d %llu", &pid, &start) != 2 || pid <= 0)
-        return false;
-    int fd = pidfd_of(pid, start);
-    if (fd < 0)
-        return false;
-    close(fd);
-    return true;
-}
-
-/* dir made (with the state root) and locked; -1 with e filled. */
-static int lock_dir(const char *dir, struct congo_error *e)
-{
-    _cleanup_free_ char *net = xasprintf("%s/net", state_root());
-    if ((mkdir(state_root(), 0711) < 0 && errno != EEXIST) ||
-        (mkdir(net, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
-        return error_set(e, errno, "make the lease directory `%s`", dir);
-    int fd = dir_lock(dir);
-    if (fd < 0)
-        error_set(e, errno, "lock `%s`", dir);
-    return fd;
-}
-
-static int write_lease(const char *path, const char *text, struct congo_error *e)
-{
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return error_set(e, errno, "network lease `%s`", tmp);
-    size_t len = strlen(text);
-    if (write(fd, text, len) != (ssize_t)len || rename(tmp, path) < 0) {
-        int err = errno;
-        unlink(tmp);
-        return error_set(e, err, "network lease `%s`", path);
-    }
-    return 0;
-}
-
-/* A lease's text; NULL when it cannot be read. */
-static char *read_lease(int dirfd, const char *name)
-{
-    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return NULL;
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0) {
-        errno = n == 0 ? EINVAL : errno;
-        return NULL;
-    }
-    buf[n] = '\0';
-    return xstrdup(buf);
-}
 
 /* ---- nftables ---- */
 
@@ -170,8 +102,8 @@ static void veth_name(int bridge_index, pid_t launcher, char name[16])
 }
 
 /* A dead launcher's lease on a bridge: its veth, its port rules, the file. Under the lock. */
-static void reclaim_bridge_lease(int dirfd, const char *name, const char *text,
-                                 const struct plan_network *p, int bridge_index, struct rtnl *host)
+static void reclaim_bridge_lease(int dirfd, const char *name, const char *text, int bridge_index,
+                                 struct rtnl *host)
 {
     uint32_t address;
     _cleanup_free_ char *why = NULL;
@@ -212,16 +144,15 @@ static int write_proc(const char *path, const char *value, struct congo_error *e
  * chain, once, when it sets the bridge up: what leaves the bridge, and
  * what answers it. Through iptables(8), so that either backend is served.
  */
-static void open_forward(const char *bridge)
+static int open_forward(const char *bridge, struct congo_error *e)
 {
     _cleanup_free_ char *ipt = program_find("iptables", "/usr/sbin:/sbin");
     if (!ipt)
-        return;
+        return 0;
     char out[4096];
     const char *list[] = {ipt, "-w", "-S", "FORWARD", NULL};
-    if (program_run(list, NULL, NULL, 0, out, sizeof(out)) != 0 ||
-        !strstr(out, "-P FORWARD DROP"))
-        return;
+    if (program_run(list, NULL, NULL, 0, out, sizeof(out)) != 0 || !strstr(out, "-P FORWARD DROP"))
+        return 0;
     const char *rules[][12] = {
         {"FORWARD", "-i", bridge, "-j", "ACCEPT", NULL},
         {"FORWARD", "-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j",
@@ -233,11 +164,20 @@ static void open_forward(const char *bridge)
         for (size_t j = 0; rules[i][j]; j++)
             argv[k++] = rules[i][j];
         argv[k] = NULL;
+        if (program_run(argv, NULL, NULL, 0, out, sizeof(out)) == 0)
+            continue;
+        argv[2] = "-I";
         if (program_run(argv, NULL, NULL, 0, out, sizeof(out)) != 0) {
-            argv[2] = "-I";
-            program_run(argv, NULL, NULL, 0, out, sizeof(out));
+            char *nl = strchr(out, '\n');
+            if (nl)
+                *nl = '\0';
+            return error_set(e, 0,
+                             "network: the host's iptables FORWARD policy is DROP, and opening it "
+                             "for bridge `%s` failed: %s",
+                             bridge, out);
         }
     }
+    return 0;
 }
 
 /*
@@ -251,7 +191,8 @@ static int bridge_rules(const struct plan_network *p, struct congo_error *e)
     ipv4_format(p->subnet.addr, net);
     _cleanup_free_ char *script = xasprintf(
         "add table ip " TABLE "\n"
-        "add map ip " TABLE " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+        "add map ip " TABLE
+        " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
         "add map ip " TABLE " ports_at { type ipv4_addr . inet_proto . inet_service : "
         "ipv4_addr . inet_service; }\n"
         /* Published ports: to any of the host's addresses, from outside and from the host. */
@@ -276,6 +217,9 @@ static int bridge_rules(const struct plan_network *p, struct congo_error *e)
         "flush chain ip " TABLE " nat-%1$s\n"
         "add rule ip " TABLE " nat-%1$s ip saddr %2$s/%3$d ip daddr != %2$s/%3$d masquerade\n"
         "add rule ip " TABLE " nat-%1$s oifname \"%1$s\" ip saddr 127.0.0.0/8 masquerade\n"
+        /* A container to another's port published on the host: the answer must come back here. */
+        "add rule ip " TABLE " nat-%1$s oifname \"%1$s\" ip saddr %2$s/%3$d ct status dnat "
+        "masquerade\n"
         /*
          * Nothing but lo may reach 127.0.0.0/8, which a published port's
          * dnat would otherwise let through from the network; and with
@@ -342,7 +286,8 @@ static int bridge_ready(const struct plan_network *p, struct rtnl *host, int *in
     if (made || !nft_chain_exists(TABLE, chain)) {
         if (bridge_rules(p, e) < 0)
             return error_wrap(e, "network: the rules of bridge `%s`", p->bridge);
-        open_forward(p->bridge);
+        if (open_forward(p->bridge, e) < 0)
+            return -1;
     }
     /*
      * Every run, as they cost a read each: a bridge half made by a launcher
@@ -352,8 +297,8 @@ static int bridge_ready(const struct plan_network *p, struct rtnl *host, int *in
     _cleanup_free_ char *v6 = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", p->bridge);
     _cleanup_free_ char *localnet =
         xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", p->bridge);
-    if ((access(v6, F_OK) == 0 && write_proc(v6, "1", e) < 0) ||
-        write_proc(localnet, "1", e) < 0 || rtnl_link_up(host, *index, p->bridge, e) < 0 ||
+    if ((access(v6, F_OK) == 0 && write_proc(v6, "1", e) < 0) || write_proc(localnet, "1", e) < 0 ||
+        rtnl_link_up(host, *index, p->bridge, e) < 0 ||
         write_proc("/proc/sys/net/ipv4/ip_forward", "1", e) < 0)
         return -1;
     return 0;
@@ -369,36 +314,83 @@ static int cmp_u32(const void *a, const void *b)
  * Under the lock: the leases of dead launchers reclaimed, then the
  * profile's address or the first free one. 0, or -1 with e filled.
  */
-static int lease_address(const struct plan_network *p, int dirfd, const char *dir,
-                         int bridge_index, struct rtnl *host, uint32_t *address,
-                         struct congo_error *e)
+/*
+ * Under dirfd's lock: the leases of a bridge's directory, those of dead
+ * launchers reclaimed, the addresses of live ones into *taken (caller
+ * frees). Their count, or -1 with errno set.
+ */
+static ssize_t scan_leases(int dirfd, int bridge_index, struct rtnl *host, uint32_t **taken)
 {
-    _cleanup_close_ int fd = dup(dirfd);
+    *taken = NULL;
+    _cleanup_close_ int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d)
-        return error_set(e, errno, "read `%s`", dir);
+        return -1;
     fd = -1;
-    uint32_t *taken = NULL;
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
         uint32_t a;
         _cleanup_free_ char *why = NULL;
-        if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") || ipv4_parse(de->d_name, &a, &why) < 0)
+        if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") ||
+            ipv4_parse(de->d_name, &a, &why) < 0)
             continue;
         _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
         if (!text && errno == ENOENT)
             continue;
         /* Reclaimed only when it says whose it is, and that one is dead. */
         if (!text || owner_alive(text)) {
-            taken = xrealloc(taken, (n + 1) * sizeof(*taken));
-            taken[n++] = a;
+            *taken = xrealloc(*taken, (n + 1) * sizeof(**taken));
+            (*taken)[n++] = a;
         } else {
-            reclaim_bridge_lease(dirfd, de->d_name, text, p, bridge_index, host);
+            reclaim_bridge_lease(dirfd, de->d_name, text, bridge_index, host);
         }
     }
     closedir(d);
-    char a[16], b[16];
+    return (ssize_t)n;
+}
+
+/*
+ * The other bridges' dead leases, reclaimed: their published ports are
+ * elements of the same maps, and one left by a launcher that died would
+ * refuse this run's. Each directory under its own lock, taken before this
+ * bridge's: two launchers never wait for each other's.
+ */
+static void reclaim_other_bridges(const char *bridge, struct rtnl *host)
+{
+    _cleanup_free_ char *root = xasprintf("%s/net", state_root());
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "pasta") == 0 ||
+            strcmp(de->d_name, bridge) == 0)
+            continue;
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, de->d_name);
+        _cleanup_close_ int dirfd = dir_lock(dir);
+        if (dirfd < 0)
+            continue;
+        struct congo_error e = {0};
+        int index = 0;
+        char kind[16];
+        rtnl_link_get(host, de->d_name, &index, kind, &e);
+        error_clear(&e);
+        _cleanup_free_ uint32_t *taken = NULL;
+        scan_leases(dirfd, index, host, &taken);
+    }
+    closedir(d);
+}
+
+static int lease_address(const struct plan_network *p, int dirfd, const char *dir, int bridge_index,
+                         struct rtnl *host, uint32_t *address, struct congo_error *e)
+{
+    _cleanup_free_ uint32_t *taken = NULL;
+    ssize_t found = scan_leases(dirfd, bridge_index, host, &taken);
+    if (found < 0)
+        return error_set(e, errno, "read `%s`", dir);
+    size_t n = (size_t)found;
+    char a[16], b[16], c[16];
     int r = 0;
     if (p->address) {
         for (size_t i = 0; i < n; i++)
@@ -419,15 +411,15 @@ static int lease_address(const struct plan_network *p, int dirfd, const char *di
                 break;
         if (want > ipv4_net_last(&p->subnet))
             r = error_set(e, 0,
-                          "network.subnet: %s/%d is full: its %u addresses (%s to %s) are taken "
-                          "by running containers (leases in `%s`); give a larger subnet",
+                          "network.subnet: %s/%d is full: running containers hold each of its "
+                          "container addresses, %s to %s (%u in all; leases in `%s`); give a "
+                          "larger subnet",
                           ipv4_format(p->subnet.addr, a), p->subnet.prefix,
-                          ipv4_net_last(&p->subnet) - ipv4_net_first(&p->subnet) + 1,
                           ipv4_format(ipv4_net_first(&p->subnet), b),
-                          ipv4_format(ipv4_net_last(&p->subnet), a), dir);
+                          ipv4_format(ipv4_net_last(&p->subnet), c),
+                          ipv4_net_last(&p->subnet) - ipv4_net_first(&p->subnet) + 1, dir);
         *address = want;
     }
-    free(taken);
     return r;
 }
 
@@ -469,8 +461,7 @@ static int hold_ports(const struct plan_network *p, struct net *n, struct congo_
             if (err == EADDRNOTAVAIL)
                 return error_set(e, 0, "network.ports: `%s`: %s is not an address of this host",
                                  spec, ipv4_format(pm->host_addr, a));
-            return error_set(e, err, "network.ports: `%s`: hold host port %u", spec,
-                             pm->host_port);
+            return error_set(e, err, "network.ports: `%s`: hold host port %u", spec, pm->host_port);
         }
     }
     return 0;
@@ -535,164 +526,11 @@ static void compose_files(const struct plan_network *p, const char *hostname, st
     n->hosts = strbuf_steal(&sb);
 }
 
-/* ---- pasta ---- */
-
-/* SIGTERM, and SIGKILL if it has not gone within a second; waited for. */
-static void stop_pasta(int pidfd)
-{
-    struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-    syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
-    if (poll(&pfd, 1, 1000) == 1)
-        return;
-    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-    poll(&pfd, 1, 1000);
-}
-
-static void reclaim_pasta(int dirfd)
-{
-    _cleanup_close_ int fd = dup(dirfd);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d)
-        return;
-    fd = -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") ||
-            strspn(de->d_name, "0123456789") != strlen(de->d_name))
-            continue;
-        _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
-        if (!text || owner_alive(text))
-            continue;
-        int pid = 0;
-        unsigned long long start = 0;
-        char *line = strchr(text, '\n');
-        if (line && sscanf(line + 1, "pasta %d %llu", &pid, &start) == 2) {
-            int pfd = pidfd_of(pid, start);
-            if (pfd >= 0) {
-                stop_pasta(pfd);
-                close(pfd);
-            }
-        }
-        unlinkat(dirfd, de->d_name, 0);
-    }
-    closedir(d);
-}
-
-/* "-t 8080:80 -u 5353:53 ..." as pasta(1) takes them: [ADDRESS/]PORT:PORT. */
-static void pasta_ports(const struct plan_network *p, char ***argv)
-{
-    static const char *const kinds[] = {"-t", "-u", "-T", "-U"};
-    bool any[2] = {false, false};
-    for (size_t i = 0; i < p->n_ports; i++) {
-        const struct port_map *pm = &p->ports[i];
-        char a[16];
-        strv_push(argv, xstrdup(pm->udp ? "-u" : "-t"));
-        if (pm->host_addr)
-            strv_push(argv, xasprintf("%s/%u:%u", ipv4_format(pm->host_addr, a), pm->host_port,
-                                      pm->container_port));
-        else
-            strv_push(argv, xasprintf("%u:%u", pm->host_port, pm->container_port));
-        any[pm->udp] = true;
-    }
-    /* Nothing forwarded but what the profile publishes: pasta's default is `auto`. */
-    for (size_t k = 0; k < 4; k++) {
-        if (k < 2 && any[k])
-            continue;
-        strv_push(argv, xstrdup(kinds[k]));
-        strv_push(argv, xstrdup("none"));
-    }
-}
-
-/*
- * What pasta said, but its notes on syslog, on dropping root, and on IPv6
- * when the host has none: ": LINE; LINE", or "" when nothing is left.
- */
-static char *pasta_why(char *out)
-{
-    static const char *const noise[] = {"Failed to send", "Don't run as root",
-                                        "No external routable interface for IPv6",
-                                        "No routable interface for IPv6"};
-    static char why[1024];
-    size_t len = 0;
-    why[0] = '\0';
-    char *save = NULL;
-    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        bool skip = false;
-        for (size_t i = 0; i < ARRAY_SIZE(noise); i++)
-            skip |= strncmp(line, noise[i], strlen(noise[i])) == 0;
-        if (!skip && len < sizeof(why) - 1)
-            len += (size_t)snprintf(why + len, sizeof(why) - len, "%s%s", len ? "; " : ": ", line);
-    }
-    return why;
-}
-
-/*
- * pasta joins the container's user and network namespaces, configures
- * them from the host's (addresses, routes), and goes to the background;
- * the process started here returns once that is done. Its pid file names
- * the daemon, which the lease records and net_release stops.
- */
-static int start_pasta(struct net *n, int netns, int userns, struct congo_error *e)
-{
-    _cleanup_free_ char *pasta = program_find("pasta", "/usr/bin:/bin");
-    if (!pasta)
-        return error_set(e, 0,
-                         "network: pasta needs pasta(1), which is not installed (apt-get install "
-                         "passt)");
-    _cleanup_free_ char *pidfile = xasprintf("%s.pid", n->lease);
-    _cleanup_free_ char *ns = xasprintf("/proc/self/fd/%d", netns);
-    char **argv = NULL;
-    strv_push(&argv, xstrdup(pasta));
-    strv_push(&argv, xstrdup("--config-net"));
-    strv_push(&argv, xstrdup("--quiet"));
-    strv_push(&argv, xstrdup("--pid"));
-    strv_push(&argv, xstrdup(pidfile));
-    pasta_ports(n->plan, &argv);
-    if (n->plan->dns) {
-        for (size_t i = 0; n->plan->dns[i]; i++) {
-            strv_push(&argv, xstrdup("--dns"));
-            strv_push(&argv, xstrdup(n->plan->dns[i]));
-        }
-    }
-    if (userns >= 0) {
-        strv_push(&argv, xstrdup("--userns"));
-        strv_push(&argv, xasprintf("/proc/self/fd/%d", userns));
-    }
-    /* Started by root, pasta turns itself into nobody, who may join neither namespace. */
-    if (geteuid() == 0) {
-        strv_push(&argv, xstrdup("--runas"));
-        strv_push(&argv, xstrdup("0"));
-    }
-    strv_push(&argv, xstrdup("--netns"));
-    strv_push(&argv, xstrdup(ns));
-    int keep[] = {netns, userns};
-    char out[1024];
-    int status = program_run((const char *const *)argv, NULL, keep, userns >= 0 ? 2 : 1, out,
-                             sizeof(out));
-    int err = errno;
-    strv_free(argv);
-    if (status < 0)
-        return error_set(e, err, "run pasta");
-    _cleanup_free_ char *pidtext = NULL;
-    size_t len;
-    int daemon = 0;
-    if (read_file_max(pidfile, 64, &pidtext, &len) == 0)
-        daemon = atoi(pidtext);
-    unlink(pidfile);
-    if (status != 0 || daemon <= 0)
-        return error_set(e, 0, "network: pasta failed%s", pasta_why(out));
-    char owner[64];
-    owner_of(daemon, owner);
-    n->pasta_pidfd = pidfd_of(daemon, strtoull(strchr(owner, ' ') + 1, NULL, 10));
-    _cleanup_free_ char *text = xasprintf("%s\npasta %s\n", n->owner, owner);
-    return write_lease(n->lease, text, e);
-}
-
 /* ---- the three steps ---- */
 
-int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n,
-                struct congo_error *e)
+int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *e)
 {
+    const char *hostname = plan->hostname;
     memset(n, 0, sizeof(*n));
     n->pasta_pidfd = -1;
     n->maker_sock = -1;
@@ -706,14 +544,21 @@ int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n
                          "network: bridge needs root (it adds links and NAT rules to the host); "
                          "other users' containers get a network with network: pasta");
     owner_of(getpid(), n->owner);
-    _cleanup_free_ char *dir = xasprintf("%s/net/%s", state_root(),
-                                         p->mode == PLAN_NET_BRIDGE ? p->bridge : "pasta");
+    if (p->mode == PLAN_NET_BRIDGE && p->n_ports) {
+        struct rtnl host = {0};
+        if (rtnl_open(&host, e) < 0)
+            return -1;
+        reclaim_other_bridges(p->bridge, &host);
+        rtnl_close(&host);
+    }
+    _cleanup_free_ char *dir =
+        xasprintf("%s/net/%s", state_root(), p->mode == PLAN_NET_BRIDGE ? p->bridge : "pasta");
     _cleanup_close_ int dirfd = lock_dir(dir, e);
     if (dirfd < 0)
         return -1;
     /* A dead launcher's pasta still holds its ports: it goes first. */
     if (p->mode == PLAN_NET_PASTA)
-        reclaim_pasta(dirfd);
+        pasta_reclaim(dirfd);
     if (hold_ports(p, n, e) < 0)
         return -1;
     if (p->mode == PLAN_NET_PASTA) {
@@ -773,9 +618,11 @@ static int configure_inside(const struct net *n, int netns, struct congo_error *
     const struct plan_network *p = n->plan;
     int r = rtnl_open(&in, e);
     /* The socket keeps the namespace it was opened in: the launcher can go back at once. */
-    if (setns(own, CLONE_NEWNET) < 0 && r == 0) {
-        rtnl_close(&in);
-        return error_set(e, errno, "return to the launcher's network namespace");
+    if (setns(own, CLONE_NEWNET) < 0) {
+        /* Nothing more may run here: what follows would act on the container's namespace. */
+        fprintf(stderr, "congo-launch: return to the launcher's network namespace: %s\n",
+                strerror(errno));
+        _exit(STATUS_LAUNCHER);
     }
     if (r < 0)
         return -1;
@@ -893,7 +740,7 @@ int net_attach(struct net *n, int netns, int userns, struct congo_error *e)
     if (!p || p->mode == PLAN_NET_NONE)
         return 0;
     if (p->mode == PLAN_NET_PASTA)
-        return start_pasta(n, netns, userns, e);
+        return pasta_start(n, netns, userns, e);
     n->ports_added = p->n_ports > 0;
     return wire(n, netns, e);
 }
@@ -912,7 +759,7 @@ void net_release(struct net *n)
      * wait for that (20 ms and more) at the end of every run.
      */
     if (n->pasta_pidfd >= 0) {
-        stop_pasta(n->pasta_pidfd);
+        pasta_stop(n->pasta_pidfd);
         close(n->pasta_pidfd);
     }
     for (size_t i = 0; i < n->n_port_fds; i++)
@@ -925,8 +772,8 @@ void net_release(struct net *n)
         struct congo_error e = {0};
         _cleanup_close_ int dirfd = lock_dir(dir, &e);
         error_clear(&e);
-        _cleanup_free_ char *text = dirfd >= 0 ? read_lease(dirfd, strrchr(n->lease, '/') + 1)
-                                               : NULL;
+        _cleanup_free_ char *text =
+            dirfd >= 0 ? read_lease(dirfd, strrchr(n->lease, '/') + 1) : NULL;
         size_t len = strlen(n->owner);
         if (text && strncmp(text, n->owner, len) == 0 && text[len] == '\n')
             unlink(n->lease);

@@ -34,7 +34,7 @@ struct net {
     int bridge_index; /* bridge: the bridge's; the veth's host end is cgINDEX.PID */
     int *port_fds;    /* the host ports held while the container runs */
     size_t n_port_fds;
-    bool ports_added; /* the nftables elements of this run's ports exist */
+    bool ports_added; /* the nftables elements of this run's ports may exist */
     int pasta_pidfd;  /* pasta: the daemon, killed by net_release; else -1 */
     pid_t launcher;   /* this run's launcher: the veth's name */
     pid_t maker;      /* net_start's process, until net_finish reaps it; else 0 */
@@ -43,9 +43,8 @@ struct net {
     char *resolv, *hosts;
 };
 
-/* Before the clone; hostname is the container's (or NULL). -1 with e filled. */
-int net_prepare(const struct run_plan *plan, const char *hostname, struct net *n,
-                struct congo_error *e);
+/* Before the clone. -1 with e filled. */
+int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *e);
 
 /*
  * netns: the container's network namespace; userns: its user namespace,

@@ -35,9 +35,10 @@ static int loopback_up(struct congo_error *e)
  * Setting up a network namespace is the slowest part of a clone (every
  * network subsystem initialises its own state: 0.5 ms of a 4 ms start), so
  * the launcher makes it after releasing the child, while the child
- * assembles the first part of its root on the other CPU; the child joins it
- * before it mounts /sys. The launcher itself goes back to the namespace it
- * came from.
+ * assembles the first part of its root on the other CPU (a bridge's, with
+ * no user namespace, is made by net.c's maker from before the clone); the
+ * child joins it before it mounts /sys. The launcher itself goes back to
+ * the namespace it came from.
  */
 int netns_make(struct congo_error *e)
 {

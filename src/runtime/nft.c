@@ -40,8 +40,8 @@ bool nft_chain_exists(const char *table, const char *chain)
     if (nl_open(&nl, NETLINK_NETFILTER) < 0)
         return false;
     char buf[NL_BUFSIZE];
-    struct nlmsghdr *h = nl_request(&nl, buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN,
-                                    NLM_F_ACK);
+    struct nlmsghdr *h =
+        nl_request(&nl, buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN, NLM_F_ACK);
     struct nfgenmsg *nfg = nl_extra(h, sizeof(*nfg));
     nfg->nfgen_family = NFPROTO_IPV4;
     nfg->version = NFNETLINK_V0;

@@ -92,8 +92,8 @@ void nl_nest_end(struct nlmsghdr *h, struct nlattr *nest)
     nest->nla_len = (uint16_t)((char *)h + h->nlmsg_len - (char *)nest);
 }
 
-void nl_attrs(const void *start, const void *end,
-              int (*f)(const struct nlattr *a, void *arg), void *arg)
+void nl_attrs(const void *start, const void *end, int (*f)(const struct nlattr *a, void *arg),
+              void *arg)
 {
     const char *p = start, *e = end;
     while (p + NLA_HDRLEN <= e) {
@@ -106,8 +106,8 @@ void nl_attrs(const void *start, const void *end,
     }
 }
 
-int nl_talk(struct nl *nl, struct nlmsghdr *h,
-            int (*cb)(const struct nlmsghdr *m, void *arg), void *arg)
+int nl_talk(struct nl *nl, struct nlmsghdr *h, int (*cb)(const struct nlmsghdr *m, void *arg),
+            void *arg)
 {
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
     uint32_t seq = h->nlmsg_seq;

@@ -32,15 +32,15 @@ void nl_put_u32(struct nlmsghdr *h, uint16_t type, uint32_t v);
 struct nlattr *nl_nest_start(struct nlmsghdr *h, uint16_t type);
 void nl_nest_end(struct nlmsghdr *h, struct nlattr *nest);
 
-/* The family header of an answer, and its attributes, after a family header of len. */
+/* The family header of a message (ifinfomsg, ...), right after its netlink header. */
 static inline void *nl_payload(const struct nlmsghdr *h)
 {
     return (char *)h + NLMSG_HDRLEN;
 }
 
 /* Calls f on each attribute from start to end; stops when f returns nonzero. */
-void nl_attrs(const void *start, const void *end,
-              int (*f)(const struct nlattr *a, void *arg), void *arg);
+void nl_attrs(const void *start, const void *end, int (*f)(const struct nlattr *a, void *arg),
+              void *arg);
 static inline const void *nl_attr_data(const struct nlattr *a)
 {
     return (const char *)a + NLA_HDRLEN;
@@ -59,5 +59,5 @@ static inline uint16_t nl_attr_type(const struct nlattr *a)
  * neither the acknowledgement nor the end of a dump. 0, or -errno (the
  * kernel's error for the request, or the socket's).
  */
-int nl_talk(struct nl *nl, struct nlmsghdr *h,
-            int (*cb)(const struct nlmsghdr *m, void *arg), void *arg);
+int nl_talk(struct nl *nl, struct nlmsghdr *h, int (*cb)(const struct nlmsghdr *m, void *arg),
+            void *arg);

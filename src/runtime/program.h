@@ -8,7 +8,7 @@
 
 /*
  * Run argv (argv[0] an absolute path) with input on its stdin (NULL:
- * /dev/null) and its stdout and stderr together into out (NUL-terminated,
+ * nothing, an empty pipe) and its stdout and stderr together into out (NUL-terminated,
  * cut to size). The child gets the default signal mask and dispositions
  * (the launcher blocks the ones it waits for) and no fd of the launcher's
  * but 0-2 and the n_keep of keep, at their numbers. Its exit status, 128+N

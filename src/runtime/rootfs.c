@@ -553,7 +553,7 @@ static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapp
     return 0;
 }
 
-int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_create,
+int rootfs_bind_text(int rootfd, const char *target, const char *text, const char *fixed,
                      struct congo_error *e)
 {
     /* The file lives in the scratch tmpfs, the child's `/` until the pivot; the mount keeps it. */
@@ -564,7 +564,7 @@ int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_
     if (out < 0 || write(out, text, len) != (ssize_t)len)
         return error_set(e, errno, "write `%s` for the container", src);
     _cleanup_free_ char *dir = xstrndup(target + 1, (size_t)(name - 1 - (target + 1)));
-    _cleanup_close_ int parent = open_in_root(rootfd, dir, may_create ? CREATE_DIR : CREATE_NONE, e);
+    _cleanup_close_ int parent = open_in_root(rootfd, dir, fixed ? CREATE_NONE : CREATE_DIR, e);
     if (parent < 0)
         return error_wrap(e, "network");
     /*
@@ -578,18 +578,17 @@ int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_
     if (there && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
         return error_set(e, 0, "network: `%s` in the root is not a file", target);
     if (!there || S_ISLNK(st.st_mode)) {
-        if (!may_create)
+        if (fixed)
             return error_set(e, 0,
-                             "network: `%s` in a root written directly (upper: none) is %s: "
-                             "congo binds its own over a file of the root's, and writes none "
-                             "there",
-                             target, there ? "a symbolic link" : "missing");
+                             "network: `%s` in %s is %s: congo binds its own over a file of the "
+                             "root's, and cannot make one there",
+                             target, fixed, there ? "a symbolic link" : "missing");
         if (there && unlinkat(parent, name, 0) < 0)
             return error_set(e, errno, "network: replace the symbolic link `%s`", target);
-        int made = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        _cleanup_close_ int made =
+            openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (made < 0)
             return error_set(e, errno, "network: make `%s`", target);
-        close(made);
     }
     _cleanup_close_ int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)

@@ -54,11 +54,12 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
 /*
  * In the child, before the pivot: text as a read-only file bound at target
  * (absolute) in the root rootfd refers to. The root's own file stays below
- * it; where it is missing or a symbolic link, may_create (an overlay's
- * root, whose upper takes the change) makes a file in its place, else it
- * is an error. For /etc/resolv.conf and /etc/hosts. -1 with e filled.
+ * it; where it is missing or a symbolic link, a file is made in its place
+ * in the overlay's upper, unless fixed names why the root takes none (a
+ * read-only root, one written directly): then it is an error. For
+ * /etc/resolv.conf and /etc/hosts. -1 with e filled.
  */
-int rootfs_bind_text(int rootfd, const char *target, const char *text, bool may_create,
+int rootfs_bind_text(int rootfd, const char *target, const char *text, const char *fixed,
                      struct congo_error *e);
 
 /*

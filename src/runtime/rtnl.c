@@ -113,7 +113,8 @@ int rtnl_bridge_add(struct rtnl *r, const char *name, uint32_t gateway, struct c
     char buf[NL_BUFSIZE];
     struct nlmsghdr *h = link_request(r, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
     nl_put_str(h, IFLA_IFNAME, name);
-    /* A fixed address: a bridge otherwise takes its ports' lowest, which changes under ARP caches. */
+    /* A fixed address: a bridge otherwise takes its ports' lowest, which changes under ARP caches.
+     */
     uint8_t mac[6];
     mac_of(gateway, mac);
     nl_put(h, IFLA_ADDRESS, mac, sizeof(mac));
@@ -143,7 +144,8 @@ int rtnl_addr_add(struct rtnl *r, int index, const char *name, uint32_t addr, in
                   struct congo_error *e)
 {
     char buf[NL_BUFSIZE];
-    struct nlmsghdr *h = nl_request(&r->nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+    struct nlmsghdr *h =
+        nl_request(&r->nl, buf, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
     struct ifaddrmsg *ifa = nl_extra(h, sizeof(*ifa));
     ifa->ifa_family = AF_INET;
     ifa->ifa_prefixlen = (unsigned char)prefix;
@@ -194,8 +196,7 @@ static int addr_cb(const struct nlmsghdr *m, void *arg)
     return 0;
 }
 
-int rtnl_addr_first(struct rtnl *r, int index, uint32_t *addr, int *prefix,
-                    struct congo_error *e)
+int rtnl_addr_first(struct rtnl *r, int index, uint32_t *addr, int *prefix, struct congo_error *e)
 {
     char buf[NL_BUFSIZE];
     /* A dump: no NLM_F_ACK, it ends with NLMSG_DONE. */

@@ -38,8 +38,7 @@ int rtnl_addr_add(struct rtnl *r, int index, const char *name, uint32_t addr, in
                   struct congo_error *e);
 
 /* The first IPv4 address on link index and its prefix; *addr 0 when it has none. */
-int rtnl_addr_first(struct rtnl *r, int index, uint32_t *addr, int *prefix,
-                    struct congo_error *e);
+int rtnl_addr_first(struct rtnl *r, int index, uint32_t *addr, int *prefix, struct congo_error *e);
 
 /*
  * A veth pair: name here, up and enslaved to master; peer, down, in the

@@ -537,16 +537,6 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         error_set(&r->error, 0, "network: a created container's network is its engine's to make");
         return;
     }
-    /* Before the clone: the host ports held, the address leased, the bridge ready. */
-    _cleanup_(net_release) struct net net = {0};
-    if (net_prepare(plan, plan->hostname, &net, &r->error) < 0)
-        return;
-    /* Without a user namespace to wait for, a bridge's is made on the side from now on. */
-    if (plan->net.mode == PLAN_NET_BRIDGE && !(plan->clone_flags & CLONE_NEWUSER) &&
-        net_start(&net, &r->error) < 0)
-        return;
-    if (plan->net.mode != PLAN_NET_NONE)
-        step(o, "network prepared", &t);
     _cleanup_(signal_unblock) struct signal_block block = {0};
     signal_block(&block);
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */
@@ -577,6 +567,20 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     int usable = cgroup_plan_caller(&host, &plan->cgroup, cg_name, &cg, &r->error);
     if (usable < 0)
         return;
+    /*
+     * The first change to the host, once nothing else can refuse the run:
+     * the host ports held, the address leased, the bridge ready.
+     */
+    _cleanup_(net_release) struct net net = {0};
+    /* Without a user namespace to wait for, a bridge's is made on the side from now on. */
+    if (net_prepare(plan, &net, &r->error) < 0 ||
+        (plan->net.mode == PLAN_NET_BRIDGE && !(plan->clone_flags & CLONE_NEWUSER) &&
+         net_start(&net, &r->error) < 0)) {
+        cgroup_leave(&cg); /* planned only: nothing made yet */
+        return;
+    }
+    if (plan->net.mode != PLAN_NET_NONE)
+        step(o, "network prepared", &t);
     bool late_cgroup = usable && host.mode != CGROUP_V2;
     if (usable && !late_cgroup && cgroup_make(&host, &plan->cgroup, &cg, &r->error) < 0)
         return;

@@ -13,8 +13,8 @@ int ipv4_parse(const char *text, uint32_t *addr, char **why)
     struct in_addr a;
     /* inet_pton takes only the four-part dotted decimal form, no octal or short forms. */
     if (inet_pton(AF_INET, text, &a) != 1) {
-        *why = xasprintf("`%s` is not an IPv4 address (four numbers 0-255, such as 10.89.0.7)",
-                         text);
+        *why =
+            xasprintf("`%s` is not an IPv4 address (four numbers 0-255, such as 10.89.0.7)", text);
         return -1;
     }
     *addr = ntohl(a.s_addr);
@@ -109,8 +109,7 @@ int port_map_parse(const char *text, struct port_map *pm, char **why)
                          text);
         return -1;
     }
-    if (port_part(last + 1, strlen(last + 1), text, "container port", &pm->container_port, why) <
-        0)
+    if (port_part(last + 1, strlen(last + 1), text, "container port", &pm->container_port, why) < 0)
         return -1;
     *last = '\0';
     char *host_port = strrchr(s, ':');

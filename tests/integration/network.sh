@@ -166,10 +166,19 @@ test_published_port() {
     ext=$(in_ext curl -sf -m 2 http://192.0.2.1:8080/ 2>&1)
     # 8081 is published on 127.0.0.1 alone.
     not=$(in_ext curl -sf -m 2 http://192.0.2.1:8081/ 2>&1) && not=reached || not=
+    # Another container through the host's address: its answer must come back by the host.
+    p=$(profile hairpin.yaml <<EOF
+include: $base
+network: bridge
+command: [timeout, "5", wget, -qO-, "http://192.0.2.1:8080/"]
+EOF
+)
+    hairpin=$(congo "$p" 2>&1)
     stop web2
     expect_eq web2 "$lo" "127.0.0.1:8080" && expect_eq web2 "$at" "127.0.0.1:8081" &&
         expect_eq web2 "$other" "192.0.2.1:8080" && expect_eq web2 "$ext" "from ext" &&
-        expect_eq "" "$not" "192.0.2.1:8081 from ext"
+        expect_eq "" "$not" "192.0.2.1:8081 from ext" &&
+        expect_eq web2 "$hairpin" "192.0.2.1:8080 from another container"
 }
 
 # A neighbour that routes the subnet through the host reaches no
@@ -228,7 +237,6 @@ test_masquerade() {
 
 # A host whose iptables FORWARD policy is DROP: the bridge's traffic still passes.
 test_forward_drop() {
-    command -v iptables >/dev/null || { echo "no iptables"; return 1; }
     in_ns iptables -w -P FORWARD DROP || return 1
     # A new bridge, set up under that policy (as on a host where Docker started first).
     send_out fwd 7001 "{mode: bridge, bridge: congo-fwd, subnet: 10.89.7.0/24}" through
@@ -313,6 +321,36 @@ EOF
     nothing_left
 }
 
+# A launcher killed on one bridge leaves its published port in the maps all
+# bridges share: a run on another bridge that publishes it takes it over.
+test_sigkill_other_bridge() {
+    p=$(profile kill-a.yaml <<EOF
+include: $base
+network: {mode: bridge, bridge: congo-a, subnet: 10.89.5.0/24, ports: ["9091:80"]}
+command: [sleep, "100"]
+EOF
+)
+    congo "$p" >/dev/null 2>&1 &
+    launcher=$!
+    i=0
+    while [ $i -lt 50 ] && ! in_ns nft list map ip congo ports 2>/dev/null | grep -q 9091; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    pid=$(pgrep -P "$launcher" -f congo-launch | head -n 1)
+    [ -n "$pid" ] || { echo "no launcher found"; return 1; }
+    kill -KILL "$pid"
+    wait "$launcher" 2>/dev/null
+    p2=$(profile take.yaml <<EOF
+include: $base
+network: {mode: bridge, ports: ["9091:80"]}
+command: ["true"]
+EOF
+)
+    out=$(congo "$p2" 2>&1) || { echo "$out"; return 1; }
+    expect_eq "" "$(ls "$CONGO_STATE_DIR/net/congo-a")" "congo-a's leases" && nothing_left
+}
+
 test_full() {
     p=$(profile full.yaml <<EOF
 include: $base
@@ -325,7 +363,8 @@ EOF
     st=$?
     in_ns "$CONGO" --stop full >/dev/null 2>&1
     expect_eq 125 "$st" "status" || return 1
-    echo "$out" | grep -q "network.subnet: 10.89.9.0/30 is full" || { echo "$out"; return 1; }
+    echo "$out" | grep -qF "network.subnet: 10.89.9.0/30 is full: running containers hold each of its container addresses, 10.89.9.2 to 10.89.9.2 (1 in all; leases in \`$CONGO_STATE_DIR/net/congo-full\`); give a larger subnet" ||
+        { echo "$out"; return 1; }
 }
 
 test_port_taken() {
@@ -355,6 +394,25 @@ EOF
     st=$?
     expect_eq 125 "$st" "status" || return 1
     echo "$out" | grep -q "the host's link \`ext0\` is not a bridge" || { echo "$out"; return 1; }
+}
+
+# A read-only root cannot take a file where the image has none: a clear
+# refusal, and nothing of the run left.
+test_readonly_root() {
+    p=$(profile ro.yaml <<EOF
+include: $base
+readonly_rootfs: true
+network: bridge
+command: ["true"]
+EOF
+)
+    [ ! -e "$ROOTFS/etc/resolv.conf" ] || { echo "the test root has an /etc/resolv.conf"; return 1; }
+    out=$(congo "$p" 2>&1)
+    st=$?
+    expect_eq 125 "$st" "status" || { echo "$out"; return 1; }
+    echo "$out" | grep -q "network: \`/etc/resolv.conf\` in a read-only root (readonly_rootfs) is missing" ||
+        { echo "$out"; return 1; }
+    nothing_left
 }
 
 test_nothing_left() {
@@ -491,7 +549,7 @@ EOF
     echo "$out" | grep -q "network: bridge needs root" || { echo "$out"; return 1; }
 }
 
-plan 18
+plan 20
 t "bridge: the address, route, resolv.conf and hosts inside" test_inside
 t "bridge: network.dns in libconfig's format" test_dns_conf
 t "bridge: TCP from the container to the gateway" test_to_gateway
@@ -500,14 +558,18 @@ t "bridge: published ports from loopback, the host's address and another namespa
 t "bridge: out through the masquerade" test_masquerade
 t "bridge: an unpublished port is not reached by routing through the host" test_forward_filter
 t "bridge: resolv.conf over an image's symbolic link, the image untouched" test_resolv_symlink
-t "bridge: a FORWARD policy of DROP is opened for the bridge" test_forward_drop
+iptables_missing=
+command -v iptables >/dev/null || iptables_missing="no iptables on this host"
+t_unless "$iptables_missing" "bridge: a FORWARD policy of DROP is opened for the bridge" test_forward_drop
 t "bridge: 20 concurrent starts get 20 addresses" test_concurrent
 t "bridge: a launcher killed with SIGKILL leaves nothing after the next run" test_sigkill
+t "bridge: a port of a launcher killed on another bridge is taken over" test_sigkill_other_bridge
 t "bridge: a full subnet is 125 with a message" test_full
 t "bridge: a host port already taken is 125 with a message" test_port_taken
 t "bridge: a host link that is not a bridge is refused" test_not_a_bridge
 t_unless "$pasta_missing" "pasta: a user's container reaches out and publishes a port" test_pasta
 t_unless "$pasta_missing" "pasta: a killed launcher's pasta is stopped by the next run" test_pasta_sigkill
 t_unless "$pasta_missing" "bridge: refused to a user other than root, pointing at pasta" test_bridge_rootless
+t "bridge: a read-only root without /etc/resolv.conf is refused" test_readonly_root
 t "bridge: no veth, lease or port rule is left" test_nothing_left
 finish
