@@ -292,6 +292,24 @@ leftovers() {
     echo "links=[$links] leases=[$leases] elements=$elements"
 }
 
+# kill_launcher PROFILE PORT: a run of PROFILE, its launcher killed with
+# SIGKILL once the container's published PORT is in the maps.
+kill_launcher() {
+    congo "$1" >/dev/null 2>&1 &
+    runner=$!
+    i=0
+    while [ $i -lt 50 ] && ! in_ns nft list map ip congo ports 2>/dev/null | grep -q "$2"; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    # nsenter runs the launcher as its child: kill the launcher itself.
+    pid=$(pgrep -P "$runner" -f congo-launch | head -n 1)
+    [ -n "$pid" ] || { echo "no launcher found"; return 1; }
+    kill -KILL "$pid"
+    wait "$runner" 2>/dev/null
+    return 0
+}
+
 test_sigkill() {
     p=$(profile kill.yaml <<EOF
 include: $base
@@ -299,18 +317,7 @@ network: {mode: bridge, ports: ["9090:80"]}
 command: [sleep, "100"]
 EOF
 )
-    congo "$p" >/dev/null 2>&1 &
-    launcher=$!
-    i=0
-    while [ $i -lt 50 ] && ! in_ns ip -o link show | grep -q ': cg'; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    # nsenter runs the launcher as its child: kill the launcher itself.
-    pid=$(pgrep -P "$launcher" -f congo-launch | head -n 1)
-    [ -n "$pid" ] || { echo "no launcher found"; return 1; }
-    kill -KILL "$pid"
-    wait "$launcher" 2>/dev/null
+    kill_launcher "$p" 9090 || return 1
     p2=$(profile after.yaml <<EOF
 include: $base
 network: bridge
@@ -330,17 +337,7 @@ network: {mode: bridge, bridge: congo-a, subnet: 10.89.5.0/24, ports: ["9091:80"
 command: [sleep, "100"]
 EOF
 )
-    congo "$p" >/dev/null 2>&1 &
-    launcher=$!
-    i=0
-    while [ $i -lt 50 ] && ! in_ns nft list map ip congo ports 2>/dev/null | grep -q 9091; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    pid=$(pgrep -P "$launcher" -f congo-launch | head -n 1)
-    [ -n "$pid" ] || { echo "no launcher found"; return 1; }
-    kill -KILL "$pid"
-    wait "$launcher" 2>/dev/null
+    kill_launcher "$p" 9091 || return 1
     p2=$(profile take.yaml <<EOF
 include: $base
 network: {mode: bridge, ports: ["9091:80"]}
