@@ -26,7 +26,7 @@ void pasta_stop(int pidfd)
     poll(&pfd, 1, 1000);
 }
 
-void pasta_reclaim(int dirfd)
+void pasta_reclaim(int dirfd, const char *dir)
 {
     _cleanup_close_ int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -38,8 +38,8 @@ void pasta_reclaim(int dirfd)
         if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") ||
             strspn(de->d_name, "0123456789") != strlen(de->d_name))
             continue;
-        _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
-        if (!text || owner_alive(text))
+        _cleanup_free_ char *text = lease_read(dir, de->d_name);
+        if (!text || lease_owner_alive(text))
             continue;
         int pid = 0;
         unsigned long long start = 0;
@@ -160,8 +160,8 @@ int pasta_start(struct net *n, int netns, int userns, struct congo_error *e)
     if (status != 0 || daemon <= 0)
         return error_set(e, 0, "network: pasta failed%s", pasta_why(out));
     char owner[64];
-    owner_of(daemon, owner);
+    lease_owner(daemon, owner);
     n->pasta_pidfd = pidfd_of(daemon, strtoull(strchr(owner, ' ') + 1, NULL, 10));
     _cleanup_free_ char *text = xasprintf("%s\npasta %s\n", n->owner, owner);
-    return write_lease(n->lease, text, e);
+    return lease_write(n->lease, text, e);
 }

@@ -319,7 +319,8 @@ static int cmp_u32(const void *a, const void *b)
  * launchers reclaimed, the addresses of live ones into *taken (caller
  * frees). Their count, or -1 with errno set.
  */
-static ssize_t scan_leases(int dirfd, int bridge_index, struct rtnl *host, uint32_t **taken)
+static ssize_t scan_leases(int dirfd, const char *dir, int bridge_index, struct rtnl *host,
+                           uint32_t **taken)
 {
     *taken = NULL;
     _cleanup_close_ int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
@@ -335,11 +336,11 @@ static ssize_t scan_leases(int dirfd, int bridge_index, struct rtnl *host, uint3
         if (de->d_name[0] == '.' || str_has_suffix(de->d_name, ".tmp") ||
             ipv4_parse(de->d_name, &a, &why) < 0)
             continue;
-        _cleanup_free_ char *text = read_lease(dirfd, de->d_name);
+        _cleanup_free_ char *text = lease_read(dir, de->d_name);
         if (!text && errno == ENOENT)
             continue;
         /* Reclaimed only when it says whose it is, and that one is dead. */
-        if (!text || owner_alive(text)) {
+        if (!text || lease_owner_alive(text)) {
             *taken = xrealloc(*taken, (n + 1) * sizeof(**taken));
             (*taken)[n++] = a;
         } else {
@@ -377,7 +378,7 @@ static void reclaim_other_bridges(const char *bridge, struct rtnl *host)
         rtnl_link_get(host, de->d_name, &index, kind, &e);
         error_clear(&e);
         _cleanup_free_ uint32_t *taken = NULL;
-        scan_leases(dirfd, index, host, &taken);
+        scan_leases(dirfd, dir, index, host, &taken);
     }
     closedir(d);
 }
@@ -386,7 +387,7 @@ static int lease_address(const struct plan_network *p, int dirfd, const char *di
                          struct rtnl *host, uint32_t *address, struct congo_error *e)
 {
     _cleanup_free_ uint32_t *taken = NULL;
-    ssize_t found = scan_leases(dirfd, bridge_index, host, &taken);
+    ssize_t found = scan_leases(dirfd, dir, bridge_index, host, &taken);
     if (found < 0)
         return error_set(e, errno, "read `%s`", dir);
     size_t n = (size_t)found;
@@ -543,7 +544,7 @@ int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *
         return error_set(e, 0,
                          "network: bridge needs root (it adds links and NAT rules to the host); "
                          "other users' containers get a network with network: pasta");
-    owner_of(getpid(), n->owner);
+    lease_owner(getpid(), n->owner);
     if (p->mode == PLAN_NET_BRIDGE && p->n_ports) {
         struct rtnl host = {0};
         if (rtnl_open(&host, e) < 0)
@@ -553,12 +554,12 @@ int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *
     }
     _cleanup_free_ char *dir =
         xasprintf("%s/net/%s", state_root(), p->mode == PLAN_NET_BRIDGE ? p->bridge : "pasta");
-    _cleanup_close_ int dirfd = lock_dir(dir, e);
+    _cleanup_close_ int dirfd = lease_dir_lock(dir, e);
     if (dirfd < 0)
         return -1;
     /* A dead launcher's pasta still holds its ports: it goes first. */
     if (p->mode == PLAN_NET_PASTA)
-        pasta_reclaim(dirfd);
+        pasta_reclaim(dirfd, dir);
     if (hold_ports(p, n, e) < 0)
         return -1;
     if (p->mode == PLAN_NET_PASTA) {
@@ -568,7 +569,7 @@ int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *
         n->n_port_fds = 0;
         n->lease = xasprintf("%s/%d", dir, (int)getpid());
         _cleanup_free_ char *text = xasprintf("%s\n", n->owner);
-        if (write_lease(n->lease, text, e) < 0) {
+        if (lease_write(n->lease, text, e) < 0) {
             free(n->lease);
             n->lease = NULL;
             return -1;
@@ -593,7 +594,7 @@ int net_prepare(const struct run_plan *plan, struct net *n, struct congo_error *
         _cleanup_free_ char *spec = port_map_format(&p->ports[i]);
         strbuf_printf(&text, "port %s\n", spec);
     }
-    r = write_lease(n->lease, text.buf, e);
+    r = lease_write(n->lease, text.buf, e);
     strbuf_free(&text);
     if (r < 0) {
         free(n->lease);
@@ -770,10 +771,9 @@ void net_release(struct net *n)
         _cleanup_free_ char *dir = xstrdup(n->lease);
         *strrchr(dir, '/') = '\0';
         struct congo_error e = {0};
-        _cleanup_close_ int dirfd = lock_dir(dir, &e);
+        _cleanup_close_ int dirfd = lease_dir_lock(dir, &e);
         error_clear(&e);
-        _cleanup_free_ char *text =
-            dirfd >= 0 ? read_lease(dirfd, strrchr(n->lease, '/') + 1) : NULL;
+        _cleanup_free_ char *text = dirfd >= 0 ? lease_read(dir, strrchr(n->lease, '/') + 1) : NULL;
         size_t len = strlen(n->owner);
         if (text && strncmp(text, n->owner, len) == 0 && text[len] == '\n')
             unlink(n->lease);

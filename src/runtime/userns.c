@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/lease.h"
 #include "runtime/user.h"
 #include "state/state.h"
 #include "util/util.h"
@@ -225,46 +226,16 @@ static void auto_pool(uint32_t *uid_base, uint32_t *gid_base, uint32_t *slots)
     *slots = AUTO_SLOTS;
 }
 
-/* A lease's owner is alive: the pid it names started when it says. */
-static bool lease_live(int dirfd, const char *name)
-{
-    char buf[64] = {0};
-    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-        return false;
-    int pid = 0;
-    unsigned long long start = 0;
-    if (sscanf(buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
-        return false;
-    unsigned long long now = 0;
-    return proc_stat_field("/proc", pid, 22, &now, NULL) == 0 && now == start;
-}
-
-/* The lease's text for pid, "PID STARTTIME\n", into owner. */
+/* The lease at path, naming pid; its first line kept in owner, for drop_lease. */
 static int write_lease(const char *path, pid_t pid, char owner[64], struct congo_error *e)
 {
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0)
-        return error_set(e, errno, "user namespace lease `%s`", tmp);
-    char text[64];
-    snprintf(text, sizeof(text), "%d %llu\n", (int)pid, proc_starttime("/proc", pid));
-    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || rename(tmp, path) < 0) {
-        int err = errno;
-        unlink(tmp);
-        return error_set(e, err, "user namespace lease `%s`", path);
-    }
-    memcpy(owner, text, sizeof(text));
+    char now[64];
+    lease_owner(pid, now);
+    _cleanup_free_ char *text = xasprintf("%s\n", now);
+    if (lease_write(path, text, e) < 0)
+        return error_wrap(e, "user namespace");
+    memcpy(owner, now, sizeof(now));
     return 0;
-}
-
-/* The leases' directory, locked; -1 with e filled. */
-static int lock_leases(const char *dir, struct congo_error *e)
-{
-    int fd = dir_lock(dir);
-    if (fd < 0)
-        error_set(e, errno, "lock `%s`", dir);
-    return fd;
 }
 
 /*
@@ -275,11 +246,7 @@ static int lock_leases(const char *dir, struct congo_error *e)
 static int prepare_auto(struct userns *u, struct congo_error *e)
 {
     _cleanup_free_ char *dir = xasprintf("%s/userns", state_root());
-    if (mkdir(state_root(), 0711) < 0 && errno != EEXIST)
-        return error_set(e, errno, "make the state directory `%s`", state_root());
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        return error_set(e, errno, "make `%s`", dir);
-    _cleanup_close_ int dirfd = lock_leases(dir, e);
+    _cleanup_close_ int dirfd = lease_dir_lock(dir, e);
     if (dirfd < 0)
         return -1;
     uint32_t ubase, gbase, slots;
@@ -288,8 +255,11 @@ static int prepare_auto(struct userns *u, struct congo_error *e)
         uint32_t uid = ubase + i * AUTO_COUNT;
         char name[16];
         snprintf(name, sizeof(name), "%u", uid);
-        if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && lease_live(dirfd, name))
-            continue;
+        if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+            _cleanup_free_ char *text = lease_read(dir, name);
+            if (text && lease_owner_alive(text))
+                continue;
+        }
         _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
         if (write_lease(path, getpid(), u->lease_owner, e) < 0)
             return -1;
@@ -419,13 +389,13 @@ static void drop_lease(const struct userns *u)
     if (slash)
         *slash = '\0';
     struct congo_error e = {0};
-    _cleanup_close_ int dirfd = lock_leases(dir, &e);
+    _cleanup_close_ int dirfd = lease_dir_lock(dir, &e);
     error_clear(&e);
     if (dirfd < 0)
         return;
-    char buf[64] = {0};
-    _cleanup_close_ int fd = open(u->lease, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strcmp(buf, u->lease_owner) == 0)
+    _cleanup_free_ char *text = lease_read(dir, slash ? slash + 1 : u->lease);
+    size_t len = strlen(u->lease_owner);
+    if (text && strncmp(text, u->lease_owner, len) == 0 && text[len] == '\n')
         unlink(u->lease);
 }
 

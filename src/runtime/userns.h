@@ -47,7 +47,7 @@ struct userns {
      * that directory, whatever its path names by then. -1: none.
      */
     int upper_fd;
-    char lease_owner[64]; /* auto: the lease's text as this run last wrote it */
+    char lease_owner[64]; /* auto: the lease's first line as this run last wrote it */
     char *lease; /* auto: the lease file of the range, removed by userns_release; else NULL */
 };
 
