@@ -3,20 +3,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime/child.h"
 #include "util/util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static _Noreturn void exec_clean(const char *const *argv, int in, int out, const int *keep,
-                                 size_t n_keep)
+extern char **environ;
+
+static _Noreturn void exec_clean(const struct program *p, int in, int out)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -24,70 +29,157 @@ static _Noreturn void exec_clean(const char *const *argv, int in, int out, const
         if (sig != SIGKILL && sig != SIGSTOP)
             signal(sig, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Never outlive the caller unseen; a setuid program clears this, which is its right. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(127);
     syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-    for (size_t i = 0; i < n_keep; i++)
-        fcntl(keep[i], F_SETFD, 0);
-    execv(argv[0], (char *const *)argv);
-    dprintf(2, "exec %s: %s", argv[0], strerror(errno));
+    for (size_t i = 0; i < p->n_keep; i++)
+        fcntl(p->keep[i], F_SETFD, 0);
+    if (p->prepare && p->prepare(p->arg) < 0) {
+        dprintf(2, "prepare to run %s: %s", p->path, strerror(errno));
+        _exit(126);
+    }
+    execve(p->path, p->argv, p->envp ? p->envp : environ);
+    dprintf(2, "exec %s: %s", p->path, strerror(errno));
     _exit(127);
 }
 
-int program_run(const char *const *argv, const char *input, const int *keep, size_t n_keep,
-                char *out, size_t size)
+/*
+ * The input in a memfd: any size, written before the program starts, so
+ * that neither side waits for the other.
+ */
+static int input_fd(const char *input)
 {
-    int in[2] = {-1, -1}, res[2] = {-1, -1};
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0) {
-        int err = errno;
-        for (int i = 0; i < 2; i++) {
-            if (in[i] >= 0)
-                close(in[i]);
-            if (res[i] >= 0)
-                close(res[i]);
+    int fd = (int)syscall(SYS_memfd_create, "input", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = input ? strlen(input) : 0;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, input + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = errno;
+            close(fd);
+            errno = err;
+            return -1;
         }
+        off += (size_t)w;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        int err = errno;
+        close(fd);
         errno = err;
         return -1;
     }
-    pid_t pid = fork();
-    if (pid == 0)
-        exec_clean(argv, in[0], res[1], keep, n_keep);
-    int err = errno;
-    close(in[0]);
-    close(res[1]);
-    if (pid < 0) {
-        close(in[1]);
-        close(res[0]);
-        errno = err;
-        return -1;
-    }
-    /* A script is a few hundred bytes: it fits the pipe, and the program reads it all first. */
-    if (input) {
-        void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-        ssize_t w = write(in[1], input, strlen(input));
-        (void)w;
-        signal(SIGPIPE, old);
-    }
-    close(in[1]);
-    size_t got = 0;
-    ssize_t n;
+    return fd;
+}
+
+/* What is in the pipe now, into out; false at its end. */
+static bool drain(int fd, char *out, size_t size, size_t *got)
+{
     char sink[256];
     for (;;) {
-        bool room = got + 1 < size;
-        n = read(res[0], room ? out + got : sink, room ? size - 1 - got : sizeof(sink));
+        bool room = *got + 1 < size;
+        ssize_t n = read(fd, room ? out + *got : sink, room ? size - 1 - *got : sizeof(sink));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            break;
+        if (n < 0)
+            return errno == EAGAIN;
+        if (n == 0)
+            return false;
         if (room)
-            got += (size_t)n;
+            *got += (size_t)n;
     }
-    close(res[0]);
-    if (size)
-        out[got] = '\0';
+}
+
+static int reap(pid_t pid)
+{
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int program_exec(const struct program *p, char *out, size_t size)
+{
+    if (size)
+        out[0] = '\0';
+    _cleanup_close_ int in = input_fd(p->input);
+    if (in < 0)
+        return -1;
+    int res[2];
+    if (pipe2(res, O_CLOEXEC) < 0)
+        return -1;
+    _cleanup_close_ int r_end = res[0];
+    _cleanup_close_ int w_end = res[1];
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_clean(p, in, w_end);
+    if (pid < 0)
+        return -1;
+    close(take_fd(&w_end));
+    fcntl(r_end, F_SETFL, O_NONBLOCK);
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    uint64_t deadline = p->timeout_ms ? now_us() + (uint64_t)p->timeout_ms * 1000 : 0;
+    size_t got = 0;
+    bool open_out = true;
+    int why = 0;
+    for (;;) {
+        struct pollfd pfd[3] = {{.fd = pidfd, .events = POLLIN},
+                                {.fd = open_out ? r_end : -1, .events = POLLIN},
+                                {.fd = p->cancel_fd, .events = POLLIN}};
+        int wait_ms = -1;
+        if (deadline) {
+            uint64_t now = now_us();
+            wait_ms = now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
+        }
+        /* Without a pidfd (Linux < 5.3), the output's end stands for the program's. */
+        if (pidfd < 0 && !open_out)
+            break;
+        int n = poll(pfd, 3, wait_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            why = errno;
+            break;
+        }
+        if (n == 0) {
+            why = ETIME;
+            break;
+        }
+        if (pfd[2].revents) {
+            why = ECANCELED;
+            break;
+        }
+        if (pfd[1].revents)
+            open_out = drain(r_end, out, size, &got);
+        if (pfd[0].revents) {
+            drain(r_end, out, size, &got);
+            break;
+        }
+    }
+    if (size)
+        out[got] = '\0';
+    if (why) {
+        kill(pid, SIGKILL);
+        reap(pid);
+        errno = why;
+        return -1;
+    }
+    return reap(pid);
+}
+
+int program_run(const char *const *argv, const char *input, const int *keep, size_t n_keep,
+                char *out, size_t size)
+{
+    const struct program p = {.path = argv[0],
+                              .argv = (char *const *)argv,
+                              .input = input,
+                              .cancel_fd = -1,
+                              .keep = keep,
+                              .n_keep = n_keep};
+    return program_exec(&p, out, size);
 }
