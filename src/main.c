@@ -96,7 +96,7 @@ static const char usage_text[] =
     "  --cpu-shares --cpus --mount --namespaces --network --user-namespace --sysctl --init\n"
     "  --cgroup-parent --cgroup-path --cap-add --cap-drop --cap-ambient --seccomp --rlimits\n"
     "  --no-new-privileges --oom-score-adj --masked-paths --readonly-paths --stop-timeout\n"
-    "  --annotations.\n"
+    "  --annotations --hook.\n"
     "\n"
     "Exit status: --check, --print...: 0 valid, 1 invalid, 2 usage; a run, --exec: the\n"
     "command's, 125 when congo-launch fails, 126/127 when it cannot run the command.\n"

@@ -114,6 +114,21 @@ static void on_started(void *arg)
     announce(ctx, ok);
 }
 
+/*
+ * The bundle a hook is told of: the directory of the profile the run was
+ * started from, or the working directory of a `run` command line.
+ */
+static char *bundle_of(const struct control_run *o)
+{
+    if (o->profile && o->profile[0] == '/') {
+        const char *slash = strrchr(o->profile, '/');
+        return slash == o->profile ? xstrdup("/")
+                                   : xstrndup(o->profile, (size_t)(slash - o->profile));
+    }
+    char *cwd = getcwd(NULL, 0);
+    return cwd ? cwd : xstrdup("/");
+}
+
 static int report(const struct run_result *rr)
 {
     if (rr->error.msg)
@@ -145,6 +160,8 @@ static _Noreturn void monitor(const struct profile *p, const struct run_plan *pl
      * a pipe the caller reads must not wait for this process, nor a file
      * system it is on stay busy, for as long as the container runs.
      */
+    /* Before the chdir below: a `run` command line's bundle is the caller's directory. */
+    _cleanup_free_ char *bundle = bundle_of(o);
     _cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     int keep[] = {ready, null};
     if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
@@ -168,7 +185,11 @@ static _Noreturn void monitor(const struct profile *p, const struct run_plan *pl
     /* The monitor's own words after the start (warnings, -v) go to the log. */
     dup2(log.fd, 2);
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &ctx};
-    const struct run_opts ro = {.verbose = o->verbose ? stderr : NULL, .events = &events, .log = &log};
+    const struct run_opts ro = {.verbose = o->verbose ? stderr : NULL,
+                                .events = &events,
+                                .log = &log,
+                                .id = ctx.entry.id,
+                                .bundle = bundle};
     struct run_result rr;
     runtime_run(plan, &ro, &rr);
     if (ctx.ready_fd >= 0) {
@@ -250,7 +271,9 @@ int control_run(const struct profile *p, const struct run_plan *plan, const stru
         return 125;
     }
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &ctx};
-    const struct run_opts ro = {.verbose = o->verbose, .events = &events};
+    _cleanup_free_ char *bundle = bundle_of(o);
+    const struct run_opts ro = {
+        .verbose = o->verbose, .events = &events, .id = ctx.entry.id, .bundle = bundle};
     struct run_result rr;
     runtime_run(plan, &ro, &rr);
     state_remove(&ctx.entry);

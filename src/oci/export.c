@@ -839,6 +839,45 @@ static char *dump(json_t *doc)
     return strbuf_steal(&sb);
 }
 
+/*
+ * hooks: OCI's, stage by stage. A timeout is whole seconds there; a
+ * create_container hook's working directory is runc's own, not the
+ * container's root as under congo.
+ */
+static json_t *hooks_json(const struct profile *p, struct diags *d)
+{
+    json_t *hooks = json_object();
+    size_t at = 0; /* in its stage */
+    for (size_t i = 0; i < p->n_hooks; i++) {
+        const struct profile_hook *h = &p->hooks[i];
+        at = i > 0 && p->hooks[i - 1].stage == h->stage ? at + 1 : 0;
+        _cleanup_free_ char *key = xasprintf("hooks.%s[%zu]", hook_stage_names[h->stage], at);
+        json_t *one = json_pack("{s:s}", "path", h->path);
+        if (h->args)
+            json_object_set_new(one, "args", string_array(h->args));
+        if (h->env)
+            json_object_set_new(one, "env", string_array(h->env));
+        if (h->timeout_ms % 1000)
+            refuse(d, &h->origin, key,
+                   "a timeout of %lld ms: config.json's timeout is whole seconds; write %llds",
+                   (long long)h->timeout_ms, (long long)(h->timeout_ms + 999) / 1000);
+        else if (h->timeout_ms)
+            json_object_set_new(one, "timeout", json_integer(h->timeout_ms / 1000));
+        if (h->stage == HOOK_CREATE_CONTAINER)
+            note(d, &h->origin, key,
+                 "under runc a createContainer hook's working directory is runc's, not the "
+                 "container's root");
+        const char *stage = hook_stage_oci_names[h->stage];
+        json_t *list = json_object_get(hooks, stage);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(hooks, stage, list);
+        }
+        json_array_append_new(list, one);
+    }
+    return hooks;
+}
+
 char *oci_config(const struct profile *p, const struct run_plan *plan, const struct oci_root *root,
                  struct diags *d)
 {
@@ -876,6 +915,8 @@ char *oci_config(const struct profile *p, const struct run_plan *plan, const str
         }
         json_object_set_new(doc, "annotations", a);
     }
+    if (p->n_hooks)
+        json_object_set_new(doc, "hooks", hooks_json(p, d));
     json_object_set_new(doc, "mounts", m.mounts);
     json_object_set_new(doc, "linux", linux_json(p, plan, &m, d));
     char *text = d->n_errors > before ? NULL : dump(doc);

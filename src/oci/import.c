@@ -105,13 +105,19 @@ static void import_user(struct import *im, const struct node *proc)
     }
 }
 
-static void import_strings(struct import *im, const struct node *arr, const char *key)
+/* An array of strings as a list, each item located at its own. */
+static struct node *strings_seq(struct import *im, const struct node *arr)
 {
     struct node *seq = im_container_at(im, NODE_SEQ, arr);
     for (size_t i = 0; i < arr->n_items; i++)
         if (im_want(im, arr->items[i], im_is_string(arr->items[i]), "a string"))
             node_seq_append(seq, im_scalar_at(im, arr->items[i], arr->items[i]->text, true));
-    im_put(im->out, key, seq);
+    return seq;
+}
+
+static void import_strings(struct import *im, const struct node *arr, const char *key)
+{
+    im_put(im->out, key, strings_seq(im, arr));
 }
 
 /* The name of an environment entry, NAME=value: its length, or 0 without a `=`. */
@@ -553,6 +559,69 @@ static void import_mounts(struct import *im, const struct node *config)
     im_put(im->out, "mounts", seq);
 }
 
+/* ---- hooks ---- */
+
+/*
+ * /hooks: each stage's programs, as the hooks key has them. The stages
+ * keep OCI's order whatever the config's; path, args and env are copied,
+ * a timeout's seconds are the key's (a plain number is seconds). What the
+ * key refuses (an env entry that is not NAME=VALUE, a timeout of 0) is
+ * refused at the field's pointer.
+ */
+static void import_hooks(struct import *im, const struct node *config)
+{
+    const struct node *hooks = im_object_field(im, config, "hooks");
+    if (!hooks)
+        return;
+    static const struct spec_field stages[] = {{"prestart", NULL},        {"createRuntime", NULL},
+                                               {"createContainer", NULL}, {"startContainer", NULL},
+                                               {"poststart", NULL},       {"poststop", NULL}};
+    CHECK_FIELDS(im, hooks, stages);
+    static const struct spec_field fields[] = {
+        {"path", NULL}, {"args", NULL}, {"env", NULL}, {"timeout", NULL}};
+    struct node *out = im_container_at(im, NODE_MAP, hooks);
+    for (int s = 0; s < HOOK__MAX; s++) {
+        const struct node *arr = im_array_field(im, hooks, hook_stage_oci_names[s]);
+        if (!arr || !arr->n_items)
+            continue;
+        struct node *seq = im_container_at(im, NODE_SEQ, arr);
+        for (size_t i = 0; i < arr->n_items; i++) {
+            const struct node *h = arr->items[i];
+            if (!im_want(im, h, h->kind == NODE_MAP, "an object"))
+                continue;
+            CHECK_FIELDS(im, h, fields);
+            const struct node *path = im_string_field(im, h, "path");
+            if (!path) {
+                if (!im_field(h, "path"))
+                    im_fail(im, h, "`path` is missing: the hook's program, an absolute path");
+                continue;
+            }
+            if (path->text[0] != '/') {
+                im_fail(im, path, "`%s` is not an absolute path (the runtime-spec asks for one)",
+                        path->text);
+                continue;
+            }
+            struct node *e = im_container_at(im, NODE_MAP, h);
+            im_put_copy(im, e, "path", path);
+            const struct node *args = im_array_field(im, h, "args");
+            if (args && args->n_items)
+                im_put(e, "args", strings_seq(im, args));
+            const struct node *env = im_array_field(im, h, "env");
+            if (env)
+                im_put(e, "env", strings_seq(im, env));
+            const struct node *timeout = im_integer_field(im, h, "timeout");
+            if (timeout)
+                im_put_copy(im, e, "timeout", timeout);
+            node_seq_append(seq, e);
+        }
+        im_put(out, hook_stage_names[s], seq);
+    }
+    if (out->n_items)
+        im_put(im->out, "hooks", out);
+    else
+        node_free(out);
+}
+
 /* ---- a process of its own: exec's process.json ---- */
 
 struct node *oci_import_process(const struct node *process, struct diags *d)
@@ -583,7 +652,7 @@ struct node *oci_import(const struct node *config, struct diags *d)
         {"process", NULL},
         {"hostname", NULL},
         {"domainname", NULL},
-        {"hooks", "hooks are not supported yet"},
+        {"hooks", NULL},
         {"annotations", NULL},
         {"linux", NULL},
         {"windows", "congo runs Linux containers"},
@@ -609,6 +678,7 @@ struct node *oci_import(const struct node *config, struct diags *d)
     if (domainname && *domainname->text)
         im_put_copy(&im, im.out, "domainname", domainname);
     import_mounts(&im, config);
+    import_hooks(&im, config);
     im_import_linux(&im, config);
     const struct node *annotations = im_object_field(&im, config, "annotations");
     if (annotations && annotations->n_items)

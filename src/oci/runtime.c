@@ -31,6 +31,7 @@
 #include "profile/profile.h"
 #include "profile/stack.h"
 #include "runtime/cgroup.h"
+#include "runtime/hooks.h"
 #include "runtime/runtime.h"
 #include "state/state.h"
 #include "util/names.h"
@@ -83,6 +84,13 @@ int oci_fail(const char *fmt, ...)
     fprintf(stderr, "congo-oci: %s\n", msg);
     log_line("error", msg);
     return 1;
+}
+
+/* A warning: the command goes on. */
+static void oci_warn(const char *msg)
+{
+    fprintf(stderr, "congo-oci: warning: %s\n", msg);
+    log_line("warning", msg);
 }
 
 /* A profile's diagnostics, as the user reads them, to stderr and the log. */
@@ -225,6 +233,38 @@ static int bundle_load(const char *dir, struct bundle *b)
 
 /* ---- create, start, run ---- */
 
+/* A created container's poststart and poststop programs, which `start` and `delete` run. */
+#define HOOKS_FILE "hooks.json"
+
+/*
+ * The container's poststart or poststop programs, saved by `create`: each
+ * one run, a failure a warning (the runtime-spec's rule for both).
+ */
+static void run_saved_hooks(const struct state_entry *s, enum hook_stage stage)
+{
+    _cleanup_free_ char *path = xasprintf("%s/" HOOKS_FILE, s->dir);
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (read_file_max(path, 1 << 20, &text, &len) < 0)
+        return; /* none saved: the bundle has none */
+    struct run_plan plan = {0};
+    if (hooks_load(text, &plan) < 0) {
+        _cleanup_free_ char *msg = xasprintf("%s: not as `create` wrote it; no %s hook ran", path,
+                                             hook_stage_oci_names[stage]);
+        oci_warn(msg);
+    } else if (plan.n_hooks[stage]) {
+        struct hook_state hs = {
+            .id = s->id, .bundle = s->bundle, .annotations = s->annotations, .pid = s->pid};
+        _cleanup_free_ char *state = hook_state_json(&hs, stage);
+        struct congo_error w = {0};
+        hooks_run_warn(&plan, stage, state, &w);
+        if (w.msg)
+            oci_warn(w.msg);
+        error_clear(&w);
+    }
+    plan_free(&plan);
+}
+
 /* The container's entry under its id: 0, or 1 (an entry of that id exists already, say). */
 static int make_entry(const struct oci_args *a, const struct bundle *b, struct state_entry *s)
 {
@@ -313,7 +353,11 @@ static int cmd_create(const struct oci_args *a)
     struct created c = {.entry = &s, .b = &b};
     const struct run_events events = {.created = on_created, .arg = &c};
     const struct run_create rc = {.start_fd = start_fd, .terminal = b.terminal};
-    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL, .events = &events, .create = &rc};
+    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
+                                .events = &events,
+                                .create = &rc,
+                                .id = a->id,
+                                .bundle = b.dir};
     struct run_result rr;
     runtime_run(&b.plan, &ro, &rr);
     int r = 0;
@@ -321,7 +365,10 @@ static int cmd_create(const struct oci_args *a)
         r = oci_fail("%s", rr.error.msg ? rr.error.msg : "the container could not be created");
     } else {
         s.status = STATE_CREATED;
-        if (state_save(&s, &e) < 0)
+        _cleanup_free_ char *hooks = hooks_save(&b.plan);
+        if (hooks && state_save_file(&s, HOOKS_FILE, hooks, strlen(hooks), &e) < 0)
+            r = oci_fail("%s", e.msg);
+        else if (state_save(&s, &e) < 0)
             r = oci_fail("%s", e.msg);
         else if (a->pid_file && oci_write_pid_file(a->pid_file, rr.pid) < 0)
             r = oci_fail("--pid-file `%s`: %s", a->pid_file, strerror(errno));
@@ -365,11 +412,20 @@ static int cmd_start(const struct oci_args *a)
         if (fd < 0 || write(fd, "0", 1) != 1) {
             r = oci_fail("cannot start container `%s`: %s", a->id, strerror(errno));
         } else {
+            /*
+             * The container holds the fifo until its start_container hooks
+             * have run and its command is exec'd (or it failed): then no
+             * reader is left, and poll says POLLERR. poststart comes after.
+             */
+            struct pollfd pfd = {.fd = fd, .events = 0};
+            while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+                ;
             unlink(fifo);
             s.status = STATE_RUNNING;
             struct congo_error ignored = {0};
             state_save(&s, &ignored);
             error_clear(&ignored);
+            run_saved_hooks(&s, HOOK_POSTSTART);
         }
     }
     state_entry_free(&s);
@@ -391,7 +447,8 @@ static int run_foreground(const struct oci_args *a)
     }
     struct created c = {.entry = &s, .b = &b};
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &c};
-    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL, .events = &events};
+    const struct run_opts ro = {
+        .verbose = a->debug ? stderr : NULL, .events = &events, .id = a->id, .bundle = b.dir};
     struct run_result rr;
     runtime_run(&b.plan, &ro, &rr);
     if (rr.error.msg)
@@ -687,6 +744,7 @@ static int cmd_delete(const struct oci_args *a)
         r = oci_fail("delete container `%s`: %s", a->id, e.msg);
     cgroup_host_free(&host);
     error_clear(&e);
+    run_saved_hooks(&s, HOOK_POSTSTOP);
     state_remove(&s);
     return r;
 }
@@ -710,11 +768,15 @@ static int cmd_features(void)
         _cleanup_free_ char *full = xasprintf("CAP_%s", name);
         json_array_append_new(caps, json_string(full));
     }
+    json_t *hooks = json_array();
+    for (int s = 0; s < HOOK__MAX; s++)
+        json_array_append_new(hooks, json_string(hook_stage_oci_names[s]));
     json_t *o = json_pack(
-        "{s:s, s:s, s:[], s:o, s:{s:o, s:o, s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}}",
-        "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", "mountOptions", mount_options,
-        "linux", "namespaces", ns, "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "seccomp",
-        "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0);
+        "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}}",
+        "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", hooks, "mountOptions",
+        mount_options, "linux", "namespaces", ns, "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
+        "seccomp", "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt",
+        "enabled", 0);
     return print_json(o);
 }
 

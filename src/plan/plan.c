@@ -299,6 +299,18 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     for (size_t i = 0; i < p->n_annotations; i++)
         strv_push(&plan->annotations,
                   xasprintf("%s=%s", p->annotations[i].name, p->annotations[i].value));
+    for (size_t i = 0; i < p->n_hooks; i++) {
+        const struct profile_hook *h = &p->hooks[i];
+        size_t *n = &plan->n_hooks[h->stage];
+        plan->hooks[h->stage] =
+            xrealloc(plan->hooks[h->stage], (*n + 1) * sizeof(struct plan_hook));
+        plan->hooks[h->stage][(*n)++] = (struct plan_hook){
+            .path = xstrdup(h->path),
+            .argv = h->args ? strv_copy(h->args) : strv_copy((char *const[]){h->path, NULL}),
+            .env = strv_copy(h->env),
+            .timeout_ms = h->timeout_ms,
+        };
+    }
     plan->umask = (mode_t)p->umask;
     plan->initgroups = p->initgroups;
     for (size_t i = 0; i < p->n_groups; i++)
@@ -355,6 +367,14 @@ void plan_free(struct run_plan *plan)
     free(plan->seccomp_source);
     plan_seccomp_free(plan);
     strv_free(plan->annotations);
+    for (int s = 0; s < HOOK__MAX; s++) {
+        for (size_t i = 0; i < plan->n_hooks[s]; i++) {
+            free(plan->hooks[s][i].path);
+            strv_free(plan->hooks[s][i].argv);
+            strv_free(plan->hooks[s][i].env);
+        }
+        free(plan->hooks[s]);
+    }
     memset(plan, 0, sizeof(*plan));
     plan->env_home = plan->env_term = -1;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/names.h"
 #include "util/netaddr.h"
 #include "util/units.h"
 
@@ -159,6 +160,14 @@ enum plan_userns {
     PLAN_USERNS_MAP,    /* the profile's mappings (idmap) */
 };
 
+/* A program of the hooks key, as the engine runs it. */
+struct plan_hook {
+    char *path;
+    char **argv;        /* the args, or the path alone */
+    char **env;         /* NULL: the stage's default (runtime/hooks.c) */
+    int64_t timeout_ms; /* 0: none */
+};
+
 struct run_plan {
     char *name; /* the container's name: the profile's, or congo */
 
@@ -224,6 +233,8 @@ struct run_plan {
     size_t n_seccomp_notes;
 
     char **annotations; /* KEY=value each, kept in the state entry and never read; or NULL */
+    struct plan_hook *hooks[HOOK__MAX]; /* each stage's, in order */
+    size_t n_hooks[HOOK__MAX];
     /* Raised in the inheritable and ambient sets: what a command keeps as any user; in caps. */
     uint64_t caps_ambient;
 };

@@ -559,6 +559,57 @@ static void put_security(struct strbuf *sb, const struct run_plan *plan)
     }
 }
 
+/* Where and when each stage's programs run: the engine's order, in words. */
+static const char *const hook_stage_doc[HOOK__MAX] = {
+    [HOOK_PRESTART] = "by the launcher on the host, the root assembled, before pivot_root",
+    [HOOK_CREATE_RUNTIME] = "by the launcher on the host, after prestart's",
+    [HOOK_CREATE_CONTAINER] = "in the container's namespaces as its root, before pivot_root",
+    [HOOK_START_CONTAINER] = "in the container as its user, right before the command",
+    [HOOK_POSTSTART] = "by the launcher on the host, once the command runs; a failure warns",
+    [HOOK_POSTSTOP] = "by the launcher on the host, once the container is gone; a failure warns",
+};
+
+static void put_hooks(struct strbuf *sb, const struct run_plan *plan)
+{
+    bool any = false;
+    for (int s = 0; s < HOOK__MAX; s++)
+        any |= plan->n_hooks[s] > 0;
+    if (!any) {
+        strbuf_puts(sb, "hooks: none\n");
+        return;
+    }
+    strbuf_puts(sb, "hooks, each with the container's state (OCI's JSON) on its stdin:\n");
+    for (int s = 0; s < HOOK__MAX; s++) {
+        if (!plan->n_hooks[s])
+            continue;
+        strbuf_printf(sb, "  %s, %s:\n", hook_stage_names[s], hook_stage_doc[s]);
+        for (size_t i = 0; i < plan->n_hooks[s]; i++) {
+            const struct plan_hook *h = &plan->hooks[s][i];
+            strbuf_puts(sb, "    ");
+            put_word(sb, h->path);
+            strbuf_puts(sb, " as");
+            for (size_t a = 0; h->argv[a]; a++) {
+                strbuf_putc(sb, ' ');
+                put_word(sb, h->argv[a]);
+            }
+            if (h->env) {
+                strbuf_puts(sb, "; env:");
+                for (size_t e = 0; h->env[e]; e++) {
+                    strbuf_putc(sb, ' ');
+                    put_word(sb, h->env[e]);
+                }
+                if (!h->env[0])
+                    strbuf_puts(sb, " none");
+            }
+            if (h->timeout_ms) {
+                _cleanup_free_ char *t = format_duration(h->timeout_ms);
+                strbuf_printf(sb, "; killed after %s", t);
+            }
+            strbuf_putc(sb, '\n');
+        }
+    }
+}
+
 char *plan_print(const struct run_plan *plan, const char *cgroup_host)
 {
     struct strbuf sb = {0};
@@ -572,6 +623,7 @@ char *plan_print(const struct run_plan *plan, const char *cgroup_host)
     put_cgroup(&sb, &plan->cgroup, cgroup_host);
     put_process(&sb, plan);
     put_security(&sb, plan);
+    put_hooks(&sb, plan);
     if (!plan->annotations) {
         strbuf_puts(&sb, "annotations: none\n");
     } else {

@@ -177,6 +177,35 @@ static void add_map(struct run_parser *rp, const struct key_def *k, const char *
 }
 
 /*
+ * An item FIELD=VALUE, cut at its `=`: the value, or NULL (the error said)
+ * for an item that is not one.
+ */
+static const char *split_field(struct run_parser *rp, const char *path, const char *what,
+                               char *item)
+{
+    char *eq = strchr(item, '=');
+    if (!eq || eq == item) {
+        run_error(rp, path, "`%s` in %s is not FIELD=VALUE", item, what);
+        return NULL;
+    }
+    *eq = '\0';
+    return eq + 1;
+}
+
+/* A field an option does not have, with the known ones and the nearest. */
+static void unknown_field(struct run_parser *rp, const struct key_def *k, const char *what,
+                          const char *field, const char *const *fields, size_t n)
+{
+    struct strbuf known = {0};
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&known, "%s%s", i ? ", " : "", fields[i]);
+    _cleanup_free_ char *list = strbuf_steal(&known);
+    const char *hint = suggest_from(fields, n, field);
+    run_error(rp, k->name, "unknown field `%s` in %s (%s)%s%s%s", field, what, list,
+              hint ? "; did you mean `" : "", hint ? hint : "", hint ? "`?" : "");
+}
+
+/*
  * One --mount is one entry of mounts: the map form's fields go into a map
  * as written (the schema rejects unknown ones), the string form stays one
  * scalar for the schema to split.
@@ -197,17 +226,14 @@ static void add_mount(struct run_parser *rp, const struct key_def *k, const char
     struct node *map = node_new(NODE_MAP, rp->src, 0, 0);
     node_seq_append(seq, map);
     for (size_t i = 0; items[i]; i++) {
-        char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i]) {
-            run_error(rp, path, "`%s` in %s is not FIELD=VALUE", items[i], what);
+        const char *v = split_field(rp, path, what, items[i]);
+        if (!v)
             continue;
-        }
-        *eq = '\0';
         if (node_map_get(map, items[i])) {
             run_error(rp, path, "duplicate field `%s` in %s", items[i], what);
             continue;
         }
-        node_map_append(map, items[i], 0, 0, new_scalar(rp, eq + 1));
+        node_map_append(map, items[i], 0, 0, new_scalar(rp, v));
     }
 }
 
@@ -235,14 +261,11 @@ static void add_network(struct run_parser *rp, const struct key_def *k, const ch
     }
     struct node *dns = NULL;
     for (size_t i = 0; items[i]; i++) {
-        char *eq = strchr(items[i], '=');
-        if (!eq || eq == items[i]) {
-            run_error(rp, k->name, "`%s` in %s is not FIELD=VALUE", items[i], what);
+        const char *text = split_field(rp, k->name, what, items[i]);
+        if (!text)
             continue;
-        }
-        *eq = '\0';
         const char *field = items[i];
-        struct node *v = new_scalar(rp, eq + 1);
+        struct node *v = new_scalar(rp, text);
         if (strcmp(field, "port") == 0) {
             node_seq_append(map_container(rp, map, "ports", NODE_SEQ), v);
         } else if (strcmp(field, "dns") == 0) {
@@ -256,14 +279,52 @@ static void add_network(struct run_parser *rp, const struct key_def *k, const ch
             map_set(map, field, v);
         } else {
             node_free(v);
-            const char *hint =
-                suggest_from(network_cli_fields, ARRAY_SIZE(network_cli_fields), field);
-            run_error(rp, k->name,
-                      "unknown field `%s` in %s (mode, bridge, subnet, address, port, dns)%s%s%s",
-                      field, what, hint ? "; did you mean `" : "", hint ? hint : "",
-                      hint ? "`?" : "");
+            unknown_field(rp, k, what, field, network_cli_fields, ARRAY_SIZE(network_cli_fields));
         }
     }
+}
+
+/* The fields of --hook: the map form's, with an arg= per argument and an env= per variable. */
+static const char *const hook_cli_fields[] = {"stage", "path", "arg", "env", "timeout"};
+
+/*
+ * One --hook is one program: stage=STAGE,path=PATH[,arg=A]...[,env=K=V]...
+ * [,timeout=T], appended to its stage's list in the tree. A bare env= gives
+ * the program an empty environment.
+ */
+static void add_hook(struct run_parser *rp, const struct key_def *k, const char *what,
+                     const char *value)
+{
+    _cleanup_strv_ char **items = unescape_items(rp, k->name, what, value, true);
+    if (!items)
+        return;
+    const char *stage = NULL;
+    struct node *hook = node_new(NODE_MAP, rp->src, 0, 0);
+    for (size_t i = 0; items[i]; i++) {
+        const char *v = split_field(rp, k->name, what, items[i]);
+        if (!v)
+            continue;
+        const char *field = items[i];
+        if (strcmp(field, "stage") == 0) {
+            stage = v;
+        } else if (strcmp(field, "arg") == 0 || strcmp(field, "env") == 0) {
+            struct node *list = map_container(rp, hook, field[0] == 'a' ? "args" : "env", NODE_SEQ);
+            /* A bare env= is an empty environment, which env: [] says in a file. */
+            if (field[0] == 'a' || *v)
+                node_seq_append(list, new_scalar(rp, v));
+        } else if (strcmp(field, "path") == 0 || strcmp(field, "timeout") == 0) {
+            map_set(hook, field, new_scalar(rp, v));
+        } else {
+            unknown_field(rp, k, what, field, hook_cli_fields, ARRAY_SIZE(hook_cli_fields));
+        }
+    }
+    if (!stage) {
+        run_error(rp, k->name, "%s names no stage: stage=STAGE,path=PATH,...", what);
+        node_free(hook);
+        return;
+    }
+    struct node *stages = key_container(rp, k, NODE_MAP);
+    node_seq_append(map_container(rp, stages, stage, NODE_SEQ), hook);
 }
 
 static void run_option(struct run_parser *rp, const struct key_def *k, const char *value)
@@ -295,6 +356,9 @@ static void run_option(struct run_parser *rp, const struct key_def *k, const cha
         return;
     case SHAPE_NETWORK:
         add_network(rp, k, what, value);
+        return;
+    case SHAPE_HOOK:
+        add_hook(rp, k, what, value);
         return;
     case SHAPE_NONE:
         return;
@@ -461,6 +525,14 @@ void cli_put_word(struct strbuf *line, const char *word)
     if (line->len)
         strbuf_putc(line, ' ');
     strbuf_puts(line, q);
+}
+
+void cli_put_item(struct strbuf *sb, const char *field, const char *value)
+{
+    if (sb->len)
+        strbuf_putc(sb, ',');
+    strbuf_printf(sb, "%s=", field);
+    cli_escape(sb, value);
 }
 
 /* The inverse of unescape_items for one item. */

@@ -47,6 +47,7 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_ANNOTATIONS] = &type_annotations,
     [TYPE_USERNS] = &type_userns,
     [TYPE_NETWORK] = &type_network,
+    [TYPE_HOOKS] = &type_hooks,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "node.h"
+#include "util/names.h"
 #include "util/netaddr.h"
 #include "util/units.h"
 
@@ -124,6 +125,16 @@ struct profile_network {
     struct origin mode_origin, bridge_origin, subnet_origin, address_origin, dns_origin;
 };
 
+/* One of the hooks key's programs. */
+struct profile_hook {
+    enum hook_stage stage;
+    char *path;         /* absolute: on the host, or in the container for start_container */
+    char **args;        /* argv, argv[0] included; NULL: the path alone */
+    char **env;         /* NULL-ended KEY=VALUE; NULL: see congo-profile(5) */
+    int64_t timeout_ms; /* 0: none; else killed and failed after it */
+    struct origin origin;
+};
+
 /* oom_score_adj when the profile sets none: the container keeps the launcher's. */
 #define OOM_SCORE_ADJ_UNSET INT64_MIN
 
@@ -185,6 +196,8 @@ struct profile {
     int64_t stop_timeout_ms; /* SIGTERM to SIGKILL, when the launcher is told to stop */
     struct profile_env *annotations; /* kept with the running container, never read */
     size_t n_annotations;
+    struct profile_hook *hooks; /* by stage, each stage's in the order they run */
+    size_t n_hooks;
 
     struct origin origin[KEY__MAX]; /* for lists and maps: the last file that set any entry */
     char **strings;                 /* interned origin file names */

@@ -46,6 +46,7 @@ enum key_type {
     TYPE_ANNOTATIONS, /* map of KEY: value, or list of KEY=value */
     TYPE_USERNS,     /* host, auto, or id mappings */
     TYPE_NETWORK,    /* a mode, or a map of mode, bridge, subnet, address, ports, dns */
+    TYPE_HOOKS,      /* a map of stages to lists of programs */
     TYPE__MAX,
 };
 
@@ -66,6 +67,7 @@ enum key_shape {
     SHAPE_MAP,    /* --key a=1,b=2; repeated options merge */
     SHAPE_MOUNT,  /* --mount one mount; repeated options append */
     SHAPE_NETWORK, /* --network MODE, or FIELD=VALUE,...; repeated options merge as layers do */
+    SHAPE_HOOK,    /* --hook stage=S,path=P,...: one hook; repeated options append */
     SHAPE_NONE,   /* not an option (include, reset) */
 };
 

@@ -439,14 +439,6 @@ static void network_print(struct printer *pr, const struct profile *p, const str
     put_map_close(pr, level);
 }
 
-static void put_item(struct strbuf *sb, const char *field, const char *value)
-{
-    if (sb->len)
-        strbuf_putc(sb, ',');
-    strbuf_printf(sb, "%s=", field);
-    cli_escape(sb, value);
-}
-
 /* --network MODE, or --network mode=MODE,FIELD=VALUE,... with a port= per port, a dns= per server.
  */
 static void network_cli(struct strbuf *line, const struct profile *p, const struct key_def *k)
@@ -458,19 +450,19 @@ static void network_cli(struct strbuf *line, const struct profile *p, const stru
         return;
     }
     _cleanup_(strbuf_free) struct strbuf v = {0};
-    put_item(&v, "mode", net_mode_names[net->mode]);
+    cli_put_item(&v, "mode", net_mode_names[net->mode]);
     if (net->bridge)
-        put_item(&v, "bridge", net->bridge);
+        cli_put_item(&v, "bridge", net->bridge);
     if (net->subnet)
-        put_item(&v, "subnet", net->subnet);
+        cli_put_item(&v, "subnet", net->subnet);
     if (net->address)
-        put_item(&v, "address", net->address);
+        cli_put_item(&v, "address", net->address);
     for (size_t i = 0; i < net->n_ports; i++) {
         _cleanup_free_ char *s = port_map_format(&net->ports[i].map);
-        put_item(&v, "port", s);
+        cli_put_item(&v, "port", s);
     }
     for (size_t i = 0; net->dns && net->dns[i]; i++)
-        put_item(&v, "dns", net->dns[i]);
+        cli_put_item(&v, "dns", net->dns[i]);
     _cleanup_free_ char *value = strbuf_steal(&v);
     cli_put_option(line, k, value);
 }

@@ -145,6 +145,8 @@ extern const struct value_type type_mounts;
 extern const struct value_type type_namespaces, type_caps, type_seccomp, type_rlimits;
 /* value-network.c */
 extern const struct value_type type_network;
+/* value-hooks.c */
+extern const struct value_type type_hooks;
 
 /* ---- reading (value-read.c; suggest_from in keys.c) ---- */
 
@@ -203,6 +205,8 @@ bool mount_is_map_form(const char *value);
 
 /* `\,` and `\\`: one item of a list value. */
 void cli_escape(struct strbuf *sb, const char *s);
+/* FIELD=VALUE, the value escaped, after a comma unless it is the first item of sb. */
+void cli_put_item(struct strbuf *sb, const char *field, const char *value);
 void cli_put_word(struct strbuf *line, const char *word);
 /* --OPTION VALUE, value escaped already. */
 void cli_put_option(struct strbuf *line, const struct key_def *k, const char *value);

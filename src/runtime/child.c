@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -141,6 +142,108 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
 }
 
 /*
+ * A create_container hook's view, in its own process: the host's files at
+ * `/` (as the container's mount namespace has them), and there, at the
+ * rootfs path, the container's root with every mount (hooks_before_pivot);
+ * that is its working directory. runc's hook sees the same: its bundle's
+ * root, mounted, in the container's namespace.
+ */
+static int enter_host_root(void *arg)
+{
+    const char *rootfs = arg;
+    return chroot(ROOTFS_HOST_ROOT) < 0 || chdir(rootfs) < 0 ? -1 : 0;
+}
+
+/*
+ * The container's root, every mount made, shown at its rootfs path in the
+ * host's tree for the create_container hooks; shared with the copy, so
+ * that what a hook mounts there is mounted in the root, then both made
+ * private again and the copy dropped. Runs privileged in the child, in its
+ * private mount namespace: nothing of this reaches the host.
+ */
+static int run_create_container_hooks(struct child_ctx *c, struct congo_error *e)
+{
+    const struct run_plan *plan = c->plan;
+    _cleanup_free_ char *at = xasprintf(ROOTFS_HOST_ROOT "%s", plan->root.rootfs);
+    if (mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_SHARED, NULL) < 0)
+        return error_set(e, errno, "create_container hooks: share the new root");
+    if (mount(ROOTFS_NEW_ROOT, at, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_set(e, errno, "create_container hooks: show the new root at `%s`",
+                         plan->root.rootfs);
+    _cleanup_free_ char *state = hook_state_json(&c->hook, HOOK_CREATE_CONTAINER);
+    const struct hooks_how how = {
+        .cancel_fd = -1, .prepare = enter_host_root, .arg = (void *)plan->root.rootfs};
+    int r = hooks_run(plan, HOOK_CREATE_CONTAINER, state, &how, e);
+    /*
+     * Private first: unmounting the copy's mounts while they are peers of
+     * the root's would unmount those too.
+     */
+    struct congo_error e2 = {0};
+    if (mount(NULL, at, NULL, MS_REC | MS_PRIVATE, NULL) < 0 || umount2(at, MNT_DETACH) < 0 ||
+        mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        error_set(&e2, errno, "create_container hooks: take the new root back from `%s`",
+                  plan->root.rootfs);
+        if (r == 0) {
+            *e = e2;
+            return -1;
+        }
+        error_clear(&e2);
+    }
+    return r;
+}
+
+/*
+ * The root assembled, before the last pivot: the launcher runs prestart
+ * and create_runtime on the host (and says the pid the hooks are told),
+ * then this child runs create_container, in the container's namespaces, as
+ * its root, with every capability it has yet. Runs privileged in the child.
+ */
+static int hooks_before_pivot(void *arg, int rootfd, struct congo_error *e)
+{
+    (void)rootfd;
+    struct step_timer *timer = arg;
+    struct child_ctx *c = timer->c;
+    if (!hooks_before_start(c->plan))
+        return 0;
+    sync_send_kind(c->sync_fd, SYNC_HOOKS);
+    struct sync_msg m;
+    int fd = -1;
+    if (sync_recv(c->sync_fd, &m, &fd, 0) <= 0 || m.kind != SYNC_HOOKS)
+        _exit(STATUS_LAUNCHER); /* the launcher failed, and says why */
+    if (fd >= 0)
+        close(fd);
+    c->hook.pid = (pid_t)m.status;
+    child_step(c, "prestart and create_runtime hooks", timer->t);
+    if (!c->plan->n_hooks[HOOK_CREATE_CONTAINER])
+        return 0;
+    if (run_create_container_hooks(c, e) < 0)
+        return -1;
+    child_step(c, "create_container hooks", timer->t);
+    return 0;
+}
+
+/*
+ * start_container: in the container, as the command's user with its
+ * capabilities and environment, right before the command (its filter is
+ * not loaded yet). Its failure is the run's; a created container's
+ * launcher is gone by now, so the engine hears it on the container's
+ * stderr.
+ */
+static void hooks_before_command(struct child_ctx *c, bool created)
+{
+    if (!c->plan->n_hooks[HOOK_START_CONTAINER])
+        return;
+    struct congo_error e = {0};
+    _cleanup_free_ char *state = hook_state_json(&c->hook, HOOK_START_CONTAINER);
+    const struct hooks_how how = {.default_env = c->envp, .cancel_fd = -1};
+    if (hooks_run(c->plan, HOOK_START_CONTAINER, state, &how, &e) == 0)
+        return;
+    if (created)
+        dprintf(STDERR_FILENO, "congo-oci: %s\n", e.msg);
+    child_fail(c, STATUS_LAUNCHER, "hooks", &e);
+}
+
+/*
  * The init is a copy of the launcher, whose argv and environment the
  * container could read in /proc/1/cmdline and /proc/1/environ: host paths
  * and the caller's variables. Overwrite both where the kernel reads them
@@ -207,7 +310,8 @@ static int confine_init(void *arg)
  * Created, not started: tell the launcher (which then leaves), and wait for
  * the byte `start` writes, not dumpable and under no filter yet (the
  * command's is loaded right before its execve, in start_command). The sync
- * socket stays open for an error of the exec.
+ * socket stays open for an error of the exec; start_fd until the
+ * start_container hooks have run, for `start` waits for its end.
  */
 static void wait_for_start(struct child_ctx *c)
 {
@@ -218,7 +322,6 @@ static void wait_for_start(struct child_ctx *c)
         ;
     if (n != 1)
         _exit(STATUS_LAUNCHER);
-    close(c->start_fd);
 }
 
 /*
@@ -324,6 +427,7 @@ _Noreturn void child_main(struct child_ctx *c)
     struct step_timer timer = {.c = c, .t = &t};
     struct rootfs_steps steps = {.done = rootfs_step,
                                  .before_sys = join_late,
+                                 .before_pivot = hooks_before_pivot,
                                  .arg = &timer,
                                  .idmapped = idmapped,
                                  .n_idmapped = (size_t)n_idmapped,
@@ -427,6 +531,9 @@ _Noreturn void child_main(struct child_ctx *c)
             child_fail(c, status, "exec", &e);
         wait_for_start(c);
     }
+    hooks_before_command(c, created);
+    if (created)
+        close(c->start_fd);
 
     if (plan->init) {
         hide_launcher_args();

@@ -11,6 +11,7 @@
 
 #include "plan/plan.h"
 #include "runtime/cgroup.h"
+#include "runtime/hooks.h"
 #include "runtime/nsjoin.h"
 #include "runtime/security.h"
 #include "runtime/userns.h"
@@ -37,6 +38,7 @@ struct child_ctx {
     const struct userns *userns; /* its user namespace's maps; inactive: the host's */
     /* The network's /etc/resolv.conf and /etc/hosts (net.c); NULL: the root's own. */
     const char *resolv_conf, *hosts;
+    struct hook_state hook; /* its pid comes with SYNC_HOOKS, when the plan has such hooks */
     /* The child's own. */
     bool joined_late; /* the cgroup and network namespace were joined */
     char **envp;

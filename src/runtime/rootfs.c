@@ -31,7 +31,7 @@
 #include "util/util.h"
 
 #define SCRATCH "/tmp"
-#define OLDROOT "/oldroot"
+#define OLDROOT ROOTFS_HOST_ROOT
 
 /* ---- checks the parent makes, with the key that named the path ---- */
 
@@ -754,6 +754,8 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
             return error_set(e, errno, "make the root read-only");
     }
 
+    if (steps && steps->before_pivot && steps->before_pivot(steps->arg, rootfd, e) < 0)
+        return -1;
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)
         return error_set(e, errno, "chdir into the new root");

@@ -18,6 +18,11 @@
  */
 int rootfs_preflight(const struct run_plan *plan, struct congo_error *e);
 
+/* The host's root as the child sees it between its two pivots: under the scratch root. */
+#define ROOTFS_HOST_ROOT "/oldroot"
+/* And the container's root, assembled there until the last pivot. */
+#define ROOTFS_NEW_ROOT "/newroot"
+
 struct rootfs_steps {
     void (*done)(void *arg, const char *step); /* called after each step, for -v */
     /*
@@ -29,6 +34,8 @@ struct rootfs_steps {
      * filled.
      */
     int (*before_sys)(void *arg, int rootfd, struct congo_error *e);
+    /* Optional: every mount made, right before the pivot into the new root (the hooks). */
+    int (*before_pivot)(void *arg, int rootfd, struct congo_error *e);
     void *arg;
     /*
      * A container with a user namespace of root's making: detached mounts

@@ -48,6 +48,9 @@ struct run_opts {
      */
     struct log *log;
     const struct run_create *create; /* NULL: the run lasts as long as the command */
+    /* What the plan's hooks are told: the state entry's id, the bundle, annotations. */
+    const char *id;
+    const char *bundle;
 };
 
 struct run_result {

@@ -26,6 +26,7 @@
 
 #include "runtime/cgroup.h"
 #include "runtime/child.h"
+#include "runtime/hooks.h"
 #include "runtime/log.h"
 #include "runtime/net.h"
 #include "runtime/netns.h"
@@ -250,10 +251,13 @@ static int make_cgroup_late(const struct cgroup_host *host, const struct cgroup_
 }
 
 /*
- * Created: the child's word that all but the exec is done (its terminal's
- * master first, when it has one), or its failure. 0 when it is ready.
+ * The child's word that it got as far as want: SYNC_HOOKS (its root
+ * assembled, waiting for the launcher's hooks) or SYNC_READY (created: all
+ * but the exec done, its terminal's master sent first when it has one to
+ * keep in term); or its failure. 0 when it said want.
  */
-static int await_ready(int sock, FILE *verbose, struct terminal *term, struct run_result *r)
+static int await_child(int sock, enum sync_kind want, FILE *verbose, struct terminal *term,
+                       struct run_result *r)
 {
     for (;;) {
         struct sync_msg m;
@@ -262,10 +266,11 @@ static int await_ready(int sock, FILE *verbose, struct terminal *term, struct ru
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            error_set(&r->error, n < 0 ? errno : 0, "the container ended before it was ready");
+            error_set(&r->error, n < 0 ? errno : 0, "the container ended before it was %s",
+                      want == SYNC_READY ? "ready" : "assembled");
             return -1;
         }
-        if (m.kind == SYNC_PTY && fd >= 0 && term->master < 0) {
+        if (m.kind == SYNC_PTY && fd >= 0 && term && term->master < 0) {
             term->master = fd;
             continue;
         }
@@ -277,12 +282,80 @@ static int await_ready(int sock, FILE *verbose, struct terminal *term, struct ru
             sync_error_of(&m, &r->error);
             r->status = m.status;
             return -1;
-        } else if (m.kind == SYNC_READY) {
-            r->status = 0;
-            r->pty_master = take_fd(&term->master);
+        } else if (m.kind == (int32_t)want) {
+            if (want == SYNC_READY) {
+                r->status = 0;
+                r->pty_master = take_fd(&term->master);
+            }
             return 0;
         }
     }
+}
+
+/* What hooks are told of this run's container. */
+static struct hook_state hook_state_of(const struct run_plan *plan, const struct run_opts *o,
+                                       pid_t pid)
+{
+    return (struct hook_state){
+        .id = o->id, .bundle = o->bundle, .annotations = plan->annotations, .pid = pid};
+}
+
+/*
+ * prestart, then create_runtime, on the host, while the child waits before
+ * its last pivot; then the child is told its pid, for its own hooks. A
+ * signal to stop kills the running hook and fails the run.
+ */
+static int run_create_hooks(const struct run_plan *plan, const struct run_opts *o, pid_t pid,
+                            int sock, struct run_result *r)
+{
+    if (await_child(sock, SYNC_HOOKS, o->verbose, NULL, r) < 0)
+        return -1;
+    struct hook_state hs = hook_state_of(plan, o, pid);
+    /*
+     * The stop signals alone (SIGCHLD is blocked too, and every hook's
+     * exit sends one), on a signalfd of their own that is only polled:
+     * what it sees stays pending for supervise's.
+     */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    _cleanup_close_ int stopfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+    const struct hooks_how how = {.cancel_fd = stopfd};
+    static const enum hook_stage stages[] = {HOOK_PRESTART, HOOK_CREATE_RUNTIME};
+    for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
+        if (!plan->n_hooks[stages[i]])
+            continue;
+        _cleanup_free_ char *state = hook_state_json(&hs, stages[i]);
+        if (hooks_run(plan, stages[i], state, &how, &r->error) < 0)
+            return -1;
+    }
+    struct sync_msg m = {.kind = SYNC_HOOKS, .status = (int32_t)pid};
+    if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+        return error_set(&r->error, errno, "tell the container its hooks ran");
+    return 0;
+}
+
+/* poststart: before the start is reported (the state entry, a detached run's caller). */
+struct started {
+    const struct run_plan *plan;
+    const struct run_opts *o;
+    pid_t pid;
+    struct congo_error warning;
+};
+
+static void on_started(void *arg)
+{
+    struct started *st = arg;
+    if (st->plan->n_hooks[HOOK_POSTSTART]) {
+        struct hook_state hs = hook_state_of(st->plan, st->o, st->pid);
+        _cleanup_free_ char *state = hook_state_json(&hs, HOOK_POSTSTART);
+        hooks_run_warn(st->plan, HOOK_POSTSTART, state, &st->warning);
+    }
+    const struct run_events *ev = st->o->events;
+    if (ev && ev->started)
+        ev->started(ev->arg);
 }
 
 /* What a run needs besides the plan: settled in the parent before the clone. */
@@ -298,6 +371,7 @@ struct run_state {
     struct net *net;
     const sigset_t *signals; /* blocked, for supervise's signalfd */
     uint64_t *t;
+    pid_t *cloned; /* the child's pid, once there is one: poststop's */
 };
 
 /*
@@ -360,6 +434,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .userns = s->userns,
         .resolv_conf = s->net->resolv,
         .hosts = s->net->hosts,
+        .hook = hook_state_of(plan, s->o, 0),
     };
     bool into_cgroup = false;
     int own_pid_ns;
@@ -390,6 +465,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         error_set(&r->error, clone_err, "clone the container%s", hint);
         return;
     }
+    *s->cloned = pid;
     close(take_fd(&child_end));
     if (out_w >= 0)
         close(take_fd(&out_w)); /* the command's copies are the only ones: their end is its end */
@@ -471,13 +547,19 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     if (s->cg->paths)
         cgroup_collect_stale(s->host, &plan->cgroup, &stale);
     error_clear(&stale);
+    if (hooks_before_start(plan) && !gone) {
+        if (run_create_hooks(plan, s->o, pid, parent_end, r) < 0)
+            return;
+        step(s->o, "prestart and create_runtime hooks", s->t);
+    }
     if (create) {
-        if (await_ready(parent_end, s->o->verbose, &term, r) == 0) {
+        if (await_child(parent_end, SYNC_READY, s->o->verbose, &term, r) == 0) {
             r->pid = pid;
             pid = -1; /* the engine's now: neither killed nor reaped here */
         }
         return;
     }
+    struct started started = {.plan = plan, .o = s->o, .pid = pid};
     struct supervise_in in = {
         .pid = pid,
         .sync_fd = parent_end,
@@ -486,14 +568,18 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .verbose = s->o->verbose,
         .out_fd = out_r,
         .log = s->o->log,
-        .started = ev ? ev->started : NULL,
-        .arg = ev ? ev->arg : NULL,
+        .started = on_started,
+        .arg = &started,
     };
     struct supervise_out out;
     supervise(&in, &term, &out);
     pid = -1; /* reaped */
     step(s->o, "command exited", s->t);
     r->warning = out.warning;
+    if (!r->warning.msg)
+        r->warning = started.warning;
+    else
+        error_clear(&started.warning);
     if (out.child_failed) {
         r->error = out.error;
         r->status = out.status;
@@ -586,6 +672,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         return;
     step(o, !usable ? "no cgroup" : late_cgroup ? "cgroup planned" : "cgroup made", &t);
 
+    pid_t cloned = 0;
     struct run_state s = {
         .plan = plan,
         .o = o,
@@ -598,6 +685,7 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         .net = &net,
         .signals = &block.mask,
         .t = &t,
+        .cloned = &cloned,
     };
     run_in_cgroup(&s, r);
 
@@ -610,6 +698,14 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     if (cgroup_destroy(&cg, &r->warning) < 0)
         error_wrap(&r->warning, "cleanup");
     step(o, "cleaned up", &t);
+    /* The container is gone (and so is a created one that failed): poststop, as a delete runs it.
+     */
+    if (cloned > 0 && plan->n_hooks[HOOK_POSTSTOP]) {
+        struct hook_state hs = hook_state_of(plan, o, cloned);
+        _cleanup_free_ char *state = hook_state_json(&hs, HOOK_POSTSTOP);
+        hooks_run_warn(plan, HOOK_POSTSTOP, state, &r->warning);
+        step(o, "poststop hooks", &t);
+    }
 }
 
 void run_result_free(struct run_result *r)

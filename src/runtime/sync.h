@@ -25,6 +25,7 @@ enum sync_kind {
     SYNC_EXEC,    /* the command is about to be exec'd: the socket's end after it means it was */
     SYNC_READY,   /* created, not started: everything done but the exec, which waits */
     SYNC_IDMAPPED, /* to the child: id-mapped trees of rootfs, the layers and the upper */
+    SYNC_HOOKS,    /* the root is assembled: the launcher's hooks may run; its answer: the pid */
 };
 
 /* The most fds one message carries: a tasks file per v1 hierarchy, an id-mapped tree per layer. */

@@ -86,10 +86,15 @@ const char *rlimit_name(int resource)
             return rlimit_table[i].name;
     return "?";
 }
-size_t rlimit_count(void) { return ARRAY_SIZE(rlimit_table); }
+size_t rlimit_count(void)
+{
+    return ARRAY_SIZE(rlimit_table);
+}
 
-const char *rlimit_name_at(size_t i) { return i < ARRAY_SIZE(rlimit_table) ? rlimit_table[i].name : NULL; }
-
+const char *rlimit_name_at(size_t i)
+{
+    return i < ARRAY_SIZE(rlimit_table) ? rlimit_table[i].name : NULL;
+}
 
 static const struct {
     const char *word;
@@ -176,3 +181,21 @@ const char *namespace_name(unsigned long clone_flag)
             return names[i].name;
     return "?";
 }
+
+const char *const hook_stage_names[HOOK__MAX] = {
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "create_runtime",
+    [HOOK_CREATE_CONTAINER] = "create_container",
+    [HOOK_START_CONTAINER] = "start_container",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
+};
+
+const char *const hook_stage_oci_names[HOOK__MAX] = {
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
+};

@@ -1,4 +1,4 @@
-/* The kernel's names for capabilities, resource limits and namespace types. */
+/* The kernel's names for capabilities, resource limits and namespace types; hook stages. */
 #pragma once
 
 #include <stdbool.h>
@@ -41,3 +41,17 @@ int signal_from_name(const char *s);
 
 /* Namespace types: CLONE_NEWNET -> "net", as /proc/PID/ns/ names them; "?" for none. */
 const char *namespace_name(unsigned long clone_flag);
+
+/* When a hook runs: OCI's lifecycle stages, in the order a container meets them. */
+enum hook_stage {
+    HOOK_PRESTART,         /* the launcher, on the host: root assembled, before pivot_root */
+    HOOK_CREATE_RUNTIME,   /* the same moment, after prestart's */
+    HOOK_CREATE_CONTAINER, /* in the container's namespaces, host paths still seen */
+    HOOK_START_CONTAINER,  /* in the container, as its user, right before the command */
+    HOOK_POSTSTART,        /* the launcher, once the command runs */
+    HOOK_POSTSTOP,         /* the launcher, once the container is gone */
+    HOOK__MAX,
+};
+
+extern const char *const hook_stage_names[HOOK__MAX];     /* create_runtime, ... */
+extern const char *const hook_stage_oci_names[HOOK__MAX]; /* createRuntime, ... */

@@ -9,23 +9,6 @@
 
 plan 19
 
-# refused FILE WANT: `--check FILE` fails with status 1 and prints exactly WANT.
-refused() {
-    out=$("$CONGO" --check "$1" 2>&1)
-    status=$?
-    expect_eq 1 "$status" "status of --check $1" || return 1
-    expect_eq "$2" "$out" "the message for $1"
-}
-
-# both NAME YAML CONF WANT_YAML WANT_CONF: the same mistake in each format;
-# in WANT, %s stands for the file's path and %% for a %.
-both() {
-    y=$(printf '%s' "$2" | profile "$1.yaml")
-    c=$(printf '%s' "$3" | profile "$1.conf")
-    refused "$y" "$(printf '%s' "$4" | sed "s|%s|$y|g; s|%%|%|g")" || return 1
-    refused "$c" "$(printf '%s' "$5" | sed "s|%s|$c|g; s|%%|%|g")"
-}
-
 unknown_field() {
     both field "rootfs: /r
 network:

@@ -10,7 +10,7 @@
 command -v podman >/dev/null || skip_all "podman is not installed (scripts/deps.sh installs it)"
 command -v conmon >/dev/null || skip_all "conmon is not installed (scripts/deps.sh installs it)"
 
-plan 12
+plan 13
 
 OCI=$(dirname "$CONGO")/congo-oci
 IMG=localhost/congo-it:latest
@@ -234,6 +234,38 @@ user_namespace() {
 0" "$out" "podman exec: in the container's user namespace"
 }
 t "--uidmap and --gidmap: a user namespace with podman's maps; exec joins it" user_namespace
+
+# podman's hooks (--hooks-dir, a JSON file per hook) reach congo-oci in
+# config.json, and run once each, in order, with the state on stdin.
+# podman 4.3 hands the runtime prestart, createRuntime, createContainer and
+# poststart; it runs poststop itself, and drops startContainer
+# (oci-runtime.sh runs that one through congo-oci).
+hooks_dir() {
+    mkdir -p "$WORK/hooks.d" "$WORK/hk" || return 1
+    printf '#!/bin/sh\n# STAGE LOG: a line of the stage and the state read from stdin.\nprintf "%%s %%s\\n" "$1" "$(cat)" >>"$2"\n' >"$WORK/hook.sh"
+    chmod +x "$WORK/hook.sh"
+    for stage in prestart createRuntime createContainer poststart poststop; do
+        echo "{\"version\": \"1.0.0\", \"hook\": {\"path\": \"$WORK/hook.sh\"," \
+            "\"args\": [\"hook.sh\", \"$stage\", \"$WORK/hk/log\"]}," \
+            "\"when\": {\"always\": true}, \"stages\": [\"$stage\"]}" >"$WORK/hooks.d/$stage.json"
+    done
+    out=$(pm --hooks-dir "$WORK/hooks.d" run --rm --cgroup-parent "$CGP" -v "$WORK/hk:/hk" \
+        "$IMG" cat /hk/log) || return 1
+    expect_eq "prestart createRuntime createContainer" \
+        "$(echo "$out" | head -3 | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" \
+        "the stages the command saw in the log" || return 1
+    log=$(cat "$WORK/hk/log")
+    expect_eq "prestart createRuntime createContainer poststart poststop" \
+        "$(echo "$log" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" "every stage, in order" ||
+        return 1
+    id=$(echo "$log" | sed -n 1p | sed 's/.*"id":"\([^"]*\)".*/\1/')
+    [ ${#id} = 64 ] || { echo "no podman id in the state: $log"; return 1; }
+    expect_eq "creating creating creating running" \
+        "$(echo "$log" | head -4 | sed 's/.*"status":"\([a-z]*\)".*/\1/' | tr '\n' ' ' | sed 's/ $//')" \
+        "the status each of congo-oci's stages was told" || return 1
+    expect_eq 4 "$(head -4 "$WORK/hk/log" | grep -c "\"id\":\"$id\",")" "podman's id, told to each"
+}
+t "podman --hooks-dir: prestart, createRuntime, createContainer, poststart run once, in order, with the state" hooks_dir
 
 nothing_left() {
     expect_eq "" "$(pm ps --all --format '{{.Names}}')" "podman's containers" || return 1

@@ -206,6 +206,13 @@ checks() { # checks MODE
     got=$(complete_line "congo-launch run subdir --namespaces net=false,p")
     ok "$m: --namespaces completes the name after a comma" "$(same net=false,pid= "$got"; echo $?)" \
         "$(same net=false,pid= "$got")"
+    got=$(complete_line "congo-launch run subdir --hook stage=post")
+    ok "$m: --hook stage= offers the stages" \
+        "$(same "$(printf 'stage=poststart\nstage=poststop')" "$got"; echo $?)" \
+        "$(same "$(printf 'stage=poststart\nstage=poststop')" "$got")"
+    got=$(complete_line "congo-launch run subdir --hook stage=prestart,a")
+    ok "$m: --hook completes the field after a comma" \
+        "$(same stage=prestart,arg= "$got"; echo $?)" "$(same stage=prestart,arg= "$got")"
     got=$(complete_line "congo-launch --set seccomp=")
     ok "$m: --set seccomp= offers default, unconfined and files" \
         "$(has default "$got" && has unconfined "$got" && has e.txt "$got"; echo $?)" \

@@ -325,10 +325,13 @@ static void test_errors(void **state)
     (void)state;
     check_error("{\"ociVersion\": \"2.0.0\"}", "/ociVersion", "runtime spec 1.x");
     check_error("{\"ociVersion\": null}", NULL, "`ociVersion` is missing");
-    check_error("{\"hooks\": {\"prestart\": [{\"path\": \"/x\"}]}}", "/hooks",
-                "hooks are not supported yet");
-    check_error("{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-                "/linux/uidMappings", "mappings without a user namespace");
+    check_error("{\"hooks\": {\"prestart\": [{\"path\": \"x\"}]}}", "/hooks/prestart/0/path",
+                "`x` is not an absolute path");
+    check_error("{\"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": -1}]}}",
+                "/hooks/poststop/0/timeout", "not a hook's timeout");
+    check_error(
+        "{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+        "/linux/uidMappings", "mappings without a user namespace");
     check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}}",
                 "/linux/namespaces/1", "a user namespace needs uidMappings and gidMappings");
     check_error("{\"linux\": {\"namespaces\": [{\"type\": \"mount\"},"
