@@ -83,7 +83,8 @@ static int hand_over(const struct oci_args *a, const struct run_result *rr)
     return r;
 }
 
-static int exec_in(const struct oci_args *a, const struct state_entry *s, bool terminal)
+static int exec_in(const struct oci_args *a, const struct state_entry *s, bool terminal,
+                   int passed)
 {
     _cleanup_strv_ char **texts = NULL;
     size_t n_ops;
@@ -110,6 +111,7 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         .env = a->env,
         .terminal = terminal ? JOIN_TERMINAL_NEW : JOIN_TERMINAL_NONE,
         .detach = a->detach,
+        .preserve_fds = passed,
     };
     struct run_opts ro = {.verbose = a->debug ? stderr : NULL};
     struct run_result rr;
@@ -126,9 +128,9 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
 
 int oci_exec(const struct oci_args *a)
 {
-    if (a->preserve_fds > 0)
-        return oci_fail("exec: --preserve-fds is not supported: the command gets stdio and no "
-                        "other fd of congo-oci's");
+    int passed = oci_passed_fds(a);
+    if (passed < 0)
+        return 1;
     bool terminal = a->tty || (a->process && process_terminal(a->process));
     if (check_terminal(a, terminal))
         return 1;
@@ -136,7 +138,7 @@ int oci_exec(const struct oci_args *a)
     if (oci_find(a, &s))
         return 1;
     enum state_status st = oci_status_of(&s);
-    int r = st == STATE_RUNNING ? exec_in(a, &s, terminal)
+    int r = st == STATE_RUNNING ? exec_in(a, &s, terminal, passed)
                                 : oci_fail("cannot exec in container `%s`: it is %s, not running",
                                            a->id, state_status_name(st));
     state_entry_free(&s);

@@ -86,6 +86,38 @@ int oci_fail(const char *fmt, ...)
     return 1;
 }
 
+/*
+ * How many fds after stdio go to the command: --preserve-fds, plus
+ * $LISTEN_FDS (systemd's socket activation) as runc counts them. Each must
+ * be open: a gap would hand the container whatever congo-oci opens there.
+ * -1 with the error said.
+ */
+int oci_passed_fds(const struct oci_args *a)
+{
+    long n = a->preserve_fds;
+    const char *listen = getenv("LISTEN_FDS");
+    if (listen && *listen) {
+        char *end;
+        long l = strtol(listen, &end, 10);
+        if (*end || l < 0 || l > 65536) {
+            oci_fail("LISTEN_FDS=%s is not a number of fds", listen);
+            return -1;
+        }
+        n += l;
+    }
+    if (n < 0 || n > 65536) {
+        oci_fail("--preserve-fds %d is not a number of fds", a->preserve_fds);
+        return -1;
+    }
+    for (int fd = 3; fd < 3 + (int)n; fd++)
+        if (fcntl(fd, F_GETFD) < 0) {
+            oci_fail("--preserve-fds %d%s: fd %d is not open", a->preserve_fds,
+                     listen && *listen ? " and LISTEN_FDS" : "", fd);
+            return -1;
+        }
+    return (int)n;
+}
+
 /* A warning: the command goes on. */
 static void oci_warn(const char *msg)
 {
@@ -302,8 +334,9 @@ static void on_started(void *arg)
 static int cmd_create(const struct oci_args *a)
 {
     struct congo_error e = {0};
-    if (a->preserve_fds > 0)
-        return oci_fail("--preserve-fds is not supported yet");
+    int passed = oci_passed_fds(a);
+    if (passed < 0)
+        return 1;
     if (a->no_pivot)
         return oci_fail("--no-pivot is not supported: congo always uses pivot_root, which a root "
                         "on the initial ramfs cannot take");
@@ -356,6 +389,7 @@ static int cmd_create(const struct oci_args *a)
     const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
                                 .events = &events,
                                 .create = &rc,
+                                .preserve_fds = passed,
                                 .id = a->id,
                                 .bundle = b.dir};
     struct run_result rr;
@@ -435,6 +469,9 @@ static int cmd_start(const struct oci_args *a)
 /* A foreground run: congo-launch's own, with an entry under the OCI id, deleted at the end. */
 static int run_foreground(const struct oci_args *a)
 {
+    int passed = oci_passed_fds(a);
+    if (passed < 0)
+        return 1;
     struct bundle b;
     if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
         bundle_free(&b);
@@ -447,8 +484,11 @@ static int run_foreground(const struct oci_args *a)
     }
     struct created c = {.entry = &s, .b = &b};
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &c};
-    const struct run_opts ro = {
-        .verbose = a->debug ? stderr : NULL, .events = &events, .id = a->id, .bundle = b.dir};
+    const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
+                                .events = &events,
+                                .preserve_fds = passed,
+                                .id = a->id,
+                                .bundle = b.dir};
     struct run_result rr;
     runtime_run(&b.plan, &ro, &rr);
     if (rr.error.msg)

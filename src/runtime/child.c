@@ -486,13 +486,14 @@ _Noreturn void child_main(struct child_ctx *c)
     c->envp = user_env(plan, u.home);
 
     /*
-     * Only fds 0-2 reach the command, and the sync socket, which closes on
-     * exec. Closed, not merely marked close-on-exec: the init never execs,
-     * and an fd the caller leaked (say, to the host's `/`) must not live on
-     * in the container's PID 1.
+     * Only fds 0-2 reach the command (and those an engine passes on with
+     * --preserve-fds), and the sync socket, which closes on exec. Closed,
+     * not merely marked close-on-exec: the init never execs, and an fd the
+     * caller leaked (say, to the host's `/`) must not live on in the
+     * container's PID 1.
      */
     int keep[] = {c->sync_fd, c->start_fd};
-    if (close_all_but(keep, created ? 2 : 1) < 0) {
+    if (close_all_but_passed(keep, created ? 2 : 1, c->preserve_fds) < 0) {
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, "fds", &e);
     }

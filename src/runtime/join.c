@@ -273,7 +273,7 @@ static _Noreturn void helper_main(struct joiner *j)
         fail(j->sync_fd, STATUS_LAUNCHER, "cgroup", &e);
     /* No host fd but these goes any further; the pidfd goes at setns, the cgroup's at clone. */
     int keep[] = {j->sync_fd, j->pidfd, j->cgroup_fd};
-    if (close_all_but(keep, ARRAY_SIZE(keep)) < 0) {
+    if (close_all_but_passed(keep, ARRAY_SIZE(keep), j->x->preserve_fds) < 0) {
         error_set(&e, errno, "close_range");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
     }

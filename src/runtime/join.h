@@ -27,6 +27,7 @@ struct join_request {
      * goes, when the helper exits, to the caller's nearest subreaper.
      */
     bool detach;
+    int preserve_fds; /* fds 3 to 2 + preserve_fds go to the command (OCI --preserve-fds) */
 };
 
 /*

@@ -431,6 +431,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .verbose = s->o->verbose != NULL,
         .out_fd = out_w,
         .start_fd = create ? create->start_fd : -1,
+        .preserve_fds = s->o->preserve_fds,
         .userns = s->userns,
         .resolv_conf = s->net->resolv,
         .hosts = s->net->hosts,

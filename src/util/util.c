@@ -349,6 +349,18 @@ int close_all_but(int *keep, size_t n)
     return (int)syscall(SYS_close_range, from, ~0U, 0);
 }
 
+int close_all_but_passed(const int *keep, size_t n, int n_passed)
+{
+    _cleanup_free_ int *all = xcalloc(n + (size_t)n_passed + 1, sizeof(int));
+    memcpy(all, keep, n * sizeof(int));
+    for (int i = 0; i < n_passed; i++) {
+        all[n + (size_t)i] = 3 + i;
+        if (fcntl(3 + i, F_SETFD, 0) < 0)
+            return -1;
+    }
+    return close_all_but(all, n + (size_t)n_passed);
+}
+
 char *program_find(const char *name, const char *dirs)
 {
     const char *path = getenv("PATH");

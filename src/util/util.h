@@ -69,6 +69,11 @@ int pidfd_of(pid_t pid, unsigned long long start);
  * none, and keep is sorted in place). 0, or -1 with errno set.
  */
 int close_all_but(int *keep, size_t n);
+/*
+ * The same, keeping fds 3 to 2 + n_passed too (an engine's --preserve-fds),
+ * with their close-on-exec flag cleared, so that the command gets them.
+ */
+int close_all_but_passed(const int *keep, size_t n, int n_passed);
 
 /*
  * A host program by name: the first executable NAME in the colon-separated

@@ -9,7 +9,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -314,15 +314,15 @@ exec_refused() {
     err=$(oci exec --process "$WORK/bad.json" exc 2>&1)
     expect_eq 1 $? "a bad process.json" || return 1
     case $err in *"bad.json"*"/user/uid"*) ;; *) echo "$err"; return 1 ;; esac
-    err=$(oci exec --preserve-fds 1 exc true 2>&1)
-    expect_eq 1 $? "--preserve-fds" || return 1
-    case $err in *"--preserve-fds is not supported"*) ;; *) echo "$err"; return 1 ;; esac
+    err=$(oci exec --preserve-fds 1 exc true 3<&- 2>&1)
+    expect_eq 1 $? "--preserve-fds with fd 3 closed" || return 1
+    expect_eq "congo-oci: --preserve-fds 1: fd 3 is not open" "$err" || return 1
     err=$(oci exec -d -t exc true 2>&1)
     expect_eq 1 $? "a detached terminal without a console socket" || return 1
     case $err in *"--console-socket"*) ;; *) echo "$err"; return 1 ;; esac
     oci delete -f exc
 }
-t "exec refused: a created container, a bad process.json at its pointer, --preserve-fds" \
+t "exec refused: a created container, a bad process.json at its pointer, an fd not open" \
     exec_refused
 
 exec_tty() {
@@ -473,12 +473,43 @@ created_not_dumpable() {
 t "a created container's waiting process is not dumpable: no /proc/PID/environ without SYS_PTRACE" \
     created_not_dumpable
 
+# Which of fds 3 to 8 the command's shell has open (its builtins, no child): "open: 3 4".
+FDS='o=; for f in 3 4 5 6 7 8; do [ -e /proc/self/fd/$f ] && o="$o $f"; done; echo "open:$o"'
+
+preserve_fds() {
+    b=$(bundle pf "c['process']['args'] = ['/bin/sh', '-c', '$FDS; cat <&3; echo out >&4']") ||
+        return 1
+    echo in >"$WORK/in3"
+    out=$(oci run --bundle "$b" --preserve-fds 2 pf 3<"$WORK/in3" 4>"$WORK/out4" 5</dev/null) ||
+        return 1
+    expect_eq "open: 3 4
+in" "$out" "the fds, not 5, and what fd 3 reads" || return 1
+    expect_eq out "$(cat "$WORK/out4")" "what the command wrote to fd 4" || return 1
+    out=$(oci run --bundle "$b" pf 3<"$WORK/in3" 2>/dev/null)
+    expect_eq "open:" "$(echo "$out" | head -1)" "without --preserve-fds" || return 1
+    out=$(oci run --bundle "$b" --preserve-fds 2 pf 3<"$WORK/in3" 2>&1)
+    expect_eq 1 $? "status with fd 4 closed" || return 1
+    expect_eq "congo-oci: --preserve-fds 2: fd 4 is not open" "$out" || return 1
+    # systemd's socket activation: LISTEN_FDS counts too, as runc counts it.
+    out=$(LISTEN_FDS=1 oci run --bundle "$b" --preserve-fds 1 pf 3<"$WORK/in3" 4>"$WORK/out4")
+    expect_eq "open: 3 4" "$(echo "$out" | head -1)" "--preserve-fds 1 and LISTEN_FDS=1" ||
+        return 1
+    exec_box pfx || return 1
+    out=$(oci exec --preserve-fds 1 pfx sh -c "$FDS; cat <&3" 3<"$WORK/in3")
+    oci delete --force pfx
+    expect_eq "open: 3
+in" "$out" "exec --preserve-fds 1"
+}
+t "--preserve-fds N (and LISTEN_FDS): fds 3 to 2+N reach the command, run and exec; a gap refused" \
+    preserve_fds
+
 nothing_left() {
     expect_eq "" "$(ls -A "$ROOT" 2>/dev/null)" "entries under --root" || return 1
     # The containers of this file (others may run beside it: theirs are not looked at).
     left=$(find /sys/fs/cgroup -maxdepth 6 -type d \( -name oci-life -o -name oci-twice \
         -o -name oci-fg -o -name oci-fg2 -o -name oci-bg -o -name oci-ttyc -o -name oci-bad \
-        -o -name oci-keep -o -name oci-lp -o -name oci-seen -o -name oci-nd \) 2>/dev/null)
+        -o -name oci-keep -o -name oci-lp -o -name oci-seen -o -name oci-nd -o -name oci-pf \
+        -o -name oci-pfx \) 2>/dev/null)
     expect_eq "" "$left" "the cgroups of this file's containers"
 }
 t "after delete: no entry, no cgroup" nothing_left
