@@ -289,7 +289,7 @@ static void run_saved_hooks(const struct state_entry *s, enum hook_stage stage)
             .id = s->id, .bundle = s->bundle, .annotations = s->annotations, .pid = s->pid};
         _cleanup_free_ char *state = hook_state_json(&hs, stage);
         struct congo_error w = {0};
-        hooks_run_warn(&plan, stage, state, &w);
+        hooks_run_warn(&plan, stage, state, -1, &w);
         if (w.msg)
             oci_warn(w.msg);
         error_clear(&w);
@@ -377,7 +377,10 @@ static int cmd_create(const struct oci_args *a)
      * its byte.
      */
     _cleanup_close_ int start_fd = -1;
-    if (mkfifo(fifo, 0600) < 0 || (start_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0) {
+    _cleanup_close_ int started_fd = -1;
+    _cleanup_free_ char *started = xasprintf("%s/" STATE_STARTED_FIFO, s.dir);
+    if (mkfifo(fifo, 0600) < 0 || (start_fd = open(fifo, O_RDWR | O_CLOEXEC)) < 0 ||
+        mkfifo(started, 0600) < 0 || (started_fd = open(started, O_RDWR | O_CLOEXEC)) < 0) {
         int r = oci_fail("%s: %s", fifo, strerror(errno));
         state_remove(&s);
         bundle_free(&b);
@@ -385,7 +388,8 @@ static int cmd_create(const struct oci_args *a)
     }
     struct created c = {.entry = &s, .b = &b};
     const struct run_events events = {.created = on_created, .arg = &c};
-    const struct run_create rc = {.start_fd = start_fd, .terminal = b.terminal};
+    const struct run_create rc = {
+        .start_fd = start_fd, .started_fd = started_fd, .terminal = b.terminal};
     const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
                                 .events = &events,
                                 .create = &rc,
@@ -410,6 +414,15 @@ static int cmd_create(const struct oci_args *a)
             r = oci_fail("--console-socket `%s`: %s", a->console_socket, strerror(errno));
         if (r) {
             kill(rr.pid, SIGKILL);
+            /* What prestart, createRuntime and createContainer set up is poststop's to undo. */
+            struct hook_state hs = {.id = a->id, .bundle = b.dir, .annotations = b.plan.annotations,
+                                    .pid = rr.pid};
+            _cleanup_free_ char *state = hook_state_json(&hs, HOOK_POSTSTOP);
+            struct congo_error w = {0};
+            hooks_run_warn(&b.plan, HOOK_POSTSTOP, state, -1, &w);
+            if (w.msg)
+                oci_warn(w.msg);
+            error_clear(&w);
             struct cgroup_host host = {0};
             static const struct cgroup_sources real = {.mountinfo = "/proc/self/mountinfo",
                                                        .self_cgroup = "/proc/self/cgroup",
@@ -442,19 +455,33 @@ static int cmd_start(const struct oci_args *a)
                  state_status_name(st));
     } else {
         _cleanup_free_ char *fifo = xasprintf("%s/" STATE_EXEC_FIFO, s.dir);
+        _cleanup_free_ char *started = xasprintf("%s/" STATE_STARTED_FIFO, s.dir);
+        /* Open before the release, so that the byte the container writes stays in it. */
+        _cleanup_close_ int said = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         _cleanup_close_ int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1) {
+        /* Gone at once: a second `start` finds nothing to write to. */
+        if (fd >= 0)
+            unlink(fifo);
+        char k = 0;
+        if (said < 0 || fd < 0 || write(fd, "0", 1) != 1) {
             r = oci_fail("cannot start container `%s`: %s", a->id, strerror(errno));
         } else {
             /*
-             * The container holds the fifo until its start_container hooks
-             * have run and its command is exec'd (or it failed): then no
-             * reader is left, and poll says POLLERR. poststart comes after.
+             * The container holds the exec fifo until its start_container
+             * hooks have run and it execs, or it fails: then no reader is
+             * left, and poll says POLLERR. It wrote its byte before, if
+             * its hooks succeeded. poststart comes after.
              */
             struct pollfd pfd = {.fd = fd, .events = 0};
             while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
                 ;
-            unlink(fifo);
+            if (read(said, &k, 1) != 1)
+                r = oci_fail("cannot start container `%s`: it failed before its command (its "
+                             "start_container hooks, whose words are on its stderr)",
+                             a->id);
+        }
+        unlink(started);
+        if (r == 0) {
             s.status = STATE_RUNNING;
             struct congo_error ignored = {0};
             state_save(&s, &ignored);

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +156,22 @@ static int enter_host_root(void *arg)
 }
 
 /*
+ * What a create_container hook left running would stay in the container's
+ * namespaces with the host's files as its root, for the container to reach
+ * through /proc/PID/root: as the pid namespace's first process, this child
+ * kills every other one in it. Without a pid namespace of its own there is
+ * no telling them from the host's: the hooks' own process groups only.
+ */
+static void kill_hook_leftovers(const struct run_plan *plan)
+{
+    if (!(plan->clone_flags & CLONE_NEWPID) || getpid() != 1)
+        return;
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        ;
+}
+
+/*
  * The container's root, every mount made, shown at its rootfs path in the
  * host's tree for the create_container hooks; shared with the copy, so
  * that what a hook mounts there is mounted in the root, then both made
@@ -164,7 +181,12 @@ static int enter_host_root(void *arg)
 static int run_create_container_hooks(struct child_ctx *c, struct congo_error *e)
 {
     const struct run_plan *plan = c->plan;
-    _cleanup_free_ char *at = xasprintf(ROOTFS_HOST_ROOT "%s", plan->root.rootfs);
+    /* Where the host resolves rootfs (a symlink on the way is followed as the host does). */
+    _cleanup_free_ char *at = rootfs_host_path(plan->root.rootfs);
+    size_t prefix = strlen(ROOTFS_HOST_ROOT);
+    if (strncmp(at, ROOTFS_HOST_ROOT "/", prefix + 1) != 0)
+        return error_set(e, 0, "create_container hooks: `%s` leads out of the host's root",
+                         plan->root.rootfs);
     if (mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_SHARED, NULL) < 0)
         return error_set(e, errno, "create_container hooks: share the new root");
     if (mount(ROOTFS_NEW_ROOT, at, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -172,8 +194,9 @@ static int run_create_container_hooks(struct child_ctx *c, struct congo_error *e
                          plan->root.rootfs);
     _cleanup_free_ char *state = hook_state_json(&c->hook, HOOK_CREATE_CONTAINER);
     const struct hooks_how how = {
-        .cancel_fd = -1, .prepare = enter_host_root, .arg = (void *)plan->root.rootfs};
+        .cancel_fd = -1, .prepare = enter_host_root, .arg = at + prefix};
     int r = hooks_run(plan, HOOK_CREATE_CONTAINER, state, &how, e);
+    kill_hook_leftovers(plan);
     /*
      * Private first: unmounting the copy's mounts while they are peers of
      * the root's would unmount those too.
@@ -222,10 +245,21 @@ static int hooks_before_pivot(void *arg, int rootfd, struct congo_error *e)
     return 0;
 }
 
+/* A start_container hook's process: under the command's filter, as anything of the container. */
+static int load_filter(void *arg)
+{
+    const struct child_ctx *c = arg;
+    struct congo_error e = {0};
+    int r = security_load_filter(c->sec, &e);
+    if (r < 0)
+        errno = e.err ? e.err : EPERM;
+    error_clear(&e);
+    return r;
+}
+
 /*
  * start_container: in the container, as the command's user with its
- * capabilities and environment, right before the command (its filter is
- * not loaded yet). Its failure is the run's; a created container's
+ * capabilities, environment and seccomp filter, right before the command. Its failure is the run's; a created container's
  * launcher is gone by now, so the engine hears it on the container's
  * stderr.
  */
@@ -235,7 +269,8 @@ static void hooks_before_command(struct child_ctx *c, bool created)
         return;
     struct congo_error e = {0};
     _cleanup_free_ char *state = hook_state_json(&c->hook, HOOK_START_CONTAINER);
-    const struct hooks_how how = {.default_env = c->envp, .cancel_fd = -1};
+    const struct hooks_how how = {
+        .default_env = c->envp, .cancel_fd = -1, .prepare = load_filter, .arg = c};
     if (hooks_run(c->plan, HOOK_START_CONTAINER, state, &how, &e) == 0)
         return;
     if (created)
@@ -311,7 +346,8 @@ static int confine_init(void *arg)
  * the byte `start` writes, not dumpable and under no filter yet (the
  * command's is loaded right before its execve, in start_command). The sync
  * socket stays open for an error of the exec; start_fd until the
- * start_container hooks have run, for `start` waits for its end.
+ * start_container hooks have run, for `start` waits for its end, and
+ * reads in started_fd whether they did.
  */
 static void wait_for_start(struct child_ctx *c)
 {
@@ -492,8 +528,8 @@ _Noreturn void child_main(struct child_ctx *c)
      * caller leaked (say, to the host's `/`) must not live on in the
      * container's PID 1.
      */
-    int keep[] = {c->sync_fd, c->start_fd};
-    if (close_all_but_passed(keep, created ? 2 : 1, c->preserve_fds) < 0) {
+    int keep[] = {c->sync_fd, c->start_fd, c->started_fd};
+    if (close_all_but_passed(keep, created ? 3 : 1, c->preserve_fds) < 0) {
         error_set(&e, errno, "close_range");
         child_fail(c, STATUS_LAUNCHER, "fds", &e);
     }
@@ -533,8 +569,10 @@ _Noreturn void child_main(struct child_ctx *c)
         wait_for_start(c);
     }
     hooks_before_command(c, created);
-    if (created)
-        close(c->start_fd);
+    /* `start` waits for the exec fifo's end, then reads the byte that says this got so far. */
+    if (created && (write(c->started_fd, "k", 1) != 1 || close(c->started_fd) < 0 ||
+                    close(c->start_fd) < 0))
+        _exit(STATUS_LAUNCHER);
 
     if (plan->init) {
         hide_launcher_args();

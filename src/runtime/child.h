@@ -35,6 +35,7 @@ struct child_ctx {
      * start_fd. -1: an ordinary run.
      */
     int start_fd;
+    int started_fd; /* created: a byte once its start_container hooks have run; else -1 */
     int preserve_fds; /* fds 3 to 2 + preserve_fds: the command's (OCI --preserve-fds) */
     const struct userns *userns; /* its user namespace's maps; inactive: the host's */
     /* The network's /etc/resolv.conf and /etc/hosts (net.c); NULL: the root's own. */

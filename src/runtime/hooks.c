@@ -80,9 +80,9 @@ static int run_one(const struct plan_hook *h, enum hook_stage stage, size_t i,
                          stage_name, i, h->path);
     if (status < 0)
         return error_set(e, err, "hooks.%s[%zu] `%s`", stage_name, i, h->path);
-    if (status > 128)
+    if (status >= PROGRAM_SIGNALED)
         return error_set(e, 0, "hooks.%s[%zu] `%s` was killed by signal %d%s", stage_name, i,
-                         h->path, status - 128, said);
+                         h->path, status - PROGRAM_SIGNALED, said);
     return error_set(e, 0, "hooks.%s[%zu] `%s` failed with status %d%s", stage_name, i, h->path,
                      status, said);
 }
@@ -103,10 +103,10 @@ bool hooks_before_start(const struct run_plan *plan)
 }
 
 void hooks_run_warn(const struct run_plan *plan, enum hook_stage stage, const char *state_json,
-                    struct congo_error *w)
+                    int cancel_fd, struct congo_error *w)
 {
     /* The runtime-spec: a poststart or poststop hook that fails is logged, and the rest run. */
-    const struct hooks_how how = {.cancel_fd = -1};
+    const struct hooks_how how = {.cancel_fd = cancel_fd};
     for (size_t i = 0; i < plan->n_hooks[stage]; i++) {
         struct congo_error e = {0};
         if (run_one(&plan->hooks[stage][i], stage, i, state_json, &how, &e) < 0 && !w->msg)

@@ -54,6 +54,9 @@ char *hooks_save(const struct run_plan *plan);
 /* Those programs back into plan->hooks (the rest of it untouched); -1 for a text not so made. */
 int hooks_load(const char *text, struct run_plan *plan);
 
-/* Run a stage's programs the same way, and the first failure only as a warning into w. */
+/*
+ * Run a stage's programs the same way, all of them, the first failure only
+ * a warning into w (when w has none yet). cancel_fd as in hooks_how.
+ */
 void hooks_run_warn(const struct run_plan *plan, enum hook_stage stage, const char *state_json,
-                    struct congo_error *w);
+                    int cancel_fd, struct congo_error *w);

@@ -31,9 +31,14 @@ static _Noreturn void exec_clean(const struct program *p, int in, int out)
     sigprocmask(SIG_SETMASK, &none, NULL);
     /* Never outlive the caller unseen; a setuid program clears this, which is its right. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* A group of its own, which a timeout kills whole. */
+    setpgid(0, 0);
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(127);
-    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    /* Linux < 5.11 has no CLOSE_RANGE_CLOEXEC: the fds one by one. */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        for (int fd = 3, max = (int)sysconf(_SC_OPEN_MAX); fd < max; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
     for (size_t i = 0; i < p->n_keep; i++)
         fcntl(p->keep[i], F_SETFD, 0);
     if (p->prepare && p->prepare(p->arg) < 0) {
@@ -100,7 +105,7 @@ static int reap(pid_t pid)
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : PROGRAM_SIGNALED + WTERMSIG(status);
 }
 
 int program_exec(const struct program *p, char *out, size_t size)
@@ -164,7 +169,8 @@ int program_exec(const struct program *p, char *out, size_t size)
     if (size)
         out[got] = '\0';
     if (why) {
-        kill(pid, SIGKILL);
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL); /* in case its setpgid had not run yet */
         reap(pid);
         errno = why;
         return -1;

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Above any exit status: what program_exec adds to the number of the signal that killed it. */
+#define PROGRAM_SIGNALED 256
+
 struct program {
     const char *path;   /* absolute */
     char *const *argv;  /* argv[0] included */
@@ -28,9 +31,10 @@ struct program {
  * dispositions (the launcher blocks the ones it waits for), no fd of the
  * caller's but 0-2 and keep, and SIGKILL when the caller dies. Waits for
  * it to exit, not for its output's end: a daemon it leaves holding the
- * pipe does not hold the caller. Its exit status, 128+N for a signal, or
- * -1 with errno set: ETIME after the timeout, ECANCELED when cancel_fd was
- * readable (either way it was killed and reaped).
+ * pipe does not hold the caller. Its exit status, PROGRAM_SIGNALED+N when
+ * signal N killed it, or -1 with errno set: ETIME after the timeout,
+ * ECANCELED when cancel_fd was readable (either way it was killed and
+ * reaped, with its process group).
  */
 int program_exec(const struct program *p, char *out, size_t size);
 

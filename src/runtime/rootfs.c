@@ -119,7 +119,7 @@ static char *fd_path(int fd)
  * as its root, and the kernel names where it led. A path that cannot be
  * resolved is given as it is, for the mount to report.
  */
-static char *host_path(const char *path)
+char *rootfs_host_path(const char *path)
 {
     _cleanup_close_ int root = open(OLDROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
     _cleanup_close_ int fd = root < 0 ? -1 : sys_openat2(root, path, O_PATH, RESOLVE_IN_ROOT);
@@ -348,7 +348,7 @@ static char *layer_path(const struct rootfs_steps *steps, size_t i, const char *
 {
     if (steps && steps->n_idmapped_layers)
         return xasprintf("/idmapped/%zu", i);
-    return host_path(host);
+    return rootfs_host_path(host);
 }
 
 /*
@@ -453,7 +453,7 @@ static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const s
     if (!cg || !cg->paths || !cg->paths[0])
         return 0;
     if (cg->mode == CGROUP_V2) {
-        _cleanup_free_ char *src = host_path(cg->paths[0]);
+        _cleanup_free_ char *src = rootfs_host_path(cg->paths[0]);
         if (bind_tree_on_fd(src, fd, readonly, e) < 0)
             return error_wrap(e, "bind the container's cgroup at /sys/fs/cgroup");
         return 0;
@@ -473,7 +473,7 @@ static int mount_cgroup(int rootfd, int fd, const struct cgroup_host *h, const s
         _cleanup_close_ int dir = open_in_root(rootfd, rel, CREATE_DIR, e);
         if (dir < 0)
             return error_wrap(e, "/%s", rel);
-        _cleanup_free_ char *src = host_path(cg->paths[i]);
+        _cleanup_free_ char *src = rootfs_host_path(cg->paths[i]);
         if (bind_tree_on_fd(src, dir, readonly, e) < 0)
             return error_wrap(e, "bind the container's cgroup at /%s", rel);
     }
@@ -524,7 +524,7 @@ static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *
     int err = errno;
     /* Without a new network namespace sysfs may refuse a new instance: bind the host's. */
     if (strcmp(m->fstype, "sysfs") == 0) {
-        _cleanup_free_ char *sys = host_path("/sys");
+        _cleanup_free_ char *sys = rootfs_host_path("/sys");
         if (bind_tree_on_fd(sys, fd, true, e) < 0)
             return error_wrap(e, "mount /sys (a new sysfs: %s; the host's, bound)", strerror(err));
         return 0;
@@ -539,7 +539,7 @@ static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *
 static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapped,
                       struct congo_error *e)
 {
-    _cleanup_free_ char *src = idmapped ? xstrdup(idmapped) : host_path(m->source);
+    _cleanup_free_ char *src = idmapped ? xstrdup(idmapped) : rootfs_host_path(m->source);
     struct stat st;
     if (stat(src, &st) < 0)
         return error_set(e, errno, "mounts: source `%s` for `%s`", m->source, m->target);
@@ -744,6 +744,8 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
             step_done(steps, step);
     }
 
+    if (steps && steps->before_pivot && steps->before_pivot(steps->arg, rootfd, e) < 0)
+        return -1;
     /*
      * rootfs itself, read-only: only now, since the mounts made their
      * targets in it; the root's own mount alone, not the mounts on it.
@@ -754,8 +756,6 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
             return error_set(e, errno, "make the root read-only");
     }
 
-    if (steps && steps->before_pivot && steps->before_pivot(steps->arg, rootfd, e) < 0)
-        return -1;
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)
         return error_set(e, errno, "chdir into the new root");

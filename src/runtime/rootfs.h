@@ -23,6 +23,13 @@ int rootfs_preflight(const struct run_plan *plan, struct congo_error *e);
 /* And the container's root, assembled there until the last pivot. */
 #define ROOTFS_NEW_ROOT "/newroot"
 
+/*
+ * A host path as the child sees it between its two pivots: below
+ * ROOTFS_HOST_ROOT, with symlinks on the way resolved as the host resolves
+ * them. Caller frees.
+ */
+char *rootfs_host_path(const char *path);
+
 struct rootfs_steps {
     void (*done)(void *arg, const char *step); /* called after each step, for -v */
     /*
@@ -34,7 +41,10 @@ struct rootfs_steps {
      * filled.
      */
     int (*before_sys)(void *arg, int rootfd, struct congo_error *e);
-    /* Optional: every mount made, right before the pivot into the new root (the hooks). */
+    /*
+     * Optional: every mount made, before a root written directly is made
+     * read-only and the pivot into it (the create_container hooks).
+     */
     int (*before_pivot)(void *arg, int rootfd, struct congo_error *e);
     void *arg;
     /*

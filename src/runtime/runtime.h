@@ -36,6 +36,8 @@ struct run_events {
  */
 struct run_create {
     int start_fd; /* the child execs once it can read a byte from it (`start` writes one) */
+    /* It writes a byte here once its start_container hooks have run, then closes both. */
+    int started_fd;
     bool terminal;
 };
 

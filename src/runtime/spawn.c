@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -251,6 +252,23 @@ static int make_cgroup_late(const struct cgroup_host *host, const struct cgroup_
 }
 
 /*
+ * The stop signals alone (SIGCHLD is blocked too, and every hook's exit
+ * sends one), on a signalfd of their own that is only polled: a signal it
+ * sees stays pending, for supervise's signalfd or to be dropped at the end.
+ * Readable: the launcher was told to stop while it waited. -1 on failure,
+ * which a poll skips.
+ */
+static int stop_signalfd(void)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    return signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/*
  * The child's word that it got as far as want: SYNC_HOOKS (its root
  * assembled, waiting for the launcher's hooks) or SYNC_READY (created: all
  * but the exec done, its terminal's master sent first when it has one to
@@ -259,7 +277,17 @@ static int make_cgroup_late(const struct cgroup_host *host, const struct cgroup_
 static int await_child(int sock, enum sync_kind want, FILE *verbose, struct terminal *term,
                        struct run_result *r)
 {
+    /* A child stuck (in a create_container hook, say) must not make the launcher unstoppable. */
+    _cleanup_close_ int stopfd = stop_signalfd();
     for (;;) {
+        struct pollfd pfd[2] = {{.fd = sock, .events = POLLIN}, {.fd = stopfd, .events = POLLIN}};
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+            return error_set(&r->error, errno, "wait for the container");
+        if (pfd[1].revents)
+            return error_set(&r->error, 0, "told to stop while the container was being %s",
+                             want == SYNC_READY ? "created" : "assembled");
+        if (!pfd[0].revents)
+            continue;
         struct sync_msg m;
         int fd = -1;
         ssize_t n = sync_recv(sock, &m, &fd, 0);
@@ -311,17 +339,7 @@ static int run_create_hooks(const struct run_plan *plan, const struct run_opts *
     if (await_child(sock, SYNC_HOOKS, o->verbose, NULL, r) < 0)
         return -1;
     struct hook_state hs = hook_state_of(plan, o, pid);
-    /*
-     * The stop signals alone (SIGCHLD is blocked too, and every hook's
-     * exit sends one), on a signalfd of their own that is only polled:
-     * what it sees stays pending for supervise's.
-     */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGHUP);
-    _cleanup_close_ int stopfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+    _cleanup_close_ int stopfd = stop_signalfd();
     const struct hooks_how how = {.cancel_fd = stopfd};
     static const enum hook_stage stages[] = {HOOK_PRESTART, HOOK_CREATE_RUNTIME};
     for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
@@ -351,7 +369,8 @@ static void on_started(void *arg)
     if (st->plan->n_hooks[HOOK_POSTSTART]) {
         struct hook_state hs = hook_state_of(st->plan, st->o, st->pid);
         _cleanup_free_ char *state = hook_state_json(&hs, HOOK_POSTSTART);
-        hooks_run_warn(st->plan, HOOK_POSTSTART, state, &st->warning);
+        _cleanup_close_ int stopfd = stop_signalfd();
+        hooks_run_warn(st->plan, HOOK_POSTSTART, state, stopfd, &st->warning);
     }
     const struct run_events *ev = st->o->events;
     if (ev && ev->started)
@@ -431,6 +450,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .verbose = s->o->verbose != NULL,
         .out_fd = out_w,
         .start_fd = create ? create->start_fd : -1,
+        .started_fd = create ? create->started_fd : -1,
         .preserve_fds = s->o->preserve_fds,
         .userns = s->userns,
         .resolv_conf = s->net->resolv,
@@ -699,12 +719,16 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
     if (cgroup_destroy(&cg, &r->warning) < 0)
         error_wrap(&r->warning, "cleanup");
     step(o, "cleaned up", &t);
-    /* The container is gone (and so is a created one that failed): poststop, as a delete runs it.
+    /*
+     * The container is gone (and so is a created one that failed), and its
+     * network released: poststop, as a delete runs it.
      */
     if (cloned > 0 && plan->n_hooks[HOOK_POSTSTOP]) {
+        net_release(&net);
         struct hook_state hs = hook_state_of(plan, o, cloned);
         _cleanup_free_ char *state = hook_state_json(&hs, HOOK_POSTSTOP);
-        hooks_run_warn(plan, HOOK_POSTSTOP, state, &r->warning);
+        _cleanup_close_ int stopfd = stop_signalfd();
+        hooks_run_warn(plan, HOOK_POSTSTOP, state, stopfd, &r->warning);
         step(o, "poststop hooks", &t);
     }
 }

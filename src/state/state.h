@@ -72,6 +72,8 @@ const char *state_root(void);
 const char *state_oci_root(void);
 /* An OCI container's exec fifo, in its entry while it is created and not started. */
 #define STATE_EXEC_FIFO "exec.fifo"
+/* A byte in it: the created container's start got past its start_container hooks. */
+#define STATE_STARTED_FIFO "started.fifo"
 const char *state_status_name(enum state_status s);
 /*
  * The status as it stands: an OCI container's from its first process and

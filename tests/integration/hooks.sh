@@ -11,7 +11,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 11
+plan 14
 
 OCI=$(dirname "$CONGO")/congo-oci
 oci() { "$OCI" --root "$WORK/oci-root" "$@"; }
@@ -244,6 +244,44 @@ EOF
 }
 t "with a user namespace of its own: create_container writes into the root" user_namespace
 
+# start_container runs code of the container's: under its seccomp filter,
+# which refuses a user namespace (unshare -U) to a root without SYS_ADMIN.
+start_filtered() {
+    p=$(profile filtered.yaml <<EOF
+rootfs: $ROOTFS
+command: [/bin/true]
+hooks:
+  start_container: [{path: /bin/sh, args: [sh, -c, 'unshare -U true 2>/dev/null && exit 5; exit 0']}]
+  poststart: [{path: /bin/sh, args: [sh, -c, 'exit 130']}]
+EOF
+)
+    out=$("$CONGO" "$p" 2>&1)
+    expect_eq 0 $? "status" || return 1
+    # The hook said nothing: its unshare was refused. 130 is a status, not a signal.
+    expect_eq "congo-launch: warning: hooks.poststart[0] \`/bin/sh\` failed with status 130" "$out"
+}
+t "start_container runs under the command's seccomp filter; a status above 128 is a status" \
+    start_filtered
+
+# What a create_container hook leaves running would keep the host's root in the container.
+leftovers_killed() {
+    p=$(profile leftover.yaml <<EOF
+rootfs: $ROOTFS
+command: [/bin/sleep, "2"]
+hooks:
+  create_container: [{path: /bin/sh, args: [sh, -c, 'sleep 33.75 >/dev/null 2>&1 &']}]
+EOF
+)
+    "$CONGO" "$p" &
+    launcher=$!
+    sleep 1
+    left=$(hung 'sleep 33.75')
+    wait $launcher
+    expect_eq 0 $? "status" || return 1
+    expect_eq "" "$left" "the hook's background process, while the container ran"
+}
+t "what a create_container hook leaves running is killed before the command starts" leftovers_killed
+
 # bundle NAME PYTHON: WORK/NAME with a copy of the test root and `congo-oci spec`'s config, changed.
 bundle() {
     dir=$WORK/$1
@@ -281,6 +319,30 @@ c['hooks']['startContainer'] = [{'path': '/bin/sh',
     expect_eq "prestart createRuntime createContainer poststart poststop" "$(stages)" "after delete"
 }
 t "congo-oci: create, start (after startContainer), delete --force each run theirs" oci_lifecycle
+
+oci_start_fails() {
+    rm -f "$WORK/log"
+    b=$(bundle sfail "c['process']['args'] = ['/bin/sh', '-c', 'echo ran']
+c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 1; exit 4']}],
+    'poststart': [{'path': '$WORK/log.sh', 'args': ['log', 'poststart']}]}") || return 1
+    oci create --bundle "$b" sfail >"$WORK/sfail.out" 2>&1 || return 1
+    oci start sfail >"$WORK/start1.out" 2>&1 &
+    first=$!
+    sleep 0.3
+    # A second start while the first waits for the hook finds nothing to start.
+    out=$(oci start sfail 2>&1)
+    expect_eq 1 $? "status of a second start" || return 1
+    wait $first
+    expect_eq 1 $? "status of start" || return 1
+    expect_eq "congo-oci: cannot start container \`sfail\`: it failed before its command (its start_container hooks, whose words are on its stderr)" \
+        "$(cat "$WORK/start1.out")" || return 1
+    expect_eq "congo-oci: hooks.start_container[0] \`/bin/sh\` failed with status 4" \
+        "$(cat "$WORK/sfail.out")" "the container's stderr" || return 1
+    [ ! -e "$WORK/log" ] || { echo "poststart ran: $(cat "$WORK/log")"; return 1; }
+    oci delete --force sfail
+}
+t "congo-oci start of a container whose startContainer fails: status 1, no poststart, once" \
+    oci_start_fails
 
 oci_create_fails() {
     rm -f "$WORK/log"
