@@ -456,7 +456,7 @@ static bool runc_makes_link(const struct plan_mount *m)
  * devpts). runc makes nodes with mknod and guards them with the device
  * cgroup: deny everything, then allow those.
  */
-static void allow_device(json_t *devices, const char *path, bool *ok)
+static void allow_device(json_t *devices, const char *path, const char *access, bool *ok)
 {
     struct stat st;
     if (stat(path, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
@@ -466,7 +466,37 @@ static void allow_device(json_t *devices, const char *path, bool *ok)
     json_array_append_new(devices, json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type",
                                              S_ISCHR(st.st_mode) ? "c" : "b", "major",
                                              (json_int_t)major(st.st_rdev), "minor",
-                                             (json_int_t)minor(st.st_rdev), "access", "rwm"));
+                                             (json_int_t)minor(st.st_rdev), "access", access));
+}
+
+/* The access the profile's devices give a node (its plan_device's), as text into out. */
+static void device_access(const struct run_plan *plan, const struct plan_mount *m, char out[4])
+{
+    unsigned access = DEV_RWM;
+    for (size_t i = 0; m->key && i < plan->cgroup.n_devices; i++)
+        if (str_eq(plan->cgroup.devices[i].node, m->source))
+            access = plan->cgroup.devices[i].rule.access;
+    dev_access_format(access, out);
+}
+
+/* device_rules, after what the mounts allow: OCI's rules as they are. */
+static void allow_rules(json_t *devices, const struct run_plan *plan)
+{
+    for (size_t i = 0; i < plan->cgroup.n_devices; i++) {
+        const struct plan_device *d = &plan->cgroup.devices[i];
+        if (!str_eq(d->key, "device_rules"))
+            continue;
+        char access[4];
+        dev_access_format(d->rule.access, access);
+        json_t *r = json_pack("{s:b, s:s}", "allow", 1, "access", access);
+        if (d->rule.type != 'a')
+            json_object_set_new(r, "type", json_stringn(&d->rule.type, 1));
+        if (d->rule.major != DEV_ANY)
+            json_object_set_new(r, "major", json_integer(d->rule.major));
+        if (d->rule.minor != DEV_ANY)
+            json_object_set_new(r, "minor", json_integer(d->rule.minor));
+        json_array_append_new(devices, r);
+    }
 }
 
 /*
@@ -534,7 +564,9 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
             json_array_append_new(out->mounts,
                                   mount_json(m->target, "bind", m->source,
                                              json_pack("[s]", "bind")));
-            allow_device(out->devices, m->source, &ok);
+            char access[4];
+            device_access(plan, m, access);
+            allow_device(out->devices, m->source, access, &ok);
             if (!ok)
                 refuse(d, NULL, NULL, "`%s` is not a device node on this host", m->source);
             break;
@@ -561,7 +593,7 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
             if (stat(m->source, &st) < 0)
                 break;
             if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-                allow_device(out->devices, m->source, &ok);
+                allow_device(out->devices, m->source, "rwm", &ok);
             else if (!(m->flags & MS_NODEV) && S_ISDIR(st.st_mode))
                 note(d, mount_origin(p, m), m->key ? m->key : "mounts",
                      "`%s` is bound with `dev: true`: a device node in it opens under congo, "
@@ -593,6 +625,7 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
             break;
         }
     }
+    allow_rules(out->devices, plan);
 }
 
 /* ---- linux ---- */

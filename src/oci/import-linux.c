@@ -1,13 +1,17 @@
 /* config.json's /linux; see import-internal.h. */
 #include "oci/import-internal.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "plan/plan.h"
 #include "profile/profile.h"
 #include "profile/schema.h"
 #include "profile/value.h"
+#include "util/devices.h"
 #include "util/idmap.h"
 #include "util/names.h"
 
@@ -140,16 +144,18 @@ static void put_limit(struct import *im, struct node *limits, const char *key, c
 }
 
 /*
- * The device cgroup rules: congo binds only its own /dev nodes in and
- * mounts every file system nodev, so a container opens no other device
- * node whatever it makes. A list that denies everything first and then
- * allows (any allow rule gives nothing beyond that) says the same, and
- * binds stay nodev (import_mount) for it.
+ * The device cgroup rules: a list that denies everything first (as runc
+ * and podman write it), then allows. The allow rules are device_rules, so
+ * that the container gets a device cgroup with those and congo's own nodes
+ * (which a list that denies all and allows nothing leaves it, without
+ * one: binds stay nodev, import_mount). A deny after the first cannot be
+ * said as a profile's list of allowed devices.
  */
 static void import_devices(struct import *im, const struct node *arr)
 {
     static const struct spec_field fields[] = {
         {"allow", NULL}, {"type", NULL}, {"major", NULL}, {"minor", NULL}, {"access", NULL}};
+    struct node *rules = im_container_at(im, NODE_SEQ, arr);
     for (size_t i = 0; i < arr->n_items; i++) {
         const struct node *r = arr->items[i];
         if (!im_want(im, r, r->kind == NODE_MAP, "an object"))
@@ -157,16 +163,162 @@ static void import_devices(struct import *im, const struct node *arr)
         CHECK_FIELDS(im, r, fields);
         const struct node *allow = im_bool_field(im, r, "allow");
         const struct node *type = im_string_field(im, r, "type");
-        bool all = (!type || strcmp(type->text, "a") == 0) && !im_field(r, "major") &&
-                   !im_field(r, "minor");
-        if (i == 0 && (!allow || strcmp(allow->text, "false") != 0 || !all))
+        const struct node *major = im_integer_field(im, r, "major");
+        const struct node *minor = im_integer_field(im, r, "minor");
+        const struct node *access = im_string_field(im, r, "access");
+        bool all = (!type || strcmp(type->text, "a") == 0) && !major && !minor;
+        bool allows = allow && strcmp(allow->text, "true") == 0;
+        if (i == 0 && (allows || !all)) {
             im_fail(im, r,
-                    "congo denies a container every device but its own /dev nodes; a device list "
-                    "must begin with the rule that denies all, {\"allow\": false, \"access\": "
-                    "\"rwm\"}");
-        else if (i > 0 && allow && strcmp(allow->text, "false") == 0)
+                    "congo denies a container every device but its own /dev nodes and those it "
+                    "is given; a device list must begin with the rule that denies all, "
+                    "{\"allow\": false, \"access\": \"rwm\"}");
+            continue;
+        }
+        if (i == 0)
+            continue;
+        if (!allows) {
             im_fail(im, r, "a deny rule after the first is not supported");
+            continue;
+        }
+        _cleanup_free_ char *text =
+            xasprintf("%s %s:%s %s", type ? type->text : "a", major ? major->text : "*",
+                      minor ? minor->text : "*", access ? access->text : "rwm");
+        node_seq_append(rules, im_scalar_at(im, r, text, true));
     }
+    if (rules->n_items)
+        im_put(im->out, "device_rules", rules);
+    else
+        node_free(rules);
+}
+
+/* A host node of that type and those numbers: path itself, else one below /dev (depth 3). */
+static char *find_node(const char *dir, const char *path, bool chr, unsigned maj, unsigned min,
+                       int depth)
+{
+    struct stat st;
+    if (path)
+        return stat(path, &st) == 0 && (chr ? S_ISCHR(st.st_mode) : S_ISBLK(st.st_mode)) &&
+                       major(st.st_rdev) == maj && minor(st.st_rdev) == min
+                   ? xstrdup(path)
+                   : find_node("/dev", NULL, chr, maj, min, 3);
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, de->d_name);
+        if (lstat(p, &st) < 0)
+            continue;
+        if ((chr ? S_ISCHR(st.st_mode) : S_ISBLK(st.st_mode)) && major(st.st_rdev) == maj &&
+            minor(st.st_rdev) == min)
+            return steal_pointer(&p);
+        /* The container's kinds of /dev, not a host's devpts or shm. */
+        if (S_ISDIR(st.st_mode) && depth > 1 && strcmp(de->d_name, "pts") != 0 &&
+            strcmp(de->d_name, "shm") != 0 && strcmp(de->d_name, "mqueue") != 0) {
+            char *found = find_node(p, NULL, chr, maj, min, depth - 1);
+            if (found)
+                return found;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The access the config's allow rules (device_rules, already imported)
+ * give a node: OCI's linux.devices makes nodes, its rules say what of them
+ * opens. None: m, which a bound node does nothing with.
+ */
+static unsigned rules_access(const struct import *im, char type, unsigned maj, unsigned min)
+{
+    const struct node *rules = node_map_get(im->out, "device_rules");
+    unsigned access = 0;
+    for (size_t i = 0; rules && i < rules->n_items; i++) {
+        struct dev_rule r;
+        _cleanup_free_ char *why = NULL;
+        if (dev_rule_parse(rules->items[i]->text, &r, &why) == 0 &&
+            (r.type == 'a' || r.type == type) && (r.major == DEV_ANY || r.major == maj) &&
+            (r.minor == DEV_ANY || r.minor == min))
+            access |= r.access;
+    }
+    return access ? access : DEV_MKNOD;
+}
+
+/*
+ * linux.devices: nodes the container gets. runc makes them with mknod;
+ * congo binds the host's node of the same type and numbers (the path
+ * itself when it is one, as podman's --device gives it), so the node keeps
+ * the host's mode and owner, which the config must not say otherwise.
+ */
+static void import_linux_devices(struct import *im, const struct node *arr)
+{
+    static const struct spec_field fields[] = {{"path", NULL},  {"type", NULL},
+                                               {"major", NULL}, {"minor", NULL},
+                                               {"fileMode", NULL}, {"uid", NULL},
+                                               {"gid", NULL}};
+    struct node *seq = im_container_at(im, NODE_SEQ, arr);
+    for (size_t i = 0; i < arr->n_items; i++) {
+        const struct node *dv = arr->items[i];
+        if (!im_want(im, dv, dv->kind == NODE_MAP, "an object"))
+            continue;
+        CHECK_FIELDS(im, dv, fields);
+        const struct node *path = im_string_field(im, dv, "path");
+        const struct node *type = im_string_field(im, dv, "type");
+        const struct node *maj = im_integer_field(im, dv, "major");
+        const struct node *min = im_integer_field(im, dv, "minor");
+        if (!path || !type) {
+            if (!im_field(dv, !path ? "path" : "type"))
+                im_fail(im, dv, "`%s` is missing", !path ? "path" : "type");
+            continue;
+        }
+        const char *t = type->text;
+        if (strcmp(t, "p") == 0) {
+            im_fail(im, type, "a FIFO is not supported as a device; bind one with `mounts`");
+            continue;
+        }
+        if (strcmp(t, "c") != 0 && strcmp(t, "u") != 0 && strcmp(t, "b") != 0) {
+            im_fail(im, type, "`%s` is not a device type: c, u or b", t);
+            continue;
+        }
+        if (!maj || !min) {
+            if (!im_field(dv, !maj ? "major" : "minor"))
+                im_fail(im, dv, "`%s` is missing: the %s number of a %s device",
+                        !maj ? "major" : "minor", !maj ? "major" : "minor",
+                        t[0] == 'b' ? "block" : "character");
+            continue;
+        }
+        bool chr = t[0] != 'b';
+        unsigned long ma = strtoul(maj->text, NULL, 10), mi = strtoul(min->text, NULL, 10);
+        _cleanup_free_ char *source = find_node(NULL, path->text, chr, (unsigned)ma,
+                                                (unsigned)mi, 3);
+        if (!source) {
+            im_fail(im, dv,
+                    "no %s device %lu:%lu on this host: congo binds the host's node, and makes "
+                    "none",
+                    chr ? "character" : "block", ma, mi);
+            continue;
+        }
+        struct stat st;
+        stat(source, &st);
+        const struct node *mode = im_integer_field(im, dv, "fileMode");
+        const struct node *uid = im_integer_field(im, dv, "uid");
+        const struct node *gid = im_integer_field(im, dv, "gid");
+        if (mode && (strtoul(mode->text, NULL, 10) & 07777) != (st.st_mode & 07777))
+            im_fail(im, mode, "`%s`'s mode is 0%o on this host, and congo binds it as it is",
+                    source, (unsigned)(st.st_mode & 07777));
+        if ((uid && strtoul(uid->text, NULL, 10) != st.st_uid) ||
+            (gid && strtoul(gid->text, NULL, 10) != st.st_gid))
+            im_fail(im, uid ? uid : gid, "`%s` is %u:%u's on this host, and congo binds it as it is",
+                    source, (unsigned)st.st_uid, (unsigned)st.st_gid);
+        char access[4];
+        dev_access_format(rules_access(im, chr ? 'c' : 'b', (unsigned)ma, (unsigned)mi), access);
+        _cleanup_free_ char *spec = xasprintf("%s:%s:%s", source, path->text, access);
+        node_seq_append(seq, im_scalar_at(im, path, spec, true));
+    }
+    if (seq->n_items)
+        im_put(im->out, "devices", seq);
+    else
+        node_free(seq);
 }
 
 static void import_resources(struct import *im, const struct node *linux_)
@@ -302,8 +454,7 @@ void im_import_linux(struct import *im, const struct node *config)
             {"uidMappings", NULL},
             {"gidMappings", NULL},
             {"timeOffsets", "time namespaces are not supported yet"},
-            {"devices", "device nodes of the host are not supported yet; congo gives a "
-                        "container null, zero, full, random, urandom, tty and its own pts"},
+            {"devices", NULL},
             {"cgroupsPath", NULL},
             {"rootfsPropagation", NULL},
             {"resources", NULL},
@@ -323,6 +474,9 @@ void im_import_linux(struct import *im, const struct node *config)
     import_namespaces(im, l, linux_ ? linux_ : config, &userns);
     import_id_mappings(im, l, userns, linux_ ? linux_ : config);
     import_resources(im, l);
+    const struct node *devices = im_array_field(im, l, "devices");
+    if (devices)
+        import_linux_devices(im, devices);
     const struct node *cgroups_path = im_string_field(im, l, "cgroupsPath");
     if (cgroups_path && *cgroups_path->text) {
         if (cgroups_path->text[0] != '/' && strchr(cgroups_path->text, ':'))

@@ -209,6 +209,17 @@ static void add_builtin(const struct profile *p, struct run_plan *plan)
         _cleanup_free_ char *path = xasprintf("/dev/%s", devices[i]);
         add(plan, PLAN_MOUNT_DEVICE, path, NULL, NULL)->source = xstrdup(path);
     }
+    /* The profile's devices: the host's nodes, bound as congo's own are. */
+    for (size_t i = 0; i < p->n_devices; i++) {
+        struct dev_spec spec;
+        _cleanup_free_ char *why = NULL;
+        if (dev_spec_parse(p->devices[i].path, &spec, &why) < 0)
+            continue; /* checked as the profile was read */
+        _cleanup_free_ char *origin = plan_origin_text(&p->devices[i].origin);
+        add(plan, PLAN_MOUNT_DEVICE, spec.target, "devices", origin)->source =
+            steal_pointer(&spec.source);
+        dev_spec_clear(&spec);
+    }
     /* The container's own devpts instance: `tty` inside names its terminal. */
     builtin_fs(plan, p, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
                "newinstance,ptmxmode=0666,mode=0620");

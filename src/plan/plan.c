@@ -175,6 +175,54 @@ static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
     c->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
 }
 
+/* The nodes congo binds into every /dev (mounts.c), and the terminals of its devpts. */
+static const struct dev_rule own_devices[] = {
+    {'c', 1, 3, DEV_RWM},       /* null */
+    {'c', 1, 5, DEV_RWM},       /* zero */
+    {'c', 1, 7, DEV_RWM},       /* full */
+    {'c', 1, 8, DEV_RWM},       /* random */
+    {'c', 1, 9, DEV_RWM},       /* urandom */
+    {'c', 5, 0, DEV_RWM},       /* tty */
+    {'c', 5, 2, DEV_RWM},       /* ptmx */
+    {'c', 136, DEV_ANY, DEV_RWM}, /* pts/N */
+};
+
+static void add_device(struct cgroup_request *c, struct dev_rule rule, const char *node,
+                       const char *key)
+{
+    c->devices = xrealloc(c->devices, (c->n_devices + 1) * sizeof(*c->devices));
+    c->devices[c->n_devices++] =
+        (struct plan_device){.rule = rule, .node = node ? xstrdup(node) : NULL, .key = key};
+}
+
+/*
+ * A container given devices gets a device cgroup: congo's own nodes, its
+ * devices and its device_rules, nothing else. Without either, nodev on
+ * every mount but the bound nodes' keeps the rest shut already.
+ */
+static void plan_devices(const struct profile *p, struct cgroup_request *c)
+{
+    if (!p->n_devices && !p->n_device_rules)
+        return;
+    for (size_t i = 0; i < ARRAY_SIZE(own_devices); i++)
+        add_device(c, own_devices[i], NULL, NULL);
+    for (size_t i = 0; i < p->n_devices; i++) {
+        struct dev_spec spec;
+        _cleanup_free_ char *why = NULL;
+        if (dev_spec_parse(p->devices[i].path, &spec, &why) < 0)
+            continue; /* checked as the profile was read */
+        add_device(c, (struct dev_rule){.type = 'a', .access = spec.access}, spec.source,
+                   "devices");
+        dev_spec_clear(&spec);
+    }
+    for (size_t i = 0; i < p->n_device_rules; i++) {
+        struct dev_rule rule;
+        _cleanup_free_ char *why = NULL;
+        if (dev_rule_parse(p->device_rules[i].path, &rule, &why) == 0)
+            add_device(c, rule, NULL, "device_rules");
+    }
+}
+
 /*
  * No user_namespace: root's containers share the host's ids, as before;
  * anyone else's get a user namespace, as nothing else lets them run one.
@@ -287,6 +335,7 @@ int plan_build(const struct profile *p, struct run_plan *plan, struct diags *d)
     plan_sysctls(p, plan);
     plan_network(p, plan);
     plan_cgroup(p, &plan->cgroup);
+    plan_devices(p, &plan->cgroup);
 
     plan->hostname = profile_effective_hostname(p);
     plan->domainname = p->domainname ? xstrdup(p->domainname) : NULL;
@@ -355,6 +404,9 @@ void plan_free(struct run_plan *plan)
     free(plan->cgroup.name);
     free(plan->cgroup.parent);
     free(plan->cgroup.exact);
+    for (size_t i = 0; i < plan->cgroup.n_devices; i++)
+        free(plan->cgroup.devices[i].node);
+    free(plan->cgroup.devices);
     free(plan->hostname);
     free(plan->domainname);
     free(plan->user);

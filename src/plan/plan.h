@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/devices.h"
 #include "util/names.h"
 #include "util/netaddr.h"
 #include "util/units.h"
@@ -51,6 +52,16 @@ struct plan_root {
 };
 
 /* What the container's cgroup asks of the host. */
+/*
+ * One device a device cgroup allows: a rule, or a host node whose type and
+ * numbers the engine reads when it writes the rule (rule.access is its).
+ */
+struct plan_device {
+    struct dev_rule rule;
+    char *node;      /* a host device node; NULL: the rule as it is */
+    const char *key; /* "devices" or "device_rules", for messages; NULL: built in */
+};
+
 struct cgroup_request {
     char *name;          /* the container's name: the cgroup is congo-NAME-PID-STARTTIME */
     char *parent;        /* an absolute cgroup path, or NULL: auto, below the launcher's own */
@@ -70,6 +81,12 @@ struct cgroup_request {
     const char *pids_key;   /* "limits.pids", or NULL when no limit is set */
     const char *memory_key; /* "limits.memory" or "limits.memory_swap" */
     const char *cpu_key;    /* "limits.cpu_shares" or "limits.cpus" */
+    /*
+     * A device cgroup's allow list (all else denied): congo's own nodes,
+     * then the profile's devices and device_rules. None: no device cgroup.
+     */
+    struct plan_device *devices;
+    size_t n_devices;
 };
 
 enum plan_mount_kind {

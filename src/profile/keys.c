@@ -48,6 +48,8 @@ const struct value_type *const value_types[TYPE__MAX] = {
     [TYPE_USERNS] = &type_userns,
     [TYPE_NETWORK] = &type_network,
     [TYPE_HOOKS] = &type_hooks,
+    [TYPE_DEVICES] = &type_devices,
+    [TYPE_DEVICE_RULES] = &type_device_rules,
 };
 
 const struct key_def profile_keys[KEY__MAX] = {

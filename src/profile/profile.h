@@ -196,6 +196,10 @@ struct profile {
     int64_t stop_timeout_ms; /* SIGTERM to SIGKILL, when the launcher is told to stop */
     struct profile_env *annotations; /* kept with the running container, never read */
     size_t n_annotations;
+    struct profile_layer *devices; /* HOST[:CONTAINER[:ACCESS]], as dev_spec_format writes it */
+    size_t n_devices;
+    struct profile_layer *device_rules; /* TYPE MAJOR:MINOR ACCESS, as dev_rule_format writes it */
+    size_t n_device_rules;
     struct profile_hook *hooks; /* by stage, each stage's in the order they run */
     size_t n_hooks;
 

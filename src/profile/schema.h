@@ -47,6 +47,8 @@ enum key_type {
     TYPE_USERNS,     /* host, auto, or id mappings */
     TYPE_NETWORK,    /* a mode, or a map of mode, bridge, subnet, address, ports, dns */
     TYPE_HOOKS,      /* a map of stages to lists of programs */
+    TYPE_DEVICES,    /* HOST_PATH[:CONTAINER_PATH[:ACCESS]] strings */
+    TYPE_DEVICE_RULES, /* TYPE MAJOR:MINOR ACCESS strings */
     TYPE__MAX,
 };
 

@@ -8,6 +8,8 @@
 
 #include <ctype.h>
 #include <string.h>
+
+#include "util/devices.h"
 #include <sys/stat.h>
 
 /* ---- paths: layers on the host, masked and read-only paths in the container ---- */
@@ -286,6 +288,78 @@ static const struct value_ops groups_ops = {
 };
 
 const struct value_type type_groups = {.ops = &groups_ops, .schema = schema_groups};
+
+/* ---- devices and device_rules: strings checked and kept as their parsers write them ---- */
+
+static int read_device_strings(struct profile *layer, const struct key_def *k, const struct node *n,
+                               const struct layer_ctx *ctx, struct diags *d)
+{
+    bool rules = k->id == KEY_DEVICE_RULES;
+    const char *what = rules ? "a device rule, TYPE MAJOR:MINOR ACCESS"
+                             : "a device, HOST_PATH[:CONTAINER_PATH[:ACCESS]]";
+    if (n->kind != NODE_SEQ) {
+        diags_node(d, DIAG_ERROR, n, "expected a list of %s, got %s",
+                   rules ? "device rules" : "devices", node_kind_name(n));
+        return -1;
+    }
+    int r = 0;
+    for (size_t i = 0; i < n->n_items; i++) {
+        const char *s = read_scalar(n->items[i], what, d);
+        if (!s) {
+            r = -1;
+            continue;
+        }
+        _cleanup_free_ char *why = NULL;
+        char *text = NULL;
+        if (rules) {
+            struct dev_rule rule;
+            if (dev_rule_parse(s, &rule, &why) == 0)
+                text = dev_rule_format(&rule);
+        } else {
+            struct dev_spec spec;
+            if (dev_spec_parse(s, &spec, &why) == 0) {
+                text = dev_spec_format(&spec);
+                dev_spec_clear(&spec);
+            }
+        }
+        if (!text) {
+            diags_node(d, DIAG_ERROR, n->items[i], "%s", why);
+            r = -1;
+            continue;
+        }
+        paths_push(layer, k, text, origin_of(n->items[i], ctx));
+    }
+    return r;
+}
+
+static void schema_device_strings(struct json *j, const struct key_def *k)
+{
+    jsonw_string(j, "type", "array");
+    jsonw_open(j, "items", '{');
+    jsonw_open(j, "anyOf", '[');
+    if (k->id == KEY_DEVICE_RULES)
+        schema_pattern(j, "^[acb] ([0-9]+|\\*):([0-9]+|\\*) [rwm]{1,3}$");
+    else
+        schema_pattern(j, "^/[^:]+(:/dev/[^:]+)?(:[rwm]{1,3})?$");
+    schema_variable(j);
+    jsonw_close(j);
+    jsonw_close(j);
+}
+
+static const struct value_ops device_strings_ops = {
+    .read = read_device_strings,
+    .merge = container_paths_merge,
+    .reset = paths_reset,
+    .equal = paths_equal,
+    .free = paths_free,
+    .print = paths_print,
+    .cli = paths_cli,
+};
+
+const struct value_type type_devices = {.ops = &device_strings_ops,
+                                        .schema = schema_device_strings};
+const struct value_type type_device_rules = {.ops = &device_strings_ops,
+                                             .schema = schema_device_strings};
 
 /* ---- maps of NAME to a string, merged by NAME: env, sysctl, annotations ---- */
 

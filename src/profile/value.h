@@ -138,7 +138,7 @@ extern const struct value_type type_name, type_path, type_upper, type_bool, type
     type_umask, type_domainname, type_userns;
 /* value-list.c */
 extern const struct value_type type_paths, type_cpaths, type_env, type_command, type_groups,
-    type_sysctl, type_annotations;
+    type_sysctl, type_annotations, type_devices, type_device_rules;
 /* value-mount.c */
 extern const struct value_type type_mounts;
 /* value-set.c */

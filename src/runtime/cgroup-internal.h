@@ -37,6 +37,12 @@ struct cgroup_manager {
      */
     char **(*parents)(const struct cgroup_host *h, const struct cgroup_request *req);
 
+    /*
+     * Optional: after the limits, the device cgroup of a request that lists
+     * devices, where it is not files (v2: a BPF program on the directory).
+     */
+    int (*devices)(const struct cgroup *cg, const struct cgroup_request *req,
+                   struct congo_error *e);
     /* Where the memory controller counts its kills ("oom_kill N"). */
     const char *oom_file;
     /*

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "runtime/cgroup-devices.h"
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
 
@@ -21,9 +22,9 @@ static const struct cgroup_hierarchy *find_hierarchy(const struct cgroup_host *h
 
 /* The hierarchies a run uses, pids first; co-mounted controllers share one. */
 struct v1_plan {
-    const struct cgroup_hierarchy *used[3];
+    const struct cgroup_hierarchy *used[4];
     size_t n;
-    const struct cgroup_hierarchy *pids, *memory, *cpu;
+    const struct cgroup_hierarchy *pids, *memory, *cpu, *devices;
 };
 
 static void plan_add(struct v1_plan *plan, const struct cgroup_hierarchy *hi)
@@ -53,9 +54,15 @@ static int plan_of(const struct cgroup_host *h, const struct cgroup_request *req
         if (!plan->cpu)
             return cgroup_missing_controller(req->cpu_key, "cpu", e);
     }
+    if (req->n_devices) {
+        plan->devices = find_hierarchy(h, "devices");
+        if (!plan->devices)
+            return cgroup_missing_controller(req->devices[req->n_devices - 1].key, "devices", e);
+    }
     plan_add(plan, plan->pids);
     plan_add(plan, plan->memory);
     plan_add(plan, plan->cpu);
+    plan_add(plan, plan->devices);
     return 0;
 }
 
@@ -84,6 +91,7 @@ static int v1_plan(const struct cgroup_host *h, const struct cgroup_request *req
     }
     cg->memory_path = dir_of(&plan, cg, plan.memory);
     cg->cpu_path = dir_of(&plan, cg, plan.cpu);
+    cg->devices_path = dir_of(&plan, cg, plan.devices);
     return 0;
 }
 
@@ -104,6 +112,19 @@ static int v1_make(const struct cgroup_host *h, const struct cgroup_request *req
         cg->n_made = i + 1;
     }
     return 0;
+}
+
+/* The devices controller's list: everything denied, then each rule allowed. */
+static void v1_device_writes(const struct cgroup *cg, const struct cgroup_request *req,
+                             struct cgroup_writes *w)
+{
+    size_t n;
+    _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n);
+    cgroup_writes_add(w, cg->devices_path, "devices.deny", "devices", NULL, "a");
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *text = dev_rule_format(&rules[i]);
+        cgroup_writes_add(w, cg->devices_path, "devices.allow", "devices", NULL, "%s", text);
+    }
 }
 
 static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
@@ -135,6 +156,8 @@ static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,
                               (long long)req->cpu_quota);
         }
     }
+    if (cg->devices_path)
+        v1_device_writes(cg, req, w);
 }
 
 static char **v1_parents(const struct cgroup_host *h, const struct cgroup_request *req)

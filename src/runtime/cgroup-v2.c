@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/cgroup-devices.h"
 #include "runtime/cgroup-internal.h"
 #include "util/util.h"
 
@@ -288,7 +289,15 @@ static char **v2_parents(const struct cgroup_host *h, const struct cgroup_reques
     return v;
 }
 
+/* Root's: another user may not load the program (runtime_check_plan_caller says what it gets). */
+static int v2_devices(const struct cgroup *cg, const struct cgroup_request *req,
+                      struct congo_error *e)
+{
+    return geteuid() == 0 ? cgroup_device_attach(cg->v2_fd, req, e) : 0;
+}
+
 const struct cgroup_manager cgroup_v2_manager = {
+    .devices = v2_devices,
     .plan = v2_plan,
     .make = v2_make,
     .writes = v2_writes,

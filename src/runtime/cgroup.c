@@ -399,7 +399,8 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
     cgroup_writes(cg, req, writes, n);
     /* Every directory is made before any limit is written: a refused limit undoes them all. */
     if (cg->manager->make(h, req, cg, e) < 0 || write_limits(writes, n, e) < 0 ||
-        open_clone_fd(cg, e) < 0) {
+        open_clone_fd(cg, e) < 0 ||
+        (req->n_devices && cg->manager->devices && cg->manager->devices(cg, req, e) < 0)) {
         /* Nothing is left behind: the directories are empty, so removal is quick. */
         struct congo_error ignored = {0};
         long budget = CGROUP_REMOVE_BUDGET_MS;

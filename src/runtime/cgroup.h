@@ -80,6 +80,7 @@ struct cgroup {
     /* The ones of paths that hold the memory and the cpu controllers' files, or NULL. */
     const char *memory_path;
     const char *cpu_path; /* only when the run limits the CPU */
+    const char *devices_path; /* v1: the devices controller's, when the request lists devices */
     size_t n_made;        /* how many of paths this run has made (cgroup_make) */
     int v2_fd;            /* v2: the cgroup's directory, for CLONE_INTO_CGROUP; else -1 */
     char *in_container;   /* v2: the cgroup's path below the v2 mount; v1: NULL, see paths */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "runtime/cgroup-devices.h"
 #include "runtime/cgroup.h"
 #include "runtime/runtime.h"
 #include "util/util.h"
@@ -50,10 +51,23 @@ char *runtime_describe_cgroup(const struct cgroup_request *req)
     strbuf_printf(&sb, "  on this host (%s):\n", mode_names[host.mode]);
     for (size_t i = 0; cg.paths && cg.paths[i]; i++)
         strbuf_printf(&sb, "    mkdir %s\n", cg.paths[i]);
-    struct cgroup_write w[16];
-    size_t n = cgroup_writes(&cg, req, w, ARRAY_SIZE(w));
-    for (size_t i = 0; i < n && i < ARRAY_SIZE(w); i++)
+    size_t n = cgroup_writes(&cg, req, NULL, 0);
+    _cleanup_free_ struct cgroup_write *w = xcalloc(n ? n : 1, sizeof(*w));
+    cgroup_writes(&cg, req, w, n);
+    for (size_t i = 0; i < n; i++)
         strbuf_printf(&sb, "    %s/%s = %s\n", w[i].dir, w[i].file, w[i].value);
+    /* v2 has no device files: a program on the directory holds the same list. */
+    if (req->n_devices && host.mode == CGROUP_V2) {
+        size_t n_rules;
+        _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n_rules);
+        strbuf_printf(&sb, "    %s: a device program (BPF) that denies all but",
+                      cg.paths ? cg.paths[0] : "the cgroup");
+        for (size_t i = 0; i < n_rules; i++) {
+            _cleanup_free_ char *text = dev_rule_format(&rules[i]);
+            strbuf_printf(&sb, "%s %s", i ? "," : "", text);
+        }
+        strbuf_putc(&sb, '\n');
+    }
     /* Planned, never made: this frees it and removes nothing. */
     cgroup_destroy(&cg, &e);
     error_clear(&e);

@@ -80,6 +80,14 @@ int rootfs_preflight(const struct run_plan *plan, struct congo_error *e)
         struct stat st;
         if (m->kind == PLAN_MOUNT_BIND && stat(m->source, &st) < 0)
             return error_set(e, errno, "mounts: source `%s` for `%s`", m->source, m->target);
+        /* The profile's devices (congo's own are the kernel's, always there). */
+        if (m->kind == PLAN_MOUNT_DEVICE && m->key) {
+            if (stat(m->source, &st) < 0)
+                return error_set(e, errno, "devices: `%s` (%s)", m->source, m->origin);
+            if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return error_set(e, 0, "devices: `%s` (%s) is not a device node", m->source,
+                                 m->origin);
+        }
     }
     return 0;
 }
@@ -602,7 +610,8 @@ int rootfs_bind_text(int rootfd, const char *target, const char *text, const cha
 /* A host device node bound onto a file of the container's /dev. */
 static int mount_device(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {
-    _cleanup_free_ char *src = xasprintf(OLDROOT "%s", m->source);
+    /* A profile's node may be named through a link (/dev/disk/by-id/...). */
+    _cleanup_free_ char *src = rootfs_host_path(m->source);
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_FILE, e);
     if (fd < 0)
         return error_wrap(e, "%s", m->target);

@@ -620,6 +620,19 @@ int runtime_check_plan_caller(const struct run_plan *plan, struct congo_error *e
         return error_set(e, 0,
                          "user_namespace: host needs root; other users' containers have a user "
                          "namespace of their own (leave the key unset, or auto)");
+    /*
+     * Only root may make a device cgroup (v1's is root's; v2's is a BPF
+     * program, which needs CAP_BPF): another user's container gets its
+     * devices' nodes, whole, and no rule can narrow what they give.
+     */
+    for (size_t i = 0; geteuid() != 0 && i < plan->cgroup.n_devices; i++) {
+        const struct plan_device *d = &plan->cgroup.devices[i];
+        if (d->key && (!d->node || d->rule.access != DEV_RWM))
+            return error_set(e, 0,
+                             "%s: a device cgroup is root's alone to make: a user's container "
+                             "gets its devices' nodes whole (access rwm) and no device_rules",
+                             d->key);
+    }
     return 0;
 }
 

@@ -7,22 +7,6 @@
 
 #include "util/util.h"
 
-static bool parse_u32(const char *s, size_t len, uint32_t *out)
-{
-    if (len == 0 || len > 10)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (v > UINT32_MAX)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 static bool overlap(uint32_t a, uint32_t na, uint32_t b, uint32_t nb)
 {
     return (uint64_t)a < (uint64_t)b + nb && (uint64_t)b < (uint64_t)a + na;

@@ -69,6 +69,8 @@ int pidfd_of(pid_t pid, unsigned long long start);
  * none, and keep is sorted in place). 0, or -1 with errno set.
  */
 int close_all_but(int *keep, size_t n);
+/* The len bytes at s as a decimal number of 32 bits (digits only): true, with *out. */
+bool parse_u32(const char *s, size_t len, uint32_t *out);
 /*
  * The same, keeping fds 3 to 2 + n_passed too (an engine's --preserve-fds),
  * with their close-on-exec flag cleared, so that the command gets them.

@@ -10,7 +10,7 @@
 command -v podman >/dev/null || skip_all "podman is not installed (scripts/deps.sh installs it)"
 command -v conmon >/dev/null || skip_all "conmon is not installed (scripts/deps.sh installs it)"
 
-plan 13
+plan 14
 
 OCI=$(dirname "$CONGO")/congo-oci
 IMG=localhost/congo-it:latest
@@ -266,6 +266,18 @@ hooks_dir() {
     expect_eq 4 "$(head -4 "$WORK/hk/log" | grep -c "\"id\":\"$id\",")" "podman's id, told to each"
 }
 t "podman --hooks-dir: prestart, createRuntime, createContainer, poststart run once, in order, with the state" hooks_dir
+
+# podman --device: linux.devices and an allow rule; congo binds the host's node under
+# a device cgroup that gives it what the rule says (r here), and nothing unlisted.
+device() {
+    [ -c /dev/cpu_dma_latency ] || { echo "no /dev/cpu_dma_latency here"; return 0; }
+    out=$(pm_run --rm --device /dev/cpu_dma_latency:/dev/lat:r "$IMG" sh -c \
+        'head -c 4 /dev/lat | wc -c; (echo 0 >/dev/lat) 2>/dev/null || echo write-refused') ||
+        return 1
+    expect_eq "4
+write-refused" "$out" "read, and not written"
+}
+t "--device HOST:CONTAINER:r: the host's node, read and not written" device
 
 nothing_left() {
     expect_eq "" "$(pm ps --all --format '{{.Names}}')" "podman's containers" || return 1

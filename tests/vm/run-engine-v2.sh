@@ -36,7 +36,7 @@ t() { # t NAME WANT GOT
 }
 C=/test/congo-launch
 R=/test/rootfs
-echo "1..16"
+echo "1..19"
 export CONGO_STATE_DIR=/tmp/congo-state
 
 out=$($C run $R 50 64m 1024 - --cpus 1.5 --memory-swap 96m -- /bin/sh -c \
@@ -65,6 +65,19 @@ out=$($C run $R 20 - - - -- /bin/sh -c \
     '(i=0; while [ $i -lt 60 ]; do sleep 3 & i=$((i+1)); done) 2>/dev/null; cat /sys/fs/cgroup/pids.current' 2>&1)
 cur=$(echo "$out" | tail -n 1)
 t "a fork loop is held at pids.max 20" "held" "$([ "$cur" -ge 15 ] 2>/dev/null && [ "$cur" -le 20 ] && echo held || echo "$out")"
+
+# The device cgroup on v2: a BPF program on the container's cgroup. The
+# latency node opens with no capability, so only the program shuts it.
+DEV='head -c 4 /dev/lat | wc -c; (echo 0 >/dev/lat) 2>/dev/null && echo written; echo end'
+out=$($C run $R - - - - --devices /dev/cpu_dma_latency:/dev/lat:r -- /bin/sh -c "$DEV" 2>&1)
+t "devices on v2: the node is read, and not written (BPF)" "4
+end" "$out"
+BIND=type=bind,source=/dev/cpu_dma_latency,target=/lat,dev=true
+out=$($C run $R - - - - --devices /dev/zero:/dev/z2 --mount $BIND -- \
+    /bin/sh -c '(: </lat) 2>/dev/null && echo opened; echo end' 2>&1)
+t "devices on v2: a node not listed stays shut, even on a dev bind" "end" "$out"
+out=$($C run $R - - - - --mount $BIND -- /bin/sh -c '(: </lat) 2>/dev/null && echo opened' 2>&1)
+t "without devices, no device program: the dev bind opens" "opened" "$out"
 
 # The launcher in a cgroup that holds processes: it may not hold
 # controllers for children, so the container goes to the nearest ancestor
