@@ -450,11 +450,12 @@ static bool runc_makes_link(const struct plan_mount *m)
 }
 
 /*
- * The device cgroup: congo has none, but it mounts every writable file
- * system nodev (a bind too, unless it says `dev: true`), so the only nodes
- * that open are those it binds from the host (and the container's own
- * devpts). runc makes nodes with mknod and guards them with the device
- * cgroup: deny everything, then allow those.
+ * The device cgroup: congo makes one only for devices and device_rules,
+ * and otherwise mounts every writable file system nodev (a bind too,
+ * unless it says `dev: true`), so the only nodes that open are those it
+ * binds from the host (and the container's own devpts). runc makes nodes
+ * with mknod and guards them with the device cgroup: deny everything,
+ * then allow those (with the access the profile's devices give them).
  */
 static void allow_device(json_t *devices, const char *path, const char *access, bool *ok)
 {

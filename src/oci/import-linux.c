@@ -148,8 +148,10 @@ static void put_limit(struct import *im, struct node *limits, const char *key, c
  * and podman write it), then allows. The allow rules are device_rules, so
  * that the container gets a device cgroup with those and congo's own nodes
  * (which a list that denies all and allows nothing leaves it, without
- * one: binds stay nodev, import_mount). A deny after the first cannot be
- * said as a profile's list of allowed devices.
+ * one: binds stay nodev, import_mount); a rule that allows no more than
+ * one of congo's own nodes says nothing (congo's export writes those). A
+ * deny after the first cannot be said as a profile's list of allowed
+ * devices.
  */
 static void import_devices(struct import *im, const struct node *arr)
 {
@@ -166,7 +168,8 @@ static void import_devices(struct import *im, const struct node *arr)
         const struct node *major = im_integer_field(im, r, "major");
         const struct node *minor = im_integer_field(im, r, "minor");
         const struct node *access = im_string_field(im, r, "access");
-        bool all = (!type || strcmp(type->text, "a") == 0) && !major && !minor;
+        bool all = (!type || strcmp(type->text, "a") == 0) && !major && !minor &&
+                   (!access || dev_access_parse(access->text) == DEV_RWM);
         bool allows = allow && strcmp(allow->text, "true") == 0;
         if (i == 0 && (allows || !all)) {
             im_fail(im, r,
@@ -184,7 +187,15 @@ static void import_devices(struct import *im, const struct node *arr)
         _cleanup_free_ char *text =
             xasprintf("%s %s:%s %s", type ? type->text : "a", major ? major->text : "*",
                       minor ? minor->text : "*", access ? access->text : "rwm");
-        node_seq_append(rules, im_scalar_at(im, r, text, true));
+        struct dev_rule rule;
+        _cleanup_free_ char *why = NULL;
+        bool own = false;
+        if (dev_rule_parse(text, &rule, &why) == 0)
+            for (size_t k = 0; k < dev_n_own_rules && !own; k++)
+                own = dev_rule_covers(&dev_own_rules[k], &rule);
+        /* A malformed one goes on, for device_rules to refuse at its pointer. */
+        if (!own)
+            node_seq_append(rules, im_scalar_at(im, r, text, true));
     }
     if (rules->n_items)
         im_put(im->out, "device_rules", rules);
@@ -233,6 +244,10 @@ static unsigned rules_access(const struct import *im, char type, unsigned maj, u
 {
     const struct node *rules = node_map_get(im->out, "device_rules");
     unsigned access = 0;
+    struct dev_rule node = {.type = type, .major = maj, .minor = min, .access = DEV_RWM};
+    for (size_t i = 0; i < dev_n_own_rules; i++)
+        if (dev_rule_covers(&dev_own_rules[i], &node))
+            access |= dev_own_rules[i].access;
     for (size_t i = 0; rules && i < rules->n_items; i++) {
         struct dev_rule r;
         _cleanup_free_ char *why = NULL;
@@ -288,18 +303,21 @@ static void import_linux_devices(struct import *im, const struct node *arr)
             continue;
         }
         bool chr = t[0] != 'b';
-        unsigned long ma = strtoul(maj->text, NULL, 10), mi = strtoul(min->text, NULL, 10);
-        _cleanup_free_ char *source = find_node(NULL, path->text, chr, (unsigned)ma,
-                                                (unsigned)mi, 3);
-        if (!source) {
-            im_fail(im, dv,
-                    "no %s device %lu:%lu on this host: congo binds the host's node, and makes "
-                    "none",
-                    chr ? "character" : "block", ma, mi);
+        uint32_t ma, mi;
+        if (!parse_u32(maj->text, strlen(maj->text), &ma) ||
+            !parse_u32(min->text, strlen(min->text), &mi)) {
+            im_fail(im, dv, "a major and a minor are numbers of 0 to 4294967295");
             continue;
         }
+        _cleanup_free_ char *source = find_node(NULL, path->text, chr, ma, mi, 3);
         struct stat st;
-        stat(source, &st);
+        if (!source || stat(source, &st) < 0) {
+            im_fail(im, dv,
+                    "no %s device %u:%u on this host: congo binds the host's node, and makes "
+                    "none",
+                    chr ? "character" : "block", (unsigned)ma, (unsigned)mi);
+            continue;
+        }
         const struct node *mode = im_integer_field(im, dv, "fileMode");
         const struct node *uid = im_integer_field(im, dv, "uid");
         const struct node *gid = im_integer_field(im, dv, "gid");
@@ -311,7 +329,7 @@ static void import_linux_devices(struct import *im, const struct node *arr)
             im_fail(im, uid ? uid : gid, "`%s` is %u:%u's on this host, and congo binds it as it is",
                     source, (unsigned)st.st_uid, (unsigned)st.st_gid);
         char access[4];
-        dev_access_format(rules_access(im, chr ? 'c' : 'b', (unsigned)ma, (unsigned)mi), access);
+        dev_access_format(rules_access(im, chr ? 'c' : 'b', ma, mi), access);
         _cleanup_free_ char *spec = xasprintf("%s:%s:%s", source, path->text, access);
         node_seq_append(seq, im_scalar_at(im, path, spec, true));
     }

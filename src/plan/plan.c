@@ -175,18 +175,6 @@ static void plan_cgroup(const struct profile *p, struct cgroup_request *c)
     c->cpu_key = p->cpu_shares > 0 ? "limits.cpu_shares" : "limits.cpus";
 }
 
-/* The nodes congo binds into every /dev (mounts.c), and the terminals of its devpts. */
-static const struct dev_rule own_devices[] = {
-    {'c', 1, 3, DEV_RWM},       /* null */
-    {'c', 1, 5, DEV_RWM},       /* zero */
-    {'c', 1, 7, DEV_RWM},       /* full */
-    {'c', 1, 8, DEV_RWM},       /* random */
-    {'c', 1, 9, DEV_RWM},       /* urandom */
-    {'c', 5, 0, DEV_RWM},       /* tty */
-    {'c', 5, 2, DEV_RWM},       /* ptmx */
-    {'c', 136, DEV_ANY, DEV_RWM}, /* pts/N */
-};
-
 static void add_device(struct cgroup_request *c, struct dev_rule rule, const char *node,
                        const char *key)
 {
@@ -204,8 +192,8 @@ static void plan_devices(const struct profile *p, struct cgroup_request *c)
 {
     if (!p->n_devices && !p->n_device_rules)
         return;
-    for (size_t i = 0; i < ARRAY_SIZE(own_devices); i++)
-        add_device(c, own_devices[i], NULL, NULL);
+    for (size_t i = 0; i < dev_n_own_rules; i++)
+        add_device(c, dev_own_rules[i], NULL, NULL);
     for (size_t i = 0; i < p->n_devices; i++) {
         struct dev_spec spec;
         _cleanup_free_ char *why = NULL;
@@ -218,8 +206,19 @@ static void plan_devices(const struct profile *p, struct cgroup_request *c)
     for (size_t i = 0; i < p->n_device_rules; i++) {
         struct dev_rule rule;
         _cleanup_free_ char *why = NULL;
-        if (dev_rule_parse(p->device_rules[i].path, &rule, &why) == 0)
+        if (dev_rule_parse(p->device_rules[i].path, &rule, &why) < 0)
+            continue; /* checked as the profile was read */
+        /*
+         * v1's devices controller reads an `a` rule as all or nothing (a
+         * *:* m would allow every device): as each type, it means what it
+         * says everywhere.
+         */
+        if (rule.type == 'a' && rule.access != DEV_RWM) {
+            rule.type = 'c';
             add_device(c, rule, NULL, "device_rules");
+            rule.type = 'b';
+        }
+        add_device(c, rule, NULL, "device_rules");
     }
 }
 

@@ -8,9 +8,9 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/devices.h"
-#include <sys/stat.h>
 
 /* ---- paths: layers on the host, masked and read-only paths in the container ---- */
 
@@ -291,6 +291,46 @@ const struct value_type type_groups = {.ops = &groups_ops, .schema = schema_grou
 
 /* ---- devices and device_rules: strings checked and kept as their parsers write them ---- */
 
+/* What congo's /dev holds besides nodes (mounts.c): a device there would fail or be hidden. */
+static const char *const dev_reserved[] = {"/dev/pts",    "/dev/shm",   "/dev/mqueue",
+                                           "/dev/ptmx",   "/dev/fd",    "/dev/stdin",
+                                           "/dev/stdout", "/dev/stderr"};
+
+/* A device's path in the container, from its text as dev_spec_format writes it. Caller frees. */
+static char *device_target(const char *text)
+{
+    struct dev_spec spec;
+    _cleanup_free_ char *why = NULL;
+    if (dev_spec_parse(text, &spec, &why) < 0)
+        return xstrdup(text);
+    char *t = steal_pointer(&spec.target);
+    dev_spec_clear(&spec);
+    return t;
+}
+
+/* A device whose path is one of an earlier device's, the later one's, in the earlier's place. */
+static void devices_merge(struct profile *into, const struct profile *layer,
+                          const struct key_def *k)
+{
+    const struct profile_layer *add = KEY_CLIST(struct profile_layer, layer, k);
+    for (size_t i = 0; i < key_count(layer, k); i++) {
+        _cleanup_free_ char *target = device_target(add[i].path);
+        struct profile_layer *v = KEY_LIST(struct profile_layer, into, k);
+        size_t j = 0;
+        for (; j < key_count(into, k); j++) {
+            _cleanup_free_ char *other = device_target(v[j].path);
+            if (strcmp(other, target) == 0)
+                break;
+        }
+        if (j == key_count(into, k)) {
+            paths_push(into, k, xstrdup(add[i].path), add[i].origin);
+            continue;
+        }
+        free(v[j].path);
+        v[j] = (struct profile_layer){.path = xstrdup(add[i].path), .origin = add[i].origin};
+    }
+}
+
 static int read_device_strings(struct profile *layer, const struct key_def *k, const struct node *n,
                                const struct layer_ctx *ctx, struct diags *d)
 {
@@ -318,7 +358,19 @@ static int read_device_strings(struct profile *layer, const struct key_def *k, c
         } else {
             struct dev_spec spec;
             if (dev_spec_parse(s, &spec, &why) == 0) {
-                text = dev_spec_format(&spec);
+                for (size_t r2 = 0; r2 < ARRAY_SIZE(dev_reserved) && !why; r2++)
+                    if (path_under(spec.target, dev_reserved[r2]))
+                        why = xasprintf("`%s` is congo's own in every container's /dev; a "
+                                        "device goes elsewhere",
+                                        dev_reserved[r2]);
+                for (size_t j = 0; j < key_count(layer, k) && !why; j++) {
+                    const char *prev = KEY_CLIST(struct profile_layer, layer, k)[j].path;
+                    _cleanup_free_ char *t = device_target(prev);
+                    if (strcmp(t, spec.target) == 0)
+                        why = xasprintf("`%s` is the path of `%s` too", spec.target, prev);
+                }
+                if (!why)
+                    text = dev_spec_format(&spec);
                 dev_spec_clear(&spec);
             }
         }
@@ -346,7 +398,17 @@ static void schema_device_strings(struct json *j, const struct key_def *k)
     jsonw_close(j);
 }
 
-static const struct value_ops device_strings_ops = {
+static const struct value_ops devices_ops = {
+    .read = read_device_strings,
+    .merge = devices_merge,
+    .reset = paths_reset,
+    .equal = paths_equal,
+    .free = paths_free,
+    .print = paths_print,
+    .cli = paths_cli,
+};
+
+static const struct value_ops device_rules_ops = {
     .read = read_device_strings,
     .merge = container_paths_merge,
     .reset = paths_reset,
@@ -356,9 +418,8 @@ static const struct value_ops device_strings_ops = {
     .cli = paths_cli,
 };
 
-const struct value_type type_devices = {.ops = &device_strings_ops,
-                                        .schema = schema_device_strings};
-const struct value_type type_device_rules = {.ops = &device_strings_ops,
+const struct value_type type_devices = {.ops = &devices_ops, .schema = schema_device_strings};
+const struct value_type type_device_rules = {.ops = &device_rules_ops,
                                              .schema = schema_device_strings};
 
 /* ---- maps of NAME to a string, merged by NAME: env, sysctl, annotations ---- */

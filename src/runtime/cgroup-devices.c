@@ -17,12 +17,17 @@
 
 #include "util/util.h"
 
-struct dev_rule *cgroup_device_rules(const struct cgroup_request *req, size_t *n)
+struct dev_rule *cgroup_device_rules(const struct cgroup_request *req, size_t *n,
+                                     const char ***keys)
 {
     *n = 0;
+    if (keys)
+        *keys = NULL;
     if (!req->n_devices)
         return NULL;
     struct dev_rule *out = xcalloc(req->n_devices, sizeof(*out));
+    if (keys)
+        *keys = xcalloc(req->n_devices, sizeof(**keys));
     for (size_t i = 0; i < req->n_devices; i++) {
         const struct plan_device *d = &req->devices[i];
         struct dev_rule r = d->rule;
@@ -35,6 +40,8 @@ struct dev_rule *cgroup_device_rules(const struct cgroup_request *req, size_t *n
             r.major = major(st.st_rdev);
             r.minor = minor(st.st_rdev);
         }
+        if (keys)
+            (*keys)[*n] = d->key ? d->key : "devices";
         out[(*n)++] = r;
     }
     return out;
@@ -65,8 +72,8 @@ enum { R0, R_CTX, R_ACCESS, R_TYPE, R_MAJOR, R_MINOR, R_TMP };
  * type in its low 16 bits, the access asked for in its high ones), major
  * and minor; then a block per rule, which returns 1 (allow) when every
  * field it names matches, and jumps to the next block at the first that
- * does not; 0 (deny) after the last. Fills prog (room for 6 + 7 per rule +
- * 2 instructions) and returns the count.
+ * does not; 0 (deny) after the last. Fills prog (room for
+ * CGROUP_DEVICE_PROGRAM_MAX(n) instructions) and returns the count.
  */
 size_t cgroup_device_program(const struct dev_rule *rules, size_t n, struct bpf_insn *prog)
 {
@@ -120,28 +127,36 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 int cgroup_device_attach(int cgroup_fd, const struct cgroup_request *req, struct congo_error *e)
 {
     size_t n;
-    _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n);
+    _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n, NULL);
     if (!req->n_devices)
         return 0;
     _cleanup_free_ struct bpf_insn *prog = xcalloc(CGROUP_DEVICE_PROGRAM_MAX(n), sizeof(*prog));
     size_t len = cgroup_device_program(rules, n, prog);
-    char log[4096] = "";
     union bpf_attr load = {0};
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     load.insns = (uint64_t)(uintptr_t)prog;
     load.insn_cnt = (uint32_t)len;
     load.license = (uint64_t)(uintptr_t) "MIT";
-    load.log_buf = (uint64_t)(uintptr_t)log;
-    load.log_size = sizeof(log);
-    load.log_level = 1;
     _cleanup_close_ int fd = sys_bpf(BPF_PROG_LOAD, &load);
+    /*
+     * Refused: again with the verifier's log, for its words. Not the first
+     * time: at level 1 it logs every instruction, and a log too small for
+     * that fails the load itself (ENOSPC).
+     */
+    char log[65536] = "";
+    if (fd < 0 && errno != EPERM) {
+        load.log_buf = (uint64_t)(uintptr_t)log;
+        load.log_size = sizeof(log);
+        load.log_level = 1;
+        fd = sys_bpf(BPF_PROG_LOAD, &load);
+    }
     if (fd < 0) {
         /* The verifier's words, if it said any: its last line says why. */
         size_t l = strlen(log);
         while (l && log[l - 1] == '\n')
             log[--l] = '\0';
         const char *last = strrchr(log, '\n');
-        return error_set(e, errno, "devices: load the device cgroup's program%s%s%s",
+        return error_set(e, errno, "devices, device_rules: load the device cgroup's program%s%s%s",
                          *log ? " (" : "", *log ? (last ? last + 1 : log) : "", *log ? ")" : "");
     }
     union bpf_attr attach = {0};
@@ -151,6 +166,6 @@ int cgroup_device_attach(int cgroup_fd, const struct cgroup_request *req, struct
     /* Beside the ancestors' programs, which still deny what they deny. */
     attach.attach_flags = BPF_F_ALLOW_MULTI;
     if (sys_bpf(BPF_PROG_ATTACH, &attach) < 0)
-        return error_set(e, errno, "devices: attach the device cgroup's program");
+        return error_set(e, errno, "devices, device_rules: attach the device cgroup's program");
     return 0;
 }

@@ -13,12 +13,19 @@
 
 /*
  * The request's allow list, each host node's type and numbers read now (a
- * node that is no longer one is left out). NULL and 0 for none. Caller frees.
+ * node that is no longer one is left out), and when keys is not NULL the
+ * key each came from ("devices" for congo's own). NULL and 0 for none.
+ * Caller frees both.
  */
-struct dev_rule *cgroup_device_rules(const struct cgroup_request *req, size_t *n);
+struct dev_rule *cgroup_device_rules(const struct cgroup_request *req, size_t *n,
+                                     const char ***keys);
 
-/* The most instructions the program of n rules takes. */
-#define CGROUP_DEVICE_PROGRAM_MAX(n) (8 + 7 * (n))
+/*
+ * The most instructions the program of n rules takes: 6 to read the
+ * context, 8 a rule (its type, 3 for a partial access, its major and
+ * minor, and the 2 that allow), 2 that deny.
+ */
+#define CGROUP_DEVICE_PROGRAM_MAX(n) (6 + 8 * (n) + 2)
 
 /* The v2 program allowing those rules alone, into prog; its length. */
 size_t cgroup_device_program(const struct dev_rule *rules, size_t n, struct bpf_insn *prog);

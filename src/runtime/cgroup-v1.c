@@ -57,7 +57,7 @@ static int plan_of(const struct cgroup_host *h, const struct cgroup_request *req
     if (req->n_devices) {
         plan->devices = find_hierarchy(h, "devices");
         if (!plan->devices)
-            return cgroup_missing_controller(req->devices[req->n_devices - 1].key, "devices", e);
+            return cgroup_missing_controller("devices, device_rules", "devices", e);
     }
     plan_add(plan, plan->pids);
     plan_add(plan, plan->memory);
@@ -119,12 +119,14 @@ static void v1_device_writes(const struct cgroup *cg, const struct cgroup_reques
                              struct cgroup_writes *w)
 {
     size_t n;
-    _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n);
+    const char **keys;
+    _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n, &keys);
     cgroup_writes_add(w, cg->devices_path, "devices.deny", "devices", NULL, "a");
     for (size_t i = 0; i < n; i++) {
         _cleanup_free_ char *text = dev_rule_format(&rules[i]);
-        cgroup_writes_add(w, cg->devices_path, "devices.allow", "devices", NULL, "%s", text);
+        cgroup_writes_add(w, cg->devices_path, "devices.allow", keys[i], NULL, "%s", text);
     }
+    free(keys);
 }
 
 static void v1_writes(const struct cgroup *cg, const struct cgroup_request *req,

@@ -396,7 +396,10 @@ int cgroup_make(const struct cgroup_host *h, const struct cgroup_request *req, s
 {
     size_t n = cgroup_writes(cg, req, NULL, 0);
     _cleanup_free_ struct cgroup_write *writes = xcalloc(n, sizeof(*writes));
-    cgroup_writes(cg, req, writes, n);
+    /* Fewer when a device node went away between the two: the rest is not filled. */
+    size_t filled = cgroup_writes(cg, req, writes, n);
+    if (filled < n)
+        n = filled;
     /* Every directory is made before any limit is written: a refused limit undoes them all. */
     if (cg->manager->make(h, req, cg, e) < 0 || write_limits(writes, n, e) < 0 ||
         open_clone_fd(cg, e) < 0 ||

@@ -53,13 +53,15 @@ char *runtime_describe_cgroup(const struct cgroup_request *req)
         strbuf_printf(&sb, "    mkdir %s\n", cg.paths[i]);
     size_t n = cgroup_writes(&cg, req, NULL, 0);
     _cleanup_free_ struct cgroup_write *w = xcalloc(n ? n : 1, sizeof(*w));
-    cgroup_writes(&cg, req, w, n);
+    size_t filled = cgroup_writes(&cg, req, w, n);
+    if (filled < n)
+        n = filled;
     for (size_t i = 0; i < n; i++)
         strbuf_printf(&sb, "    %s/%s = %s\n", w[i].dir, w[i].file, w[i].value);
     /* v2 has no device files: a program on the directory holds the same list. */
     if (req->n_devices && host.mode == CGROUP_V2) {
         size_t n_rules;
-        _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n_rules);
+        _cleanup_free_ struct dev_rule *rules = cgroup_device_rules(req, &n_rules, NULL);
         strbuf_printf(&sb, "    %s: a device program (BPF) that denies all but",
                       cg.paths ? cg.paths[0] : "the cgroup");
         for (size_t i = 0; i < n_rules; i++) {

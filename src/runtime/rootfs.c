@@ -610,8 +610,20 @@ int rootfs_bind_text(int rootfd, const char *target, const char *text, const cha
 /* A host device node bound onto a file of the container's /dev. */
 static int mount_device(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {
-    /* A profile's node may be named through a link (/dev/disk/by-id/...). */
-    _cleanup_free_ char *src = rootfs_host_path(m->source);
+    /*
+     * A profile's node may be named through a link (/dev/disk/by-id/...).
+     * Opened once and bound from that fd, which is checked to be a device
+     * node: a file put in its place since the launcher looked is not bound.
+     */
+    _cleanup_free_ char *path = rootfs_host_path(m->source);
+    _cleanup_close_ int node = open(path, O_PATH | O_CLOEXEC);
+    struct stat st;
+    if (node < 0 || fstat(node, &st) < 0)
+        return error_set(e, errno, "%s `%s`", m->key ? m->key : "device", m->source);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return error_set(e, 0, "%s: `%s` is not a device node", m->key ? m->key : "device",
+                         m->source);
+    _cleanup_free_ char *src = fd_path(node);
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_FILE, e);
     if (fd < 0)
         return error_wrap(e, "%s", m->target);

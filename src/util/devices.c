@@ -6,6 +6,25 @@
 
 #include "util/util.h"
 
+const struct dev_rule dev_own_rules[] = {
+    {'c', 1, 3, DEV_RWM},         /* null */
+    {'c', 1, 5, DEV_RWM},         /* zero */
+    {'c', 1, 7, DEV_RWM},         /* full */
+    {'c', 1, 8, DEV_RWM},         /* random */
+    {'c', 1, 9, DEV_RWM},         /* urandom */
+    {'c', 5, 0, DEV_RWM},         /* tty */
+    {'c', 5, 2, DEV_RWM},         /* ptmx */
+    {'c', 136, DEV_ANY, DEV_RWM}, /* pts/N */
+};
+const size_t dev_n_own_rules = sizeof(dev_own_rules) / sizeof(dev_own_rules[0]);
+
+bool dev_rule_covers(const struct dev_rule *wide, const struct dev_rule *r)
+{
+    return (wide->type == 'a' || wide->type == r->type) &&
+           (wide->major == DEV_ANY || wide->major == r->major) &&
+           (wide->minor == DEV_ANY || wide->minor == r->minor) && (r->access & ~wide->access) == 0;
+}
+
 unsigned dev_access_parse(const char *s)
 {
     unsigned bits = 0;

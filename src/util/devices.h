@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Any major or minor. */
@@ -24,6 +25,17 @@ struct dev_rule {
     uint32_t major, minor; /* or DEV_ANY */
     unsigned access;       /* DEV_* bits, not 0 */
 };
+
+/*
+ * The nodes congo binds into every /dev (null, zero, full, random,
+ * urandom, tty), its ptmx and the terminals of its devpts: what a device
+ * cgroup always allows.
+ */
+extern const struct dev_rule dev_own_rules[];
+extern const size_t dev_n_own_rules;
+
+/* Does wide allow all that r does? */
+bool dev_rule_covers(const struct dev_rule *wide, const struct dev_rule *r);
 
 /* "c 1:3 rwm", "a *:* rwm", "b 8:* r": 0, or -1 with why (caller frees). */
 int dev_rule_parse(const char *s, struct dev_rule *r, char **why);

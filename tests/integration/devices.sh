@@ -9,7 +9,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 10
 
 OCI=$(dirname "$CONGO")/congo-oci
 oci() { "$OCI" --root "$WORK/oci-root" "$@"; }
@@ -45,28 +45,39 @@ printed() {
     mkdir -p "$WORK/p"
     printf 'rootfs: /r\ndevices: [/dev/fuse, "/dev//zero:/dev/./z:wr"]\ndevice_rules: ["b 8:* mr"]\n' \
         >"$WORK/p/base.yaml"
-    printf 'include = "base.yaml";\ndevices = [ "/dev/null:r", "/dev/fuse" ];\ndevice_rules = [ "a *:* m" ];\n' \
+    printf 'include = "base.yaml";\ndevices = [ "/dev/null:r", "/dev/fuse:/dev/fuse:r" ];\ndevice_rules = [ "a *:* m" ];\n' \
         >"$WORK/p/top.conf"
     out=$("$CONGO" --print "$WORK/p/top.conf" | sed -n '/^devices:/,/^namespaces:/p') || return 1
     expect_eq "devices:
-  - /dev/fuse
+  - \"/dev/fuse:r\"
   - \"/dev/zero:/dev/z:rw\"
   - \"/dev/null:r\"
 device_rules:
   - \"b 8:* rm\"
   - \"a *:* m\"
-namespaces:" "$out" "--print: appended, one already there kept, each as its parser writes it" ||
+namespaces:" "$out" "--print: merged by path (the later fuse replacing), each as its parser writes it" ||
         return 1
     cli=$("$CONGO" --print-cli "$WORK/p/top.conf") || return 1
     case $cli in
-    *" --devices /dev/fuse,/dev/zero:/dev/z:rw,/dev/null:r --device-rules 'b 8:* rm,a *:* m'"*) ;;
+    *" --devices /dev/fuse:r,/dev/zero:/dev/z:rw,/dev/null:r --device-rules 'b 8:* rm,a *:* m'"*) ;;
     *) echo "--print-cli: $cli"; return 1 ;;
     esac
     eval "set -- ${cli#congo-launch }"
     expect_eq "$("$CONGO" --print "$WORK/p/top.conf" | sed -n '/^devices:/,/^namespaces:/p')" \
         "$("$CONGO" --print "$@" | sed -n '/^devices:/,/^namespaces:/p')" "--print of --print-cli's"
 }
-t "--print and --print-cli give the devices and rules back" printed
+t "devices merge by their path; --print and --print-cli give them and the rules back" printed
+
+reserved() {
+    both reserved "rootfs: /r
+devices: [\"/dev/zero:/dev/pts/0\", \"/dev/zero:/dev/z\", \"/dev/null:/dev/z\"]
+" 'rootfs = "/r";
+devices = [ "/dev/null:/dev/stdout" ];
+' "%s:2:11: error: devices[0]: \`/dev/pts\` is congo's own in every container's /dev; a device goes elsewhere
+%s:2:55: error: devices[2]: \`/dev/z\` is the path of \`/dev/zero:/dev/z\` too" \
+        "%s:2: error: devices[0]: \`/dev/stdout\` is congo's own in every container's /dev; a device goes elsewhere"
+}
+t "a device on congo's own /dev paths, or two on one path in a file, refused" reserved
 
 # box NAME DEVICES RULES: a profile with a bind of loop-control that lets nodes open (dev: true).
 box() {
@@ -108,7 +119,7 @@ t_unless "$have" "without devices there is no device cgroup (a dev: true bind is
 
 plan_shows() {
     [ -d /sys/fs/cgroup/devices ] || { echo "not a v1 host"; return 0; }
-    p=$(box plan "devices: [\"$LAT:/dev/lat:r\"]" "device_rules: [\"b 8:* m\"]") || return 1
+    p=$(box plan "devices: [\"$LAT:/dev/lat:r\"]" "device_rules: [\"a *:* m\"]") || return 1
     out=$("$CONGO" --print-plan "$p" | grep -E "  device |devices\.(allow|deny)" |
         sed 's|^ *.*/sys/fs/cgroup/devices/[^/]*/||')
     expect_eq "  device   /dev/null, the host's node
@@ -128,7 +139,8 @@ devices.allow = c 5:0 rwm
 devices.allow = c 5:2 rwm
 devices.allow = c 136:* rwm
 devices.allow = c $((0x$(stat -c %t "$LAT"))):$((0x$(stat -c %T "$LAT"))) r
-devices.allow = b 8:* m" "$out" "--print-plan"
+devices.allow = c *:* m
+devices.allow = b *:* m" "$out" "--print-plan (a *:* m as a rule per type)"
 }
 t_unless "$have" "--print-plan: the node's bind and the devices controller's list" plan_shows
 

@@ -102,6 +102,13 @@ static void test_program_shape(void **state)
         if (BPF_CLASS(prog[i].code) == BPF_JMP32)
             assert_true(i + 1 + (size_t)prog[i].off < n);
     assert_int_equal(prog[n - 1].code, BPF_JMP | BPF_EXIT);
+    /* The longest rule: a type, a partial access, both numbers. */
+    struct dev_rule full[20];
+    for (size_t i = 0; i < ARRAY_SIZE(full); i++)
+        full[i] = (struct dev_rule){'c', 200, (uint32_t)i, DEV_READ | DEV_WRITE};
+    struct bpf_insn *big = calloc(CGROUP_DEVICE_PROGRAM_MAX(20), sizeof(*big));
+    assert_int_equal(cgroup_device_program(full, 20, big), CGROUP_DEVICE_PROGRAM_MAX(20));
+    free(big);
 }
 
 /* The cgroup2 mount and this process's cgroup in it, as a directory path; NULL: none. */
@@ -157,10 +164,13 @@ static void test_program_in_kernel(void **state)
     _cleanup_free_ char *dir = xasprintf("%s/congo-test-devices-%d", own, (int)getpid());
     if (mkdir(dir, 0755) < 0)
         skip(); /* a v2 cgroup this process may not make children in */
-    struct plan_device devices[] = {
+    /* Enough rules that a verifier log at level 1 would overflow its buffer. */
+    struct plan_device devices[32] = {
         {.rule = {'c', 1, 3, DEV_RWM}},
         {.rule = {.type = 'a', .access = DEV_READ}, .node = (char *)"/dev/cpu_dma_latency"},
     };
+    for (size_t i = 2; i < ARRAY_SIZE(devices); i++)
+        devices[i].rule = (struct dev_rule){'c', 200, (uint32_t)i, DEV_READ | DEV_WRITE};
     struct cgroup_request req = {.devices = devices, .n_devices = ARRAY_SIZE(devices)};
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(fd >= 0);

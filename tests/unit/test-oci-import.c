@@ -201,6 +201,45 @@ static void test_writable_root(void **state)
     diags_free(&d);
 }
 
+/*
+ * Device rules: those that allow no more than congo's own nodes say
+ * nothing (congo's export writes them); the others are device_rules, an
+ * `a` and a missing field as the rule's defaults.
+ */
+static void test_device_rules(void **state)
+{
+    (void)state;
+    struct profile p;
+    struct diags d;
+    load_config(&p, &d, "devrules",
+                "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+                " {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"rwm\"},"
+                " {\"allow\": true, \"type\": \"c\", \"major\": 136, \"access\": \"rw\"},"
+                " {\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200},"
+                " {\"allow\": true, \"access\": \"m\"}]}}}",
+                0);
+    assert_int_equal(p.n_device_rules, 2);
+    assert_string_equal(p.device_rules[0].path, "c 10:200 rwm");
+    assert_string_equal(p.device_rules[1].path, "a *:* m");
+    profile_free(&p);
+    diags_free(&d);
+    /* Only congo's own: no device cgroup to make. */
+    load_config(&p, &d, "devown",
+                "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+                " {\"allow\": true, \"type\": \"c\", \"major\": 5, \"minor\": 2, \"access\": \"rwm\"}]}}}",
+                0);
+    assert_int_equal(p.n_device_rules, 0);
+    profile_free(&p);
+    diags_free(&d);
+    /* A first rule that denies less than all is not the list congo reads. */
+    load_config(&p, &d, "devfirst",
+                "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"w\"}]}}}",
+                -1);
+    assert_non_null(test_find_diag(&d, "must begin with the rule that denies all"));
+    profile_free(&p);
+    diags_free(&d);
+}
+
 /* runc's recursive flags (rro, rnosuid, ...) are the flags: congo sets a bind's through its tree. */
 static void test_recursive_flags(void **state)
 {
@@ -551,6 +590,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runc_like),           cmocka_unit_test(test_writable_root),
+        cmocka_unit_test(test_device_rules),
         cmocka_unit_test(test_recursive_flags),     cmocka_unit_test(test_bind_without_options),
         cmocka_unit_test(test_bind_suid_dev),       cmocka_unit_test(test_errors),
         cmocka_unit_test(test_user_namespace),      cmocka_unit_test(test_unknown_and_literal),
