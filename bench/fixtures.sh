@@ -66,3 +66,24 @@ bench_congo() {
     (cd "$1/build/bench" && make -s -j2 >/dev/null) || return 1
     echo "$1/build/bench/congo-launch"
 }
+
+# bench_args DEFAULT_RUNS "$@": the options every benchmark takes, --runs N
+# and --congo PATH, into runs and congo; -h prints the script's usage line
+# (its "#   bench/NAME.sh ..." comment). Anything else is an error (2).
+bench_args() {
+    local me
+    me=$(basename "$0")
+    runs=$1
+    congo=
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --runs) runs=${2:?}; shift ;;
+        --congo) congo=${2:?}; shift ;;
+        -h | --help) grep -m1 '^#   bench/' "$0" | sed 's/^#   //' >&2; exit 2 ;;
+        *) echo "$me: unknown option \`$1'" >&2; exit 2 ;;
+        esac
+        shift
+    done
+    case $runs in '' | *[!0-9]* | 0) echo "$me: --runs wants a positive number" >&2; exit 2 ;; esac
+}

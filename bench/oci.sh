@@ -16,18 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 . "$here/fixtures.sh"
-runs=200
-congo=
-
-while [ $# -gt 0 ]; do
-    case $1 in
-    --runs) runs=${2:?}; shift ;;
-    --congo) congo=${2:?}; shift ;;
-    -h | --help) sed -n '5,5p' "$0" | sed 's/^# //' >&2; exit 2 ;;
-    *) echo "oci.sh: unknown option \`$1'" >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_args 200 "$@"
 [ "$(id -u)" = 0 ] || { echo "oci.sh: run as root" >&2; exit 1; }
 command -v runc >/dev/null || { echo "oci.sh: runc is not installed (apt-get install runc)" >&2; exit 1; }
 say() { printf '== %s\n' "$*" >&2; }
