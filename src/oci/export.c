@@ -519,6 +519,7 @@ static void note_bundle_inside(const struct profile *p, const struct plan_mount 
 
 struct mounts_out {
     json_t *mounts, *masked, *readonly, *devices;
+    json_t *nodes; /* linux.devices: the profile's devices */
 };
 
 static json_t *mappings_json(const struct idmap_range *r, size_t n)
@@ -538,6 +539,7 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
     out->masked = json_array();
     out->readonly = json_array();
     out->devices = json_array();
+    out->nodes = json_array();
     json_array_append_new(out->devices, json_pack("{s:b, s:s}", "allow", 0, "access", "rwm"));
     for (size_t i = 0; i < plan->n_mounts; i++) {
         const struct plan_mount *m = &plan->mounts[i];
@@ -557,20 +559,42 @@ static void mounts_json(const struct profile *p, const struct run_plan *plan, co
                                                 (json_int_t)2, "access", "rwm"));
             }
             break;
-        case PLAN_MOUNT_DEVICE:
+        case PLAN_MOUNT_DEVICE: {
+            char access[4];
+            device_access(plan, m, access);
+            allow_device(out->devices, m->source, access, &ok);
+            if (!ok) {
+                refuse(d, NULL, NULL, "`%s` is not a device node on this host", m->source);
+                break;
+            }
+            if (m->key) {
+                /*
+                 * The profile's devices are linux.devices, with the host
+                 * node's numbers, mode and owner: runc makes them with
+                 * mknod, and congo, reading the bundle, binds the host's.
+                 */
+                struct stat st;
+                stat(m->source, &st);
+                json_array_append_new(
+                    out->nodes,
+                    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", m->target, "type",
+                              S_ISCHR(st.st_mode) ? "c" : "b", "major",
+                              (json_int_t)major(st.st_rdev), "minor",
+                              (json_int_t)minor(st.st_rdev), "fileMode",
+                              (json_int_t)(st.st_mode & 07777), "uid", (json_int_t)st.st_uid,
+                              "gid", (json_int_t)st.st_gid));
+                break;
+            }
             /*
-             * Bound as congo binds it, so /dev can stay nodev; runc's own
-             * mknod of the same node then finds it there and keeps it.
+             * congo's own: bound as congo binds them, so /dev can stay
+             * nodev; runc's own mknod of the same node then finds it there
+             * and keeps it.
              */
             json_array_append_new(out->mounts,
                                   mount_json(m->target, "bind", m->source,
                                              json_pack("[s]", "bind")));
-            char access[4];
-            device_access(plan, m, access);
-            allow_device(out->devices, m->source, access, &ok);
-            if (!ok)
-                refuse(d, NULL, NULL, "`%s` is not a device node on this host", m->source);
             break;
+        }
         case PLAN_MOUNT_BIND: {
             json_t *bm = bind_mount(p, m, m->readonly || ro, d);
             /*
@@ -847,6 +871,9 @@ static json_t *linux_json(const struct profile *p, const struct run_plan *plan,
     }
     /* congo makes the whole tree private: nothing propagates either way. */
     json_object_set_new(l, "rootfsPropagation", json_string("rprivate"));
+    if (json_array_size(m->nodes))
+        json_object_set_new(l, "devices", json_incref(m->nodes));
+    json_decref(m->nodes);
     json_object_set_new(l, "maskedPaths", m->masked);
     json_object_set_new(l, "readonlyPaths", m->readonly);
     if (plan->seccomp_policy)

@@ -17,6 +17,9 @@ struct import {
     struct node *out; /* the profile tree being written */
     const struct source *src;
     const struct node *linux_; /* the config's /linux, or NULL */
+    /* The config's mounts that bind a host device node, for devices. */
+    const struct node **device_binds;
+    size_t n_device_binds;
 };
 
 /*
@@ -95,6 +98,12 @@ char *im_obj_mappings(struct import *im, const struct node *obj);
 
 /* An AppArmor profile or SELinux label: as runc on a host without that module, or refused. */
 void im_import_label(struct import *im, const struct node *obj, const char *key, const char *lsm);
+
+/*
+ * The binds of host device nodes that import_mount set aside, as devices
+ * with the access the config's device rules give them; after /linux.
+ */
+void im_import_device_binds(struct import *im);
 
 /* /linux: namespaces, id mappings, resources, sysctl, seccomp, paths (import-linux.c). */
 void im_import_linux(struct import *im, const struct node *config);

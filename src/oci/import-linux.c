@@ -259,6 +259,35 @@ static unsigned rules_access(const struct import *im, char type, unsigned maj, u
     return access ? access : DEV_MKNOD;
 }
 
+void im_import_device_binds(struct import *im)
+{
+    if (!im->n_device_binds)
+        return;
+    struct node *seq = node_map_get(im->out, "devices");
+    bool made = !seq;
+    if (made)
+        seq = im_container_at(im, NODE_SEQ, im->device_binds[0]);
+    for (size_t i = 0; i < im->n_device_binds; i++) {
+        const struct node *m = im->device_binds[i];
+        const struct node *dest = im_field(m, "destination");
+        const struct node *source = im_field(m, "source");
+        struct stat st;
+        if (stat(source->text, &st) < 0)
+            continue;
+        char access[4];
+        dev_access_format(rules_access(im, S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
+                                       minor(st.st_rdev)),
+                          access);
+        _cleanup_free_ char *spec = xasprintf("%s:%s:%s", source->text, dest->text, access);
+        node_seq_append(seq, im_scalar_at(im, m, spec, true));
+    }
+    if (made)
+        im_put(im->out, "devices", seq);
+    free(im->device_binds);
+    im->device_binds = NULL;
+    im->n_device_binds = 0;
+}
+
 /*
  * linux.devices: nodes the container gets. runc makes them with mknod;
  * congo binds the host's node of the same type and numbers (the path

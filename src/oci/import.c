@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plan/plan.h"
@@ -482,6 +483,26 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
             node_free(e);
             return;
         }
+        /*
+         * A host device node: runc binds it and its device rules say what
+         * opens; congo gives it as a device (im_import_device_binds), or
+         * leaves it out where congo binds that node itself (congo's export
+         * writes /dev/null and the like so).
+         */
+        struct stat st;
+        if (source->text[0] == '/' && stat(source->text, &st) == 0 &&
+            (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+            node_free(e);
+            static const char *const own[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                              "/dev/random", "/dev/urandom", "/dev/tty"};
+            for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+                if (strcmp(dest->text, own[i]) == 0 && strcmp(source->text, own[i]) == 0)
+                    return;
+            im->device_binds =
+                xrealloc(im->device_binds, (im->n_device_binds + 1) * sizeof(*im->device_binds));
+            im->device_binds[im->n_device_binds++] = m;
+            return;
+        }
         im_put(e, "type", im_scalar_at(im, type ? type : m, "bind", false));
         im_put(e, "source", im_scalar_at(im, source, source->text, true));
         /*
@@ -680,6 +701,7 @@ struct node *oci_import(const struct node *config, struct diags *d)
     import_mounts(&im, config);
     import_hooks(&im, config);
     im_import_linux(&im, config);
+    im_import_device_binds(&im);
     const struct node *annotations = im_object_field(&im, config, "annotations");
     if (annotations && annotations->n_items)
         im_import_strings_map(&im, annotations, "annotations");

@@ -518,9 +518,13 @@ static int run_foreground(const struct oci_args *a)
                                 .bundle = b.dir};
     struct run_result rr;
     runtime_run(&b.plan, &ro, &rr);
-    if (rr.error.msg)
-        oci_fail("%s", rr.error.msg);
     int status = rr.status;
+    /* congo-oci's own failure is 1, as runc's; 126 and 127 say the command could not run. */
+    if (rr.error.msg) {
+        oci_fail("%s", rr.error.msg);
+        if (status == STATUS_LAUNCHER)
+            status = 1;
+    }
     run_result_free(&rr);
     state_remove(&s);
     bundle_free(&b);

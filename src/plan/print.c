@@ -82,8 +82,13 @@ static void put_mount(struct strbuf *sb, const struct plan_mount *m)
             strbuf_puts(sb, ", or the host's /sys bound read-only where a new one is refused");
         break;
     case PLAN_MOUNT_DEVICE:
-        strbuf_printf(sb, "  device   %s, the host's node\n", m->target);
-        return;
+        if (!m->key) {
+            strbuf_printf(sb, "  device   %s, the host's node\n", m->target);
+            return;
+        }
+        /* The profile's: its access is the device cgroup's, below. */
+        strbuf_printf(sb, "  device   %s, the host's %s", m->target, m->source);
+        break;
     case PLAN_MOUNT_BIND: {
         /* suid and dev spelt out either way: a bind is nosuid,nodev unless the profile says. */
         strbuf_printf(sb, "  bind     %s from the host's %s (%s%s; %s,%s", m->target, m->source,

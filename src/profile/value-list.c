@@ -292,9 +292,10 @@ const struct value_type type_groups = {.ops = &groups_ops, .schema = schema_grou
 /* ---- devices and device_rules: strings checked and kept as their parsers write them ---- */
 
 /* What congo's /dev holds besides nodes (mounts.c): a device there would fail or be hidden. */
-static const char *const dev_reserved[] = {"/dev/pts",    "/dev/shm",   "/dev/mqueue",
-                                           "/dev/ptmx",   "/dev/fd",    "/dev/stdin",
-                                           "/dev/stdout", "/dev/stderr"};
+static const char *const dev_reserved[] = {
+    "/dev/pts",  "/dev/shm",  "/dev/mqueue", "/dev/ptmx",   "/dev/fd",     "/dev/stdin",
+    "/dev/stdout", "/dev/stderr", "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+    "/dev/urandom", "/dev/tty"};
 
 /* A device's path in the container, from its text as dev_spec_format writes it. Caller frees. */
 static char *device_target(const char *text)

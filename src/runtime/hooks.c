@@ -109,10 +109,8 @@ void hooks_run_warn(const struct run_plan *plan, enum hook_stage stage, const ch
     const struct hooks_how how = {.cancel_fd = cancel_fd};
     for (size_t i = 0; i < plan->n_hooks[stage]; i++) {
         struct congo_error e = {0};
-        if (run_one(&plan->hooks[stage][i], stage, i, state_json, &how, &e) < 0 && !w->msg)
-            *w = e;
-        else
-            error_clear(&e);
+        run_one(&plan->hooks[stage][i], stage, i, state_json, &how, &e);
+        error_append(w, &e);
     }
 }
 

@@ -55,8 +55,8 @@ char *hooks_save(const struct run_plan *plan);
 int hooks_load(const char *text, struct run_plan *plan);
 
 /*
- * Run a stage's programs the same way, all of them, the first failure only
- * a warning into w (when w has none yet). cancel_fd as in hooks_how.
+ * Run a stage's programs the same way, all of them, each failure only a
+ * warning appended to w. cancel_fd as in hooks_how.
  */
 void hooks_run_warn(const struct run_plan *plan, enum hook_stage stage, const char *state_json,
                     int cancel_fd, struct congo_error *w);

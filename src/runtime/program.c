@@ -46,8 +46,10 @@ static _Noreturn void exec_clean(const struct program *p, int in, int out)
         _exit(126);
     }
     execve(p->path, p->argv, p->envp ? p->envp : environ);
-    dprintf(2, "exec %s: %s", p->path, strerror(errno));
-    _exit(127);
+    int err = errno;
+    dprintf(2, "exec %s: %s", p->path, strerror(err));
+    /* The shell's convention: 127 for a program that is not there, 126 for one that cannot run. */
+    _exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
 }
 
 /*

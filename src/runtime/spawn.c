@@ -597,10 +597,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     pid = -1; /* reaped */
     step(s->o, "command exited", s->t);
     r->warning = out.warning;
-    if (!r->warning.msg)
-        r->warning = started.warning;
-    else
-        error_clear(&started.warning);
+    error_append(&r->warning, &started.warning);
     if (out.child_failed) {
         r->error = out.error;
         r->status = out.status;

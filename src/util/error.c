@@ -42,3 +42,18 @@ void error_clear(struct congo_error *e)
     e->step = NULL;
     e->err = 0;
 }
+
+void error_append(struct congo_error *to, struct congo_error *from)
+{
+    if (!from->msg)
+        return;
+    if (!to->msg) {
+        *to = *from;
+        *from = (struct congo_error){0};
+        return;
+    }
+    char *both = xasprintf("%s; %s", to->msg, from->msg);
+    free(to->msg);
+    to->msg = both;
+    error_clear(from);
+}

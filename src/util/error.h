@@ -23,3 +23,8 @@ int error_wrap(struct congo_error *e, const char *fmt, ...) __attribute__((forma
 /* Name the set-up step the error happened in. */
 void error_set_step(struct congo_error *e, const char *step);
 void error_clear(struct congo_error *e);
+/*
+ * Warnings, one after the other: from's message after to's ("A; B"), or
+ * from itself when to has none. from is emptied.
+ */
+void error_append(struct congo_error *to, struct congo_error *from);

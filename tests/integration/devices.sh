@@ -45,13 +45,13 @@ printed() {
     mkdir -p "$WORK/p"
     printf 'rootfs: /r\ndevices: [/dev/fuse, "/dev//zero:/dev/./z:wr"]\ndevice_rules: ["b 8:* mr"]\n' \
         >"$WORK/p/base.yaml"
-    printf 'include = "base.yaml";\ndevices = [ "/dev/null:r", "/dev/fuse:/dev/fuse:r" ];\ndevice_rules = [ "a *:* m" ];\n' \
+    printf 'include = "base.yaml";\ndevices = [ "/dev/kmsg:r", "/dev/fuse:/dev/fuse:r" ];\ndevice_rules = [ "a *:* m" ];\n' \
         >"$WORK/p/top.conf"
     out=$("$CONGO" --print "$WORK/p/top.conf" | sed -n '/^devices:/,/^namespaces:/p') || return 1
     expect_eq "devices:
   - \"/dev/fuse:r\"
   - \"/dev/zero:/dev/z:rw\"
-  - \"/dev/null:r\"
+  - \"/dev/kmsg:r\"
 device_rules:
   - \"b 8:* rm\"
   - \"a *:* m\"
@@ -59,7 +59,7 @@ namespaces:" "$out" "--print: merged by path (the later fuse replacing), each as
         return 1
     cli=$("$CONGO" --print-cli "$WORK/p/top.conf") || return 1
     case $cli in
-    *" --devices /dev/fuse:r,/dev/zero:/dev/z:rw,/dev/null:r --device-rules 'b 8:* rm,a *:* m'"*) ;;
+    *" --devices /dev/fuse:r,/dev/zero:/dev/z:rw,/dev/kmsg:r --device-rules 'b 8:* rm,a *:* m'"*) ;;
     *) echo "--print-cli: $cli"; return 1 ;;
     esac
     eval "set -- ${cli#congo-launch }"
@@ -72,10 +72,11 @@ reserved() {
     both reserved "rootfs: /r
 devices: [\"/dev/zero:/dev/pts/0\", \"/dev/zero:/dev/z\", \"/dev/null:/dev/z\"]
 " 'rootfs = "/r";
-devices = [ "/dev/null:/dev/stdout" ];
+devices = [ "/dev/null:/dev/stdout", "/dev/cpu_dma_latency:/dev/null" ];
 ' "%s:2:11: error: devices[0]: \`/dev/pts\` is congo's own in every container's /dev; a device goes elsewhere
 %s:2:55: error: devices[2]: \`/dev/z\` is the path of \`/dev/zero:/dev/z\` too" \
-        "%s:2: error: devices[0]: \`/dev/stdout\` is congo's own in every container's /dev; a device goes elsewhere"
+        "%s:2: error: devices[0]: \`/dev/stdout\` is congo's own in every container's /dev; a device goes elsewhere
+%s:2: error: devices[1]: \`/dev/null\` is congo's own in every container's /dev; a device goes elsewhere"
 }
 t "a device on congo's own /dev paths, or two on one path in a file, refused" reserved
 
@@ -128,7 +129,7 @@ plan_shows() {
   device   /dev/random, the host's node
   device   /dev/urandom, the host's node
   device   /dev/tty, the host's node
-  device   /dev/lat, the host's node
+  device   /dev/lat, the host's $LAT  # $p:2
 devices.deny = a
 devices.allow = c 1:3 rwm
 devices.allow = c 1:5 rwm
@@ -158,23 +159,35 @@ t "a device that is not there, or not a device: 125, naming it and where it was 
 
 exported() {
     p=$(printf '%s\n' "rootfs: $ROOTFS" "readonly_rootfs: true" "init: false" \
-        "devices: [\"$LAT:/dev/lat:r\"]" "device_rules: [\"b 8:* m\"]" "command: [/bin/true]" |
+        "devices: [\"$LAT:/dev/lat:r\"]" "device_rules: [\"b 8:* m\"]" \
+        "command: [/bin/sh, -c, 'head -c 4 /dev/lat | wc -c; (echo 0 >/dev/lat) 2>/dev/null && echo written; echo end']" |
         profile export.yaml)
-    out=$("$CONGO" --print --format oci "$p" 2>/dev/null | python3 -c '
+    mkdir -p "$WORK/exp"
+    "$CONGO" --print --format oci "$p" >"$WORK/exp/config.json" 2>/dev/null || return 1
+    out=$(python3 -c '
 import json, os, sys
-c = json.load(sys.stdin)
-st = os.stat(sys.argv[1])
-print([m["source"] for m in c["mounts"] if m["destination"] == "/dev/lat"])
+c = json.load(open(sys.argv[1]))
+st = os.stat(sys.argv[2])
+d = c["linux"]["devices"]
+print(len(d), d[0]["path"], d[0]["type"], d[0]["major"] == os.major(st.st_rdev),
+      d[0]["minor"] == os.minor(st.st_rdev), d[0]["fileMode"] == st.st_mode & 0o7777)
+print([m["destination"] for m in c["mounts"] if m["destination"] == "/dev/lat"])
 for r in c["linux"]["resources"]["devices"]:
     if r.get("minor") == os.minor(st.st_rdev) and r.get("major") == os.major(st.st_rdev):
         print("the node:", r["type"], r["access"])
     if r.get("type") == "b":
-        print(r)' "$LAT") || return 1
-    expect_eq "['$LAT']
+        print(r)' "$WORK/exp/config.json" "$LAT") || return 1
+    expect_eq "1 /dev/lat c True True True
+[]
 the node: c r
-{'allow': True, 'access': 'm', 'type': 'b', 'major': 8}" "$out" "config.json's bind and rules"
+{'allow': True, 'access': 'm', 'type': 'b', 'major': 8}" "$out" "config.json's linux.devices and rules" ||
+        return 1
+    # And back: congo-oci runs the bundle, the node bound from the host's with its access.
+    out=$(oci run --bundle "$WORK/exp" exported 2>&1) || { echo "$out"; return 1; }
+    expect_eq "4
+end" "$out" "the exported bundle, run back"
 }
-t_unless "$have" "the OCI export: the node bound, its rule with its access, and device_rules" exported
+t_unless "$have" "the OCI export: linux.devices, its rule with its access, device_rules; and run back" exported
 
 oci_devices() {
     b=$WORK/bundle

@@ -222,11 +222,12 @@ EOF
     rm -f "$WORK/log"
     out=$("$CONGO" "$p" 2>&1)
     expect_eq 7 $? "the command's status" || return 1
-    expect_eq "congo-launch: warning: hooks.poststart[0] \`/bin/sh\` failed with status 1: cannot notify" \
+    # Every failure said, in the order they ran.
+    expect_eq "congo-launch: warning: hooks.poststart[0] \`/bin/sh\` failed with status 1: cannot notify; hooks.poststop[0] \`/bin/false\` failed with status 1" \
         "$out" || return 1
     expect_eq poststop "$(stages)" "the poststop after the failing one"
 }
-t "failing poststart and poststop hooks warn; the command's status and the other hooks stay" after_start_warns
+t "failing poststart and poststop hooks each warn; the command's status and the other hooks stay" after_start_warns
 
 user_namespace() {
     p=$(profile userns.yaml <<EOF
