@@ -17,7 +17,7 @@ SUBREAPER=1
 [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null)" != 0 ] ||
     skip_all "user namespaces are disabled on this host (user.max_user_namespaces is 0)"
 
-plan 29
+plan 30
 
 # The user namespace of the root attacks: auto. `host` shows every attack
 # below go through (the check that these tests can fail at all).
@@ -846,6 +846,38 @@ EOF
 1000:1000" "$out" "CapEff of rootless container root, and a chown to app"
 }
 tu "rootless container root holds the default capabilities in its namespace: chown to app works" rl_root_caps
+
+# Hooks and devices for a user other than root: the host's hooks run as the
+# user, create_container as the container's root in its user namespace,
+# start_container as its user; device_rules need a device cgroup, root's alone.
+rl_hooks() {
+    share=$(fresh_share rl-hooks)
+    printf '#!/bin/sh\nprintf "%%s %%s\\n" "$1" "$(id -u)" >>%s/log\n' "$share" >"$share/log.sh"
+    chmod 0755 "$share/log.sh"
+    p=$(rl_profile rl-hooks.yaml <<EOF
+rootfs: $RL_ROOTFS
+user: app
+command: [/bin/sh, -c, 'cat /made; cat /tmp/started']
+hooks:
+  create_runtime: [{path: $share/log.sh, args: [log, create_runtime]}]
+  create_container: [{path: /bin/sh, args: [sh, -c, 'id -u >./made']}]
+  start_container: [{path: /bin/sh, args: [sh, -c, 'id -u >/tmp/started']}]
+  poststop: [{path: $share/log.sh, args: [log, poststop]}]
+EOF
+)
+    out=$(as_user "$RL_CONGO" "$p" 2>&1) || { echo "$out"; return 1; }
+    expect_eq "0
+1000" "$out" "create_container as the container's root, start_container as app" || return 1
+    expect_eq "create_runtime $TUID
+poststop $TUID" "$(cat "$share/log")" "the host's hooks, as $TU" || return 1
+    printf 'device_rules: ["c 10:200 rwm"]\n' >>"$p"
+    out=$(as_user "$RL_CONGO" "$p" 2>&1)
+    expect_eq 125 $? "status with device_rules" || return 1
+    expect_eq "congo-launch: device_rules: a device cgroup is root's alone to make: a user's container gets its devices' nodes whole (access rwm) and no device_rules" \
+        "$out"
+}
+tu "rootless: hooks run as the user, in the container as its root and as app; device_rules refused" \
+    rl_hooks
 
 user_removed() {
     [ -n "$TUID" ] || { echo "no test user was made"; return 0; }
