@@ -23,6 +23,7 @@
 #include "profile/profile.h"
 #include "profile/schema.h"
 #include "profile/value.h"
+#include "util/devices.h"
 #include "util/names.h"
 #include "util/idmap.h"
 #include "oci/import-internal.h"
@@ -493,10 +494,9 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
         if (source->text[0] == '/' && stat(source->text, &st) == 0 &&
             (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
             node_free(e);
-            static const char *const own[] = {"/dev/null",   "/dev/zero",    "/dev/full",
-                                              "/dev/random", "/dev/urandom", "/dev/tty"};
-            for (size_t i = 0; i < ARRAY_SIZE(own); i++)
-                if (strcmp(dest->text, own[i]) == 0 && strcmp(source->text, own[i]) == 0)
+            for (size_t i = 0; i < dev_n_own_nodes; i++)
+                if (strcmp(dest->text, dev_own_nodes[i]) == 0 &&
+                    strcmp(source->text, dev_own_nodes[i]) == 0)
                     return;
             im->device_binds =
                 xrealloc(im->device_binds, (im->n_device_binds + 1) * sizeof(*im->device_binds));

@@ -20,11 +20,10 @@
 
 #include "plan/plan-internal.h"
 #include "profile/schema.h"
+#include "util/devices.h"
 #include "util/names.h"
 #include "util/util.h"
 
-/* Device nodes a process expects, bound from the host's (no mknod, no trust in the image). */
-static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static const struct {
     const char *name, *target;
@@ -205,10 +204,10 @@ static void add_builtin(const struct profile *p, struct run_plan *plan)
     /* nodev: a node made here with mknod opens nothing; the bound ones keep their own mounts' flags. */
     builtin_fs(plan, p, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
                "mode=0755,size=65536k");
-    for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
-        _cleanup_free_ char *path = xasprintf("/dev/%s", devices[i]);
-        add(plan, PLAN_MOUNT_DEVICE, path, NULL, NULL)->source = xstrdup(path);
-    }
+    /* Device nodes a process expects, bound from the host's (no mknod, no trust in the image). */
+    for (size_t i = 0; i < dev_n_own_nodes; i++)
+        add(plan, PLAN_MOUNT_DEVICE, dev_own_nodes[i], NULL, NULL)->source =
+            xstrdup(dev_own_nodes[i]);
     /* The profile's devices: the host's nodes, bound as congo's own are. */
     for (size_t i = 0; i < p->n_devices; i++) {
         struct dev_spec spec;

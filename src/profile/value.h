@@ -138,7 +138,24 @@ extern const struct value_type type_name, type_path, type_upper, type_bool, type
     type_umask, type_domainname, type_userns;
 /* value-list.c */
 extern const struct value_type type_paths, type_cpaths, type_env, type_command, type_groups,
-    type_sysctl, type_annotations, type_devices, type_device_rules;
+    type_sysctl, type_annotations;
+/* value-devices.c */
+extern const struct value_type type_devices, type_device_rules;
+
+/*
+ * value-list.c: the operations of a list of strings (struct profile_layer),
+ * for list types elsewhere. container_paths_merge appends what is not
+ * there yet.
+ */
+void paths_push(struct profile *p, const struct key_def *k, char *path, struct origin origin);
+void container_paths_merge(struct profile *into, const struct profile *layer,
+                           const struct key_def *k);
+void paths_reset(struct profile *p, const struct key_def *k);
+void paths_free(struct profile *p, const struct key_def *k);
+bool paths_equal(const struct profile *a, const struct profile *b, const struct key_def *k);
+void paths_print(struct printer *pr, const struct profile *p, const struct key_def *k, int level,
+                 const char *key);
+void paths_cli(struct strbuf *line, const struct profile *p, const struct key_def *k);
 /* value-mount.c */
 extern const struct value_type type_mounts;
 /* value-set.c */

@@ -18,6 +18,10 @@ const struct dev_rule dev_own_rules[] = {
 };
 const size_t dev_n_own_rules = sizeof(dev_own_rules) / sizeof(dev_own_rules[0]);
 
+const char *const dev_own_nodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                     "/dev/random", "/dev/urandom", "/dev/tty"};
+const size_t dev_n_own_nodes = sizeof(dev_own_nodes) / sizeof(dev_own_nodes[0]);
+
 bool dev_rule_covers(const struct dev_rule *wide, const struct dev_rule *r)
 {
     return (wide->type == 'a' || wide->type == r->type) &&

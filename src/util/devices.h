@@ -33,6 +33,9 @@ struct dev_rule {
  */
 extern const struct dev_rule dev_own_rules[];
 extern const size_t dev_n_own_rules;
+/* The host's nodes congo binds into every /dev, at the same paths. */
+extern const char *const dev_own_nodes[];
+extern const size_t dev_n_own_nodes;
 
 /* Does wide allow all that r does? */
 bool dev_rule_covers(const struct dev_rule *wide, const struct dev_rule *r);
