@@ -283,27 +283,10 @@ EOF
 }
 t "what a create_container hook leaves running is killed before the command starts" leftovers_killed
 
-# bundle NAME PYTHON: WORK/NAME with a copy of the test root and `congo-oci spec`'s config, changed.
-bundle() {
-    dir=$WORK/$1
-    mkdir -p "$dir"
-    [ -d "$dir/rootfs" ] || cp -a "$ROOTFS" "$dir/rootfs"
-    rm -f "$dir/config.json"
-    "$OCI" spec --bundle "$dir" || return 1
-    python3 - "$dir/config.json" "c['process']['terminal'] = False
-c['root']['readonly'] = False
-$2" <<'EOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-EOF
-    echo "$dir"
-}
-
 oci_lifecycle() {
     rm -f "$WORK/log"
-    b=$(bundle life "log = '$WORK/log.sh'
+    b=$(oci_bundle life "c['root']['readonly'] = False
+log = '$WORK/log.sh'
 c['process']['args'] = ['/bin/sh', '-c', 'cat /started-by-hook; sleep 100']
 c['hooks'] = {s: [{'path': log, 'args': ['log', s]}]
               for s in ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop']}
@@ -323,7 +306,8 @@ t "congo-oci: create, start (after startContainer), delete --force each run thei
 
 oci_start_fails() {
     rm -f "$WORK/log"
-    b=$(bundle sfail "c['process']['args'] = ['/bin/sh', '-c', 'echo ran']
+    b=$(oci_bundle sfail "c['root']['readonly'] = False
+c['process']['args'] = ['/bin/sh', '-c', 'echo ran']
 c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 1; exit 4']}],
     'poststart': [{'path': '$WORK/log.sh', 'args': ['log', 'poststart']}]}") || return 1
     oci create --bundle "$b" sfail >"$WORK/sfail.out" 2>&1 || return 1
@@ -347,7 +331,8 @@ t "congo-oci start of a container whose startContainer fails: status 1, no posts
 
 oci_create_fails() {
     rm -f "$WORK/log"
-    b=$(bundle fails "c['hooks'] = {'createRuntime': [{'path': '/bin/false'}],
+    b=$(oci_bundle fails "c['root']['readonly'] = False
+c['hooks'] = {'createRuntime': [{'path': '/bin/false'}],
     'poststop': [{'path': '$WORK/log.sh', 'args': ['log', 'poststop']}]}") || return 1
     out=$(oci create --bundle "$b" failing 2>&1)
     expect_eq 1 $? "status of create" || return 1

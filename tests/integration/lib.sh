@@ -164,6 +164,24 @@ both() {
     refused "$c" "$(printf '%s' "$5" | sed "s|%s|$c|g; s|%%|%|g")"
 }
 
+# oci_bundle NAME [PYTHON]: WORK/NAME with a copy of the test root and a config
+# from `congo-oci spec`, changed by the Python statements (on the dict c).
+oci_bundle() {
+    dir=$WORK/$1
+    mkdir -p "$dir"
+    [ -d "$dir/rootfs" ] || cp -a "$ROOTFS" "$dir/rootfs"
+    rm -f "$dir/config.json"
+    "$(dirname "$CONGO")/congo-oci" spec --bundle "$dir" || return 1
+    python3 - "$dir/config.json" "c['process']['terminal'] = False
+${2:-pass}" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+    echo "$dir"
+}
+
 # Every file ends with one more test: the host is left as it was.
 plan() {
     echo "1..$(($1 + 1))"

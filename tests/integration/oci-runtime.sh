@@ -21,24 +21,6 @@ delete_left() {
 }
 trap 'delete_left; cleanup_work' EXIT
 
-# bundle NAME [PYTHON]: WORK/NAME with a copy of the test root and a config
-# from `congo-oci spec`, changed by the Python statements (on the dict c).
-bundle() {
-    dir=$WORK/$1
-    mkdir -p "$dir"
-    [ -d "$dir/rootfs" ] || cp -a "$ROOTFS" "$dir/rootfs"
-    rm -f "$dir/config.json"
-    "$OCI" spec --bundle "$dir" || return 1
-    python3 - "$dir/config.json" "c['process']['terminal'] = False
-${2:-pass}" <<'EOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-json.dump(c, open(sys.argv[1], "w"), indent=1)
-EOF
-    echo "$dir"
-}
-
 # field ID NAME: a field of `state`.
 field() {
     oci state "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
@@ -55,7 +37,7 @@ wait_status() {
 }
 
 lifecycle() {
-    b=$(bundle life "c['process']['args'] = ['/bin/sh', '-c', 'touch /started; exec sleep 100']
+    b=$(oci_bundle life "c['process']['args'] = ['/bin/sh', '-c', 'touch /started; exec sleep 100']
 c['root']['readonly'] = False") || return 1
     oci create --bundle "$b" --pid-file "$WORK/life.pid" life || return 1
     pid=$(cat "$WORK/life.pid")
@@ -85,7 +67,7 @@ c['root']['readonly'] = False") || return 1
 t "create leaves the command waiting; start runs it; kill, state and delete" lifecycle
 
 refusals() {
-    b=$(bundle refuse "c['process']['args'] = ['sleep', '100']") || return 1
+    b=$(oci_bundle refuse "c['process']['args'] = ['sleep', '100']") || return 1
     oci create --bundle "$b" twice || return 1
     err=$(oci create --bundle "$b" twice 2>&1)
     expect_eq 1 $? "a second create of one id" || return 1
@@ -114,15 +96,15 @@ t "a second create, start of a running one, delete of a live one, unknown ids, -
     refusals
 
 run_statuses() {
-    b=$(bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1
+    b=$(oci_bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1
     out=$(oci run --bundle "$b" fg)
     expect_eq 7 $? "run's status: the command's" || return 1
     expect_eq out "$out" "run's output" || return 1
     expect_eq "" "$(oci list -q)" "containers after a foreground run" || return 1
-    b=$(bundle runs "c['process']['args'] = ['/no/such/command']") || return 1
+    b=$(oci_bundle runs "c['process']['args'] = ['/no/such/command']") || return 1
     oci run --bundle "$b" fg2 2>/dev/null
     expect_eq 127 $? "a command that is not there" || return 1
-    b=$(bundle runs "c['process']['args'] = ['sleep', '100']") || return 1
+    b=$(oci_bundle runs "c['process']['args'] = ['sleep', '100']") || return 1
     oci run -d --bundle "$b" bg || return 1
     expect_eq running "$(field bg status)" "run -d" || return 1
     oci delete -f bg
@@ -161,7 +143,7 @@ EOF
 }
 
 console_socket() {
-    b=$(bundle tty "c['process']['terminal'] = True
+    b=$(oci_bundle tty "c['process']['terminal'] = True
 c['process']['args'] = ['/bin/sh', '-c', 'tty; echo on-the-terminal']") || return 1
     console_reader "$WORK/console.sock" "$WORK/console.out"
     err=$(oci create --bundle "$b" ttyc 2>&1)
@@ -179,7 +161,7 @@ on-the-terminal" "$(cat "$WORK/console.out")" "what the engine's end of the cons
 t "a terminal: its master to --console-socket, one SCM_RIGHTS message" console_socket
 
 error_log() {
-    b=$(bundle badlog "c['linux']['resources']['memory'] = {'limit': 1000}") || return 1
+    b=$(oci_bundle badlog "c['linux']['resources']['memory'] = {'limit': 1000}") || return 1
     oci --log "$WORK/log.json" --log-format json create --bundle "$b" bad 2>/dev/null
     expect_eq 1 $? "status" || return 1
     python3 - "$WORK/log.json" <<'EOF' || return 1
@@ -204,7 +186,7 @@ t "--log --log-format json: one error object a line, located in config.json, usa
 cgroups_path() {
     own=$(awk -F: '$2 == "pids" || $2 == "" {print $3; exit}' /proc/self/cgroup)
     path=${own%/}/oci-it-$$
-    b=$(bundle cgp "c['linux']['cgroupsPath'] = '$path'
+    b=$(oci_bundle cgp "c['linux']['cgroupsPath'] = '$path'
 c['process']['args'] = ['sleep', '100']") || return 1
     oci create --bundle "$b" cgp || return 1
     pid=$(field cgp pid)
@@ -216,7 +198,7 @@ c['process']['args'] = ['sleep', '100']") || return 1
 t "cgroupsPath: the container's cgroup is exactly there, and goes with delete" cgroups_path
 
 outlives_other_runs() {
-    b=$(bundle keep "c['process']['args'] = ['sleep', '100']") || return 1
+    b=$(oci_bundle keep "c['process']['args'] = ['sleep', '100']") || return 1
     oci create --bundle "$b" keep || return 1
     oci start keep || return 1
     # Other runs collect the cgroups of dead launchers: not a created container's.
@@ -228,7 +210,7 @@ t "a container whose launcher is gone is not taken for stale by the next congo-l
     outlives_other_runs
 
 list_and_ps() {
-    b=$(bundle lp "c['process']['args'] = ['/bin/sh', '-c', 'sleep 100 & exec sleep 101']") ||
+    b=$(oci_bundle lp "c['process']['args'] = ['/bin/sh', '-c', 'sleep 100 & exec sleep 101']") ||
         return 1
     oci run -d --bundle "$b" lp || return 1
     sleep 0.3
@@ -246,7 +228,7 @@ t "list and ps; kill --all reaches every process of the container" list_and_ps
 
 # A running container for exec: its own hostname, its init a sleep.
 exec_box() {
-    b=$(bundle ex "c['process']['args'] = ['/bin/sh', '-c', 'exec sleep 100']
+    b=$(oci_bundle ex "c['process']['args'] = ['/bin/sh', '-c', 'exec sleep 100']
 c['hostname'] = 'exbox'") || return 1
     oci run -d --bundle "$b" "$1"
 }
@@ -304,7 +286,7 @@ exec_detach() {
 t "exec --detach --pid-file: a live process in the container's cgroup" exec_detach
 
 exec_refused() {
-    b=$(bundle exc "c['process']['args'] = ['sleep', '100']") || return 1
+    b=$(oci_bundle exc "c['process']['args'] = ['sleep', '100']") || return 1
     oci create --bundle "$b" exc || return 1
     err=$(oci exec exc true 2>&1)
     expect_eq 1 $? "exec into a created container" || return 1
@@ -364,7 +346,7 @@ exec_cap() {
 t "exec --cap adds a capability; --no-new-privs sets it" exec_cap
 
 seen_by_congo_launch() {
-    b=$(bundle seen "c['process']['args'] = ['sleep', '100']
+    b=$(oci_bundle seen "c['process']['args'] = ['sleep', '100']
 c['annotations'] = {'org.example.owner': 'ci'}") || return 1
     oci run -d --bundle "$b" seen || return 1
     # congo-launch's own directory is empty: only congo-oci's containers show (a test runs
@@ -397,7 +379,7 @@ t "congo-launch --list, --stats, --exec and --kill see congo-oci's containers; -
 
 exact_groups() {
     # app (1000) is a member of staff (50) in the test root's /etc/group.
-    b=$(bundle groups "c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [1000, 2000]}
+    b=$(oci_bundle groups "c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [1000, 2000]}
 c['process']['args'] = ['id', '-G']") || return 1
     out=$(oci run --bundle "$b" groups) || return 1
     expect_eq "1000 2000" "$out" "the process's groups: the config's alone, as runc gives them"
@@ -406,7 +388,7 @@ t "process.user: uid, gid and additionalGids exactly, not the user's /etc/group 
 
 tmpcopyup() {
     # podman's --read-only puts such a tmpfs on /run, /tmp and /var/tmp.
-    b=$(bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
+    b=$(oci_bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
     'options': ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup']})
 c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group && touch /etc/new && stat -c %a /etc && grep \" /etc \" /proc/mounts | cut -d\" \" -f3']") || return 1
     out=$(oci run --bundle "$b" copyup) || { echo "$out"; return 1; }
@@ -415,7 +397,7 @@ c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group && touch /e
 tmpfs" "$out" "the image's /etc/group in the tmpfs on /etc, written, its mode kept" || return 1
     [ ! -e "$b/rootfs/etc/new" ] || { echo "the write went through to the root"; return 1; }
     # ro too: filled first, then read-only.
-    b=$(bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
+    b=$(oci_bundle copyup "c['mounts'].append({'destination': '/etc', 'type': 'tmpfs', 'source': 'tmpfs',
     'options': ['ro', 'nosuid', 'nodev', 'tmpcopyup']})
 c['process']['args'] = ['/bin/sh', '-c', 'grep -c ^staff: /etc/group; touch /etc/new 2>/dev/null || echo refused']") ||
         return 1
@@ -428,7 +410,7 @@ t "a tmpfs with tmpcopyup starts with the files of the directory it covers; ro a
 
 readonly_root() {
     # podman binds /etc/hosts and /run/.containerenv, which an image may lack.
-    b=$(bundle rodirect "c['mounts'].append({'destination': '/etc/made-here', 'type': 'bind',
+    b=$(oci_bundle rodirect "c['mounts'].append({'destination': '/etc/made-here', 'type': 'bind',
     'source': '$SRCDIR/README.md', 'options': ['bind', 'ro']})
 c['process']['args'] = ['/bin/sh', '-c', 'head -c 7 /etc/made-here; echo; touch /x || echo read-only']") ||
         return 1
@@ -440,12 +422,12 @@ c['process']['args'] = ['/bin/sh', '-c', 'head -c 7 /etc/made-here; echo; touch 
 t "root.readonly: the bundle's root, mounts' missing targets made in it, then read-only" readonly_root
 
 create_missing_command() {
-    b=$(bundle missing "c['process']['args'] = ['/no/such/command']") || return 1
+    b=$(oci_bundle missing "c['process']['args'] = ['/no/such/command']") || return 1
     err=$(oci create --bundle "$b" missing 2>&1)
     expect_eq 1 $? "create of a command that is not there" || return 1
     case $err in *"/no/such/command"*"no such file or directory"*) ;; *) echo "$err"; return 1 ;; esac
     [ ! -e "$ROOT/missing" ] || { echo "the failed create left an entry"; return 1; }
-    b=$(bundle missing "c['process']['args'] = ['no-such-command']") || return 1
+    b=$(oci_bundle missing "c['process']['args'] = ['no-such-command']") || return 1
     err=$(oci create --bundle "$b" missing 2>&1)
     case $err in *"no-such-command"*"not found in PATH"*) ;; *) echo "$err"; return 1 ;; esac
 }
@@ -453,7 +435,7 @@ t "create: a command that is not there fails the create, where the engine hears 
     create_missing_command
 
 created_not_dumpable() {
-    b=$(bundle nd "c['process']['args'] = ['sleep', '100']") || return 1
+    b=$(oci_bundle nd "c['process']['args'] = ['sleep', '100']") || return 1
     oci create --bundle "$b" --pid-file "$WORK/nd.pid" nd || return 1
     pid=$(cat "$WORK/nd.pid")
     # Root with the container's own capabilities (no SYS_PTRACE), as a process of a
@@ -477,7 +459,7 @@ t "a created container's waiting process is not dumpable: no /proc/PID/environ w
 FDS='o=; for f in 3 4 5 6 7 8; do [ -e /proc/self/fd/$f ] && o="$o $f"; done; echo "open:$o"'
 
 preserve_fds() {
-    b=$(bundle pf "c['process']['args'] = ['/bin/sh', '-c', '$FDS; cat <&3; echo out >&4']") ||
+    b=$(oci_bundle pf "c['process']['args'] = ['/bin/sh', '-c', '$FDS; cat <&3; echo out >&4']") ||
         return 1
     echo in >"$WORK/in3"
     out=$(oci run --bundle "$b" --preserve-fds 2 pf 3<"$WORK/in3" 4>"$WORK/out4" 5</dev/null) ||
