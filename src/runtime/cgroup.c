@@ -56,22 +56,6 @@ unsigned long long proc_starttime(const char *proc, pid_t pid)
 
 /* ---- detection ---------------------------------------------------------- */
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *unescape_octal(const char *s)
-{
-    struct strbuf sb = {0};
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            strbuf_putc(&sb, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
-            s += 3;
-        } else {
-            strbuf_putc(&sb, *s);
-        }
-    }
-    return strbuf_steal(&sb);
-}
-
 /* Super options of a v1 mount that are not controllers (the kernel's cgroup1_show_options). */
 static bool is_v1_option(const char *o)
 {
@@ -148,8 +132,8 @@ static int parse_mountinfo(const char *text, struct mount_entry **out, size_t *n
             str_eq(fstype, "cgroup") && super ? v1_controllers(super) : NULL;
         if (v2 || controllers) {
             v = xrealloc(v, (n + 1) * sizeof(*v));
-            v[n++] = (struct mount_entry){.root = unescape_octal(f[3]),
-                                          .mount = unescape_octal(f[4]),
+            v[n++] = (struct mount_entry){.root = mountinfo_unescape(f[3]),
+                                          .mount = mountinfo_unescape(f[4]),
                                           .controllers = steal_pointer(&controllers),
                                           .v2 = v2};
         }

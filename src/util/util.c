@@ -403,3 +403,19 @@ bool parse_u32(const char *s, size_t len, uint32_t *out)
     *out = (uint32_t)v;
     return true;
 }
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+char *mountinfo_unescape(const char *s)
+{
+    struct strbuf sb = {0};
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            strbuf_putc(&sb, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+            s += 3;
+        } else {
+            strbuf_putc(&sb, *s);
+        }
+    }
+    return strbuf_steal(&sb);
+}

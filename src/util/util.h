@@ -47,6 +47,9 @@ static inline void cleanup_strvp(char ***v) { strv_free(*v); }
 /* Edit distance, for "did you mean" hints. */
 size_t str_distance(const char *a, const char *b);
 
+/* A field of /proc/PID/mountinfo with its \ooo escapes (space, tab, newline, backslash) undone. */
+char *mountinfo_unescape(const char *s);
+
 /* Read a whole regular file (at most max bytes) into a NUL-terminated buffer. */
 int read_file_max(const char *path, size_t max, char **out, size_t *len);
 
