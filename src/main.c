@@ -87,6 +87,7 @@ static const char usage_text[] =
     "      --exec, --stop, --kill, --stats, --logs ID|NAME   act on a running container\n"
     "      --user, --workdir, --env, --timeout, --follow     their options (see usage)\n"
     "Other:\n"
+    "      --no-pivot         a run on a host whose root is the initial ramfs\n"
     "  -v, --verbose          log the files read and each setup step to stderr\n"
     "  -h, --help, --version  show this help, or the version (-V)\n"
     "\n"
@@ -111,6 +112,7 @@ struct options {
     bool show_origin;
     bool verbose;
     bool detach;
+    bool no_pivot;
     bool follow;
     const char *format;
     const char *user, *workdir, *timeout;
@@ -302,6 +304,7 @@ static int run(const struct profile *p, const struct options *opts, const char *
     struct control_run cr = {
         .profile = from,
         .detach = opts->detach,
+        .no_pivot = opts->no_pivot,
         .verbose = opts->verbose ? stderr : NULL,
     };
     int status = control_run(p, &plan, &cr);
@@ -387,6 +390,7 @@ static int check_combinations(const struct options *o, enum mode early)
         {false, "--fragment", 1u << MODE_CHECK},
         {false, "--show-origin", 1u << MODE_PRINT},
         {false, "--detach", 1u << MODE_RUN},
+        {false, "--no-pivot", 1u << MODE_RUN},
         {false, "--name", (1u << MODE_RUN) | (1u << MODE_PRINT) | (1u << MODE_PRINT_CLI) |
                               (1u << MODE_PRINT_PLAN) | (1u << MODE_CHECK) | (1u << MODE_BUNDLE)},
         {false, "--user", 1u << MODE_EXEC},
@@ -399,7 +403,8 @@ static int check_combinations(const struct options *o, enum mode early)
                                      (1u << MODE_PRINT_CLI) | (1u << MODE_PRINT_PLAN) |
                                      (1u << MODE_BUNDLE)},
     };
-    bool set[ARRAY_SIZE(only)] = {o->fragment, o->show_origin, o->detach, o->name_set != NULL,
+    bool set[ARRAY_SIZE(only)] = {o->fragment, o->show_origin, o->detach, o->no_pivot,
+                                  o->name_set != NULL,
                                   o->user != NULL, o->workdir != NULL, o->env != NULL,
                                   o->timeout != NULL, o->follow, o->format != NULL,
                                   o->n_ops > (o->name_set ? 1u : 0u)};
@@ -424,7 +429,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
     enum { OPT_CHECK = 256, OPT_FRAGMENT, OPT_PRINT, OPT_FORMAT, OPT_SHOW_ORIGIN, OPT_PRINT_CLI,
            OPT_PRINT_PLAN, OPT_PRINT_SCHEMA, OPT_SET, OPT_RESET, OPT_DETACH, OPT_NAME, OPT_LIST,
            OPT_EXEC, OPT_STOP, OPT_KILL, OPT_STATS, OPT_LOGS, OPT_USER, OPT_WORKDIR, OPT_ENV,
-           OPT_TIMEOUT, OPT_FOLLOW, OPT_BUNDLE };
+           OPT_TIMEOUT, OPT_FOLLOW, OPT_BUNDLE, OPT_NO_PIVOT };
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -440,6 +445,7 @@ static int congo_main(int argc, char **argv, struct options *opts)
         {"set", required_argument, NULL, OPT_SET},
         {"reset", required_argument, NULL, OPT_RESET},
         {"detach", no_argument, NULL, OPT_DETACH},
+        {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
         {"name", required_argument, NULL, OPT_NAME},
         {"list", no_argument, NULL, OPT_LIST},
         {"exec", required_argument, NULL, OPT_EXEC},
@@ -511,6 +517,9 @@ static int congo_main(int argc, char **argv, struct options *opts)
             break;
         case OPT_DETACH:
             opts->detach = true;
+            break;
+        case OPT_NO_PIVOT:
+            opts->no_pivot = true;
             break;
         case OPT_NAME:
             /* The profile's own key, set last: the schema checks it as any name. */

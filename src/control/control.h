@@ -27,6 +27,7 @@ enum {
 struct control_run {
     const char *profile; /* what it was started from: an absolute path, or "run ..." */
     bool detach;         /* print the id once the command runs, and leave a monitor behind */
+    bool no_pivot;       /* run_opts.no_pivot */
     FILE *verbose;
 };
 

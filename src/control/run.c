@@ -188,6 +188,7 @@ static _Noreturn void monitor(const struct profile *p, const struct run_plan *pl
     const struct run_opts ro = {.verbose = o->verbose ? stderr : NULL,
                                 .events = &events,
                                 .log = &log,
+                                .no_pivot = o->no_pivot,
                                 .id = ctx.entry.id,
                                 .bundle = bundle};
     struct run_result rr;
@@ -273,7 +274,11 @@ int control_run(const struct profile *p, const struct run_plan *plan, const stru
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &ctx};
     _cleanup_free_ char *bundle = bundle_of(o);
     const struct run_opts ro = {
-        .verbose = o->verbose, .events = &events, .id = ctx.entry.id, .bundle = bundle};
+        .verbose = o->verbose,
+        .events = &events,
+        .no_pivot = o->no_pivot,
+        .id = ctx.entry.id,
+        .bundle = bundle};
     struct run_result rr;
     runtime_run(plan, &ro, &rr);
     state_remove(&ctx.entry);

@@ -337,9 +337,6 @@ static int cmd_create(const struct oci_args *a)
     int passed = oci_passed_fds(a);
     if (passed < 0)
         return 1;
-    if (a->no_pivot)
-        return oci_fail("--no-pivot is not supported: congo always uses pivot_root, which a root "
-                        "on the initial ramfs cannot take");
     struct bundle b;
     if (bundle_load(a->bundle ? a->bundle : ".", &b) != 0) {
         bundle_free(&b);
@@ -394,6 +391,7 @@ static int cmd_create(const struct oci_args *a)
                                 .events = &events,
                                 .create = &rc,
                                 .preserve_fds = passed,
+                                .no_pivot = a->no_pivot,
                                 .id = a->id,
                                 .bundle = b.dir};
     struct run_result rr;
@@ -514,6 +512,7 @@ static int run_foreground(const struct oci_args *a)
     const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
                                 .events = &events,
                                 .preserve_fds = passed,
+                                .no_pivot = a->no_pivot,
                                 .id = a->id,
                                 .bundle = b.dir};
     struct run_result rr;
@@ -916,12 +915,14 @@ static const char usage[] =
     "congo as an OCI runtime, with runc's command line, for podman, containerd and Slurm.\n"
     "\n"
     "Commands:\n"
-    "  create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
+    "  create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
+    "         [--preserve-fds N] ID\n"
     "  start ID          run the created container's command\n"
     "  exec [-d] [--pid-file FILE] [--console-socket PATH] [-t] --process FILE ID\n"
     "  exec [-d] [-t] [--env K=V]... [--cwd DIR] [--user UID[:GID]] [--cap CAP]...\n"
     "       [--no-new-privs] ID COMMAND [ARG]...   a command in the running container\n"
-    "  run [-d] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID\n"
+    "  run [-d] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
+    "      [--preserve-fds N] ID\n"
     "  state ID          the container's state, as JSON\n"
     "  kill [--all] ID [SIGNAL]\n"
     "  delete [--force] ID\n"

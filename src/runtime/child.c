@@ -467,7 +467,8 @@ _Noreturn void child_main(struct child_ctx *c)
                                  .arg = &timer,
                                  .idmapped = idmapped,
                                  .n_idmapped = (size_t)n_idmapped,
-                                 .n_idmapped_layers = (size_t)n_idmapped - c->userns->n_idmap_binds};
+                                 .n_idmapped_layers = (size_t)n_idmapped - c->userns->n_idmap_binds,
+                                 .no_pivot = c->no_pivot};
     if (rootfs_setup(plan, c->host, c->cg, &steps, &e) < 0)
         child_fail(c, STATUS_LAUNCHER, "root", &e);
     /* Never the launcher's cgroup or the host's network by an oversight. */

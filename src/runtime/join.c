@@ -3,11 +3,12 @@
  * command (the plan it was started from).
  *
  * The launcher forks a helper; the helper makes itself non-dumpable, joins
- * the container's cgroup, closes every fd but the sync socket and the
- * container's pidfd, joins its namespaces with one setns on that pidfd
- * (which also sets its root and working directory to the container's
- * root), and forks the process that runs the command, in the container's
- * PID namespace. The helper then exits; the launcher, a child subreaper,
+ * the container's cgroup, closes every fd but the sync socket, the
+ * container's pidfd and its process's root, joins its namespaces with one
+ * setns on that pidfd, chroots into that root (setns alone gives the mount
+ * namespace's root, the container's only when it was pivoted into), and
+ * forks the process that runs the command, in the container's PID
+ * namespace. The helper then exits; the launcher, a child subreaper,
  * inherits that process, relays its terminal, forwards signals and
  * reports its status.
  *
@@ -66,6 +67,7 @@ struct joiner {
     const struct security_ctx *sec;
     int sync_fd;
     int pidfd;
+    int rootfd;    /* the root of the process joined, for a root moved over / (--no-pivot) */
     int cgroup_fd; /* v2: the container's cgroup, for CLONE_INTO_CGROUP; else -1 */
     bool want_tty;
     struct winsize winsize;
@@ -271,8 +273,8 @@ static _Noreturn void helper_main(struct joiner *j)
     j->cgroup_fd = join_cgroup(j->x->cgroups, &e);
     if (j->cgroup_fd < -1)
         fail(j->sync_fd, STATUS_LAUNCHER, "cgroup", &e);
-    /* No host fd but these goes any further; the pidfd goes at setns, the cgroup's at clone. */
-    int keep[] = {j->sync_fd, j->pidfd, j->cgroup_fd};
+    /* No host fd but these goes further: the pidfd and root go at setns, the cgroup's at clone. */
+    int keep[] = {j->sync_fd, j->pidfd, j->rootfd, j->cgroup_fd};
     if (close_all_but_passed(keep, ARRAY_SIZE(keep), j->x->preserve_fds) < 0) {
         error_set(&e, errno, "close_range");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
@@ -289,7 +291,13 @@ static _Noreturn void helper_main(struct joiner *j)
                   errno == ESRCH ? " (it has stopped)" : "");
         fail(j->sync_fd, errno == ESRCH ? 1 : STATUS_LAUNCHER, "join", &e);
     }
-    /* Joining the mount namespace set root and cwd to the container's root: nothing of the host's. */
+    /* setns gave the mount namespace's root; the container's is its process's. */
+    if (fchdir(j->rootfd) < 0 || chroot(".") < 0) {
+        error_set(&e, errno, "enter the container's root");
+        fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
+    }
+    close(j->rootfd);
+    j->rootfd = -1;
     pid_t pid = fork_into(j->cgroup_fd);
     if (pid < 0) {
         error_set(&e, errno, "fork into the container");
@@ -354,7 +362,8 @@ static void join_detached(pid_t helper, int sock, struct terminal *term, struct 
  * init's child, which exec'd and is its own. Its parent is checked once its
  * pidfd pins it, so a recycled pid is never joined.
  */
-static int open_command_of_init(const struct join_request *x, int init_fd, struct congo_error *e)
+static int open_command_of_init(const struct join_request *x, int init_fd, pid_t *pid,
+                                struct congo_error *e)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)x->pid, (int)x->pid);
@@ -368,18 +377,41 @@ static int open_command_of_init(const struct join_request *x, int init_fd, struc
     if (fd < 0 || proc_stat_field("/proc", child, 4, &ppid, NULL) < 0 || (pid_t)ppid != x->pid ||
         syscall(SYS_pidfd_send_signal, init_fd, 0, NULL, 0) < 0)
         return error_set(e, 0, "the container's command is gone");
+    *pid = child;
     return take_fd(&fd);
 }
 
-/* Open the container's first process, making sure it is the one the state names. */
-static int open_container(const struct run_plan *plan, const struct join_request *x,
+/*
+ * Open the container's first process, making sure it is the one the state
+ * names, and its root: setns puts a process at the root of the mount
+ * namespace, which is the container's only when the container's root was
+ * pivoted into. One moved over / by a launcher in a chroot (--no-pivot) is
+ * not, and the host's root would be.
+ */
+static int open_container(const struct run_plan *plan, const struct join_request *x, int *rootfd,
                           struct congo_error *e)
 {
     _cleanup_close_ int fd = pidfd_of(x->pid, x->pid_start);
     if (fd < 0)
         return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
-    if (geteuid() != 0 && plan->init)
-        return open_command_of_init(x, fd, e);
+    pid_t pid = x->pid;
+    if (geteuid() != 0 && plan->init) {
+        int cmd = open_command_of_init(x, fd, &pid, e);
+        if (cmd < 0)
+            return -1;
+        close(fd);
+        fd = cmd;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+    *rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    /* Still alive once its root is open: the pid was not another's. */
+    if (*rootfd < 0 || syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0) {
+        if (*rootfd >= 0)
+            close(*rootfd);
+        *rootfd = -1;
+        return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
+    }
     return take_fd(&fd);
 }
 
@@ -397,7 +429,8 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
     struct security_ctx sec;
     if (security_prepare(plan, &sec, &r->error) < 0)
         return;
-    _cleanup_close_ int pidfd = open_container(plan, x, &r->error);
+    _cleanup_close_ int rootfd = -1;
+    _cleanup_close_ int pidfd = open_container(plan, x, &rootfd, &r->error);
     if (pidfd < 0) {
         r->status = 1;
         return;
@@ -439,6 +472,7 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
         .sec = &sec,
         .sync_fd = child_end,
         .pidfd = pidfd,
+        .rootfd = rootfd,
         .cgroup_fd = -1,
         .want_tty = term.wanted,
         .winsize = term.winsize,

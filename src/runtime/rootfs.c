@@ -710,6 +710,141 @@ static void step_done(const struct rootfs_steps *steps, const char *step)
         steps->done(steps->arg, step);
 }
 
+/* ---- --no-pivot: a root pivot_root cannot leave ---- */
+
+struct mount_point {
+    long id;
+    char *path;
+};
+
+/*
+ * The mounts this process sees, as mountinfo lists them: their ids and mount
+ * points. Read through host, the copy of the tree taken first: the host's
+ * own /proc is among the mounts detached.
+ */
+static int read_mount_points(int host, struct mount_point **list, size_t *n, struct congo_error *e)
+{
+    *list = NULL;
+    *n = 0;
+    int fd = openat(host, "proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    _cleanup_fclose_ FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return error_set(e, errno, "open /proc/self/mountinfo");
+    }
+    _cleanup_free_ char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        long id, parent;
+        char path[PATH_MAX];
+        if (sscanf(line, "%ld %ld %*s %*s %4095s", &id, &parent, path) != 3)
+            continue;
+        *list = xrealloc(*list, (*n + 1) * sizeof(**list));
+        (*list)[(*n)++] = (struct mount_point){.id = id, .path = mountinfo_unescape(path)};
+    }
+    return 0;
+}
+
+static void free_mount_points(struct mount_point *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].path);
+    free(list);
+}
+
+static bool has_id(const long *ids, size_t n, long id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+/*
+ * Every mount below the launcher's root detached, newest first, so the
+ * container's root can later be moved over it with nothing of the host's
+ * beneath but the root's own file system: no /proc or /sys of the host's
+ * that a container could reveal or remount. A mount inherited locked into a
+ * user namespace cannot be detached alone; it stays, beneath the root.
+ */
+static int detach_host_mounts(int host, struct congo_error *e)
+{
+    _cleanup_free_ long *stays = NULL;
+    size_t n_stays = 0;
+    for (bool tried = true; tried;) {
+        tried = false;
+        struct mount_point *list;
+        size_t n;
+        if (read_mount_points(host, &list, &n, e) < 0)
+            return -1;
+        for (size_t i = n; i-- > 0;) {
+            if (strcmp(list[i].path, "/") == 0 || has_id(stays, n_stays, list[i].id))
+                continue;
+            tried = true;
+            if (umount2(list[i].path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+                continue;
+            /* Gone with a mount detached before it, or locked: either way, not listed again. */
+            if (errno != EINVAL && errno != EPERM && errno != ENOENT) {
+                error_set(e, errno, "detach the host's mount at `%s`", list[i].path);
+                free_mount_points(list, n);
+                return -1;
+            }
+            stays = xrealloc(stays, (n_stays + 1) * sizeof(*stays));
+            stays[n_stays++] = list[i].id;
+        }
+        free_mount_points(list, n);
+    }
+    return 0;
+}
+
+/*
+ * The scratch root without pivot_root: a copy of the host's tree is taken,
+ * the host's mounts are detached, and the scratch tmpfs, with the copy at
+ * /oldroot, is moved over the launcher's root and chrooted into.
+ */
+static int scratch_by_move(struct congo_error *e)
+{
+    _cleanup_close_ int host =
+        open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (host < 0)
+        return error_set(e, errno, "copy the host's mount tree");
+    if (detach_host_mounts(host, e) < 0)
+        return -1;
+    if (mount("congo", SCRATCH, "tmpfs", 0, "mode=0700") < 0)
+        return error_set(e, errno, "mount the scratch tmpfs at " SCRATCH);
+    if (mkdir(SCRATCH OLDROOT, 0700) < 0)
+        return error_set(e, errno, "mkdir " SCRATCH OLDROOT);
+    if (move_mount(host, "", AT_FDCWD, SCRATCH OLDROOT, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return error_set(e, errno, "attach the host's tree at " SCRATCH OLDROOT);
+    if (chdir(SCRATCH) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+        chdir("/") < 0)
+        return error_set(e, errno, "move the scratch tmpfs over the root");
+    return 0;
+}
+
+/*
+ * The new root moved over the scratch one and chrooted into, the host's
+ * tree and the id-mapped sources detached first. The working directory is
+ * the new root.
+ */
+static int enter_by_move(const struct rootfs_steps *steps, struct congo_error *e)
+{
+    if (umount2(OLDROOT, MNT_DETACH) < 0)
+        return error_set(e, errno, "detach the host's tree");
+    for (size_t i = 0; i < steps->n_idmapped; i++) {
+        char path[32];
+        snprintf(path, sizeof(path), "/idmapped/%zu", i);
+        if (umount2(path, MNT_DETACH) < 0)
+            return error_set(e, errno, "detach %s", path);
+    }
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+        return error_set(e, errno, "move the new root over /");
+    if (chroot(".") < 0)
+        return error_set(e, errno, "chroot into the new root");
+    return 0;
+}
+
 /*
  * The whole sequence. Runs privileged in the child, in a new mount
  * namespace. The order matters: rprivate first (nothing may propagate to
@@ -724,15 +859,27 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
                  const struct rootfs_steps *steps, struct congo_error *e)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return error_set(e, errno, "make the mount tree private");
-    if (mount("congo", SCRATCH, "tmpfs", 0, "mode=0700") < 0)
-        return error_set(e, errno, "mount the scratch tmpfs at " SCRATCH);
-    if (mkdir(SCRATCH OLDROOT, 0700) < 0)
-        return error_set(e, errno, "mkdir " SCRATCH OLDROOT);
-    if (sys_pivot_root(SCRATCH, SCRATCH OLDROOT) < 0)
-        return error_set(e, errno, "pivot_root into the scratch tmpfs");
-    if (chdir("/") < 0)
-        return error_set(e, errno, "chdir /");
+        return error_set(e, errno, "make the mount tree private%s",
+                         errno == EINVAL ? " (the launcher's root is not a mount point: congo "
+                                           "cannot run containers from a chroot)"
+                                         : "");
+    if (steps && steps->no_pivot) {
+        if (scratch_by_move(e) < 0)
+            return -1;
+    } else {
+        if (mount("congo", SCRATCH, "tmpfs", 0, "mode=0700") < 0)
+            return error_set(e, errno, "mount the scratch tmpfs at " SCRATCH);
+        if (mkdir(SCRATCH OLDROOT, 0700) < 0)
+            return error_set(e, errno, "mkdir " SCRATCH OLDROOT);
+        if (sys_pivot_root(SCRATCH, SCRATCH OLDROOT) < 0)
+            return error_set(e, errno, "pivot_root into the scratch tmpfs%s",
+                             errno == EINVAL ? " (the launcher's root is the initial ramfs, "
+                                               "which pivot_root cannot leave: such a root "
+                                               "needs --no-pivot)"
+                                             : "");
+        if (chdir("/") < 0)
+            return error_set(e, errno, "chdir /");
+    }
     step_done(steps, "scratch root");
 
     if (mount_overlay(&plan->root, steps, e) < 0)
@@ -780,13 +927,18 @@ int rootfs_setup(const struct run_plan *plan, const struct cgroup_host *h, const
     /* pivot_root(".", ".") stacks the old root on the new one; the lazy unmount drops it. */
     if (fchdir(rootfd) < 0)
         return error_set(e, errno, "chdir into the new root");
-    if (sys_pivot_root(".", ".") < 0)
-        return error_set(e, errno, "pivot_root into the new root");
-    if (umount2(".", MNT_DETACH) < 0)
-        return error_set(e, errno, "detach the old root");
+    if (steps && steps->no_pivot) {
+        if (enter_by_move(steps, e) < 0)
+            return -1;
+    } else {
+        if (sys_pivot_root(".", ".") < 0)
+            return error_set(e, errno, "pivot_root into the new root");
+        if (umount2(".", MNT_DETACH) < 0)
+            return error_set(e, errno, "detach the old root");
+    }
     if (chdir("/") < 0)
         return error_set(e, errno, "chdir /");
-    step_done(steps, "pivot_root");
+    step_done(steps, steps && steps->no_pivot ? "move root" : "pivot_root");
     return 0;
 }
 

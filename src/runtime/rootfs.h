@@ -56,6 +56,12 @@ struct rootfs_steps {
      */
     const int *idmapped;
     size_t n_idmapped, n_idmapped_layers;
+    /*
+     * An engine's --no-pivot, for a root pivot_root cannot leave (the
+     * initial ramfs): the host's mounts are detached and the roots moved
+     * over / and chrooted into. The root's own file system stays beneath.
+     */
+    bool no_pivot;
 };
 
 /*

@@ -52,6 +52,8 @@ struct run_opts {
     const struct run_create *create; /* NULL: the run lasts as long as the command */
     /* An engine's --preserve-fds: fds 3 to 2 + preserve_fds go to the command as they are. */
     int preserve_fds;
+    /* An engine's --no-pivot: the root is entered by moving it over /, not by pivot_root. */
+    bool no_pivot;
     /* What the plan's hooks are told: the state entry's id, the bundle, annotations. */
     const char *id;
     const char *bundle;

@@ -452,6 +452,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .start_fd = create ? create->start_fd : -1,
         .started_fd = create ? create->started_fd : -1,
         .preserve_fds = s->o->preserve_fds,
+        .no_pivot = s->o->no_pivot,
         .userns = s->userns,
         .resolv_conf = s->net->resolv,
         .hosts = s->net->hosts,

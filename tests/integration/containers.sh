@@ -4,7 +4,7 @@
 # never show a container (runc's CVE-2016-9962).
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 # Every container of this file has its entry here, away from other tests'.
 CONGO_STATE_DIR=$WORK/state
@@ -424,6 +424,23 @@ detach_fails() {
     expect_eq "" "$(ls -A "$CONGO_STATE_DIR")" "entries left"
 }
 t "--detach of a start that fails: its status and message, nothing left" detach_fails
+
+# --no-pivot is for the initial ramfs (tests/vm/run-engine-v2.sh runs it
+# there); on any root it gives the container the same root and mounts.
+no_pivot() {
+    look='ls /; cut -d" " -f5 /proc/self/mountinfo'
+    want=$("$CONGO" run "$ROOTFS" - - - - -- /bin/sh -c "$look") || return 1
+    got=$("$CONGO" --no-pivot run "$ROOTFS" - - - - -- /bin/sh -c "$look") || return 1
+    expect_eq "$want" "$got" "what the command sees, without and with --no-pivot" || return 1
+    id=$("$CONGO" --no-pivot --detach run "$ROOTFS" - - - - -- sleep 100) || return 1
+    got=$("$CONGO" --exec "$id" -- ls /)
+    "$CONGO" --stop "$id" >/dev/null
+    expect_eq "$(ls "$ROOTFS")" "$got" "--exec's root" || return 1
+    err=$("$CONGO" --no-pivot --list 2>&1)
+    expect_eq 2 $? "--no-pivot --list" || return 1
+    case $err in *"--no-pivot does not go with --list"*) ;; *) echo "$err"; return 1 ;; esac
+}
+t "--no-pivot: the same root and mounts as with pivot_root, detached and --exec; only for a run" no_pivot
 
 default_state_dir() {
     id=$(env -u CONGO_STATE_DIR "$CONGO" --detach --name default-dir run "$ROOTFS" - - - - -- sleep 100) ||

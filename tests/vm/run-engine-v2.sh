@@ -5,19 +5,46 @@
 # for root, and for a user other than root in a subtree delegated to it.
 # Prints TAP, one line per behaviour; exits 0 pass, 1 fail, 77 skip.
 #
-#   tests/vm/run-engine-v2.sh [CONGO_LAUNCH]
+#   tests/vm/run-engine-v2.sh [CONGO_LAUNCH [RAMFS_ROOT]]
 #
 # CONGO_LAUNCH defaults to $CONGO_LAUNCH, else ./congo-launch (the build
-# directory, as scripts/test.sh runs it).
+# directory, as scripts/test.sh runs it); RAMFS_ROOT to tests/vm/ramfs-root
+# beside it (make check builds it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
 bin=${1:-${CONGO_LAUNCH:-$(pwd)/congo-launch}}
 [ -x "$bin" ] || { echo "run-engine-v2: no congo-launch at \`$bin'" >&2; exit 1; }
+ramfs_root=${2:-$(dirname "$bin")/tests/vm/ramfs-root}
+[ -x "$ramfs_root" ] || { echo "run-engine-v2: no ramfs-root at \`$ramfs_root' (make check builds it)" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/congo-engine-v2.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 "$top/scripts/mkrootfs.sh" "$tmp/rootfs" >/dev/null
+# Bundles of the busybox root for congo-oci: one lists its root, one sleeps,
+# one unmounts its root (it has CAP_SYS_ADMIN) and sleeps.
+# congo-oci is congo-launch called so: here, and in the VM.
+mkdir -p "$tmp/host" "$tmp/oci"
+ln -s "$bin" "$tmp/host/congo-oci"
+ln -s /test/congo-launch "$tmp/oci/congo-oci"
+for b in ls sleep umount; do
+    mkdir -p "$tmp/bundle-$b"
+    "$tmp/host/congo-oci" spec --bundle "$tmp/bundle-$b"
+    python3 - "$tmp/bundle-$b/config.json" "$b" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["root"]["path"] = "/test/rootfs"
+c["process"]["terminal"] = False
+c["process"]["args"] = {
+    "ls": ["sh", "-c", "ls /; touch /x 2>/dev/null || echo read-only"],
+    "sleep": ["sleep", "100"],
+    "umount": ["sh", "-c", "umount -l / && exec sleep 100"]}[sys.argv[2]]
+if sys.argv[2] == "umount":
+    for caps in c["process"]["capabilities"].values():
+        caps.append("CAP_SYS_ADMIN")
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+done
 
 cat >"$tmp/guest.sh" <<'EOF'
 # The console is a terminal: without this every run would get a pseudo-terminal.
@@ -36,7 +63,7 @@ t() { # t NAME WANT GOT
 }
 C=/test/congo-launch
 R=/test/rootfs
-echo "1..19"
+echo "1..25"
 export CONGO_STATE_DIR=/tmp/congo-state
 
 out=$($C run $R 50 64m 1024 - --cpus 1.5 --memory-swap 96m -- /bin/sh -c \
@@ -142,6 +169,34 @@ err=$(as_user /sys/fs/cgroup $C run $R 20 - - - -- /bin/true 2>&1)
 t "rootless without a delegated cgroup: a limit is refused (125), naming the key" \
     "125 yes" "$? $(echo "$err" | grep -q 'limits.pids: a limit cannot be enforced' && echo yes || echo "$err")"
 
+# congo-oci on the initial ramfs, the root of a system that runs from its
+# initramfs, which pivot_root cannot leave: ramfs-root runs it there.
+O="/test/ramfs-root /test/oci/congo-oci --root /tmp/oci-state"
+out=$($O run --bundle /test/bundle-ls np 2>&1)
+t "on the initial ramfs, congo-oci run fails (1) and points at --no-pivot" "1 yes" \
+    "$? $(echo "$out" | grep -q 'needs --no-pivot' && echo yes || echo "$out")"
+out=$($O run --no-pivot --bundle /test/bundle-ls np 2>&1)
+t "with --no-pivot, the command runs in its own root, read-only as asked" \
+    "$(echo $(ls /test/rootfs)) read-only" "$(echo $out)"
+$O create --no-pivot --bundle /test/bundle-sleep np >/dev/null 2>&1 && $O start np 2>&1
+out=$($O exec np /bin/sh -c 'ls /; exit 3' 2>&1)
+status=$?
+$O delete --force np >/dev/null 2>&1
+t "exec into a --no-pivot container: in its root, with the command's status" \
+    "$(echo $(ls /test/rootfs)) 3" "$(echo $out) $status"
+# setns puts a process at the namespace's root: below a root moved over it,
+# what the container unmounted, the ramfs. exec goes to the command's root.
+$O create --no-pivot --bundle /test/bundle-umount np >/dev/null 2>&1 && $O start np 2>&1
+sleep 1
+out=$($O exec np /bin/ls / 2>&1)
+$O delete --force np >/dev/null 2>&1
+t "a --no-pivot container that unmounts its / does not send exec to the ramfs under it" \
+    "$(echo $(ls /test/rootfs))" "$(echo $out)"
+out=$(/test/ramfs-root $C run $R - - - - -- /bin/true 2>&1)
+t "on the initial ramfs, congo-launch fails (125) and points at --no-pivot" "125 yes" \
+    "$? $(echo "$out" | grep -q 'needs --no-pivot' && echo yes || echo "$out")"
+out=$(/test/ramfs-root $C --no-pivot run $R 10 - - - -- /bin/sh -c 'cat /sys/fs/cgroup/pids.max; ls /' 2>&1)
+t "congo-launch --no-pivot runs there, with its limits" "10 $(echo $(ls /test/rootfs))" "$(echo $out)"
 left=$(find /sys/fs/cgroup -name 'congo-*' -type d | wc -l)
 t "no congo cgroup is left after the runs" "0" "$left"
 [ "$failed" = 0 ]
@@ -150,4 +205,7 @@ EOF
 # util-linux's setpriv (busybox's cannot change the uid), with its libraries.
 setpriv=$(command -v setpriv) || { echo "run-engine-v2: SKIP: no setpriv (util-linux)" >&2; exit 77; }
 "$here/vm-run.sh" --module overlay --file "$bin:/test/congo-launch" --file "$setpriv:/test/setpriv" \
-    --file "$tmp/rootfs:/test/rootfs" --timeout "${CONGO_VM_TIMEOUT:-240}" "$tmp/guest.sh"
+    --file "$tmp/rootfs:/test/rootfs" --file "$ramfs_root:/test/ramfs-root" \
+    --file "$tmp/bundle-ls:/test/bundle-ls" --file "$tmp/bundle-sleep:/test/bundle-sleep" \
+    --file "$tmp/bundle-umount:/test/bundle-umount" \
+    --file "$tmp/oci:/test/oci" --timeout "${CONGO_VM_TIMEOUT:-240}" "$tmp/guest.sh"
