@@ -84,6 +84,15 @@ static int wait_launcher(struct child_ctx *c, enum sync_kind kind, int *fds, int
     return n_fds;
 }
 
+/* The network wired, when its namespace came first: before any hook, and the command. */
+static void net_ready(struct child_ctx *c)
+{
+    if (!c->net_pending)
+        return;
+    wait_launcher(c, SYNC_NET_READY, NULL, 0);
+    c->net_pending = false;
+}
+
 /*
  * Join what the launcher made while this child assembled the first part of
  * its root: on a v1 host its cgroup, and its network namespace (netns.c,
@@ -228,6 +237,7 @@ static int hooks_before_pivot(void *arg, int rootfd, struct congo_error *e)
     struct child_ctx *c = timer->c;
     if (!hooks_before_start(c->plan))
         return 0;
+    net_ready(c);
     sync_send_kind(c->sync_fd, SYNC_HOOKS);
     struct sync_msg m;
     int fd = -1;
@@ -558,6 +568,7 @@ _Noreturn void child_main(struct child_ctx *c)
         child_fail(c, STATUS_LAUNCHER, "workdir", &e);
     }
     child_step(c, "process ready", &t);
+    net_ready(c);
     if (created) {
         /*
          * The launcher that reports an exec's failure is gone by the time

@@ -38,6 +38,8 @@ struct child_ctx {
     int started_fd; /* created: a byte once its start_container hooks have run; else -1 */
     int preserve_fds; /* fds 3 to 2 + preserve_fds: the command's (OCI --preserve-fds) */
     bool no_pivot;    /* OCI --no-pivot: rootfs_steps.no_pivot */
+    /* The network namespace came before its veth: SYNC_NET_READY, awaited before any hook. */
+    bool net_pending;
     const struct userns *userns; /* its user namespace's maps; inactive: the host's */
     /* The network's /etc/resolv.conf and /etc/hosts (net.c); NULL: the root's own. */
     const char *resolv_conf, *hosts;

@@ -687,9 +687,12 @@ int net_start(struct net *n, struct congo_error *e)
         close(sv[0]);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         struct congo_error err = {0};
+        /* The namespace as soon as it is there: the child joins it, and wires nothing itself. */
         int fd = netns_make(&err);
-        if (fd >= 0 && wire(n, fd, &err) == 0)
-            sync_send_fds(sv[1], SYNC_NETNS, &fd, 1);
+        if (fd < 0 || sync_send_fds(sv[1], SYNC_NETNS, &fd, 1) < 0)
+            sync_send_error(sv[1], STATUS_LAUNCHER, "network", &err);
+        else if (wire(n, fd, &err) == 0)
+            sync_send_kind(sv[1], SYNC_NET_READY);
         else
             sync_send_error(sv[1], STATUS_LAUNCHER, "network", &err);
         _exit(0);
@@ -718,21 +721,38 @@ static void maker_reap(struct net *n)
     n->maker = 0;
 }
 
-int net_finish(struct net *n, struct congo_error *e)
+/* The maker's next message: kind, its fd in *fd when fd is not NULL; or its failure. */
+static int maker_says(struct net *n, enum sync_kind kind, int *fd, struct congo_error *e)
 {
     struct sync_msg m;
-    int fd = -1;
-    ssize_t got = sync_recv(n->maker_sock, &m, &fd, 0);
+    int passed = -1;
+    ssize_t got = sync_recv(n->maker_sock, &m, &passed, 0);
+    if (got > 0 && m.kind == (int32_t)kind && (passed >= 0) == (fd != NULL)) {
+        if (fd)
+            *fd = passed;
+        return 0;
+    }
+    if (passed >= 0)
+        close(passed);
     maker_reap(n);
-    if (got > 0 && m.kind == SYNC_NETNS && fd >= 0)
-        return fd;
-    if (fd >= 0)
-        close(fd);
     if (got > 0 && m.kind == SYNC_ERROR) {
         sync_error_of(&m, e);
         return -1;
     }
     return error_set(e, 0, "network: the network's maker died");
+}
+
+int net_finish(struct net *n, struct congo_error *e)
+{
+    int fd;
+    return maker_says(n, SYNC_NETNS, &fd, e) < 0 ? -1 : fd;
+}
+
+int net_wired(struct net *n, struct congo_error *e)
+{
+    int r = maker_says(n, SYNC_NET_READY, NULL, e);
+    maker_reap(n);
+    return r;
 }
 
 int net_attach(struct net *n, int netns, int userns, struct congo_error *e)

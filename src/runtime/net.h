@@ -54,12 +54,15 @@ int net_attach(struct net *n, int netns, int userns, struct congo_error *e);
 
 /*
  * A bridge network without a user namespace: the namespace is made and
- * wired (net_attach's work) by a process of its own, from before the clone
- * until the child wants it, so that none of it delays the start; net_finish
- * collects the namespace's fd (-1 with e filled), which has all of it.
+ * wired (net_attach's work) by a process of its own, from before the clone,
+ * so that little of it delays the start. net_finish collects the
+ * namespace's fd as soon as it is made (-1 with e filled), for the child
+ * to join while the veth is added; net_wired waits until all of it is
+ * done, which the child's command must (-1 with e filled).
  */
 int net_start(struct net *n, struct congo_error *e);
 int net_finish(struct net *n, struct congo_error *e);
+int net_wired(struct net *n, struct congo_error *e);
 
 /* Everything of this run undone; the bridge and the table stay. */
 void net_release(struct net *n);

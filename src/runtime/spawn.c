@@ -453,6 +453,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         .started_fd = create ? create->started_fd : -1,
         .preserve_fds = s->o->preserve_fds,
         .no_pivot = s->o->no_pivot,
+        .net_pending = s->net->maker > 0,
         .userns = s->userns,
         .resolv_conf = s->net->resolv,
         .hosts = s->net->hosts,
@@ -537,7 +538,7 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
         step(s->o, "cgroup made", s->t);
     }
     if (netns && !gone) {
-        bool made = s->net->maker > 0; /* and wired, by net_start's process */
+        bool made = s->net->maker > 0; /* and wired, by net_start's process, meanwhile */
         _cleanup_close_ int fd = made                ? net_finish(s->net, &r->error)
                                  : s->userns->active ? netns_make_in(userns_fd, &r->error)
                                                      : netns_make(&r->error);
@@ -569,6 +570,13 @@ static void run_in_cgroup(const struct run_state *s, struct run_result *r)
     if (s->cg->paths)
         cgroup_collect_stale(s->host, &plan->cgroup, &stale);
     error_clear(&stale);
+    /* The child goes on with a namespace not wired yet, and waits for this before any hook. */
+    if (s->net->maker > 0 && !gone) {
+        if (net_wired(s->net, &r->error) < 0)
+            return;
+        sync_send_kind(parent_end, SYNC_NET_READY);
+        step(s->o, "network wired", s->t);
+    }
     if (hooks_before_start(plan) && !gone) {
         if (run_create_hooks(plan, s->o, pid, parent_end, r) < 0)
             return;

@@ -26,6 +26,7 @@ enum sync_kind {
     SYNC_READY,   /* created, not started: everything done but the exec, which waits */
     SYNC_IDMAPPED, /* to the child: id-mapped trees of rootfs, the layers and the upper */
     SYNC_HOOKS,    /* the root is assembled: the launcher's hooks may run; its answer: the pid */
+    SYNC_NET_READY, /* to the child: its network namespace, sent before, is now wired */
 };
 
 /* The most fds one message carries: a tasks file per v1 hierarchy, an id-mapped tree per layer. */
