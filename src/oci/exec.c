@@ -122,6 +122,8 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         oci_fail("exec in container `%s`: %s", a->id, rr.error.msg);
     else if (status == 0 && a->detach)
         status = hand_over(a, &rr);
+    if (rr.warning.msg)
+        oci_warn(rr.warning.msg);
     run_result_free(&rr);
     return status;
 }

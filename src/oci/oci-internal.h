@@ -9,6 +9,8 @@
 
 /* The reason on stderr and in --log (where the engine looks for it); returns 1. */
 int oci_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning, to stderr and the log: the command goes on. */
+void oci_warn(const char *msg);
 /* The fds after stdio an engine passes on (--preserve-fds, LISTEN_FDS), each open; -1: said why. */
 int oci_passed_fds(const struct oci_args *a);
 /* A profile's diagnostics, as the user reads them, to stderr and the log; returns 1. */

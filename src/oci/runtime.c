@@ -118,8 +118,7 @@ int oci_passed_fds(const struct oci_args *a)
     return (int)n;
 }
 
-/* A warning: the command goes on. */
-static void oci_warn(const char *msg)
+void oci_warn(const char *msg)
 {
     fprintf(stderr, "congo-oci: warning: %s\n", msg);
     log_line("warning", msg);
@@ -399,6 +398,9 @@ static int cmd_create(const struct oci_args *a)
     int r = 0;
     if (rr.pid <= 0) {
         r = oci_fail("%s", rr.error.msg ? rr.error.msg : "the container could not be created");
+        /* What the failed create's poststop hooks said. */
+        if (rr.warning.msg)
+            oci_warn(rr.warning.msg);
     } else {
         s.status = STATE_CREATED;
         _cleanup_free_ char *hooks = hooks_save(&b.plan);
@@ -524,6 +526,8 @@ static int run_foreground(const struct oci_args *a)
         if (status == STATUS_LAUNCHER)
             status = 1;
     }
+    if (rr.warning.msg)
+        oci_warn(rr.warning.msg);
     run_result_free(&rr);
     state_remove(&s);
     bundle_free(&b);

@@ -11,7 +11,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 15
 
 OCI=$(dirname "$CONGO")/congo-oci
 oci() { "$OCI" --root "$WORK/oci-root" "$@"; }
@@ -342,6 +342,25 @@ c['hooks'] = {'createRuntime': [{'path': '/bin/false'}],
     expect_eq "" "$(oci list -q)" "containers left"
 }
 t "congo-oci create with a failing createRuntime: refused with why, poststop run, no entry" oci_create_fails
+
+# run and a failed create have no delete after them: their poststop's failure is theirs to say.
+oci_run_warns() {
+    b=$(oci_bundle runwarn "c['root']['readonly'] = False
+c['process']['args'] = ['/bin/sh', '-c', 'exit 5']
+c['hooks'] = {'poststop': [{'path': '/bin/false'}]}") || return 1
+    out=$(oci run --bundle "$b" runwarn 2>&1)
+    expect_eq 5 $? "the command's status" || return 1
+    expect_eq "congo-oci: warning: hooks.poststop[0] \`/bin/false\` failed with status 1" "$out" ||
+        return 1
+    b=$(oci_bundle createwarn "c['root']['readonly'] = False
+c['hooks'] = {'createRuntime': [{'path': '/bin/false'}], 'poststop': [{'path': '/bin/false'}]}") ||
+        return 1
+    out=$(oci create --bundle "$b" createwarn 2>&1)
+    expect_eq 1 $? "status of create" || return 1
+    expect_eq "congo-oci: hooks.create_runtime[0] \`/bin/false\` failed with status 1
+congo-oci: warning: hooks.poststop[0] \`/bin/false\` failed with status 1" "$out"
+}
+t "congo-oci run, and a failed create: a failing poststop is a warning on stderr" oci_run_warns
 
 # Without the hooks, every run above would pass their checks of absence: one
 # hook that only writes shows they are not skipped when a stage has one alone.
