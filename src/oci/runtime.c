@@ -760,7 +760,8 @@ static int cmd_kill(const struct oci_args *a)
     int r = 0;
     enum state_status st = oci_status_of(&s);
     if (st == STATE_STOPPED && !a->all) {
-        r = oci_fail("container `%s` is not running", a->id);
+        /* runc's words, which containerd's shim looks for: the process is gone. */
+        r = oci_fail("cannot kill container `%s`: container not running", a->id);
     } else if (a->all) {
         signal_all(&s, sig);
     } else {

@@ -38,10 +38,19 @@ wait_status() {
 
 lifecycle() {
     b=$(oci_bundle life "c['process']['args'] = ['/bin/sh', '-c', 'touch /started; exec sleep 100']
-c['root']['readonly'] = False") || return 1
+c['root']['readonly'] = False
+c['annotations'] = {'org.example.team': 'db'}") || return 1
     oci create --bundle "$b" --pid-file "$WORK/life.pid" life || return 1
     pid=$(cat "$WORK/life.pid")
     expect_eq created "$(field life status)" "status after create" || return 1
+    # state prints runc's fields, and nothing else on stdout.
+    got=$(oci state life | python3 -c '
+import json, re, sys
+s = json.load(sys.stdin)
+print(sorted(s), s["ociVersion"], s["id"], s["owner"] == "", s["annotations"],
+      bool(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", s["created"])))')
+    expect_eq "['annotations', 'bundle', 'created', 'id', 'ociVersion', 'owner', 'pid', 'rootfs', 'status'] 1.0.2 life True {'org.example.team': 'db'} True" \
+        "$got" "state's fields" || return 1
     expect_eq "$pid" "$(field life pid)" "the pid file and state's pid" || return 1
     [ -d "/proc/$pid" ] || { echo "the created container's process $pid is not there"; return 1; }
     [ ! -e "$b/rootfs/started" ] || { echo "the command ran before start"; return 1; }
@@ -55,6 +64,10 @@ c['root']['readonly'] = False") || return 1
     oci kill life KILL || return 1
     wait_status life stopped || return 1
     expect_eq 0 "$(field life pid)" "pid of a stopped container" || return 1
+    # containerd's shim takes runc's words for a process already gone.
+    err=$(oci kill life TERM 2>&1)
+    expect_eq 1 $? "kill of a stopped container" || return 1
+    case $err in *"container not running"*) ;; *) echo "$err"; return 1 ;; esac
     oci delete life || return 1
     err=$(oci state life 2>&1)
     expect_eq 1 $? "state after delete" || return 1
@@ -140,6 +153,9 @@ msg, anc, flags, addr = c.recvmsg(64, socket.CMSG_SPACE(fds.itemsize))
 for level, kind, data in anc:
     fds.frombytes(data[:fds.itemsize])
 print("messages-fds", len(fds))
+# Nothing after the one message: the socket's end comes next.
+c.settimeout(10)
+print("then", len(c.recv(4096)))
 out = b""
 while True:
     try:
@@ -169,6 +185,7 @@ c['process']['args'] = ['/bin/sh', '-c', 'tty; echo on-the-terminal']") || retur
     oci delete ttyc
     wait "$reader"
     expect_eq "messages-fds 1
+then 0
 /dev/pts/0
 on-the-terminal" "$(cat "$WORK/console.out")" "what the engine's end of the console socket got"
 }
@@ -331,6 +348,7 @@ exec_tty() {
     wait "$reader"
     oci delete -f ex4
     expect_eq "messages-fds 1
+then 0
 /dev/pts/0
 exbox" "$(cat "$WORK/exec-console.out")" "what the engine's end of the console socket got"
 }
