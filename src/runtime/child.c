@@ -144,6 +144,10 @@ static int join_late(void *arg, int rootfd, struct congo_error *e)
     }
     c->joined_late = true;
     if (c->plan->n_sysctls) {
+        /* A net.* parameter may name eth0, or be a default eth0 takes: after the wiring. */
+        for (size_t i = 0; i < c->plan->n_sysctls; i++)
+            if (c->plan->sysctls[i].ns == CLONE_NEWNET)
+                net_ready(c);
         if (sysctl_write(rootfd, c->plan, e) < 0)
             return -1;
         child_step(c, "sysctl", timer->t);

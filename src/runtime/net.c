@@ -689,7 +689,9 @@ int net_start(struct net *n, struct congo_error *e)
         struct congo_error err = {0};
         /* The namespace as soon as it is there: the child joins it, and wires nothing itself. */
         int fd = netns_make(&err);
-        if (fd < 0 || sync_send_fds(sv[1], SYNC_NETNS, &fd, 1) < 0)
+        if (fd >= 0 && sync_send_fds(sv[1], SYNC_NETNS, &fd, 1) < 0)
+            error_set(&err, errno, "network: hand the namespace to the launcher");
+        if (err.msg)
             sync_send_error(sv[1], STATUS_LAUNCHER, "network", &err);
         else if (wire(n, fd, &err) == 0)
             sync_send_kind(sv[1], SYNC_NET_READY);

@@ -84,6 +84,21 @@ EOF
     [ ! -e "$ROOTFS/etc/resolv.conf" ] || ! grep -q "made by congo" "$ROOTFS/etc/resolv.conf"
 }
 
+# eth0 is wired while the container's root is assembled: a parameter of
+# eth0's waits for it.
+test_eth0_sysctl() {
+    p=$(profile eth0-sysctl.yaml <<EOF
+include: $base
+network: bridge
+sysctl: {net.ipv4.conf.eth0.accept_local: "1", net.ipv4.conf.eth0.arp_announce: "2"}
+command: [cat, /proc/sys/net/ipv4/conf/eth0/accept_local, /proc/sys/net/ipv4/conf/eth0/arp_announce]
+EOF
+)
+    out=$(congo "$p" 2>&1) || { echo "$out"; return 1; }
+    expect_eq "1
+2" "$out" "eth0's parameters"
+}
+
 test_dns_conf() {
     # The same key in libconfig's format, with servers of the profile's own.
     p=$(profile dns.conf <<EOF
@@ -546,9 +561,10 @@ EOF
     echo "$out" | grep -q "network: bridge needs root" || { echo "$out"; return 1; }
 }
 
-plan 20
+plan 21
 t "bridge: the address, route, resolv.conf and hosts inside" test_inside
 t "bridge: network.dns in libconfig's format" test_dns_conf
+t "bridge: sysctl of eth0's parameters" test_eth0_sysctl
 t "bridge: TCP from the container to the gateway" test_to_gateway
 t "bridge: TCP from container to container" test_container_to_container
 t "bridge: published ports from loopback, the host's address and another namespace" test_published_port
