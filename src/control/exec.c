@@ -112,6 +112,7 @@ int control_exec(const char *ref, const struct control_exec *x)
     struct join_request jr = {
         .pid = s.pid,
         .pid_start = s.pid_start,
+        .moved_root = s.no_pivot,
         .cgroups = s.cgroups,
         .argv = x->argv,
         .user = x->user,

@@ -147,6 +147,7 @@ static void what_of(const struct run_plan *plan, const struct control_run *o,
     what->detached = o->detach;
     what->stop_timeout_ms = plan->stop_timeout_ms;
     what->annotations = plan->annotations;
+    what->no_pivot = o->no_pivot;
 }
 
 /* The monitor: never returns. Its caller reads what the start came to from ready. */

@@ -104,6 +104,7 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
     struct join_request jr = {
         .pid = s->pid,
         .pid_start = s->pid_start,
+        .moved_root = s->no_pivot,
         .cgroups = s->cgroups,
         .argv = a->process ? plan.argv : (char *const *)a->exec_argv,
         .user = a->user,

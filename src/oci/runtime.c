@@ -301,7 +301,8 @@ static int make_entry(const struct oci_args *a, const struct bundle *b, struct s
 {
     struct state_entry what = {.id = (char *)a->id, .name = b->plan.name, .profile = b->config,
                                .oci = true, .bundle = b->dir, .annotations = b->plan.annotations,
-                               .stop_timeout_ms = b->plan.stop_timeout_ms};
+                               .stop_timeout_ms = b->plan.stop_timeout_ms,
+                               .no_pivot = a->no_pivot};
     struct congo_error e = {0};
     if (state_create(oci_root_of(a), &what, s, &e) == 0)
         return 0;

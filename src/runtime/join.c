@@ -3,12 +3,12 @@
  * command (the plan it was started from).
  *
  * The launcher forks a helper; the helper makes itself non-dumpable, joins
- * the container's cgroup, closes every fd but the sync socket, the
- * container's pidfd and its process's root, joins its namespaces with one
- * setns on that pidfd, chroots into that root (setns alone gives the mount
- * namespace's root, the container's only when it was pivoted into), and
- * forks the process that runs the command, in the container's PID
- * namespace. The helper then exits; the launcher, a child subreaper,
+ * the container's cgroup, closes every fd but the sync socket and the
+ * container's pidfd (and, for a root moved over `/` by --no-pivot, its
+ * process's root), joins its namespaces with one setns on that pidfd
+ * (which also sets its root and working directory to the container's
+ * root; a moved root is entered by its fd), and forks the process that
+ * runs the command, in the container's PID namespace. The helper then exits; the launcher, a child subreaper,
  * inherits that process, relays its terminal, forwards signals and
  * reports its status.
  *
@@ -291,12 +291,13 @@ static _Noreturn void helper_main(struct joiner *j)
                   errno == ESRCH ? " (it has stopped)" : "");
         fail(j->sync_fd, errno == ESRCH ? 1 : STATUS_LAUNCHER, "join", &e);
     }
-    /* setns gave the mount namespace's root; the container's is its process's. */
-    if (fchdir(j->rootfd) < 0 || chroot(".") < 0) {
+    /* setns gave the top of the mount namespace's root; a moved root is its process's. */
+    if (j->rootfd >= 0 && (fchdir(j->rootfd) < 0 || chroot(".") < 0)) {
         error_set(&e, errno, "enter the container's root");
         fail(j->sync_fd, STATUS_LAUNCHER, "join", &e);
     }
-    close(j->rootfd);
+    if (j->rootfd >= 0)
+        close(j->rootfd);
     j->rootfd = -1;
     pid_t pid = fork_into(j->cgroup_fd);
     if (pid < 0) {
@@ -383,10 +384,10 @@ static int open_command_of_init(const struct join_request *x, int init_fd, pid_t
 
 /*
  * Open the container's first process, making sure it is the one the state
- * names, and its root: setns puts a process at the root of the mount
- * namespace, which is the container's only when the container's root was
- * pivoted into. One moved over / by a launcher in a chroot (--no-pivot) is
- * not, and the host's root would be.
+ * names, and, for a root moved over `/` (x->moved_root), that process's
+ * root: setns gives the top of the mount namespace's root, which is that
+ * root only until the container unmounts it (the scratch tmpfs, then the
+ * host's ramfs lie beneath); else *rootfd is -1.
  */
 static int open_container(const struct run_plan *plan, const struct join_request *x, int *rootfd,
                           struct congo_error *e)
@@ -402,13 +403,17 @@ static int open_container(const struct run_plan *plan, const struct join_request
         close(fd);
         fd = cmd;
     }
+    *rootfd = -1;
+    if (!x->moved_root)
+        return take_fd(&fd);
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
     *rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*rootfd < 0)
+        return error_set(e, errno, "open the root of the container's process %d", (int)pid);
     /* Still alive once its root is open: the pid was not another's. */
-    if (*rootfd < 0 || syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0) {
-        if (*rootfd >= 0)
-            close(*rootfd);
+    if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) < 0) {
+        close(*rootfd);
         *rootfd = -1;
         return error_set(e, 0, "the container's first process (%d) is gone", (int)x->pid);
     }

@@ -15,6 +15,12 @@ enum join_terminal {
 struct join_request {
     pid_t pid;                    /* the container's first process */
     unsigned long long pid_start; /* and its start time, as the state recorded it */
+    /*
+     * Its root was moved over `/` (--no-pivot), not pivoted into: setns
+     * gives whatever is stacked on the namespace's root, which is the
+     * container's only until it unmounts it. Entered by its process's root.
+     */
+    bool moved_root;
     char *const *cgroups;         /* the container's cgroup directories */
     char *const *argv;            /* the command */
     const char *user;             /* --user, or NULL: the plan's */

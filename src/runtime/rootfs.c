@@ -737,8 +737,8 @@ static int read_mount_points(int host, struct mount_point **list, size_t *n, str
     size_t cap = 0;
     while (getline(&line, &cap, f) > 0) {
         long id, parent;
-        char path[PATH_MAX];
-        if (sscanf(line, "%ld %ld %*s %*s %4095s", &id, &parent, path) != 3)
+        _cleanup_free_ char *path = NULL;
+        if (sscanf(line, "%ld %ld %*s %*s %ms", &id, &parent, &path) != 3)
             continue;
         *list = xrealloc(*list, (*n + 1) * sizeof(**list));
         (*list)[(*n)++] = (struct mount_point){.id = id, .path = mountinfo_unescape(path)};
@@ -753,45 +753,35 @@ static void free_mount_points(struct mount_point *list, size_t n)
     free(list);
 }
 
-static bool has_id(const long *ids, size_t n, long id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return true;
-    return false;
-}
-
 /*
  * Every mount below the launcher's root detached, newest first, so the
  * container's root can later be moved over it with nothing of the host's
  * beneath but the root's own file system: no /proc or /sys of the host's
- * that a container could reveal or remount. A mount inherited locked into a
- * user namespace cannot be detached alone; it stays, beneath the root.
+ * that a container could reveal or remount. The launcher has no user
+ * namespace here (runtime_run refuses one with --no-pivot), so no mount is
+ * locked; one that will not go (EINVAL: its path leads elsewhere for now,
+ * or it is gone already) is tried again after a round that detached any.
  */
 static int detach_host_mounts(int host, struct congo_error *e)
 {
-    _cleanup_free_ long *stays = NULL;
-    size_t n_stays = 0;
-    for (bool tried = true; tried;) {
-        tried = false;
+    for (bool progress = true; progress;) {
+        progress = false;
         struct mount_point *list;
         size_t n;
         if (read_mount_points(host, &list, &n, e) < 0)
             return -1;
         for (size_t i = n; i-- > 0;) {
-            if (strcmp(list[i].path, "/") == 0 || has_id(stays, n_stays, list[i].id))
+            if (strcmp(list[i].path, "/") == 0)
                 continue;
-            tried = true;
-            if (umount2(list[i].path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+            if (umount2(list[i].path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
+                progress = true;
                 continue;
-            /* Gone with a mount detached before it, or locked: either way, not listed again. */
+            }
             if (errno != EINVAL && errno != EPERM && errno != ENOENT) {
                 error_set(e, errno, "detach the host's mount at `%s`", list[i].path);
                 free_mount_points(list, n);
                 return -1;
             }
-            stays = xrealloc(stays, (n_stays + 1) * sizeof(*stays));
-            stays[n_stays++] = list[i].id;
         }
         free_mount_points(list, n);
     }

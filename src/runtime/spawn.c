@@ -663,6 +663,18 @@ void runtime_run(const struct run_plan *plan, const struct run_opts *o, struct r
         error_set(&r->error, 0, "network: a created container's network is its engine's to make");
         return;
     }
+    /*
+     * The mounts a new user namespace inherits are locked: none could be
+     * detached, and the host's /proc and /sys beneath the moved root would
+     * let the container's root mount them anew, unmasked.
+     */
+    if (o->no_pivot && (plan->clone_flags & CLONE_NEWUSER)) {
+        error_set(&r->error, 0,
+                  "--no-pivot does not go with a user namespace: the host's mounts would stay "
+                  "beneath the container's root, locked, where its root could reach them; on "
+                  "the initial ramfs, run as root without one (user_namespace: host)");
+        return;
+    }
     _cleanup_(signal_unblock) struct signal_block block = {0};
     signal_block(&block);
     /* Everything that can fail about the hardening fails here, before a cgroup exists. */

@@ -253,6 +253,8 @@ static char *to_json(const struct state_entry *s)
                           cgroups, "created", (json_int_t)s->created, "detached", s->detached,
                           "stop_timeout_ms", (json_int_t)s->stop_timeout_ms, "annotations",
                           state_annotations_json(s->annotations));
+    if (o && s->no_pivot)
+        json_object_set_new(o, "no_pivot", json_true());
     if (o && s->oci) {
         json_object_set_new(o, "oci", json_true());
         json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
@@ -337,6 +339,7 @@ static int load(const char *dir, const char *id, struct state_entry *s, struct c
     s->detached = json_is_true(json_object_get(o, "detached"));
     s->stop_timeout_ms = json_num(o, "stop_timeout_ms");
     s->oci = json_is_true(json_object_get(o, "oci"));
+    s->no_pivot = json_is_true(json_object_get(o, "no_pivot"));
     const char *bundle = json_str(o, "bundle");
     s->bundle = bundle ? xstrdup(bundle) : NULL;
     for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
@@ -401,6 +404,7 @@ int state_create(const char *root, const struct state_entry *what, struct state_
     s->stop_timeout_ms = what->stop_timeout_ms;
     s->annotations = strv_copy(what->annotations);
     s->oci = what->oci;
+    s->no_pivot = what->no_pivot;
     s->bundle = what->bundle ? xstrdup(what->bundle) : NULL;
     char id[STATE_ID_LEN + 1];
     for (int tries = 0;; tries++) {

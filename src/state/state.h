@@ -57,6 +57,8 @@ struct state_entry {
      */
     bool oci;
     char *bundle;
+    /* Its root was moved over `/`, not pivoted into (--no-pivot): --exec enters it by its root. */
+    bool no_pivot;
     int lock_fd; /* the launcher's hold on ROOT/ID, flock'ed; -1 elsewhere */
 };
 

@@ -118,9 +118,17 @@ no_pivot() {
     got=$(oci exec np /bin/sh -c 'ls /; exit 3')
     expect_eq 3 $? "exec's status" || return 1
     expect_eq "$(ls "$b/rootfs")" "$got" "exec's root" || return 1
-    oci delete --force np
+    oci delete --force np || return 1
+    # A user namespace's mounts are locked: they could not be detached.
+    b=$(oci_bundle nopivot-userns "c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]") || return 1
+    err=$(oci run --no-pivot --bundle "$b" npu 2>&1)
+    expect_eq 1 $? "--no-pivot with a user namespace" || return 1
+    case $err in *"--no-pivot does not go with a user namespace"*) ;; *) echo "$err"; return 1 ;; esac
+    [ -z "$(oci list -q)" ] || { echo "the refused run left an entry"; return 1; }
 }
-t "--no-pivot: the same root and mounts as with pivot_root; exec into it" no_pivot
+t "--no-pivot: the same root and mounts as with pivot_root; exec into it; not with a user namespace" no_pivot
 
 run_statuses() {
     b=$(oci_bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1

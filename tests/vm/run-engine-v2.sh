@@ -9,7 +9,7 @@
 #
 # CONGO_LAUNCH defaults to $CONGO_LAUNCH, else ./congo-launch (the build
 # directory, as scripts/test.sh runs it); RAMFS_ROOT to tests/vm/ramfs-root
-# beside it (make check builds it).
+# beside it (make check builds it, and ns-below beside that).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -22,7 +22,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/congo-engine-v2.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 "$top/scripts/mkrootfs.sh" "$tmp/rootfs" >/dev/null
 # Bundles of the busybox root for congo-oci: one lists its root, one sleeps,
-# one unmounts its root (it has CAP_SYS_ADMIN) and sleeps.
+# one unmounts its root (it has CAP_SYS_ADMIN), says so and sleeps.
 # congo-oci is congo-launch called so: here, and in the VM.
 mkdir -p "$tmp/host" "$tmp/oci"
 ln -s "$bin" "$tmp/host/congo-oci"
@@ -38,7 +38,8 @@ c["process"]["terminal"] = False
 c["process"]["args"] = {
     "ls": ["sh", "-c", "ls /; touch /x 2>/dev/null || echo read-only"],
     "sleep": ["sleep", "100"],
-    "umount": ["sh", "-c", "umount -l / && exec sleep 100"]}[sys.argv[2]]
+    "umount": ["sh", "-c", "umount -l / && echo unmounted && exec sleep 100"],
+}[sys.argv[2]]
 if sys.argv[2] == "umount":
     for caps in c["process"]["capabilities"].values():
         caps.append("CAP_SYS_ADMIN")
@@ -63,7 +64,7 @@ t() { # t NAME WANT GOT
 }
 C=/test/congo-launch
 R=/test/rootfs
-echo "1..25"
+echo "1..26"
 export CONGO_STATE_DIR=/tmp/congo-state
 
 out=$($C run $R 50 64m 1024 - --cpus 1.5 --memory-swap 96m -- /bin/sh -c \
@@ -184,14 +185,24 @@ status=$?
 $O delete --force np >/dev/null 2>&1
 t "exec into a --no-pivot container: in its root, with the command's status" \
     "$(echo $(ls /test/rootfs)) 3" "$(echo $out) $status"
-# setns puts a process at the namespace's root: below a root moved over it,
-# what the container unmounted, the ramfs. exec goes to the command's root.
-$O create --no-pivot --bundle /test/bundle-umount np >/dev/null 2>&1 && $O start np 2>&1
-sleep 1
+# setns gives the top of the namespace's root: below a root moved over it,
+# once the container unmounted it, congo's scratch tmpfs. exec goes to the
+# command's root.
+$O create --no-pivot --bundle /test/bundle-umount np >/tmp/np-umount.out 2>&1 && $O start np 2>&1
+i=0
+while ! grep -q unmounted /tmp/np-umount.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 out=$($O exec np /bin/ls / 2>&1)
 $O delete --force np >/dev/null 2>&1
-t "a --no-pivot container that unmounts its / does not send exec to the ramfs under it" \
-    "$(echo $(ls /test/rootfs))" "$(echo $out)"
+t "a --no-pivot container that unmounts its / does not send exec below it" \
+    "unmounted $(echo $(ls /test/rootfs))" "$(cat /tmp/np-umount.out) $(echo $out)"
+# Layer by layer below the root: the container's, the scratch tmpfs, then
+# the ramfs, whose /bin is empty: the VM's mounts were detached from it.
+$O create --no-pivot --bundle /test/bundle-sleep np >/dev/null 2>&1 && $O start np 2>&1
+pid=$($O state np | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+layers=$(ASAN_OPTIONS=detect_leaks=0 /test/ns-below "$pid" 2>&1)
+$O delete --force np >/dev/null 2>&1
+t "below a --no-pivot container's root: the scratch tmpfs, then the ramfs without the VM's mounts" \
+    "3 0" "$(echo "$layers" | wc -l) $(echo "$layers" | tail -n 1 | sed 's|.*/bin ||')"
 out=$(/test/ramfs-root $C run $R - - - - -- /bin/true 2>&1)
 t "on the initial ramfs, congo-launch fails (125) and points at --no-pivot" "125 yes" \
     "$? $(echo "$out" | grep -q 'needs --no-pivot' && echo yes || echo "$out")"
@@ -206,6 +217,7 @@ EOF
 setpriv=$(command -v setpriv) || { echo "run-engine-v2: SKIP: no setpriv (util-linux)" >&2; exit 77; }
 "$here/vm-run.sh" --module overlay --file "$bin:/test/congo-launch" --file "$setpriv:/test/setpriv" \
     --file "$tmp/rootfs:/test/rootfs" --file "$ramfs_root:/test/ramfs-root" \
+    --file "$(dirname "$ramfs_root")/ns-below:/test/ns-below" \
     --file "$tmp/bundle-ls:/test/bundle-ls" --file "$tmp/bundle-sleep:/test/bundle-sleep" \
     --file "$tmp/bundle-umount:/test/bundle-umount" \
     --file "$tmp/oci:/test/oci" --timeout "${CONGO_VM_TIMEOUT:-240}" "$tmp/guest.sh"
