@@ -70,6 +70,15 @@ static struct stack_op *policy_ops(const struct oci_args *a, size_t *n, char ***
     return ops;
 }
 
+static int write_pid_file(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e)
+{
+    (void)cgroups;
+    const char *path = arg;
+    if (oci_write_pid_file(path, pid) < 0)
+        return error_set(e, errno, "--pid-file `%s`", path);
+    return 0;
+}
+
 /* The detached command's pid to --pid-file, its terminal to --console-socket. */
 static int hand_over(const struct oci_args *a, const struct run_result *rr)
 {
@@ -114,7 +123,10 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         .detach = a->detach,
         .preserve_fds = passed,
     };
-    struct run_opts ro = {.verbose = a->debug ? stderr : NULL};
+    /* In the foreground, the pid file is written once the command's process is there. */
+    const struct run_events events = {.created = write_pid_file, .arg = (void *)a->pid_file};
+    struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
+                          .events = a->pid_file && !a->detach ? &events : NULL};
     struct run_result rr;
     runtime_join(&plan, &jr, &ro, &rr);
     plan_free(&plan);

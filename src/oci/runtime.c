@@ -314,12 +314,17 @@ static int make_entry(const struct oci_args *a, const struct bundle *b, struct s
 struct created {
     struct state_entry *entry;
     const struct bundle *b;
+    const char *pid_file; /* run in the foreground: its --pid-file, written once created */
 };
 
 static int on_created(void *arg, pid_t pid, char *const *cgroups, struct congo_error *e)
 {
     struct created *c = arg;
-    return control_record(c->entry, &c->b->p, &c->b->plan, pid, cgroups, e);
+    if (control_record(c->entry, &c->b->p, &c->b->plan, pid, cgroups, e) < 0)
+        return -1;
+    if (c->pid_file && oci_write_pid_file(c->pid_file, pid) < 0)
+        return error_set(e, errno, "--pid-file `%s`", c->pid_file);
+    return 0;
 }
 
 static void on_started(void *arg)
@@ -510,7 +515,7 @@ static int run_foreground(const struct oci_args *a)
         bundle_free(&b);
         return 1;
     }
-    struct created c = {.entry = &s, .b = &b};
+    struct created c = {.entry = &s, .b = &b, .pid_file = a->pid_file};
     const struct run_events events = {.created = on_created, .started = on_started, .arg = &c};
     const struct run_opts ro = {.verbose = a->debug ? stderr : NULL,
                                 .events = &events,
@@ -537,6 +542,9 @@ static int run_foreground(const struct oci_args *a)
 
 static int cmd_run(const struct oci_args *a)
 {
+    if (!a->detach && a->console_socket)
+        return oci_fail("run: --console-socket without --detach is not supported: congo-oci "
+                        "relays the terminal itself when it waits for the command");
     if (!a->detach)
         return run_foreground(a);
     int r = cmd_create(a);

@@ -526,6 +526,14 @@ void runtime_join(const struct run_plan *plan, const struct join_request *x,
     }
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
         ;
+    /* The caller's word on the command's pid (congo-oci exec --pid-file); a failure ends it. */
+    static char *const no_cgroups[] = {NULL};
+    const struct run_events *ev = o->events;
+    if (pid > 0 && !failed && ev && ev->created &&
+        ev->created(ev->arg, pid, no_cgroups, &r->error) < 0) {
+        kill(pid, SIGKILL);
+        failed = true;
+    }
     if (pid > 0) {
         struct supervise_in in = {
             .pid = pid,

@@ -142,9 +142,28 @@ run_statuses() {
     b=$(oci_bundle runs "c['process']['args'] = ['sleep', '100']") || return 1
     oci run -d --bundle "$b" bg || return 1
     expect_eq running "$(field bg status)" "run -d" || return 1
-    oci delete -f bg
+    oci delete -f bg || return 1
+    # In the foreground too, --pid-file has the container's process while it runs.
+    b=$(oci_bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'read line; echo \"\$line\"']") ||
+        return 1
+    mkfifo "$WORK/run.in"
+    oci run --pid-file "$WORK/run.pid" --bundle "$b" fgpid <"$WORK/run.in" >"$WORK/run.out" &
+    runner=$!
+    exec 7>"$WORK/run.in"
+    i=0
+    while [ ! -s "$WORK/run.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    pid=$(cat "$WORK/run.pid" 2>/dev/null)
+    expect_eq "$pid" "$(field fgpid pid)" "the foreground run's pid file" || { exec 7>&-; return 1; }
+    echo through >&7
+    exec 7>&-
+    wait $runner
+    expect_eq "0 through" "$? $(cat "$WORK/run.out")" "status and output" || return 1
+    err=$(oci run --console-socket "$WORK/none.sock" --bundle "$b" fgtty 2>&1)
+    expect_eq 1 $? "run --console-socket without -d" || return 1
+    case $err in *"--console-socket without --detach is not supported"*) ;; *) echo "$err"; return 1 ;; esac
 }
-t "run: the command's status (127 when missing), deleted after; run -d leaves it running" run_statuses
+t "run: the command's status (127 when missing), deleted after; run -d leaves it running; --pid-file" \
+    run_statuses
 
 # console_reader SOCKET OUT: an engine's end of a console socket, in the
 # background (its pid in $reader), returning once it listens: it takes the
@@ -287,9 +306,20 @@ exec_joins() {
         "--cwd and --env" || return 1
     expect_eq "1000:1000" "$(oci exec --user 1000:1000 ex1 /bin/sh -c 'echo $(id -u):$(id -g)')" \
         "--user" || return 1
+    # --pid-file in the foreground: the exec'd process's pid, from the host, while it runs.
+    oci exec --pid-file "$WORK/exec.pid" ex1 sleep 2 &
+    execer=$!
+    i=0
+    while [ ! -s "$WORK/exec.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    pid=$(cat "$WORK/exec.pid" 2>/dev/null)
+    expect_eq "sleep2 $(readlink "/proc/$(field ex1 pid)/ns/pid")" \
+        "$(tr -d '\0' <"/proc/$pid/cmdline") $(readlink "/proc/$pid/ns/pid")" \
+        "the pid file's process: exec's command, in the container" || return 1
+    wait $execer
+    expect_eq 0 $? "exec's status" || return 1
     oci delete -f ex1
 }
-t "exec: the container's hostname, pid namespace and init; the command's status" exec_joins
+t "exec: the container's hostname, pid namespace and init; the command's status; --pid-file" exec_joins
 
 exec_process_json() {
     exec_box ex2 || return 1
