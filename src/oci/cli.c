@@ -68,7 +68,10 @@ static const struct opt format_opts[] = {
     O("format", "f", OPT_STRING, format),
     O("quiet", "q", OPT_BOOL, quiet), /* list only */
 };
-static const struct opt spec_opts[] = {O("bundle", "b", OPT_STRING, bundle)};
+static const struct opt spec_opts[] = {
+    O("bundle", "b", OPT_STRING, bundle),
+    O("rootless", NULL, OPT_BOOL, spec_rootless),
+};
 
 static const struct command {
     const char *name;

@@ -70,6 +70,8 @@ struct oci_args {
     /* ps, list */
     const char *format; /* table (the default) or json */
     bool quiet;
+    /* spec */
+    bool spec_rootless; /* a config for a user other than root, as runc spec --rootless */
 };
 
 /*

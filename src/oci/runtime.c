@@ -864,6 +864,56 @@ static int cmd_features(void)
     return print_json(o);
 }
 
+/*
+ * runc spec --rootless's changes, for a user other than root: a user
+ * namespace of the caller's own ids alone and no network namespace (a
+ * user cannot make one a network), the host's /sys bound in (sysfs
+ * cannot be mounted without one), no gid= or uid= mount options (no such
+ * ids are mapped) and no resources (no cgroup of the user's to hold them).
+ */
+static void spec_rootless(json_t *c)
+{
+    json_t *lx = json_object_get(c, "linux");
+    json_object_del(lx, "resources");
+    json_t *kept = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(lx, "namespaces"), i, v)
+    {
+        const char *type = json_string_value(json_object_get(v, "type"));
+        if (strcmp(type, "network") != 0 && strcmp(type, "user") != 0)
+            json_array_append(kept, v);
+    }
+    json_array_append_new(kept, json_pack("{s:s}", "type", "user"));
+    json_object_set_new(lx, "namespaces", kept);
+    json_object_set_new(lx, "uidMappings",
+                        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+                                  (json_int_t)geteuid(), "size", 1));
+    json_object_set_new(lx, "gidMappings",
+                        json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
+                                  (json_int_t)getegid(), "size", 1));
+    json_array_foreach(json_object_get(c, "mounts"), i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "destination")), "/sys") == 0) {
+            json_object_set_new(v, "type", json_string("none"));
+            json_object_set_new(v, "source", json_string("/sys"));
+            json_object_set_new(v, "options", json_pack("[s,s,s,s,s]", "rbind", "nosuid",
+                                                        "noexec", "nodev", "ro"));
+            continue;
+        }
+        json_t *options = json_array();
+        size_t k;
+        json_t *o;
+        json_array_foreach(json_object_get(v, "options"), k, o)
+        {
+            const char *text = json_string_value(o);
+            if (strncmp(text, "gid=", 4) != 0 && strncmp(text, "uid=", 4) != 0)
+                json_array_append(options, o);
+        }
+        json_object_set_new(v, "options", options);
+    }
+}
+
 /* A config like `runc spec`'s: the busybox root in ./rootfs, a shell on a terminal. */
 static int cmd_spec(const struct oci_args *a)
 {
@@ -914,11 +964,22 @@ static int cmd_spec(const struct oci_args *a)
         "\"/proc/sysrq-trigger\"]\n"
         "  }\n"
         "}\n";
+    _cleanup_free_ char *text = NULL;
+    if (a->spec_rootless) {
+        json_t *c = json_loads(spec, 0, NULL);
+        spec_rootless(c);
+        char *dumped = json_dumps(c, JSON_INDENT(2));
+        json_decref(c);
+        text = xasprintf("%s\n", dumped);
+        free(dumped);
+    }
+    const char *out = text ? text : spec;
+    size_t len = strlen(out);
     _cleanup_free_ char *path = xasprintf("%s/config.json", a->bundle ? a->bundle : ".");
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return oci_fail("%s: %s", path, errno == EEXIST ? "exists already" : strerror(errno));
-    bool ok = write(fd, spec, sizeof(spec) - 1) == (ssize_t)(sizeof(spec) - 1);
+    bool ok = write(fd, out, len) == (ssize_t)len;
     if (close(fd) < 0 || !ok)
         return oci_fail("write %s: %s", path, strerror(errno));
     return 0;
@@ -943,7 +1004,7 @@ static const char usage[] =
     "  list [--format table|json] [-q]\n"
     "  ps [--format table|json] ID\n"
     "  features          what this runtime supports, as JSON\n"
-    "  spec [--bundle DIR]   write a config.json to start from\n"
+    "  spec [--bundle DIR] [--rootless]   write a config.json to start from\n"
     "\n"
     "Global options: --root DIR (" STATE_OCI_ROOT "), --log FILE, --log-format text|json,\n"
     "--debug, --cgroup-manager cgroupfs; --systemd-cgroup is refused: congo manages\n"

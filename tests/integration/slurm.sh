@@ -22,10 +22,10 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-for tool in slurmctld slurmd srun sinfo scancel squeue munged mungekey runc unshare useradd \
+for tool in slurmctld slurmd srun sinfo scancel squeue munged mungekey unshare useradd \
     usermod userdel setpriv; do
     command -v "$tool" >/dev/null ||
-        skip_all "no $tool (Debian: slurmctld slurmd slurm-client munge runc; scripts/deps.sh installs them)"
+        skip_all "no $tool (Debian: slurmctld slurmd slurm-client munge; scripts/deps.sh installs them)"
 done
 case $(slurmd -V 2>/dev/null) in
 "slurm 22.05."* | "slurm-wlm 22.05."*) ;;
@@ -142,8 +142,8 @@ B=$WORK/bundle
 mkdir -p "$B"
 cp -a "$ROOTFS" "$B/rootfs"
 chown "$TU:$TU" "$B"
-as_user sh -c "cd '$B' && runc spec --rootless" >"$WORK/spec.log" 2>&1 ||
-    skip_all "runc spec --rootless failed: $(head -n 2 "$WORK/spec.log")"
+as_user sh -c "cd '$B' && '$OCI' spec --rootless" >"$WORK/spec.log" 2>&1 ||
+    skip_all "congo-oci spec --rootless failed: $(head -n 2 "$WORK/spec.log")"
 chmod 0755 "$B"
 
 # ---- the cluster ----
@@ -280,7 +280,7 @@ uid_and_map() {
     expect_eq "0
 $(map_line 0 "$TUID" 1)
 pid 1
-runc" "$out" "id -u, uid_map, the command's pid and host name, as $TU (uid $TUID)" || return 1
+congo" "$out" "id -u, uid_map, the command's pid and host name, as $TU (uid $TUID)" || return 1
     nothing_left_of_steps
 }
 t "srun --container: the command is root (0) in a user namespace mapping 0 to the user's uid alone, PID 1, host name of the bundle" \
@@ -300,7 +300,7 @@ t "the command's exit status is srun's (3, 1); its standard output and error rea
 
 stdin_env() {
     # Slurm appends the job's environment to the bundle's, PATH and TERM
-    # of runc spec included: the job's PATH is the one the command sees.
+    # of the spec included: the job's PATH is the one the command sees.
     out=$(echo from-stdin | srun_as_user -- /bin/sh -c 'cat; echo "$FROM_CALLER $PATH $SLURM_JOB_ID"' 2>&1)
     expect_eq 0 $? "srun's status" || { echo "$out"; return 1; }
     job=$(echo "$out" | sed -n '2s/.* //p')
@@ -319,7 +319,7 @@ readonly_root() {
     expect_eq "$(ls "$B/rootfs")" "$(echo "$out" | tail -n +3)" "ls / inside against the bundle's rootfs" || return 1
     [ ! -e "$B/rootfs/new" ] || { echo "$B/rootfs/new was made"; return 1; }
 }
-t "the container's root is the bundle's rootfs, read-only as runc spec --rootless asks" readonly_root
+t "the container's root is the bundle's rootfs, read-only as spec --rootless asks" readonly_root
 
 # A step cancelled while its command runs: the command is the container's
 # PID 1 and ignores SIGTERM (sleep), which Slurm sends first; congo-oci run
