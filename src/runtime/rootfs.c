@@ -517,12 +517,25 @@ static int copy_up(int rootfd, const struct plan_mount *m, int under, struct con
     return 0;
 }
 
+/*
+ * A mount's target that cannot be had in the root, said with where the
+ * mount was written: FILE:LINE of a profile, FILE:/mounts/N of a config.json.
+ */
+static int target_error(const struct plan_mount *m, struct congo_error *e)
+{
+    if (!m->key)
+        return error_wrap(e, "%s", m->target);
+    if (m->origin && strcmp(m->origin, "built-in") != 0)
+        return error_wrap(e, "%s: mounts: target", m->origin);
+    return error_wrap(e, "mounts: target");
+}
+
 /* A new file system on a directory; a sysfs the kernel refuses becomes a bind of the host's. */
 static int mount_fs(int rootfd, const struct plan_mount *m, struct congo_error *e)
 {
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, CREATE_DIR, e);
     if (fd < 0)
-        return error_wrap(e, "%s", m->key ? "mounts: target" : m->target);
+        return target_error(m, e);
     _cleanup_close_ int under = -1;
     if (m->copy_up && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return error_set(e, errno, "mounts: tmpcopyup: `%s`", m->target);
@@ -554,7 +567,7 @@ static int mount_bind(int rootfd, const struct plan_mount *m, const char *idmapp
     enum create_kind kind = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
     _cleanup_close_ int fd = open_in_root(rootfd, m->target + 1, kind, e);
     if (fd < 0)
-        return error_wrap(e, "mounts: target");
+        return target_error(m, e);
     unsigned long flags = m->flags | (m->readonly ? MS_RDONLY : 0);
     if (attach_tree(AT_FDCWD, src, 0, fd, m->recursive, flags, m->source, e) < 0)
         return error_wrap(e, "mounts: bind `%s` at `%s`", m->source, m->target);

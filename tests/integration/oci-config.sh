@@ -5,7 +5,7 @@
 # says, and a bad config is refused at its JSON pointer with nothing run.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 7
 
 # bundle NAME [PYTHON]: WORK/NAME with a copy of the test root and a
 # config.json like `runc spec` makes, changed by the Python statements
@@ -105,6 +105,35 @@ c['process']['args'] = ['/bin/sh', '-c', 'echo from-container >/written-by-conta
         "a file the container wrote at / (root.readonly false: written directly)"
 }
 t "a root that is not read-only is written directly, with no overlay" writable_root
+
+# A hostile bundle: symbolic links in its root that lead out, absolute and
+# by `..`. A mount's destination through them stays in the root; one to a
+# path the root lacks is refused at its JSON pointer, before anything runs.
+symlink_destinations() {
+    p=$(bundle hostile "c['root']['readonly'] = False
+c['process']['user'] = {'uid': 0, 'gid': 0}
+c['process']['args'] = ['/bin/sh', '-c', 'ls -d /in-root-a /in-root-b']
+c['mounts'] += [{'destination': '/abs/in-root-a', 'type': 'tmpfs', 'source': 'tmpfs'},
+                {'destination': '/dots/in-root-b', 'type': 'tmpfs', 'source': 'tmpfs'}]") || return 1
+    r=$(dirname "$p")/rootfs
+    ln -sfn / "$r/abs"
+    ln -sfn ../../../../../.. "$r/dots"
+    out=$("$CONGO" "$p" 2>&1)
+    expect_eq "0 /in-root-a
+/in-root-b" "$? $out" "the mounts, inside the root" || return 1
+    [ ! -e /in-root-a ] && [ ! -e /in-root-b ] || { echo "a mount target was made on the host"; return 1; }
+    p=$(bundle hostile2 "c['mounts'] += [{'destination': '/gone/x', 'type': 'tmpfs', 'source': 'tmpfs'}]") ||
+        return 1
+    ln -sfn "$WORK/outside" "$(dirname "$p")/rootfs/gone"
+    mkdir -p "$WORK/outside"
+    err=$("$CONGO" "$p" 2>&1)
+    expect_eq 125 $? "a destination through a link to a path the root lacks" || return 1
+    expect_eq "congo-launch: $p:/mounts/6: mounts: target: \`/gone/x\`: \`gone\` is a symlink to nowhere" \
+        "$err" || return 1
+    expect_eq "" "$(ls -A "$WORK/outside")" "the host's directory the link names"
+}
+t "config.json destinations through symbolic links that lead out: kept in the root, or refused at /mounts/N" \
+    symlink_destinations
 
 check_located() {
     cfg=$(bundle bad "c['linux']['resources']['memory']['limit'] = 1000
