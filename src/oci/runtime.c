@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <seccomp.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include "oci/oci-internal.h"
 #include "plan/plan.h"
 #include "profile/profile.h"
+#include "profile/seccomp-oci.h"
 #include "profile/stack.h"
 #include "runtime/cgroup.h"
 #include "runtime/hooks.h"
@@ -838,14 +840,16 @@ static int cmd_delete(const struct oci_args *a)
 static int cmd_features(void)
 {
     json_t *ns = json_pack("[s,s,s,s,s,s,s]", "cgroup", "ipc", "mount", "network", "pid", "user", "uts");
+    /* Every flag word, its recursive form (the flag through a bind's tree), and the rest import takes. */
     json_t *mount_options = json_array();
-    static const char *const opts[] = {"ro",       "rw",         "nosuid",   "suid",
-                                       "nodev",    "dev",        "noexec",   "exec",
-                                       "noatime",  "atime",      "relatime", "norelatime",
-                                       "strictatime", "nostrictatime", "nodiratime", "diratime",
-                                       "bind",     "rbind",      "private",  "rprivate"};
-    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-        json_array_append_new(mount_options, json_string(opts[i]));
+    for (size_t i = 0; mount_flag_word_at(i); i++) {
+        json_array_append_new(mount_options, json_string(mount_flag_word_at(i)));
+        json_array_append_new(mount_options, json_sprintf("r%s", mount_flag_word_at(i)));
+    }
+    static const char *const other_opts[] = {"bind", "rbind", "private", "rprivate", "tmpcopyup",
+                                             "idmap"};
+    for (size_t i = 0; i < ARRAY_SIZE(other_opts); i++)
+        json_array_append_new(mount_options, json_string(other_opts[i]));
     json_t *caps = json_array();
     for (int cap = 0; cap <= capability_last(); cap++) {
         _cleanup_free_ char *name = capability_name(cap);
@@ -855,12 +859,39 @@ static int cmd_features(void)
     json_t *hooks = json_array();
     for (int s = 0; s < HOOK__MAX; s++)
         json_array_append_new(hooks, json_string(hook_stage_oci_names[s]));
+    json_t *actions = json_array(), *operators = json_array(), *archs = json_array();
+    json_t *flags = json_array();
+    for (int a = 0; a < POLICY_ACT__MAX; a++)
+        json_array_append_new(actions, json_string(seccomp_policy_action_name(a)));
+    for (int op = 0; op < POLICY_OP__MAX; op++)
+        json_array_append_new(operators, json_string(seccomp_policy_op_name(op)));
+    /* The spec's architectures this libseccomp knows: a filter can cover no other. */
+    for (unsigned i = 0; i < seccomp_policy_arch_count(); i++)
+        if (seccomp_policy_arch_token(i))
+            json_array_append_new(archs, json_string(seccomp_policy_arch_name(i)));
+    json_t *supported = json_array();
+    for (size_t i = 0; seccomp_policy_flag_name_at(i); i++) {
+        const char *flag = seccomp_policy_flag_name_at(i);
+        json_array_append_new(flags, json_string(flag));
+        /* It concerns a seccomp agent (SCMP_ACT_NOTIFY), which congo does not run. */
+        if (strcmp(flag, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != 0)
+            json_array_append_new(supported, json_string(flag));
+    }
+    const struct scmp_version *lib = seccomp_version();
+    char libv[32] = "?";
+    if (lib)
+        snprintf(libv, sizeof(libv), "%u.%u.%u", lib->major, lib->minor, lib->micro);
     json_t *o = json_pack(
-        "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:b}}}",
+        "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, "
+        "s:{s:b, s:o, s:o, s:o, s:o, s:o}, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}, "
+        "s:{s:s, s:s}}",
         "ociVersionMin", "1.0.0", "ociVersionMax", "1.1.0", "hooks", hooks, "mountOptions",
         mount_options, "linux", "namespaces", ns, "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
-        "seccomp", "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt",
-        "enabled", 0);
+        "systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp", "enabled", 1, "actions", actions,
+        "operators", operators, "archs", archs, "knownFlags", flags, "supportedFlags", supported,
+        "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
+        "mountExtensions", "idmap", "enabled", 1, "annotations", "org.congo.version",
+        PACKAGE_VERSION, "io.github.seccomp.libseccomp.version", libv);
     return print_json(o);
 }
 

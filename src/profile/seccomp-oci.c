@@ -122,6 +122,11 @@ size_t seccomp_policy_arch_count(void)
     return ARRAY_SIZE(arch_names);
 }
 
+const char *seccomp_policy_flag_name_at(size_t i)
+{
+    return i < ARRAY_SIZE(flag_names) ? flag_names[i] : NULL;
+}
+
 const char *seccomp_policy_flag_name(unsigned bit)
 {
     for (size_t i = 0; i < ARRAY_SIZE(flag_bits); i++)

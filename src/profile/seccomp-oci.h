@@ -128,6 +128,8 @@ size_t seccomp_policy_arch_count(void);
 const char *seccomp_policy_arch_of_token(uint32_t token);
 /* The name of one SECCOMP_FILTER_FLAG_* bit, or NULL. */
 const char *seccomp_policy_flag_name(unsigned bit);
+/* The flags a policy may name, one by one from 0; NULL past the last. */
+const char *seccomp_policy_flag_name_at(size_t i);
 /* Does the action take errnoRet (ERRNO, TRACE)? */
 bool seccomp_policy_action_has_errno(enum seccomp_policy_action a);
 

@@ -111,6 +111,11 @@ static const struct {
     {"strictatime", MS_STRICTATIME, true}, {"nostrictatime", MS_STRICTATIME, false},
 };
 
+const char *mount_flag_word_at(size_t i)
+{
+    return i < ARRAY_SIZE(mount_flags) ? mount_flags[i].word : NULL;
+}
+
 bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set)
 {
     for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++)

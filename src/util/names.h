@@ -26,6 +26,8 @@ const char *rlimit_name_at(size_t i);
  * the word sets or clears it.
  */
 bool mount_flag_word(const char *word, size_t len, unsigned long *flag, bool *set);
+/* The words mount_flag_word knows, one by one from 0; NULL past the last. */
+const char *mount_flag_word_at(size_t i);
 /*
  * Takes the words of the flags in mask (nosuid and suid for MS_NOSUID)
  * out of a comma list of mount options, in place, and returns those of

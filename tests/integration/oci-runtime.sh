@@ -9,7 +9,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 25
 
 OCI=$(dirname "$CONGO")/congo-oci
 ROOT=$WORK/oci-root
@@ -129,6 +129,74 @@ c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}
     [ -z "$(oci list -q)" ] || { echo "the refused run left an entry"; return 1; }
 }
 t "--no-pivot: the same root and mounts as with pivot_root; exec into it; not with a user namespace" no_pivot
+
+# features says what congo-oci takes: every mount option, seccomp action,
+# operator, architecture and supported flag it lists passes congo-launch
+# --check in a config.json, and one it leaves out (or makes up) does not.
+features_honest() {
+    oci features >"$WORK/features.json" || return 1
+    b=$(oci_bundle feat) || return 1
+    python3 - "$WORK/features.json" "$b" "$CONGO" <<'EOF'
+import json, subprocess, sys
+f, bundle, congo = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+base = json.load(open(bundle + "/config.json"))
+assert f["hooks"] == ["prestart", "createRuntime", "createContainer", "startContainer",
+                      "poststart", "poststop"], f["hooks"]
+assert sorted(f["linux"]["namespaces"]) == ["cgroup", "ipc", "mount", "network", "pid", "user",
+                                            "uts"], f["linux"]["namespaces"]
+assert not f["linux"]["apparmor"]["enabled"] and not f["linux"]["selinux"]["enabled"]
+def check(change, want_ok, what):
+    c = json.loads(json.dumps(base))
+    change(c)
+    path = bundle + "/config.json"
+    json.dump(c, open(path, "w"))
+    r = subprocess.run([congo, "--check", path], capture_output=True, text=True)
+    if (r.returncode == 0) != want_ok:
+        sys.exit("%s: --check %s: %s" % (what, "refused" if want_ok else "took it", r.stdout + r.stderr))
+def with_mount(opt):
+    def change(c):
+        bind = opt in ("bind", "rbind", "idmap") or opt.startswith("r") and opt[1:] in f["mountOptions"]
+        m = {"destination": "/opt/m", "type": "bind" if bind else "tmpfs",
+             "source": bundle if bind else "tmpfs", "options": [opt] + (["rbind"] if bind else [])}
+        if opt == "idmap":
+            c["linux"]["namespaces"].append({"type": "user"})
+            c["linux"]["uidMappings"] = c["linux"]["gidMappings"] = [
+                {"containerID": 0, "hostID": 100000, "size": 65536}]
+        c["mounts"].append(m)
+    return change
+for opt in f["mountOptions"]:
+    check(with_mount(opt), True, "mount option " + opt)
+check(with_mount("nonsense"), False, "a mount option features leaves out")
+sc = f["linux"]["seccomp"]
+def with_rule(action="SCMP_ACT_ALLOW", op=None, arch=None, flag=None):
+    def change(c):
+        rule = {"names": ["getpid"], "action": action}
+        if action in ("SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"):
+            rule["errnoRet"] = 1
+        if op:
+            rule["args"] = [{"index": 0, "value": 1, "valueTwo": 1, "op": op}]
+        pol = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule]}
+        if arch:
+            pol["architectures"] = [arch]
+        if flag:
+            pol["flags"] = [flag]
+        c["linux"]["seccomp"] = pol
+    return change
+for a in sc["actions"]:
+    check(with_rule(action=a), True, "seccomp action " + a)
+for op in sc["operators"]:
+    check(with_rule(op=op), True, "seccomp operator " + op)
+for arch in sc["archs"]:
+    check(with_rule(arch=arch), True, "seccomp architecture " + arch)
+for flag in sc["supportedFlags"]:
+    check(with_rule(flag=flag), True, "seccomp flag " + flag)
+check(with_rule(action="SCMP_ACT_NOTIFY"), False, "SCMP_ACT_NOTIFY, which features leaves out")
+for flag in set(sc["knownFlags"]) - set(sc["supportedFlags"]):
+    check(with_rule(flag=flag), False, "the flag " + flag + ", known and not supported")
+EOF
+}
+t "features: every mount option and seccomp action, operator, architecture and flag it lists is taken" \
+    features_honest
 
 run_statuses() {
     b=$(oci_bundle runs "c['process']['args'] = ['/bin/sh', '-c', 'echo out; exit 7']") || return 1
