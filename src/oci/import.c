@@ -510,10 +510,10 @@ static void import_mount(struct import *im, const struct node *m, struct node *s
          * keeps setuid bits working, where a profile's bind is nosuid
          * unless it says otherwise. Device nodes are another matter: under
          * runc the config's device cgroup (which must deny all, see
-         * import_devices) keeps every node on a bind shut, and congo has no
-         * device cgroup, so its binds stay nodev whatever the options say.
-         * A node made through one (with CAP_MKNOD) opens nothing, as under
-         * runc.
+         * import_devices) keeps every node on a bind shut but those its
+         * rules allow; congo gives those nodes as `devices`, bound alone,
+         * so its binds stay nodev whatever the options say. A node made
+         * through one (with CAP_MKNOD) opens nothing, as under runc.
          */
         unsigned long last = mount_flags_take(options, MS_NOSUID | MS_NODEV, NULL, NULL);
         const struct node *at = opts ? opts : m;
