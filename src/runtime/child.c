@@ -185,46 +185,99 @@ static void kill_hook_leftovers(const struct run_plan *plan)
 }
 
 /*
- * The container's root, every mount made, shown at its rootfs path in the
- * host's tree for the create_container hooks; shared with the copy, so
- * that what a hook mounts there is mounted in the root, then both made
- * private again and the copy dropped. Runs privileged in the child, in its
- * private mount namespace: nothing of this reaches the host.
+ * The container's root, every mount made, shown to the hooks that run
+ * before the pivot as runc shows its bundle's root: at its rootfs path in
+ * the host's tree, shared with the root, so that what a hook mounts there
+ * is mounted in it. create_container hooks chroot to the host's tree
+ * (/oldroot). prestart and create_runtime hooks run on the host, and one
+ * that enters the container's mount namespace (setns, as NVIDIA's does)
+ * lands on whatever is stacked on its root: a copy of the host's tree is,
+ * while they run. This child's own root stays the scratch tmpfs below it.
+ * Runs privileged in the child, in its private mount namespace: nothing of
+ * this reaches the host.
  */
-static int run_create_container_hooks(struct child_ctx *c, struct congo_error *e)
+struct shown_root {
+    char *at;    /* the rootfs path under /oldroot; NULL: not shown */
+    int stacked; /* the copy stacked on `/`; -1: none */
+};
+
+static int show_root(const struct run_plan *plan, struct shown_root *s, struct congo_error *e)
 {
-    const struct run_plan *plan = c->plan;
+    s->stacked = -1;
     /* Where the host resolves rootfs (a symlink on the way is followed as the host does). */
-    _cleanup_free_ char *at = rootfs_host_path(plan->root.rootfs);
+    s->at = rootfs_host_path(plan->root.rootfs);
     size_t prefix = strlen(ROOTFS_HOST_ROOT);
-    if (strncmp(at, ROOTFS_HOST_ROOT "/", prefix + 1) != 0)
-        return error_set(e, 0, "create_container hooks: `%s` leads out of the host's root",
-                         plan->root.rootfs);
+    if (strncmp(s->at, ROOTFS_HOST_ROOT "/", prefix + 1) != 0) {
+        free(s->at);
+        s->at = NULL;
+        return error_set(e, 0, "hooks: `%s` leads out of the host's root", plan->root.rootfs);
+    }
     if (mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_SHARED, NULL) < 0)
-        return error_set(e, errno, "create_container hooks: share the new root");
-    if (mount(ROOTFS_NEW_ROOT, at, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return error_set(e, errno, "create_container hooks: show the new root at `%s`",
-                         plan->root.rootfs);
+        return error_set(e, errno, "hooks: share the new root");
+    if (mount(ROOTFS_NEW_ROOT, s->at, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_set(e, errno, "hooks: show the new root at `%s`", plan->root.rootfs);
+    if (!plan->n_hooks[HOOK_PRESTART] && !plan->n_hooks[HOOK_CREATE_RUNTIME])
+        return 0;
+    int tree = open_tree(AT_FDCWD, ROOTFS_HOST_ROOT,
+                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (tree < 0)
+        return error_set(e, errno, "hooks: copy the host's tree");
+    if (move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+        close(tree);
+        return error_set(e, errno, "hooks: stack the host's tree on the namespace's root");
+    }
+    s->stacked = tree;
+    return 0;
+}
+
+/*
+ * The copy stacked for prestart and create_runtime, gone. Private first:
+ * detaching its mounts while they are peers of the root's would detach
+ * those too.
+ */
+static int unstack_root(struct shown_root *s, struct congo_error *e)
+{
+    if (s->stacked < 0)
+        return 0;
+    struct mount_attr private = {.propagation = MS_PRIVATE};
+    _cleanup_free_ char *path = xasprintf(ROOTFS_HOST_ROOT "/proc/self/fd/%d", s->stacked);
+    int r = mount_setattr(s->stacked, "", AT_EMPTY_PATH | AT_RECURSIVE, &private,
+                          sizeof(private)) < 0 ||
+                    umount2(path, MNT_DETACH) < 0
+                ? error_set(e, errno, "hooks: take the host's tree off the namespace's root")
+                : 0;
+    close(s->stacked);
+    s->stacked = -1;
+    return r;
+}
+
+/* The root at its rootfs path taken back, both made private again; e set only if it is clear. */
+static int hide_root(const struct run_plan *plan, struct shown_root *s, struct congo_error *e)
+{
+    struct congo_error e2 = {0};
+    int r = unstack_root(s, e->msg ? &e2 : e);
+    error_clear(&e2);
+    if (s->at && (mount(NULL, s->at, NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                  umount2(s->at, MNT_DETACH) < 0 ||
+                  mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_PRIVATE, NULL) < 0)) {
+        if (!e->msg)
+            error_set(e, errno, "hooks: take the new root back from `%s`", plan->root.rootfs);
+        r = -1;
+    }
+    free(s->at);
+    s->at = NULL;
+    return r;
+}
+
+/* create_container, each hook chrooted to the host's tree, the root shown at its path. */
+static int run_create_container_hooks(struct child_ctx *c, const struct shown_root *s,
+                                      struct congo_error *e)
+{
     _cleanup_free_ char *state = hook_state_json(&c->hook, HOOK_CREATE_CONTAINER);
     const struct hooks_how how = {
-        .cancel_fd = -1, .prepare = enter_host_root, .arg = at + prefix};
-    int r = hooks_run(plan, HOOK_CREATE_CONTAINER, state, &how, e);
-    kill_hook_leftovers(plan);
-    /*
-     * Private first: unmounting the copy's mounts while they are peers of
-     * the root's would unmount those too.
-     */
-    struct congo_error e2 = {0};
-    if (mount(NULL, at, NULL, MS_REC | MS_PRIVATE, NULL) < 0 || umount2(at, MNT_DETACH) < 0 ||
-        mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-        error_set(&e2, errno, "create_container hooks: take the new root back from `%s`",
-                  plan->root.rootfs);
-        if (r == 0) {
-            *e = e2;
-            return -1;
-        }
-        error_clear(&e2);
-    }
+        .cancel_fd = -1, .prepare = enter_host_root, .arg = s->at + strlen(ROOTFS_HOST_ROOT)};
+    int r = hooks_run(c->plan, HOOK_CREATE_CONTAINER, state, &how, e);
+    kill_hook_leftovers(c->plan);
     return r;
 }
 
@@ -239,9 +292,17 @@ static int hooks_before_pivot(void *arg, int rootfd, struct congo_error *e)
     (void)rootfd;
     struct step_timer *timer = arg;
     struct child_ctx *c = timer->c;
-    if (!hooks_before_start(c->plan))
+    const struct run_plan *plan = c->plan;
+    if (!hooks_before_start(plan))
         return 0;
     net_ready(c);
+    struct shown_root shown = {.stacked = -1};
+    bool show = plan->n_hooks[HOOK_PRESTART] || plan->n_hooks[HOOK_CREATE_RUNTIME] ||
+                plan->n_hooks[HOOK_CREATE_CONTAINER];
+    if (show && show_root(plan, &shown, e) < 0) {
+        hide_root(plan, &shown, e);
+        return -1;
+    }
     sync_send_kind(c->sync_fd, SYNC_HOOKS);
     struct sync_msg m;
     int fd = -1;
@@ -251,12 +312,15 @@ static int hooks_before_pivot(void *arg, int rootfd, struct congo_error *e)
         close(fd);
     c->hook.pid = (pid_t)m.status;
     child_step(c, "prestart and create_runtime hooks", timer->t);
-    if (!c->plan->n_hooks[HOOK_CREATE_CONTAINER])
-        return 0;
-    if (run_create_container_hooks(c, e) < 0)
-        return -1;
-    child_step(c, "create_container hooks", timer->t);
-    return 0;
+    int r = unstack_root(&shown, e);
+    if (r == 0 && plan->n_hooks[HOOK_CREATE_CONTAINER]) {
+        r = run_create_container_hooks(c, &shown, e);
+        if (r == 0)
+            child_step(c, "create_container hooks", timer->t);
+    }
+    if (show && hide_root(plan, &shown, e) < 0)
+        r = -1;
+    return r;
 }
 
 /* A start_container hook's process: under the command's filter, as anything of the container. */

@@ -11,7 +11,7 @@
 SUBREAPER=1
 . "$(dirname "$0")/lib.sh"
 
-plan 15
+plan 16
 
 OCI=$(dirname "$CONGO")/congo-oci
 oci() { "$OCI" --root "$WORK/oci-root" "$@"; }
@@ -126,6 +126,38 @@ mounted" "$out" \
         { echo "the hook wrote into the test root"; return 1; }
 }
 t "where each runs: host, the container's namespaces, the container as its user; args and env" views
+
+# A prestart or create_runtime hook that enters the container's mount
+# namespace (setns, as NVIDIA's does) finds the host's tree there, with the
+# container's root at its rootfs path: what it writes and mounts there, the
+# command finds, and the test root is untouched (the root is an overlay).
+setns_view() {
+    cat >"$WORK/enter.sh" <<EOF
+#!/bin/sh
+pid=\$(sed 's/.*"pid":\([0-9]*\).*/\1/')
+exec nsenter -t "\$pid" -m /bin/sh -c 'echo "\$0" >$ROOTFS/etc/by-"\$0" &&
+    mkdir -p $ROOTFS/mnt/"\$0" && mount -t tmpfs "\$0" $ROOTFS/mnt/"\$0" &&
+    echo mounted >$ROOTFS/mnt/"\$0"/x' "\$1"
+EOF
+    chmod +x "$WORK/enter.sh"
+    p=$(profile setns.yaml <<EOF
+rootfs: $ROOTFS
+command: [cat, /etc/by-prestart, /etc/by-create_runtime, /mnt/prestart/x, /mnt/create_runtime/x]
+hooks:
+  prestart: [{path: $WORK/enter.sh, args: [enter, prestart]}]
+  create_runtime: [{path: $WORK/enter.sh, args: [enter, create_runtime]}]
+EOF
+)
+    out=$("$CONGO" "$p" 2>&1)
+    expect_eq "0 prestart
+create_runtime
+mounted
+mounted" "$? $out" "what the command finds of the hooks'" || return 1
+    [ ! -e "$ROOTFS/etc/by-prestart" ] && [ ! -e "$ROOTFS/mnt/prestart" ] ||
+        { echo "the hook wrote into the test root"; return 1; }
+}
+t "prestart and create_runtime entering the mount namespace find the root at its rootfs path" \
+    setns_view
 
 fails_at() {
     mkdir -p "$WORK/fail"
