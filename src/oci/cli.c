@@ -58,6 +58,7 @@ static const struct opt exec_opts[] = {
     O("cwd", NULL, OPT_STRING, cwd),
     O("user", "u", OPT_STRING, user),
     O("cap", "c", OPT_LIST, caps),
+    O("additional-gids", "g", OPT_LIST, additional_gids),
     O("no-new-privs", NULL, OPT_BOOL, no_new_privs),
     O("preserve-fds", NULL, OPT_INT, preserve_fds),
 };

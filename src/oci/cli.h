@@ -61,6 +61,7 @@ struct oci_args {
     const char *cwd;
     const char *user;   /* UID[:GID] */
     char **caps;        /* --cap CAP_NAME, each added */
+    char **additional_gids; /* -g GID, each: the supplementary groups, exactly */
     bool no_new_privs;
     /* kill */
     const char *signal; /* SIGTERM unless given */

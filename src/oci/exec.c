@@ -55,7 +55,8 @@ static int check_terminal(const struct oci_args *a, bool terminal)
 /* --cap and --no-new-privs: profile settings over the container's, as `--set` gives them. */
 static struct stack_op *policy_ops(const struct oci_args *a, size_t *n, char ***texts)
 {
-    struct stack_op *ops = xcalloc(strv_len(a->caps) + 1, sizeof(*ops));
+    /* A --set per --cap, no_new_privileges, groups and initgroups. */
+    struct stack_op *ops = xcalloc(strv_len(a->caps) + 3, sizeof(*ops));
     *n = 0;
     for (size_t i = 0; a->caps && a->caps[i]; i++) {
         const char *name = a->caps[i];
@@ -65,6 +66,15 @@ static struct stack_op *policy_ops(const struct oci_args *a, size_t *n, char ***
     }
     if (a->no_new_privs)
         strv_push(texts, xstrdup("no_new_privileges=true"));
+    /* runc's -g: the command's supplementary groups are these, and only these. */
+    if (a->additional_gids) {
+        struct strbuf sb = {0};
+        for (size_t i = 0; a->additional_gids[i]; i++)
+            strbuf_printf(&sb, "%s%s", i ? ", " : "", a->additional_gids[i]);
+        strv_push(texts, xasprintf("groups=[%s]", sb.buf));
+        strv_push(texts, xstrdup("initgroups=false"));
+        strbuf_free(&sb);
+    }
     for (size_t i = 0; *texts && (*texts)[i]; i++)
         ops[(*n)++] = (struct stack_op){.kind = STACK_SET, .arg = (*texts)[i]};
     return ops;
@@ -149,6 +159,12 @@ int oci_exec(const struct oci_args *a)
     bool terminal = a->tty || (a->process && process_terminal(a->process));
     if (check_terminal(a, terminal))
         return 1;
+    for (size_t i = 0; a->additional_gids && a->additional_gids[i]; i++) {
+        uint32_t gid;
+        const char *g = a->additional_gids[i];
+        if (!parse_u32(g, strlen(g), &gid))
+            return oci_fail("exec: --additional-gids `%s` is not a group id (a number)", g);
+    }
     struct state_entry s;
     if (oci_find(a, &s))
         return 1;

@@ -374,6 +374,11 @@ exec_joins() {
         "--cwd and --env" || return 1
     expect_eq "1000:1000" "$(oci exec --user 1000:1000 ex1 /bin/sh -c 'echo $(id -u):$(id -g)')" \
         "--user" || return 1
+    expect_eq "1000 1002 1003" "$(oci exec --user 1000:1000 -g 1002 --additional-gids=1003 ex1 id -G)" \
+        "-g and --additional-gids: the groups, exactly" || return 1
+    err=$(oci exec -g staff ex1 true 2>&1)
+    expect_eq 1 $? "-g of a name" || return 1
+    case $err in *"--additional-gids \`staff\` is not a group id"*) ;; *) echo "$err"; return 1 ;; esac
     # --pid-file in the foreground: the exec'd process's pid, from the host, while it runs.
     oci exec --pid-file "$WORK/exec.pid" ex1 sleep 2 &
     execer=$!
