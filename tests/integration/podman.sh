@@ -206,8 +206,9 @@ limits() {
         sh -c 'echo $(ulimit -n) $(ulimit -Hn) $(ulimit -u)') || return 1
     expect_eq "100 200 300" "$out" "--ulimit" || return 1
     # More than --memory allows, with no swap to spill into: the kernel kills it.
-    pm_run --rm --memory 32m --memory-swap 32m "$IMG" sh -c 'head -c 64m /dev/zero | tail' \
-        >/dev/null 2>&1
+    # (conmon writes a file `oom` where it runs: in WORK.)
+    (cd "$WORK" && pm_run --rm --memory 32m --memory-swap 32m "$IMG" sh -c \
+        'head -c 64m /dev/zero | tail' >/dev/null 2>&1)
     expect_eq 137 $? "64 MiB under --memory 32m"
 }
 t "--memory (137 past it), --pids-limit (enforced) and --ulimit, seen from inside" limits
