@@ -55,8 +55,8 @@ static int check_terminal(const struct oci_args *a, bool terminal)
 /* --cap and --no-new-privs: profile settings over the container's, as `--set` gives them. */
 static struct stack_op *policy_ops(const struct oci_args *a, size_t *n, char ***texts)
 {
-    /* A --set per --cap, no_new_privileges, groups and initgroups. */
-    struct stack_op *ops = xcalloc(strv_len(a->caps) + 3, sizeof(*ops));
+    /* A --set per --cap, and one for no_new_privileges. */
+    struct stack_op *ops = xcalloc(strv_len(a->caps) + 2, sizeof(*ops));
     *n = 0;
     for (size_t i = 0; a->caps && a->caps[i]; i++) {
         const char *name = a->caps[i];
@@ -66,15 +66,7 @@ static struct stack_op *policy_ops(const struct oci_args *a, size_t *n, char ***
     }
     if (a->no_new_privs)
         strv_push(texts, xstrdup("no_new_privileges=true"));
-    /* runc's -g: the command's supplementary groups are these, and only these. */
-    if (a->additional_gids) {
-        struct strbuf sb = {0};
-        for (size_t i = 0; a->additional_gids[i]; i++)
-            strbuf_printf(&sb, "%s%s", i ? ", " : "", a->additional_gids[i]);
-        strv_push(texts, xasprintf("groups=[%s]", sb.buf));
-        strv_push(texts, xstrdup("initgroups=false"));
-        strbuf_free(&sb);
-    }
+
     for (size_t i = 0; *texts && (*texts)[i]; i++)
         ops[(*n)++] = (struct stack_op){.kind = STACK_SET, .arg = (*texts)[i]};
     return ops;
@@ -120,6 +112,9 @@ static int exec_in(const struct oci_args *a, const struct state_entry *s, bool t
         return r;
     }
     diags_free(&d);
+    /* runc's -g: added to the command's supplementary groups (the config's, for a bundle). */
+    for (size_t i = 0; a->additional_gids && a->additional_gids[i]; i++)
+        strv_push(&plan.groups, xstrdup(a->additional_gids[i]));
     struct join_request jr = {
         .pid = s->pid,
         .pid_start = s->pid_start,

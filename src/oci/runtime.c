@@ -180,9 +180,13 @@ int oci_write_pid_file(const char *path, pid_t pid)
         return -1;
     char buf[16];
     int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    errno = 0;
     bool ok = write(fd, buf, (size_t)n) == n;
+    if (!ok && errno == 0)
+        errno = EIO; /* a short write */
+    int werr = errno;
     if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
-        int err = errno ? errno : EIO;
+        int err = !ok ? werr : errno ? errno : EIO;
         unlink(tmp);
         errno = err;
         return -1;

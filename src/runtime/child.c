@@ -210,6 +210,9 @@ static int show_root(const struct run_plan *plan, struct shown_root *s, struct c
     if (strncmp(s->at, ROOTFS_HOST_ROOT "/", prefix + 1) != 0) {
         free(s->at);
         s->at = NULL;
+        /* The host's own `/` (or out of it): there is no path to show the root at. */
+        if (!plan->n_hooks[HOOK_CREATE_CONTAINER])
+            return 0;
         return error_set(e, 0, "hooks: `%s` leads out of the host's root", plan->root.rootfs);
     }
     if (mount(NULL, ROOTFS_NEW_ROOT, NULL, MS_REC | MS_SHARED, NULL) < 0)

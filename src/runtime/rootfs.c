@@ -526,8 +526,8 @@ static int target_error(const struct plan_mount *m, struct congo_error *e)
     if (!m->key)
         return error_wrap(e, "%s", m->target);
     if (m->origin && strcmp(m->origin, "built-in") != 0)
-        return error_wrap(e, "%s: mounts: target", m->origin);
-    return error_wrap(e, "mounts: target");
+        return error_wrap(e, "%s: %s: target", m->origin, m->key);
+    return error_wrap(e, "%s: target", m->key);
 }
 
 /* A new file system on a directory; a sysfs the kernel refuses becomes a bind of the host's. */

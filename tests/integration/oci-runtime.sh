@@ -375,7 +375,7 @@ exec_joins() {
     expect_eq "1000:1000" "$(oci exec --user 1000:1000 ex1 /bin/sh -c 'echo $(id -u):$(id -g)')" \
         "--user" || return 1
     expect_eq "1000 1002 1003" "$(oci exec --user 1000:1000 -g 1002 --additional-gids=1003 ex1 id -G)" \
-        "-g and --additional-gids: the groups, exactly" || return 1
+        "-g and --additional-gids: added to the config's (none)" || return 1
     err=$(oci exec -g staff ex1 true 2>&1)
     expect_eq 1 $? "-g of a name" || return 1
     case $err in *"--additional-gids \`staff\` is not a group id"*) ;; *) echo "$err"; return 1 ;; esac
