@@ -1,6 +1,7 @@
 /* What congo-oci's commands share: errors, the state directory, the pid file, the console. */
 #pragma once
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "oci/cli.h"
@@ -9,6 +10,14 @@
 
 /* The reason on stderr and in --log (where the engine looks for it); returns 1. */
 int oci_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The runtime-spec version of state and spec. */
+#define SPEC_VERSION "1.0.2"
+
+/* o printed as indented JSON on stdout, and released; 1 when it is no valid JSON. */
+int oci_print_json(json_t *o);
+/* congo-oci features and spec (spec.c). */
+int oci_features(void);
+int oci_spec(const struct oci_args *a);
 /* A warning, to stderr and the log: the command goes on. */
 void oci_warn(const char *msg);
 /* The fds after stdio an engine passes on (--preserve-fds, LISTEN_FDS), each open; -1: said why. */
